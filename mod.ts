@@ -1,0 +1,38 @@
+/**
+ * Lily: compose → lock → sync → run, for workflows written in Petal.
+ *
+ * This module is the library API and, when run as the main module, the `lily` CLI. Its
+ * functions import their stage on first use, so loading it (and `lily --help`) stays fast.
+ *
+ * @example
+ * ```ts ignore
+ * import { compose } from "@lily/cli";
+ * const [point] = await compose(["examples/hello/hello.petal"]);
+ * console.log(point.lock.spec_hash);
+ * ```
+ * @module
+ */
+export type { LockFile, LockStep } from "./src/schema/lock.ts";
+export type { Petal, Step } from "./src/schema/petal.ts";
+export { LilyError } from "./src/errors.ts";
+export type { ComposeOptions, ComposedPoint } from "./src/compose/mod.ts";
+
+/** Composes sources into one lock per sweep point (see docs/composition.md). */
+export async function compose(
+  sources: string[],
+  options: import("./src/compose/mod.ts").ComposeOptions = {},
+): Promise<import("./src/compose/mod.ts").ComposedPoint[]> {
+  const { composeSources } = await import("./src/compose/mod.ts");
+  return await composeSources(sources, options);
+}
+
+/** Reads and validates a lock file. */
+export async function readLock(path: string): Promise<import("./src/schema/lock.ts").LockFile> {
+  const { readLockFile } = await import("./src/lock/read.ts");
+  return await readLockFile(path);
+}
+
+if (import.meta.main) {
+  const { cli } = await import("./src/cli/main.ts");
+  Deno.exit(await cli(Deno.args));
+}

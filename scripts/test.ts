@@ -1,0 +1,67 @@
+/**
+ * The test task: fmt, lint and type checks, then every test, then one plain closing line
+ * `N passed, N failed` (each static check counts as one test). Exit status 1 on any failure.
+ *
+ * Usage: deno task test [-- <deno test args, e.g. a file or --filter NAME>]
+ */
+const env = { ...Deno.env.toObject(), RUST_BACKTRACE: "0", NO_COLOR: "1" };
+let passed = 0;
+let failed = 0;
+let ignored = 0;
+
+async function step(name: string, args: string[]): Promise<string> {
+  const started = performance.now();
+  const out = await new Deno.Command(Deno.execPath(), {
+    args,
+    env,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const text = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
+  const seconds = ((performance.now() - started) / 1000).toFixed(1);
+  console.log(`${out.success ? "ok  " : "FAIL"} ${name} (${seconds}s)`);
+  if (!out.success && name !== "deno test") console.log(text.trimEnd());
+  return out.success ? text : `\u0000${text}`;
+}
+
+const extra = Deno.args;
+const quick = extra.length > 0;
+if (!quick) {
+  for (
+    const [name, args] of [
+      ["deno fmt --check", ["fmt", "--check"]],
+      ["deno lint", ["lint"]],
+      ["deno check", ["check", "mod.ts", "src/", "adapters/", "scripts/", "tests/"]],
+    ] as const
+  ) {
+    const result = await step(name, [...args]);
+    if (result.startsWith("\u0000")) failed++;
+    else passed++;
+  }
+}
+
+const testOutput = await step("deno test", [
+  "test",
+  "-A",
+  "--no-check",
+  ...(quick ? extra : ["tests/"]),
+]);
+const text = testOutput.replace(/^\u0000/, "");
+// deno test's summary: "ok | 12 passed (3 steps) | 0 failed | 1 ignored (2s)"
+const summary = [...text.matchAll(/(ok|FAILED) \| (\d+) passed(?: \(\d+ steps?\))? \| (\d+) failed(?: \| (\d+) ignored)?/g)].pop();
+if (summary) {
+  passed += Number(summary[2]);
+  failed += Number(summary[3]);
+  ignored += Number(summary[4] ?? 0);
+} else {
+  failed++;
+}
+if (testOutput.startsWith("\u0000") || (summary && Number(summary[3]) > 0) || !summary) {
+  // Show failures (deno prints them after "ERRORS"/"FAILURES"); keep the tail readable.
+  const index = text.indexOf("ERRORS");
+  console.log((index >= 0 ? text.slice(index) : text).trimEnd().split("\n").slice(-200).join("\n"));
+  if (summary && Number(summary[3]) === 0 && testOutput.startsWith("\u0000")) failed++;
+}
+if (ignored > 0) console.log(`(${ignored} ignored: see the SKIP lines above for why)`);
+console.log(`${passed} passed, ${failed} failed${ignored ? `, ${ignored} skipped` : ""}`);
+Deno.exit(failed > 0 ? 1 : 0);

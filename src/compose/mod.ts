@@ -1,0 +1,319 @@
+/**
+ * `compose`: sources → one lock per sweep point. Runs the front half of the pipeline:
+ * resolve sources (extends/overlays/profile) → validate → params → render → plan → lock.
+ * Writes nothing; the caller decides where the text goes.
+ * @module
+ */
+import { basename, dirname, relative, resolve } from "node:path";
+import { LilyError, LilyErrors } from "../errors.ts";
+import { sha256Hex } from "../lock/canonical.ts";
+import { composer, executionContract, lockText, sealLock } from "../lock/build.ts";
+import { buildPlan } from "../plan/build.ts";
+import type { LockFile, LockParam } from "../schema/lock.ts";
+import { type Petal, Petal as PetalSchema, type ValueType } from "../schema/petal.ts";
+import { validate } from "../schema/validate.ts";
+import { locate } from "../source/locate.ts";
+import { originAt } from "../source/origin.ts";
+import {
+  checkChoices,
+  checkYamlValue,
+  coerceCliValue,
+  expandSweeps,
+  pointLabel,
+  unknownParam,
+} from "./params.ts";
+import { renderPetal } from "./render.ts";
+import { type Resolved, resolveSources } from "./resolve.ts";
+
+/** Options for {@linkcode composeSources}. */
+export interface ComposeOptions {
+  /** Profile name (`profiles/<name>.yaml`); defaults to `.lilyrc`'s `profile`. */
+  profile?: string;
+  /** Overlay files applied after the workflow's own overlays (paths relative to `cwd`). */
+  overlays?: string[];
+  /** `-p key=value` overrides, as typed on the command line. */
+  params?: Record<string, string>;
+  /** `-m key=a,b` sweeps: one lock per point of the cartesian product. */
+  sweep?: Record<string, string[]>;
+  /** Where the lock goes: a file (one point) or a directory (sweeps). Default: `<root>/locks/`. */
+  output?: string;
+  cwd?: string;
+  /** Host environment lookup (templates' `env` filter, SOURCE_DATE_EPOCH). */
+  getEnv?: (name: string) => string | undefined;
+}
+
+/** One composed lock. */
+export interface ComposedPoint {
+  lock: LockFile;
+  /** The lock's canonical text. */
+  text: string;
+  /** Absolute path the lock belongs at. */
+  outputPath: string;
+  projectRoot: string;
+  /** The sweep values of this point, or null without sweeps. */
+  sweep: Record<string, string> | null;
+}
+
+/**
+ * Composes `sources` (a workflow, then overlays) into locks.
+ *
+ * @example
+ * ```ts ignore
+ * import { composeSources } from "./mod.ts";
+ * const [point] = await composeSources(["examples/hello/hello.petal"], { params: { who: "you" } });
+ * console.log(point.lock.spec_hash);
+ * ```
+ */
+export async function composeSources(
+  sources: string[],
+  options: ComposeOptions = {},
+): Promise<ComposedPoint[]> {
+  if (sources.length === 0) {
+    throw new LilyError("LILY-E0002", "no workflow given", {
+      hint: "pass a .petal file: `lily compose flows/hello.petal`",
+    });
+  }
+  const cwd = options.cwd ?? Deno.cwd();
+  const getEnv = options.getEnv ?? ((name: string) => Deno.env.get(name));
+  const resolved = await resolveSources(sources[0], {
+    overlays: [...sources.slice(1), ...(options.overlays ?? [])],
+    profile: options.profile,
+    cwd,
+  });
+  const petal = validate(PetalSchema, resolved.raw, { what: "workflow", file: resolved.flowFile });
+  const params = petal.params ?? {};
+  const paramTypes: Record<string, ValueType> = {};
+  for (const [name, p] of Object.entries(params)) paramTypes[name] = p.type;
+  const baseValues = baseParamValues(petal, resolved);
+
+  const sweep = options.sweep ?? {};
+  for (const key of Object.keys(sweep)) {
+    if (!params[key]) throw unknownParam(key, Object.keys(params), { flag: `-m ${key}=…` });
+  }
+  const points = expandSweeps(sweep);
+  const isSweep = Object.keys(sweep).length > 0;
+  const epochText = getEnv("SOURCE_DATE_EPOCH");
+  const sourceDateEpoch = epochText && /^\d+$/.test(epochText)
+    ? Number(epochText)
+    : Math.floor(Date.now() / 1000);
+
+  const results: ComposedPoint[] = [];
+  for (const point of points) {
+    const overrides = { ...(options.params ?? {}), ...point };
+    const values = { ...baseValues };
+    for (const [name, raw] of Object.entries(overrides)) {
+      const param = params[name];
+      const flag = name in point ? `-m ${name}=${raw}` : `-p ${name}=${raw}`;
+      if (!param) throw unknownParam(name, Object.keys(params), { flag });
+      values[name] = coerceCliValue(name, param.type, raw, { flag });
+      checkChoices(name, param, values[name], { flag });
+    }
+    const missing = Object.entries(params).filter(([name, p]) =>
+      p.type !== "secret" && p.required && values[name] === undefined
+    );
+    if (missing.length) {
+      throw new LilyErrors(missing.map(([name]) =>
+        new LilyError("LILY-E0303", `param \`${name}\` is required but has no value`, {
+          span: spanOf(resolved.raw, ["params", name], true),
+          hint: `pass \`-p ${name}=VALUE\`, set it in a profile, or give it a \`default:\``,
+        })
+      ));
+    }
+    const secretParams = new Set(
+      Object.entries(params).filter(([, p]) => p.type === "secret").map(([n]) => n),
+    );
+    const visible: Record<string, unknown> = {};
+    for (const [name, value] of Object.entries(values)) {
+      if (!secretParams.has(name)) visible[name] = value ?? null;
+    }
+    const rendered = await renderPetal(petal, resolved.raw, {
+      params: visible,
+      secretParams,
+      templateEnv: [...(resolved.project.rc.template_env ?? [])].sort(),
+      getEnv,
+      projectRoot: resolved.project.root,
+      sourceDateEpoch,
+    });
+    const plan = await buildPlan({
+      petal: rendered.petal,
+      raw: resolved.raw,
+      paramTypes,
+      rc: resolved.project.rc,
+    });
+    const outputPath = outputPathFor(resolved, options.output, isSweep ? point : null, cwd);
+    const lock = assemble({
+      petal: rendered.petal,
+      resolved,
+      plan,
+      values,
+      overrides: options.params ?? {},
+      point: isSweep ? point : null,
+      effects: rendered.effects,
+      sourceDateEpoch,
+      getEnv,
+      outputPath,
+    });
+    results.push({
+      lock,
+      text: lockText(lock),
+      outputPath,
+      projectRoot: resolved.project.root,
+      sweep: isSweep ? point : null,
+    });
+  }
+  return results;
+}
+
+function spanOf(raw: unknown, path: (string | number)[], key = false) {
+  const origin = originAt(raw, path);
+  return origin ? locate(origin, { key }) : undefined;
+}
+
+function baseParamValues(petal: Petal, resolved: Resolved): Record<string, unknown> {
+  const values: Record<string, unknown> = {};
+  const params = petal.params ?? {};
+  const errors: LilyError[] = [];
+  const collect = (fn: () => void) => {
+    try {
+      fn();
+    } catch (error) {
+      if (error instanceof LilyError) errors.push(error);
+      else throw error;
+    }
+  };
+  for (const [name, param] of Object.entries(params)) {
+    if (param.default === undefined || param.type === "secret" && param.default === undefined) continue;
+    collect(() => {
+      const span = spanOf(resolved.raw, ["params", name, "default"]);
+      values[name] = param.default === null ? null : checkYamlValue(name, param, param.default, { span });
+      if (values[name] !== null) checkChoices(name, param, values[name], { span });
+    });
+  }
+  for (const [name, { value, origin }] of Object.entries(resolved.profileParams)) {
+    collect(() => {
+      const span = origin ? locate(origin) : undefined;
+      const param = params[name];
+      if (!param) throw unknownParam(name, Object.keys(params), { span: origin ? locate(origin, { key: true }) : undefined });
+      values[name] = checkYamlValue(name, param, value, { span });
+      checkChoices(name, param, values[name], { span });
+    });
+  }
+  if (errors.length) throw new LilyErrors(errors);
+  return values;
+}
+
+function outputPathFor(
+  resolved: Resolved,
+  output: string | undefined,
+  point: Record<string, string> | null,
+  cwd: string,
+): string {
+  const stem = basename(resolved.flowFile);
+  const name = point ? `${stem}.${pointLabel(point)}.lock.yaml` : `${stem}.lock.yaml`;
+  if (output && output !== "-") {
+    const abs = resolve(cwd, output);
+    return point ? resolve(abs, name) : abs;
+  }
+  const dir = resolve(resolved.project.root, resolved.project.rc.locks_dir ?? "locks");
+  return resolve(dir, name);
+}
+
+interface AssembleInputs {
+  petal: Petal;
+  resolved: Resolved;
+  plan: Awaited<ReturnType<typeof buildPlan>>;
+  values: Record<string, unknown>;
+  overrides: Record<string, string>;
+  point: Record<string, string> | null;
+  effects: Awaited<ReturnType<typeof renderPetal>>["effects"];
+  sourceDateEpoch: number;
+  getEnv: (name: string) => string | undefined;
+  outputPath: string;
+}
+
+function posix(path: string): string {
+  return path.replaceAll("\\", "/");
+}
+
+function assemble(inputs: AssembleInputs): LockFile {
+  const { petal, resolved, plan, values } = inputs;
+  const rc = resolved.project.rc;
+  const root = resolved.project.root;
+  const lockParams: Record<string, LockParam> = {};
+  for (const [name, param] of Object.entries(petal.params ?? {})) {
+    if (param.type === "secret") {
+      lockParams[name] = {
+        type: "secret",
+        secret: true,
+        source: param.source ?? `env:LILY_SECRET_${name.toUpperCase()}`,
+        required: param.required ?? true,
+      };
+    } else {
+      lockParams[name] = { type: param.type, value: values[name] ?? null } as LockParam;
+    }
+  }
+  const binaries = new Set<string>(rc.allowed_binaries ?? []);
+  for (const step of [...plan.steps, ...plan.on_error]) {
+    for (const b of step.resources.binaries) binaries.add(b);
+  }
+  const secretsSources = new Set<string>(["env"]);
+  for (const p of Object.values(lockParams)) {
+    if ("secret" in p && p.source.startsWith("keyring:")) secretsSources.add("keyring");
+  }
+  const envReads: Record<string, string> = {};
+  for (const name of [...inputs.effects.envReads].sort()) {
+    const value = inputs.getEnv(name);
+    envReads[name] = value === undefined ? "unset" : `sha256:${sha256Hex(value)}`;
+  }
+  const sources = inputs.resolved.sources.map((s) => ({
+    path: posix(relative(root, s.path)),
+    role: s.role,
+    sha256: `sha256:${s.sha256}`,
+  }));
+  const stringMap = (m: Record<string, unknown> | undefined) => {
+    const out: Record<string, string> = {};
+    for (const [k, v] of Object.entries(m ?? {})) out[k] = String(v);
+    return out;
+  };
+  const artifacts = { backend: "local", root: ".lily/artifacts", ...(petal.artifacts ?? {}) } as LockFile[
+    "artifacts"
+  ];
+  return sealLock({
+    schema_version: "1",
+    petal_version: "1",
+    name: petal.name,
+    ...(petal.description ? { description: petal.description } : {}),
+    provenance: {
+      project_root: posix(relative(dirname(inputs.outputPath), root)) || ".",
+      composer: composer(),
+      sources,
+      profile: resolved.profile,
+      overrides: Object.fromEntries(Object.entries(inputs.overrides).sort()),
+      sweep: inputs.point,
+      nondeterministic: inputs.effects.nondeterministic,
+      clock: inputs.effects.usedClock ? inputs.sourceDateEpoch : null,
+      env_reads: envReads,
+    },
+    execution_contract: executionContract(),
+    env_policy: {
+      network_default: rc.network_default ?? false,
+      allowed_binaries: [...binaries].sort(),
+      secrets_sources: [...secretsSources].sort(),
+      read_roots: [...(rc.read_roots ?? ["."])].sort(),
+      write_roots: [...(rc.write_roots ?? ["."])].sort(),
+      template_env: [...(rc.template_env ?? [])].sort(),
+    },
+    artifacts,
+    registry_pins: { binaries: {}, images: {}, models: {} },
+    params: lockParams,
+    env: stringMap(petal.env),
+    vars: stringMap(petal.vars),
+    plan: {
+      levels: plan.levels,
+      steps: plan.steps,
+      on_error: plan.on_error,
+      outputs: petal.outputs ?? [],
+    },
+  });
+}
+

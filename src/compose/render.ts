@@ -1,0 +1,150 @@
+/**
+ * The render stage: every template in the fields that allow one is rendered exactly once,
+ * here, at compose time. Nothing is rendered at run time. Imports the template engine only
+ * when some field holds a template.
+ * @module
+ */
+import type { Span } from "../errors.ts";
+import type { Petal, Step } from "../schema/petal.ts";
+import { locate } from "../source/locate.ts";
+import { originAt } from "../source/origin.ts";
+import type * as TemplateModule from "../template/mod.ts";
+
+const TEMPLATE = /\{[{%#]/;
+
+/** What the templates may see and did use. */
+export interface RenderInputs {
+  params: Record<string, unknown>;
+  secretParams: ReadonlySet<string>;
+  templateEnv: readonly string[];
+  getEnv: (name: string) => string | undefined;
+  projectRoot: string;
+  sourceDateEpoch?: number;
+}
+
+/** Side effects of rendering, recorded in the lock's provenance. */
+export interface RenderEffects {
+  nondeterministic: { kind: string; where: string }[];
+  envReads: Set<string>;
+  usedClock: boolean;
+}
+
+/** Renders all templated fields of a validated workflow; returns a new document. */
+export async function renderPetal(
+  petal: Petal,
+  raw: unknown,
+  inputs: RenderInputs,
+): Promise<{ petal: Petal; effects: RenderEffects }> {
+  const effects: RenderEffects = { nondeterministic: [], envReads: new Set(), usedClock: false };
+  if (!containsTemplate(petal)) return { petal, effects };
+  const engine: typeof TemplateModule = await import("../template/mod.ts");
+  const vars: Record<string, unknown> = {};
+  const context = (seed: string): TemplateModule.TemplateContext => ({
+    params: inputs.params,
+    secretParams: inputs.secretParams,
+    vars,
+    env: { allowed: inputs.templateEnv, get: inputs.getEnv },
+    projectRoot: inputs.projectRoot,
+    sourceDateEpoch: inputs.sourceDateEpoch,
+    seed: `${petal.name}/${seed}`,
+  });
+  const render = (value: unknown, path: (string | number)[]): unknown => {
+    if (typeof value === "string") {
+      if (!TEMPLATE.test(value)) return value;
+      const where = lazyWhere(raw, path);
+      const result = engine.renderTemplate(value, context(path.join(".")), where);
+      const at = path.join(".");
+      if (result.effects.now) {
+        effects.usedClock = true;
+        effects.nondeterministic.push({ kind: "now", where: at });
+      }
+      if (result.effects.randomUuid) effects.nondeterministic.push({ kind: "uuid-random", where: at });
+      if (result.effects.machinePath) effects.nondeterministic.push({ kind: "abspath", where: at });
+      for (const name of result.effects.envRead) effects.envReads.add(name);
+      return result.text;
+    }
+    if (Array.isArray(value)) return value.map((v, i) => render(v, [...path, i]));
+    if (typeof value === "object" && value !== null) {
+      const out: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(value)) out[k] = render(v, [...path, k]);
+      return out;
+    }
+    return value;
+  };
+  for (const [name, value] of Object.entries(petal.vars ?? {})) {
+    vars[name] = render(String(value), ["vars", name]);
+  }
+  const env = petal.env && render(stringify(petal.env), ["env"]) as Record<string, string>;
+  const renderStep = (step: Step, path: (string | number)[]): Step => ({
+    ...step,
+    description: step.description && render(step.description, [...path, "description"]) as string,
+    with: step.with && render(step.with, [...path, "with"]) as Record<string, unknown>,
+    env: step.env && render(stringify(step.env), [...path, "env"]) as Record<string, string>,
+    inputs: step.inputs && renderPaths(step.inputs, [...path, "inputs"], render),
+    outputs: step.outputs && renderPaths(step.outputs, [...path, "outputs"], render),
+  });
+  return {
+    petal: {
+      ...petal,
+      vars: petal.vars && vars as Record<string, string>,
+      env,
+      steps: petal.steps.map((s, i) => renderStep(s, ["steps", i])),
+      on_error: petal.on_error?.map((s, i) => renderStep(s, ["on_error", i])),
+      outputs: petal.outputs && render(petal.outputs, ["outputs"]) as Petal["outputs"],
+      artifacts: petal.artifacts && render(petal.artifacts, ["artifacts"]) as Petal["artifacts"],
+    },
+    effects,
+  };
+}
+
+function renderPaths<T extends { path?: string }>(
+  decls: Record<string, T>,
+  path: (string | number)[],
+  render: (value: unknown, path: (string | number)[]) => unknown,
+): Record<string, T> {
+  const out: Record<string, T> = {};
+  for (const [name, decl] of Object.entries(decls)) {
+    out[name] = decl.path === undefined
+      ? decl
+      : { ...decl, path: render(decl.path, [...path, name, "path"]) as string };
+  }
+  return out;
+}
+
+function stringify(map: Record<string, string | number | boolean>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(map)) out[k] = String(v);
+  return out;
+}
+
+function containsTemplate(value: unknown): boolean {
+  if (typeof value === "string") return TEMPLATE.test(value);
+  if (Array.isArray(value)) return value.some(containsTemplate);
+  if (typeof value === "object" && value !== null) return Object.values(value).some(containsTemplate);
+  return false;
+}
+
+/** A position computed only if an error asks for it (locating re-parses the file). */
+function lazyWhere(raw: unknown, path: (string | number)[]): Span {
+  let span: Span | undefined;
+  const get = () => {
+    if (!span) {
+      const origin = originAt(raw, path);
+      span = origin ? locate(origin) : { file: "<unknown>", line: 1, col: 1 };
+      // A quoted scalar's text starts after its quote.
+      if (span.length && span.length > 1) span = { ...span, col: span.col };
+    }
+    return span;
+  };
+  return {
+    get file() {
+      return get().file;
+    },
+    get line() {
+      return get().line;
+    },
+    get col() {
+      return get().col;
+    },
+  };
+}

@@ -1,0 +1,163 @@
+/**
+ * Canonical serialization: the same value gives the same bytes on every OS. Canonical JSON
+ * (sorted keys, no whitespace) feeds hashes; canonical YAML is the lock file's text.
+ * @module
+ */
+import { createHash } from "node:crypto";
+
+/**
+ * JSON with object keys sorted by code point, no insignificant whitespace. `undefined` members
+ * are dropped (as JSON.stringify does); non-finite numbers are refused.
+ *
+ * @example
+ * ```ts
+ * import { canonicalJson } from "./canonical.ts";
+ * console.assert(canonicalJson({ b: 1, a: [true, null] }) === '{"a":[true,null],"b":1}');
+ * ```
+ */
+export function canonicalJson(value: unknown): string {
+  if (value === null) return "null";
+  switch (typeof value) {
+    case "string":
+      return JSON.stringify(value);
+    case "boolean":
+      return value ? "true" : "false";
+    case "number":
+      if (!Number.isFinite(value)) throw new TypeError(`cannot hash the number ${value}`);
+      return JSON.stringify(value);
+    case "object": {
+      if (Array.isArray(value)) {
+        return `[${value.map((v) => (v === undefined ? "null" : canonicalJson(v))).join(",")}]`;
+      }
+      const keys = Object.keys(value).sort();
+      const parts: string[] = [];
+      for (const key of keys) {
+        const member = (value as Record<string, unknown>)[key];
+        if (member === undefined) continue;
+        parts.push(`${JSON.stringify(key)}:${canonicalJson(member)}`);
+      }
+      return `{${parts.join(",")}}`;
+    }
+    default:
+      throw new TypeError(`cannot serialize a ${typeof value}`);
+  }
+}
+
+/** sha256 of a string (UTF-8) or bytes, as 64 hex digits. */
+export function sha256Hex(data: string | Uint8Array): string {
+  return createHash("sha256").update(data).digest("hex");
+}
+
+/** `sha256:<hex>` of the canonical JSON of a value. */
+export function digestOf(value: unknown): string {
+  return `sha256:${sha256Hex(canonicalJson(value))}`;
+}
+
+const PLAIN = /^[A-Za-z_][A-Za-z0-9_./-]*$/;
+const RESERVED = /^(?:true|false|null|yes|no|on|off|y|n|~)$/i;
+
+/** Options for {@linkcode toCanonicalYaml}. */
+export interface CanonicalYamlOptions {
+  /** Key order for the top-level map; other keys follow, sorted. */
+  topOrder?: readonly string[];
+}
+
+/**
+ * Block-style YAML with sorted keys (top-level keys optionally in a given order). Strings are
+ * plain when unambiguous, `|`-literal when multi-line and safe, else JSON-quoted. The output
+ * parses back (with any YAML 1.2 parser) to the same value.
+ *
+ * @example
+ * ```ts
+ * import { toCanonicalYaml } from "./canonical.ts";
+ * console.assert(toCanonicalYaml({ b: [1, "x y"], a: {} }) === 'a: {}\nb:\n  - 1\n  - "x y"\n');
+ * ```
+ */
+export function toCanonicalYaml(value: unknown, options: CanonicalYamlOptions = {}): string {
+  const out: string[] = [];
+  if (isMap(value)) {
+    const keys = orderedKeys(value, options.topOrder ?? []);
+    if (keys.length === 0) return "{}\n";
+    for (const key of keys) writeMember(out, key, value[key], 0);
+  } else if (Array.isArray(value)) {
+    if (value.length === 0) return "[]\n";
+    for (const item of value) writeItem(out, item, 0);
+  } else {
+    out.push(scalar(value, 0));
+  }
+  return out.join("\n") + "\n";
+}
+
+function isMap(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function orderedKeys(map: Record<string, unknown>, first: readonly string[]): string[] {
+  const present = Object.keys(map).filter((k) => map[k] !== undefined);
+  const head = first.filter((k) => present.includes(k));
+  const rest = present.filter((k) => !first.includes(k)).sort();
+  return [...head, ...rest];
+}
+
+function key(k: string): string {
+  return PLAIN.test(k) && !RESERVED.test(k) ? k : JSON.stringify(k);
+}
+
+function writeMember(out: string[], k: string, v: unknown, indent: number): void {
+  const pad = " ".repeat(indent);
+  if (isMap(v) && Object.keys(v).some((x) => v[x] !== undefined)) {
+    out.push(`${pad}${key(k)}:`);
+    for (const child of orderedKeys(v, [])) writeMember(out, child, v[child], indent + 2);
+  } else if (Array.isArray(v) && v.length > 0) {
+    out.push(`${pad}${key(k)}:`);
+    for (const item of v) writeItem(out, item, indent + 2);
+  } else {
+    out.push(`${pad}${key(k)}: ${scalar(v, indent + 2)}`);
+  }
+}
+
+function writeItem(out: string[], v: unknown, indent: number): void {
+  const pad = " ".repeat(indent);
+  if (isMap(v) && Object.keys(v).some((x) => v[x] !== undefined)) {
+    const keys = orderedKeys(v, ["id"]);
+    const first: string[] = [];
+    writeMember(first, keys[0], v[keys[0]], indent + 2);
+    first[0] = `${pad}- ${first[0].slice(indent + 2)}`;
+    out.push(...first);
+    for (const k of keys.slice(1)) writeMember(out, k, v[k], indent + 2);
+  } else if (Array.isArray(v) && v.length > 0) {
+    const nested: string[] = [];
+    for (const item of v) writeItem(nested, item, indent + 2);
+    nested[0] = `${pad}- ${nested[0].slice(indent + 2)}`;
+    out.push(...nested);
+  } else {
+    out.push(`${pad}- ${scalar(v, indent + 2)}`);
+  }
+}
+
+function scalar(v: unknown, indent: number): string {
+  if (v === null || v === undefined) return "null";
+  if (typeof v === "boolean") return v ? "true" : "false";
+  if (typeof v === "number") {
+    if (!Number.isFinite(v)) throw new TypeError(`cannot serialize the number ${v}`);
+    return JSON.stringify(v);
+  }
+  if (Array.isArray(v)) return "[]";
+  if (isMap(v)) return "{}";
+  if (typeof v !== "string") throw new TypeError(`cannot serialize a ${typeof v}`);
+  if (PLAIN.test(v) && !RESERVED.test(v) && !/^[0-9.+-]/.test(v)) return v;
+  if (isLiteralSafe(v)) {
+    const body = v.endsWith("\n") ? v.slice(0, -1) : v;
+    const pad = " ".repeat(indent);
+    return `${v.endsWith("\n") ? "|" : "|-"}\n${body.split("\n").map((l) => l ? pad + l : "").join("\n")}`;
+  }
+  return JSON.stringify(v);
+}
+
+function isLiteralSafe(v: string): boolean {
+  if (!v.includes("\n") || v.endsWith("\n\n") || v.startsWith(" ") || v.startsWith("\n")) return false;
+  // Printable text only; no trailing spaces (a literal block would keep them invisibly).
+  // deno-lint-ignore no-control-regex
+  if (/[\x00-\x08\x0b-\x1f\x7f\u0085\u2028\u2029\ufeff]/.test(v)) return false;
+  return v.split("\n").every((line) => !/[ \t]$/.test(line));
+}

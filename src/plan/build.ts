@@ -1,0 +1,444 @@
+/**
+ * The plan stage: from a rendered, validated workflow to resolved lock steps — defaults
+ * frozen, durations in ms, typed I/O bindings checked, `if:` compiled, cache keys formed.
+ * @module
+ */
+import { didYouMean, LilyError, LilyErrors, listNames } from "../errors.ts";
+import type * as Expr from "../expr/mod.ts";
+import type { LockIO, LockStep } from "../schema/lock.ts";
+import type { IODecl, LilyRc, Petal, Step, ValueType } from "../schema/petal.ts";
+import { locate } from "../source/locate.ts";
+import { originAt } from "../source/origin.ts";
+import { parseDuration } from "../util/duration.ts";
+import { cacheKeyOf } from "./cache_key.ts";
+import { buildDag, type Dag } from "./dag.ts";
+
+/** What the planner needs besides the workflow. */
+export interface PlanInputs {
+  petal: Petal;
+  raw: unknown;
+  paramTypes: Record<string, ValueType>;
+  rc: LilyRc;
+}
+
+/** The resolved plan (the lock's `plan` block). */
+export interface Plan {
+  levels: string[][];
+  steps: LockStep[];
+  on_error: LockStep[];
+}
+
+const DEFAULT_ADAPTER: Record<Step["uses"], LockStep["adapter"]> = {
+  shell: "process",
+  process: "process",
+  python: "python",
+  llm: "http",
+  human: "process",
+  foreach: "process",
+  include: "process",
+  tool: "process",
+};
+
+/** Builds the plan, reporting every problem found (each located in its source). */
+export async function buildPlan(inputs: PlanInputs): Promise<Plan> {
+  const { petal, raw } = inputs;
+  const main = planSteps(petal.steps, "steps", inputs, undefined);
+  const onError = planSteps(petal.on_error ?? [], "on_error", inputs, main.dag);
+  await compileConditions(main, inputs, "steps");
+  await compileConditions(onError, inputs, "on_error", main.dag);
+  void raw;
+  return { levels: main.dag.levels, steps: main.steps, on_error: onError.steps };
+}
+
+interface Planned {
+  dag: Dag;
+  steps: LockStep[];
+  sources: Map<string, { step: Step; index: number }>;
+}
+
+function planSteps(
+  steps: Step[],
+  list: "steps" | "on_error",
+  inputs: PlanInputs,
+  mainDag: Dag | undefined,
+): Planned {
+  const { raw } = inputs;
+  const dag = buildDag(
+    steps.map((s, i) => ({ id: s.id, needs: s.needs ?? [], path: [list, i] })),
+    raw,
+    list === "on_error" ? "on_error step" : "step",
+  );
+  const errors: LilyError[] = [];
+  const where = (path: (string | number)[], key = false) => {
+    const origin = originAt(raw, path);
+    return origin ? locate(origin, { key }) : undefined;
+  };
+  const sources = new Map<string, { step: Step; index: number }>();
+  steps.forEach((step, index) => sources.set(step.id, { step, index }));
+  const allOutputs = new Map<string, Record<string, IODecl>>();
+  for (const s of steps) allOutputs.set(s.id, s.outputs ?? {});
+  const mainOutputs = list === "on_error" ? inputs.petal.steps : [];
+  for (const s of mainOutputs) if (!allOutputs.has(s.id)) allOutputs.set(s.id, s.outputs ?? {});
+
+  const resolved: LockStep[] = [];
+  for (const [index, step] of steps.entries()) {
+    const path = [list, index];
+    try {
+      resolved.push(resolveStep(step, path, dag, allOutputs, inputs, where, list, mainDag));
+    } catch (error) {
+      if (error instanceof LilyErrors) errors.push(...error.errors);
+      else if (error instanceof LilyError) errors.push(error);
+      else throw error;
+    }
+  }
+  if (errors.length) throw new LilyErrors(errors);
+  resolved.sort((a, b) => a.level - b.level || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return { dag, steps: resolved, sources };
+}
+
+type Where = (path: (string | number)[], key?: boolean) => ReturnType<typeof locate> | undefined;
+
+function resolveStep(
+  step: Step,
+  path: (string | number)[],
+  dag: Dag,
+  outputsOf: Map<string, Record<string, IODecl>>,
+  inputs: PlanInputs,
+  where: Where,
+  list: "steps" | "on_error",
+  mainDag: Dag | undefined,
+): LockStep {
+  const errors: LilyError[] = [];
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(inputs.petal.env ?? {})) env[k] = String(v);
+  for (const [k, v] of Object.entries(step.env ?? {})) env[k] = String(v);
+  const withBlock = { ...(step.with ?? {}) };
+  checkCommand(step, path, withBlock, where, errors);
+
+  const stepInputs: Record<string, LockIO> = {};
+  for (const [name, decl] of Object.entries(step.inputs ?? {})) {
+    const io = resolveInput(step, name, decl, [...path, "inputs", name], dag, outputsOf, inputs, where, list, mainDag);
+    if (io instanceof LilyError) errors.push(io);
+    else stepInputs[name] = io;
+  }
+  const stepOutputs: Record<string, LockIO> = {};
+  for (const [name, decl] of Object.entries(step.outputs ?? {})) {
+    if (decl.from !== undefined) {
+      errors.push(
+        new LilyError("LILY-E0614", `output \`${name}\` of step \`${step.id}\` has \`from:\``, {
+          span: where([...path, "outputs", name, "from"], true),
+          hint: "outputs are written by the step (to $LILY_OUTPUT or their `path:`); `from:` belongs to inputs",
+        }),
+      );
+    }
+    if (decl.path !== undefined) {
+      const bad = unsafePath(decl.path);
+      if (bad) {
+        errors.push(
+          new LilyError("LILY-E0611", `output path \`${decl.path}\` ${bad}`, {
+            span: where([...path, "outputs", name, "path"]),
+            hint: "output paths are relative to the project root and stay inside it",
+          }),
+        );
+      }
+    }
+    stepOutputs[name] = {
+      type: decl.type ?? (decl.path !== undefined ? "file" : "str"),
+      required: decl.required ?? true,
+      ...(decl.path !== undefined ? { path: decl.path } : {}),
+      ...(decl.schema !== undefined ? { schema: decl.schema } : {}),
+    };
+  }
+  if (errors.length) throw new LilyErrors(errors);
+
+  const retries = step.retries;
+  const backoff = retries?.backoff ? parseDuration(retries.backoff)! : 1000;
+  const maxBackoff = retries?.max_backoff ? parseDuration(retries.max_backoff)! : 30_000;
+  const resources = {
+    network: step.resources?.network ?? inputs.rc.network_default ?? false,
+    binaries: [...new Set(step.resources?.binaries ?? [])].sort(),
+    env: [...new Set(step.resources?.env ?? [])].sort(),
+    ...(step.resources?.cpu !== undefined ? { cpu: step.resources.cpu } : {}),
+    ...(step.resources?.memory !== undefined ? { memory: step.resources.memory } : {}),
+    ...(step.resources?.gpu !== undefined ? { gpu: step.resources.gpu } : {}),
+  };
+  const partial = {
+    id: step.id,
+    uses: step.uses,
+    adapter: step.adapter ?? DEFAULT_ADAPTER[step.uses],
+    needs: [...(dag.needs.get(step.id) ?? [])].sort(),
+    if: null,
+    timeout_ms: step.timeout ? parseDuration(step.timeout)! : null,
+    retries: {
+      max: retries?.max ?? 0,
+      backoff_ms: backoff,
+      max_backoff_ms: Math.max(maxBackoff, backoff),
+      jitter: retries?.jitter ?? true,
+    },
+    env,
+    inputs: stepInputs,
+    outputs: stepOutputs,
+    resources,
+    with: withBlock,
+    ...(step.description ? { description: step.description } : {}),
+  };
+  const policy = step.uses === "human" ? "never" : step.cache?.policy ?? "auto";
+  const salt = [inputs.rc.cache?.salt ?? "", step.cache?.salt ?? ""].join("\u0000");
+  return { ...partial, level: dag.levelOf.get(step.id)!, cache: cacheKeyOf(partial, policy, salt) };
+}
+
+function checkCommand(
+  step: Step,
+  path: (string | number)[],
+  withBlock: Record<string, unknown>,
+  where: Where,
+  errors: LilyError[],
+): void {
+  if (step.uses === "shell") {
+    if (typeof withBlock.run !== "string" || withBlock.run.trim() === "") {
+      errors.push(
+        new LilyError("LILY-E0612", `shell step \`${step.id}\` has no command`, {
+          span: where(withBlock.run === undefined ? path : [...path, "with", "run"]),
+          hint: 'give it `with: {run: "echo hello"}`',
+        }),
+      );
+    }
+  } else if (step.uses === "process") {
+    const argv = withBlock.argv;
+    if (!Array.isArray(argv) || argv.length === 0 || argv.some((a) => typeof a !== "string" && typeof a !== "number")) {
+      errors.push(
+        new LilyError("LILY-E0613", `process step \`${step.id}\` needs \`with.argv\`, a non-empty list of strings`, {
+          span: where(argv === undefined ? path : [...path, "with", "argv"]),
+          hint: 'give it `with: {argv: ["ffmpeg", "-i", "in.mp4", "out.webm"]}`',
+        }),
+      );
+    } else {
+      withBlock.argv = argv.map(String);
+    }
+  }
+}
+
+/** Which value types an input of type `to` accepts from a source of type `from`. */
+export function typesCompatible(from: ValueType, to: ValueType): boolean {
+  if (from === to) return true;
+  if (from === "secret" || to === "secret") return false;
+  switch (to) {
+    case "float":
+      return from === "int";
+    case "str":
+      return from === "path";
+    case "path":
+      return from === "file" || from === "dir" || from === "str";
+    case "json":
+      return ["str", "int", "float", "bool", "path"].includes(from);
+    default:
+      return false;
+  }
+}
+
+function resolveInput(
+  step: Step,
+  name: string,
+  decl: IODecl,
+  path: (string | number)[],
+  dag: Dag,
+  outputsOf: Map<string, Record<string, IODecl>>,
+  inputs: PlanInputs,
+  where: Where,
+  list: "steps" | "on_error",
+  mainDag: Dag | undefined,
+): LockIO | LilyError {
+  const base = {
+    required: decl.required ?? true,
+    ...(decl.path !== undefined ? { path: decl.path } : {}),
+    ...(decl.schema !== undefined ? { schema: decl.schema } : {}),
+  };
+  if (decl.from === undefined) {
+    if (decl.path === undefined) {
+      return new LilyError("LILY-E0610", `input \`${name}\` of step \`${step.id}\` has no \`from:\` or \`path:\``, {
+        span: where(path, true),
+        hint: "bind it to `from: steps.<id>.outputs.<name>` or `from: params.<name>`, or name a project file with `path:`",
+      });
+    }
+    const bad = unsafePath(decl.path);
+    if (bad) {
+      return new LilyError("LILY-E0611", `input path \`${decl.path}\` ${bad}`, {
+        span: where([...path, "path"]),
+        hint: "input paths are relative to the project root and stay inside it",
+      });
+    }
+    return { type: decl.type ?? "file", ...base };
+  }
+  const from = decl.from.trim();
+  const param = /^params\.([A-Za-z_][A-Za-z0-9_]*)$/.exec(from);
+  const output = /^steps\.([A-Za-z_][A-Za-z0-9_-]*)\.outputs\.([A-Za-z_][A-Za-z0-9_]*)$/.exec(from);
+  const span = where([...path, "from"]);
+  let sourceType: ValueType;
+  if (param) {
+    const declared = Object.keys(inputs.paramTypes);
+    const type = inputs.paramTypes[param[1]];
+    if (!type) {
+      const guess = didYouMean(param[1], declared);
+      return new LilyError("LILY-E0615", `input \`${name}\` reads \`params.${param[1]}\`, which is not declared`, {
+        span,
+        hint: guess ? `did you mean \`params.${guess}\`?` : `declared params: ${listNames(declared) || "none"}`,
+      });
+    }
+    sourceType = type;
+  } else if (output) {
+    const [, sourceId, outputName] = output;
+    const outputs = outputsOf.get(sourceId);
+    if (!outputs) {
+      const guess = didYouMean(sourceId, [...outputsOf.keys()]);
+      return new LilyError("LILY-E0616", `input \`${name}\` reads from step \`${sourceId}\`, which is not defined`, {
+        span,
+        hint: guess ? `did you mean \`${guess}\`?` : undefined,
+      });
+    }
+    const out = outputs[outputName];
+    if (!out) {
+      const names = Object.keys(outputs);
+      const guess = didYouMean(outputName, names);
+      return new LilyError(
+        "LILY-E0608",
+        `step \`${sourceId}\` declares no output \`${outputName}\``,
+        {
+          span,
+          label: "undeclared data flow",
+          hint: guess
+            ? `did you mean \`steps.${sourceId}.outputs.${guess}\`?`
+            : names.length
+            ? `its outputs are ${listNames(names)}`
+            : `declare it: \`outputs: {${outputName}: {type: str}}\` on step \`${sourceId}\``,
+        },
+      );
+    }
+    const inSameList = dag.needs.has(sourceId);
+    if (inSameList && !dag.ancestors(step.id).has(sourceId)) {
+      return new LilyError(
+        "LILY-E0607",
+        `step \`${step.id}\` reads an output of \`${sourceId}\` but does not need it`,
+        {
+          span,
+          hint: `add \`${sourceId}\` to \`needs:\` of \`${step.id}\` so it runs first`,
+        },
+      );
+    }
+    if (!inSameList && !(list === "on_error" && mainDag?.needs.has(sourceId))) {
+      return new LilyError("LILY-E0616", `input \`${name}\` reads from step \`${sourceId}\`, which is not defined`, { span });
+    }
+    sourceType = out.type ?? (out.path !== undefined ? "file" : "str");
+  } else {
+    return new LilyError("LILY-E0605", `\`from: ${from}\` is not a valid source`, {
+      span,
+      hint: "write `from: steps.<id>.outputs.<name>` or `from: params.<name>`",
+    });
+  }
+  const type = decl.type ?? sourceType;
+  if (sourceType === "secret" && type !== "secret") {
+    return new LilyError("LILY-E0609", `secret \`${from}\` flows into input \`${name}\`, which is not a secret`, {
+      span: where(decl.type ? [...path, "type"] : path, !decl.type),
+      hint: "declare the input `type: secret`; it reaches the step as an environment variable and is masked in logs",
+    });
+  }
+  if (!typesCompatible(sourceType, type)) {
+    return new LilyError(
+      "LILY-E0606",
+      `input \`${name}\` of step \`${step.id}\` is \`${type}\`, but \`${from}\` is \`${sourceType}\``,
+      {
+        span: where(decl.type ? [...path, "type"] : [...path, "from"]),
+        hint: `make the types agree (an input of type \`${type}\` accepts ${acceptedBy(type)})`,
+      },
+    );
+  }
+  return { type, from, ...base };
+}
+
+function acceptedBy(type: ValueType): string {
+  const all = ["str", "int", "float", "bool", "path", "file", "dir", "json", "secret", "bytes"] as ValueType[];
+  return listNames(all.filter((t) => typesCompatible(t, type)));
+}
+
+/** Why a project-relative path is unsafe, or undefined when it is fine. */
+export function unsafePath(path: string): string | undefined {
+  if (path.trim() === "") return "is empty";
+  if (/^([A-Za-z]:|[\\/]{2}|\/|\\)/.test(path)) return "is absolute";
+  const parts = path.split(/[\\/]+/);
+  if (parts.includes("..")) return "leaves the project (`..`)";
+  return undefined;
+}
+
+async function compileConditions(
+  planned: Planned,
+  inputs: PlanInputs,
+  list: "steps" | "on_error",
+  mainDag?: Dag,
+): Promise<void> {
+  const withIf = planned.steps.filter((s) => planned.sources.get(s.id)!.step.if !== undefined);
+  if (withIf.length === 0) return;
+  const expr: typeof Expr = await import("../expr/mod.ts");
+  const errors: LilyError[] = [];
+  const typeOf = (t: ValueType): Expr.ExprType | "secret" => {
+    if (t === "secret") return "secret";
+    if (t === "int" || t === "float" || t === "bool") return t;
+    if (t === "json") return "any";
+    return "str";
+  };
+  for (const step of withIf) {
+    const { step: source, index } = planned.sources.get(step.id)!;
+    const text = source.if!;
+    const reachable = new Set(planned.dag.ancestors(step.id));
+    if (list === "on_error" && mainDag) for (const id of mainDag.order) reachable.add(id);
+    const outputsOf = (id: string): Record<string, IODecl> | undefined => {
+      if (!reachable.has(id)) return undefined;
+      const s = inputs.petal.steps.find((x) => x.id === id) ??
+        inputs.petal.on_error?.find((x) => x.id === id);
+      return s?.outputs ?? {};
+    };
+    const envNames = new Set([...Object.keys(step.env), ...step.resources.env]);
+    const scope: Expr.Scope = {
+      lookup(path) {
+        const [root, a, b, c, ...rest] = path;
+        if (root === "params" && a !== undefined && b === undefined) {
+          const t = inputs.paramTypes[a];
+          return t ? typeOf(t) : undefined;
+        }
+        if (root === "vars" && a !== undefined && b === undefined) {
+          return inputs.petal.vars && a in inputs.petal.vars ? "str" : undefined;
+        }
+        if (root === "env" && a !== undefined && b === undefined) {
+          return envNames.has(a) ? "str" : undefined;
+        }
+        if (root === "steps" && a !== undefined && b === "outputs" && c !== undefined && rest.length === 0) {
+          const out = outputsOf(a)?.[c];
+          return out ? typeOf(out.type ?? (out.path !== undefined ? "file" : "str")) : undefined;
+        }
+        return undefined;
+      },
+      names(prefix) {
+        const [root, a] = prefix;
+        if (prefix.length === 0) return ["params", "vars", "env", "steps"];
+        if (root === "params") return Object.keys(inputs.paramTypes);
+        if (root === "vars") return Object.keys(inputs.petal.vars ?? {});
+        if (root === "env") return [...envNames];
+        if (root === "steps" && prefix.length === 1) return [...reachable];
+        if (root === "steps" && prefix.length === 2) return ["outputs"];
+        if (root === "steps" && prefix.length === 3) return Object.keys(outputsOf(a) ?? {});
+        return [];
+      },
+    };
+    const origin = originAt(inputs.raw, [list, index, "if"]);
+    const span = origin ? locate(origin) : { file: "<unknown>", line: 1, col: 1 };
+    const quoted = /^["']/.test(
+      (origin && (await import("../source/load.ts")).loadedText(span.file)?.split("\n")[span.line - 1]?.[span.col - 1]) ?? "",
+    );
+    try {
+      const compiled = expr.compileExpr(text, scope, { ...span, col: span.col + (quoted ? 1 : 0) });
+      step.if = { source: text, ast: compiled.ast, status: compiled.status };
+    } catch (error) {
+      if (error instanceof LilyError) errors.push(error);
+      else throw error;
+    }
+  }
+  if (errors.length) throw new LilyErrors(errors);
+}

@@ -1,0 +1,251 @@
+/**
+ * Reads a YAML source into plain data with origins, fast: js-yaml on the happy path, guarded
+ * by limits (size, nesting, alias expansion). Positions are computed only when an error needs
+ * them (see locate.ts). It never evaluates anything a document says.
+ * @module
+ */
+import jsyaml from "js-yaml";
+import { LilyError } from "../errors.ts";
+import { type DocPath, setOrigin } from "./origin.ts";
+
+/** Limits that guard the loader against hostile input. */
+export const LIMITS = {
+  /** Largest source file accepted, in bytes. */
+  maxFileBytes: 8 * 1024 * 1024,
+  /** Deepest nesting of maps and lists. */
+  maxDepth: 64,
+  /** Most nodes a document may expand to, aliases expanded (stops "billion laughs"). */
+  maxNodes: 500_000,
+};
+
+/** `!append` on a list: concatenate it onto the list it is merged over, instead of replacing it. */
+export class AppendList {
+  constructor(readonly items: unknown[]) {}
+}
+
+/** `!replace` on a map: replace the map it is merged over instead of deep-merging into it. */
+export class ReplaceMap {
+  constructor(readonly value: Record<string, unknown>) {}
+}
+
+const appendType = new jsyaml.Type("!append", {
+  kind: "sequence",
+  construct: (data: unknown[] | null) => new AppendList(data ?? []),
+  instanceOf: AppendList,
+});
+const replaceType = new jsyaml.Type("!replace", {
+  kind: "mapping",
+  construct: (data: Record<string, unknown> | null) => new ReplaceMap(data ?? {}),
+  instanceOf: ReplaceMap,
+});
+const schema = jsyaml.CORE_SCHEMA.extend([appendType, replaceType]);
+
+/** A loaded source: its text (BOM removed), sha256 of the raw bytes, and the data. */
+export interface SourceDoc {
+  file: string;
+  text: string;
+  sha256: string;
+  data: unknown;
+}
+
+const textCache = new Map<string, string>();
+
+/** The text of a file already loaded (for error excerpts), without reading it again. */
+export function loadedText(file: string): string | undefined {
+  return textCache.get(file);
+}
+
+/**
+ * Reads and parses a YAML file. `file` is how errors name it (relative to the cwd).
+ *
+ * @example
+ * ```ts
+ * import { parseSource } from "./load.ts";
+ * const doc = parseSource("inline.yaml", "a: [1, 2]\n");
+ * console.assert(JSON.stringify(doc.data) === '{"a":[1,2]}');
+ * ```
+ */
+export async function loadSource(file: string): Promise<SourceDoc> {
+  let bytes: Uint8Array;
+  try {
+    const stat = await Deno.stat(file);
+    if (stat.isDirectory) {
+      throw new LilyError("LILY-E0102", `\`${file}\` is a directory, not a YAML file`, {
+        hint: "pass the path of a .petal or .yaml file",
+      });
+    }
+    if (stat.size > LIMITS.maxFileBytes) {
+      throw new LilyError(
+        "LILY-E0103",
+        `\`${file}\` is ${stat.size} bytes, over the ${LIMITS.maxFileBytes}-byte limit for sources`,
+        { span: { file, line: 1, col: 1 }, hint: "split the workflow with `extends:`/`overlays:`" },
+      );
+    }
+    bytes = await Deno.readFile(file);
+  } catch (error) {
+    if (error instanceof LilyError) throw error;
+    if (error instanceof Deno.errors.NotFound) {
+      throw new LilyError("LILY-E0101", `cannot read \`${file}\`: no such file`, {
+        hint: "check the path; relative paths are resolved from the current directory",
+      });
+    }
+    throw new LilyError("LILY-E0101", `cannot read \`${file}\`: ${(error as Error).message}`);
+  }
+  const sha256 = await sha256Hex(bytes);
+  let text: string;
+  try {
+    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    throw new LilyError("LILY-E0104", `\`${file}\` is not valid UTF-8`, {
+      span: { file, line: 1, col: 1 },
+      hint: "save the file as UTF-8",
+    });
+  }
+  return { ...parseSource(file, text), sha256 };
+}
+
+async function sha256Hex(bytes: Uint8Array): Promise<string> {
+  const { createHash } = await import("node:crypto");
+  return createHash("sha256").update(bytes).digest("hex");
+}
+
+/** Parses YAML text (see {@linkcode loadSource}); `sha256` is left empty. */
+export function parseSource(file: string, rawText: string): SourceDoc {
+  const text = rawText.charCodeAt(0) === 0xfeff ? rawText.slice(1) : rawText;
+  textCache.set(file, text);
+  let raw: unknown;
+  try {
+    raw = jsyaml.load(text, { filename: file, schema });
+  } catch (error) {
+    throw yamlError(file, text, error);
+  }
+  const budget = { nodes: 0 };
+  const data = copyWithOrigins(raw, file, [], 0, budget, text);
+  return { file, text, sha256: "", data };
+}
+
+function yamlError(file: string, text: string, error: unknown): LilyError {
+  if (error instanceof RangeError) {
+    // Stack exhausted: nesting far past any sane document.
+    return nestingError(file, text);
+  }
+  if (error instanceof jsyaml.YAMLException) {
+    const mark = error.mark;
+    const reason = error.reason ?? error.message;
+    const span = { file, line: (mark?.line ?? 0) + 1, col: (mark?.column ?? 0) + 1 };
+    if (/duplicated mapping key/.test(reason)) {
+      return new LilyError("LILY-E0111", "duplicate key in a map", {
+        span,
+        label: "this key is already defined above",
+        hint: "remove one of the two entries (YAML maps cannot repeat a key)",
+      });
+    }
+    if (/unknown tag/.test(reason)) {
+      const tag = /<([^>]*)>/.exec(reason)?.[1] ?? "";
+      return new LilyError("LILY-E0112", `unknown YAML tag \`${tag}\``, {
+        span,
+        hint: "Petal knows `!append` (on a list) and `!replace` (on a map)",
+      });
+    }
+    if (/cannot resolve a node with !<!append>|!append|!replace/.test(reason)) {
+      return new LilyError("LILY-E0112", reason, {
+        span,
+        hint: "`!append` goes on a list, `!replace` on a map",
+      });
+    }
+    return new LilyError("LILY-E0110", `invalid YAML: ${reason}`, {
+      span,
+      hint: "check indentation, quotes and colons near this position",
+    });
+  }
+  return new LilyError("LILY-E0110", `invalid YAML: ${(error as Error).message}`, {
+    span: { file, line: 1, col: 1 },
+  });
+}
+
+function nestingError(file: string, text: string): LilyError {
+  // Find where bracket nesting first passes the limit, for the caret.
+  let depth = 0, line = 1, col = 1;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (ch === "\n") {
+      line++, col = 1;
+      continue;
+    }
+    if (ch === "[" || ch === "{") depth++;
+    if (ch === "]" || ch === "}") depth--;
+    if (depth > LIMITS.maxDepth) break;
+    col++;
+  }
+  return new LilyError("LILY-E0113", `nesting deeper than ${LIMITS.maxDepth} levels`, {
+    span: { file, line, col },
+    hint: "flatten the structure; Petal documents never need this depth",
+  });
+}
+
+function copyWithOrigins(
+  value: unknown,
+  file: string,
+  path: DocPath,
+  depth: number,
+  budget: { nodes: number },
+  text: string,
+): unknown {
+  if (++budget.nodes > LIMITS.maxNodes) {
+    throw new LilyError(
+      "LILY-E0114",
+      `document expands to more than ${LIMITS.maxNodes} nodes (an alias bomb?)`,
+      {
+        span: aliasSpan(file, text),
+        hint: "YAML aliases (`*name`) are expanded; avoid aliases that nest other aliases",
+      },
+    );
+  }
+  if (depth > LIMITS.maxDepth) throw nestingErrorAt(file, path, text);
+  if (value === null || typeof value !== "object") return value;
+  if (value instanceof AppendList) {
+    const items = copyWithOrigins(value.items, file, path, depth, budget, text) as unknown[];
+    return new AppendList(items);
+  }
+  if (value instanceof ReplaceMap) {
+    const map = copyWithOrigins(value.value, file, path, depth, budget, text);
+    return new ReplaceMap(map as Record<string, unknown>);
+  }
+  if (Array.isArray(value)) {
+    const out = value.map((item, i) =>
+      copyWithOrigins(item, file, [...path, i], depth + 1, budget, text)
+    );
+    setOrigin(out, { file, path });
+    return out;
+  }
+  if (value instanceof Date) return value.toISOString();
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) {
+    const child = (value as Record<string, unknown>)[key];
+    Object.defineProperty(out, key, {
+      value: copyWithOrigins(child, file, [...path, key], depth + 1, budget, text),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  }
+  setOrigin(out, { file, path });
+  return out;
+}
+
+function nestingErrorAt(file: string, path: DocPath, text: string): LilyError {
+  const error = nestingError(file, text);
+  return new LilyError(error.code, error.message, {
+    span: error.span,
+    hint: `${error.hint} (at \`${path.slice(0, 6).join(".")}…\`)`,
+  });
+}
+
+function aliasSpan(file: string, text: string) {
+  const index = text.search(/\*[A-Za-z0-9_-]+/);
+  if (index < 0) return { file, line: 1, col: 1 };
+  const before = text.slice(0, index);
+  const line = before.split("\n").length;
+  const col = index - before.lastIndexOf("\n");
+  return { file, line, col };
+}
