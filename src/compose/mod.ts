@@ -152,6 +152,8 @@ export async function composeSources(
       sourceDateEpoch,
       getEnv,
       outputPath,
+      cliOverlays: [...sources.slice(1), ...(options.overlays ?? [])],
+      cwd,
     });
     results.push({
       lock,
@@ -229,6 +231,8 @@ interface AssembleInputs {
   sourceDateEpoch: number;
   getEnv: (name: string) => string | undefined;
   outputPath: string;
+  cliOverlays: string[];
+  cwd: string;
 }
 
 function posix(path: string): string {
@@ -288,6 +292,7 @@ function assemble(inputs: AssembleInputs): LockFile {
       composer: composer(),
       sources,
       profile: resolved.profile,
+      overlays: inputs.cliOverlays.map((o) => posix(relative(root, resolve(inputs.cwd, o)))),
       overrides: Object.fromEntries(Object.entries(inputs.overrides).sort()),
       sweep: inputs.point,
       nondeterministic: inputs.effects.nondeterministic,

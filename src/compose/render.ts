@@ -48,12 +48,21 @@ export async function renderPetal(
     sourceDateEpoch: inputs.sourceDateEpoch,
     seed: `${petal.name}/${seed}`,
   });
+  // `steps.<id>.with.run` rather than `steps.3.with.run`: stable when steps move.
+  const describe = (path: (string | number)[]): string => {
+    const [list, index, ...rest] = path;
+    if ((list === "steps" || list === "on_error") && typeof index === "number") {
+      const step = (list === "steps" ? petal.steps : petal.on_error ?? [])[index];
+      return [list, step?.id ?? index, ...rest].join(".");
+    }
+    return path.join(".");
+  };
   const render = (value: unknown, path: (string | number)[]): unknown => {
     if (typeof value === "string") {
       if (!TEMPLATE.test(value)) return value;
       const where = lazyWhere(raw, path);
       const result = engine.renderTemplate(value, context(path.join(".")), where);
-      const at = path.join(".");
+      const at = describe(path);
       if (result.effects.now) {
         effects.usedClock = true;
         effects.nondeterministic.push({ kind: "now", where: at });

@@ -124,6 +124,8 @@ export const LockFile = z.strictObject({
       sha256: z.string(),
     })),
     profile: z.string().nullable(),
+    /** Overlays given on the command line (project-relative), applied after the flow's own. */
+    overlays: z.array(z.string()),
     overrides: z.record(z.string(), z.string()),
     sweep: z.record(z.string(), z.string()).nullable(),
     /** Values in the plan that do not come from the sources (clock, random): not drift. */

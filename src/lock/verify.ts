@@ -1,0 +1,140 @@
+/**
+ * Drift detection: do the sources a lock was composed from still hash the same, do the host
+ * variables templates read still hold the same values, and (with `recompose`) does composing
+ * again give the same plan? Non-deterministic values the lock records (`now`, random uuids,
+ * `abspath`) are replayed or reported, never mistaken for source drift.
+ * @module
+ */
+import { dirname, resolve } from "node:path";
+import type { LockFile } from "../schema/lock.ts";
+import { VERSION } from "../version.ts";
+import { sha256Hex } from "./canonical.ts";
+import { diffLocks, type LockDiff } from "./diff.ts";
+
+/** One finding of verify. */
+export interface Finding {
+  kind: "source-changed" | "source-missing" | "env-changed" | "plan-changed" | "nondeterministic" | "composer-version";
+  /** `error` findings mean drift; `warning` findings fail only with `--strict`. */
+  severity: "error" | "warning";
+  message: string;
+}
+
+/** The result of verify. */
+export interface VerifyReport {
+  ok: boolean;
+  findings: Finding[];
+  /** With recompose: the semantic diff from the lock to the recomposed lock, if they differ. */
+  diff?: LockDiff;
+}
+
+/** Options for {@linkcode verifyLock}. */
+export interface VerifyOptions {
+  recompose?: boolean;
+  strict?: boolean;
+  getEnv?: (name: string) => string | undefined;
+}
+
+/** Checks a lock (read from `lockPath`) against its sources. */
+export async function verifyLock(
+  lockPath: string,
+  lock: LockFile,
+  options: VerifyOptions = {},
+): Promise<VerifyReport> {
+  const getEnv = options.getEnv ?? ((name: string) => Deno.env.get(name));
+  const root = resolve(dirname(resolve(lockPath)), lock.provenance.project_root);
+  const findings: Finding[] = [];
+  for (const source of lock.provenance.sources) {
+    const path = resolve(root, source.path);
+    let bytes: Uint8Array;
+    try {
+      bytes = await Deno.readFile(path);
+    } catch {
+      findings.push({
+        kind: "source-missing",
+        severity: "error",
+        message: `${source.role} \`${source.path}\` is missing`,
+      });
+      continue;
+    }
+    if (`sha256:${sha256Hex(bytes)}` !== source.sha256) {
+      findings.push({
+        kind: "source-changed",
+        severity: "error",
+        message: `${source.role} \`${source.path}\` changed since the lock was composed`,
+      });
+    }
+  }
+  for (const [name, digest] of Object.entries(lock.provenance.env_reads)) {
+    const value = getEnv(name);
+    const now = value === undefined ? "unset" : `sha256:${sha256Hex(value)}`;
+    if (now !== digest) {
+      findings.push({
+        kind: "env-changed",
+        severity: "error",
+        message: `host variable \`${name}\`, read by a template, has another value now`,
+      });
+    }
+  }
+  for (const entry of lock.provenance.nondeterministic) {
+    findings.push({
+      kind: "nondeterministic",
+      severity: "warning",
+      message: `\`${entry.where}\` holds a non-deterministic value (${entry.kind})`,
+    });
+  }
+  if (lock.provenance.composer.version !== VERSION) {
+    findings.push({
+      kind: "composer-version",
+      severity: "warning",
+      message: `composed by lily ${lock.provenance.composer.version}, this is ${VERSION}`,
+    });
+  }
+  let diff: LockDiff | undefined;
+  if (options.recompose) {
+    const recomposed = await recomposeLock(lockPath, lock, getEnv);
+    if (recomposed.spec_hash !== lock.spec_hash) {
+      diff = diffLocks(lock, recomposed);
+      const volatile = new Set(lock.provenance.nondeterministic.map((n) => n.where.split(".").slice(0, 2).join(".")));
+      const changedSteps = Object.keys(diff.steps.changed);
+      const onlyVolatile = diff.params.length === 0 && diff.steps.added.length === 0 &&
+        diff.steps.removed.length === 0 && diff.policy.length === 0 && changedSteps.length > 0 &&
+        changedSteps.every((id) => volatile.has(`steps.${id}`) || volatile.has(`on_error.${id}`));
+      findings.push(
+        onlyVolatile
+          ? {
+            kind: "nondeterministic",
+            severity: "warning",
+            message: `recomposing changes only steps with non-deterministic values (${changedSteps.join(", ")})`,
+          }
+          : {
+            kind: "plan-changed",
+            severity: "error",
+            message: "recomposing the sources gives a different plan (see the diff below)",
+          },
+      );
+    }
+  }
+  const failing = findings.filter((f) => f.severity === "error" || options.strict);
+  return { ok: failing.length === 0, findings, diff };
+}
+
+/** Composes a lock's sources again, replaying its profile, overrides, sweep point and clock. */
+export async function recomposeLock(
+  lockPath: string,
+  lock: LockFile,
+  getEnv: (name: string) => string | undefined = (name) => Deno.env.get(name),
+): Promise<LockFile> {
+  const { composeSources } = await import("../compose/mod.ts");
+  const root = resolve(dirname(resolve(lockPath)), lock.provenance.project_root);
+  const flow = lock.provenance.sources.find((s) => s.role === "flow");
+  if (!flow) throw new Error("lock has no flow source");
+  const clock = lock.provenance.clock;
+  const [point] = await composeSources([resolve(root, flow.path)], {
+    profile: lock.provenance.profile ?? undefined,
+    overlays: lock.provenance.overlays.map((o) => resolve(root, o)),
+    params: { ...lock.provenance.overrides, ...(lock.provenance.sweep ?? {}) },
+    output: resolve(lockPath),
+    getEnv: (name) => name === "SOURCE_DATE_EPOCH" && clock !== null ? String(clock) : getEnv(name),
+  });
+  return point.lock;
+}
