@@ -1,0 +1,36 @@
+/**
+ * Writes the published JSON Schemas generated from the zod models:
+ * docs/schema/petal.schema.json (editors) and docs/schema/lock.schema.json.
+ * `deno task schema` regenerates them; a test fails when the committed files are stale.
+ * @module
+ */
+import { z } from "zod";
+import { Petal } from "../src/schema/petal.ts";
+import { LockFile } from "../src/schema/lock.ts";
+
+/** The schema documents, by file name. */
+export function schemaFiles(): Record<string, string> {
+  const petal = {
+    ...z.toJSONSchema(Petal, { io: "input", unrepresentable: "any" }) as Record<string, unknown>,
+    $id: "https://lily.dev/schema/petal.schema.json",
+    title: "Petal workflow (Lily)",
+  };
+  const lock = {
+    ...z.toJSONSchema(LockFile, { io: "input", unrepresentable: "any" }) as Record<string, unknown>,
+    $id: "https://lily.dev/schema/lock.schema.json",
+    title: "Lily lock file",
+  };
+  return {
+    "petal.schema.json": JSON.stringify(petal, null, 2) + "\n",
+    "lock.schema.json": JSON.stringify(lock, null, 2) + "\n",
+  };
+}
+
+if (import.meta.main) {
+  const dir = new URL("../docs/schema/", import.meta.url);
+  await Deno.mkdir(dir, { recursive: true });
+  for (const [name, text] of Object.entries(schemaFiles())) {
+    await Deno.writeTextFile(new URL(name, dir), text);
+    console.log(`wrote docs/schema/${name}`);
+  }
+}
