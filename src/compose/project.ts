@@ -41,7 +41,7 @@ export async function loadProject(file: string, cwd = Deno.cwd()): Promise<Proje
   let rcSource: SourceDoc | undefined;
   try {
     Deno.statSync(rcPath);
-    rcSource = await loadSource(displayPath(rcPath, cwd));
+    rcSource = await loadSource(displayPath(rcPath, cwd), { path: rcPath });
   } catch (error) {
     if (!(error instanceof Deno.errors.NotFound)) throw error;
   }

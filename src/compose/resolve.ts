@@ -55,7 +55,7 @@ export async function resolveSources(flow: string, options: ResolveOptions = {})
   const profileParams: Resolved["profileParams"] = {};
   if (profileName) {
     const profilePath = await findProfile(project.root, profileName, cwd);
-    const doc = await loadSource(displayPath(profilePath, cwd));
+    const doc = await loadSource(displayPath(profilePath, cwd), { path: profilePath });
     sources.push({ path: profilePath, role: "profile", sha256: doc.sha256 });
     const data = (doc.data ?? {}) as Doc;
     const profile = validate(Profile, data, { what: "profile", file: doc.file });
@@ -79,7 +79,7 @@ export async function resolveSources(flow: string, options: ResolveOptions = {})
 }
 
 async function loadDoc(path: string, cwd: string, what: string): Promise<SourceDoc & { data: Doc }> {
-  const doc = await loadSource(displayPath(path, cwd));
+  const doc = await loadSource(displayPath(path, cwd), { path });
   if (doc.data === null || doc.data === undefined) {
     throw new LilyError("LILY-E0309", `\`${doc.file}\` is empty`, {
       span: { file: doc.file, line: 1, col: 1 },

@@ -34,10 +34,26 @@ export function validate<T extends z.ZodType>(
 ): z.infer<T> {
   const result = schema.safeParse(data);
   if (result.success) return result.data;
-  const errors: LilyError[] = [];
-  for (const issue of result.error.issues) {
-    errors.push(...issueToErrors(schema, data, issue as Issue, options));
+  const issues = result.error.issues as Issue[];
+  // A typo'd field (`nme`) also makes its intended field (`name`) missing: report the typo only.
+  const suggested = new Set<string>();
+  for (const issue of issues) {
+    if (issue.code !== "unrecognized_keys") continue;
+    const allowed = allowedKeys(schema, issue.path) ?? [];
+    for (const key of issue.keys ?? []) {
+      const guess = didYouMean(key, allowed);
+      if (guess) suggested.add(JSON.stringify([...issue.path, guess]));
+    }
   }
+  const errors: LilyError[] = [];
+  for (const issue of issues) {
+    if (issue.code === "invalid_type" && suggested.has(JSON.stringify(issue.path))) continue;
+    errors.push(...issueToErrors(schema, data, issue, options));
+  }
+  errors.sort((a, b) =>
+    (a.span?.file ?? "").localeCompare(b.span?.file ?? "") ||
+    (a.span?.line ?? 0) - (b.span?.line ?? 0) || (a.span?.col ?? 0) - (b.span?.col ?? 0)
+  );
   throw new LilyErrors(errors);
 }
 

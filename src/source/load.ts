@@ -56,7 +56,8 @@ export function loadedText(file: string): string | undefined {
 }
 
 /**
- * Reads and parses a YAML file. `file` is how errors name it (relative to the cwd).
+ * Reads and parses a YAML file. `file` is how errors name it (relative to the cwd); the file
+ * is read from `options.path` when given.
  *
  * @example
  * ```ts
@@ -65,10 +66,11 @@ export function loadedText(file: string): string | undefined {
  * console.assert(JSON.stringify(doc.data) === '{"a":[1,2]}');
  * ```
  */
-export async function loadSource(file: string): Promise<SourceDoc> {
+export async function loadSource(file: string, options: { path?: string } = {}): Promise<SourceDoc> {
+  const path = options.path ?? file;
   let bytes: Uint8Array;
   try {
-    const stat = await Deno.stat(file);
+    const stat = await Deno.stat(path);
     if (stat.isDirectory) {
       throw new LilyError("LILY-E0102", `\`${file}\` is a directory, not a YAML file`, {
         hint: "pass the path of a .petal or .yaml file",
@@ -81,7 +83,7 @@ export async function loadSource(file: string): Promise<SourceDoc> {
         { span: { file, line: 1, col: 1 }, hint: "split the workflow with `extends:`/`overlays:`" },
       );
     }
-    bytes = await Deno.readFile(file);
+    bytes = await Deno.readFile(path);
   } catch (error) {
     if (error instanceof LilyError) throw error;
     if (error instanceof Deno.errors.NotFound) {
@@ -130,8 +132,9 @@ function yamlError(file: string, text: string, error: unknown): LilyError {
     return nestingError(file, text);
   }
   if (error instanceof jsyaml.YAMLException) {
-    const mark = error.mark;
-    const reason = error.reason ?? error.message;
+    const yamlError = error as { mark?: { line: number; column: number }; reason?: string; message: string };
+    const mark = yamlError.mark;
+    const reason = yamlError.reason ?? yamlError.message;
     const span = { file, line: (mark?.line ?? 0) + 1, col: (mark?.column ?? 0) + 1 };
     if (/duplicated mapping key/.test(reason)) {
       return new LilyError("LILY-E0111", "duplicate key in a map", {

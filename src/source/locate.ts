@@ -8,22 +8,25 @@ import type { Span } from "../errors.ts";
 import { loadedText } from "./load.ts";
 import type { Origin } from "./origin.ts";
 
-const parsed = new Map<string, { doc: ReturnType<typeof parseDocument>; lines: LineCounter }>();
+const parsed = new Map<
+  string,
+  { text: string; doc: ReturnType<typeof parseDocument>; lines: LineCounter }
+>();
 
 function documentOf(file: string) {
-  let entry = parsed.get(file);
-  if (!entry) {
-    let text = loadedText(file);
-    if (text === undefined) {
-      try {
-        text = Deno.readTextFileSync(file).replace(/^\uFEFF/, "");
-      } catch {
-        return undefined;
-      }
+  let text = loadedText(file);
+  if (text === undefined) {
+    try {
+      text = Deno.readTextFileSync(file).replace(/^\uFEFF/, "");
+    } catch {
+      return undefined;
     }
+  }
+  let entry = parsed.get(file);
+  if (!entry || entry.text !== text) {
     const lines = new LineCounter();
     const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: false, keepSourceTokens: false });
-    entry = { doc, lines };
+    entry = { text, doc, lines };
     parsed.set(file, entry);
   }
   return entry;
@@ -44,7 +47,7 @@ export function locate(origin: Origin, options: LocateOptions = {}): Span {
   const entry = documentOf(origin.file);
   if (!entry) return fallback;
   let node: Node | null | undefined = entry.doc.contents as Node | null;
-  let range: [number, number, number?] | undefined = node?.range as [number, number] | undefined;
+  let range: readonly number[] | undefined = node?.range ?? undefined;
   for (let i = 0; i < origin.path.length; i++) {
     const segment = origin.path[i];
     const last = i === origin.path.length - 1;
@@ -55,16 +58,16 @@ export function locate(origin: Origin, options: LocateOptions = {}): Span {
       if (!pair) break;
       const keyNode = pair.key as Node;
       if (last && options.key) {
-        range = keyNode.range as [number, number];
+        range = keyNode.range ?? undefined;
         break;
       }
       node = pair.value as Node | null;
-      range = (node?.range ?? keyNode.range) as [number, number];
+      range = node?.range ?? keyNode.range ?? undefined;
     } else if (isSeq(node)) {
       const item = node.items[Number(segment)] as Node | undefined;
       if (!item) break;
       node = item;
-      range = item.range as [number, number];
+      range = item.range ?? undefined;
     } else {
       break;
     }

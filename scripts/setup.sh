@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs what Lily's tests and benchmarks use on a fresh Debian/Ubuntu machine (idempotent:
+# only missing tools are installed). Deno itself comes from npm: `npx -y deno@2.9.6 …`.
+set -euo pipefail
+need=()
+have() { command -v "$1" >/dev/null 2>&1; }
+have bash || need+=(bash)
+have dash || need+=(dash)
+have zsh || need+=(zsh)
+have busybox || need+=(busybox)
+have python3 || need+=(python3)
+have curl || need+=(curl)
+have ninja || need+=(ninja-build)
+have make || need+=(make)
+have bwrap || need+=(bubblewrap)
+have unshare || need+=(util-linux)
+have setsid || need+=(util-linux)
+have podman || need+=(podman)
+have runc || need+=(runc)
+have hyperfine || need+=(hyperfine)
+[ -x /usr/bin/time ] || need+=(time)
+if [ ${#need[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ] && have apt-get; then
+    echo "setup: installing ${need[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >/dev/null
+    apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+  else
+    echo "setup: missing ${need[*]} (install them with your package manager)" >&2
+  fi
+fi

@@ -1,0 +1,29 @@
+// Every file in tests/fixtures/bad/ is malformed or hostile. Each must give exit status 2,
+// the error code its header names (`# expect: LILY-E0111 at 4`), a file:line:col location
+// (at that line when given), and never a stack trace or "internal error".
+import { assert, assertEquals, assertMatch } from "../_assert.ts";
+import { lily } from "../_tools.ts";
+
+const dir = new URL("../fixtures/bad/", import.meta.url).pathname;
+const files = [...Deno.readDirSync(dir)].map((e) => e.name).filter((n) => n.endsWith(".petal")).sort();
+
+Deno.test("the hostile corpus has fixtures", () => {
+  assert(files.length >= 30, `only ${files.length} fixtures`);
+});
+
+for (const name of files) {
+  Deno.test(`compose rejects ${name} with its expected located error`, async () => {
+    const header = Deno.readTextFileSync(dir + name).slice(0, 300);
+    const expected = /LILY-E\d{4}/.exec(header)?.[0];
+    const line = /expect: LILY-E\d{4} at (\d+)/.exec(header)?.[1];
+    assert(expected, "fixture header names no expected code");
+    const { code, stderr, stdout } = await lily(["compose", name, "-o", "-"], { cwd: dir });
+    assertEquals(code, 2, `exit status; stderr:\n${stderr}`);
+    assertEquals(stdout, "", "nothing on stdout");
+    assertEquals(/LILY-E\d{4}/.exec(stderr)?.[0], expected, stderr);
+    assertMatch(stderr, new RegExp(`--> ${name.replace(".", "\\.")}:\\d+:\\d+`));
+    if (line) assertMatch(stderr, new RegExp(`--> ${name.replace(".", "\\.")}:${line}:\\d+`));
+    assert(!/internal error|\n\s+at [\w.<]+ \(|file:\/\//.test(stderr), `stack trace in:\n${stderr}`);
+    assert(!("pwned" in globalThis));
+  });
+}
