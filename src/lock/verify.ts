@@ -114,6 +114,16 @@ export async function verifyLock(
       );
     }
   }
+  if (options.recompose && !findings.some((f) => f.kind === "plan-changed")) {
+    // The plan is what runs: a source whose bytes changed but which composes to the same plan
+    // (reformatting, comments, reordering) is reported, not failed.
+    for (const f of findings) {
+      if (f.kind === "source-changed") {
+        f.severity = "warning";
+        f.message += ", but recomposes to the same plan";
+      }
+    }
+  }
   const failing = findings.filter((f) => f.severity === "error" || options.strict);
   return { ok: failing.length === 0, findings, diff };
 }

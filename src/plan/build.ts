@@ -314,7 +314,7 @@ function resolveInput(
       );
     }
     const inSameList = dag.needs.has(sourceId);
-    if (inSameList && !dag.ancestors(step.id).has(sourceId)) {
+    if (inSameList && !dag.dependsOn(step.id, sourceId)) {
       return new LilyError(
         "LILY-E0607",
         `step \`${step.id}\` reads an output of \`${sourceId}\` but does not need it`,
@@ -397,7 +397,7 @@ async function compileConditions(
     };
     const envNames = new Set([...Object.keys(step.env), ...step.resources.env]);
     const scope: Expr.Scope = {
-      lookup(path) {
+      lookup(path: readonly string[]) {
         const [root, a, b, c, ...rest] = path;
         if (root === "params" && a !== undefined && b === undefined) {
           const t = inputs.paramTypes[a];
@@ -415,7 +415,7 @@ async function compileConditions(
         }
         return undefined;
       },
-      names(prefix) {
+      names(prefix: readonly string[]) {
         const [root, a] = prefix;
         if (prefix.length === 0) return ["params", "vars", "env", "steps"];
         if (root === "params") return Object.keys(inputs.paramTypes);

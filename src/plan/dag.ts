@@ -23,6 +23,8 @@ export interface Dag {
   needs: Map<string, string[]>;
   /** All steps `id` depends on, directly or not (memoized). */
   ancestors(id: string): Set<string>;
+  /** True when `id` depends on `other`, directly or not (cheap for direct needs). */
+  dependsOn(id: string, other: string): boolean;
 }
 
 /**
@@ -133,14 +135,34 @@ export function buildDag(nodes: DagNode[], raw: unknown, what = "step"): Dag {
     let set = memo.get(id);
     if (set) return set;
     set = new Set();
-    for (const dep of needs.get(id) ?? []) {
+    const stack = [...(needs.get(id) ?? [])];
+    while (stack.length) {
+      const dep = stack.pop()!;
+      if (set.has(dep)) continue;
       set.add(dep);
-      for (const a of ancestors(dep)) set.add(a);
+      stack.push(...(needs.get(dep) ?? []));
     }
     memo.set(id, set);
     return set;
   };
-  return { order, levels, levelOf, needs, ancestors };
+  const dependsOn = (id: string, other: string): boolean => {
+    const direct = needs.get(id) ?? [];
+    if (direct.includes(other)) return true;
+    if (memo.has(id)) return memo.get(id)!.has(other);
+    // Walk back from `id`, never past the level of `other` (it cannot be behind it).
+    const floor = levelOf.get(other) ?? 0;
+    const seen = new Set<string>();
+    const stack = [...direct];
+    while (stack.length) {
+      const dep = stack.pop()!;
+      if (dep === other) return true;
+      if (seen.has(dep) || (levelOf.get(dep) ?? 0) <= floor) continue;
+      seen.add(dep);
+      stack.push(...(needs.get(dep) ?? []));
+    }
+    return false;
+  };
+  return { order, levels, levelOf, needs, ancestors, dependsOn };
 }
 
 /** A cycle among `candidates`, as ids ending where it starts (`a → b → a`). */
