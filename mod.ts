@@ -15,7 +15,7 @@
 export type { LockFile, LockStep } from "./src/schema/lock.ts";
 export type { Petal, Step } from "./src/schema/petal.ts";
 export { LilyError } from "./src/errors.ts";
-export type { ComposeOptions, ComposedPoint } from "./src/compose/mod.ts";
+export type { ComposedPoint, ComposeOptions } from "./src/compose/mod.ts";
 
 /** Composes sources into one lock per sweep point (see docs/composition.md). */
 export async function compose(

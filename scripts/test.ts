@@ -48,7 +48,11 @@ const testOutput = await step("deno test", [
 ]);
 const text = testOutput.replace(/^\u0000/, "");
 // deno test's summary: "ok | 12 passed (3 steps) | 0 failed | 1 ignored (2s)"
-const summary = [...text.matchAll(/(ok|FAILED) \| (\d+) passed(?: \(\d+ steps?\))? \| (\d+) failed(?: \| (\d+) ignored)?/g)].pop();
+const summary = [
+  ...text.matchAll(
+    /(ok|FAILED) \| (\d+) passed(?: \(\d+ steps?\))? \| (\d+) failed(?: \| (\d+) ignored)?/g,
+  ),
+].pop();
 if (summary) {
   passed += Number(summary[2]);
   failed += Number(summary[3]);

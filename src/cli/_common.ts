@@ -36,7 +36,9 @@ export async function parse(program: Command, args: string[]): Promise<boolean> 
     return true;
   } catch (error) {
     if (error instanceof CommanderError) {
-      if (error.code === "commander.helpDisplayed" || error.code === "commander.version") return false;
+      if (error.code === "commander.helpDisplayed" || error.code === "commander.version") {
+        return false;
+      }
       const message = pendingFlagError ?? error.message.replace(/^error: /, "");
       pendingFlagError = undefined;
       throw new LilyError("LILY-E0003", message, {

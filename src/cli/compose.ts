@@ -2,7 +2,6 @@
  * `lily compose`: sources → lock file(s).
  * @module
  */
-import { composeSources } from "../compose/mod.ts";
 import { assignments, collect, command, parse, shown, sweeps, writeFileAtomic } from "./_common.ts";
 
 /** Runs `lily compose`. */
@@ -22,8 +21,16 @@ export async function main(args: string[]): Promise<number> {
     .option("-o, --output <path>", "lock file to write (a directory with -m; `-` for stdout)")
     .option("--profile <name>", "profile from profiles/<name>.yaml")
     .option("--overlay <path>", "overlay to apply (repeatable)", collect)
-    .option("-p, --param <key=value>", "set a param, typed by its declaration (repeatable)", collect)
-    .option("-m, --multirun <key=a,b>", "sweep a param: one lock per combination (repeatable)", collect)
+    .option(
+      "-p, --param <key=value>",
+      "set a param, typed by its declaration (repeatable)",
+      collect,
+    )
+    .option(
+      "-m, --multirun <key=a,b>",
+      "sweep a param: one lock per combination (repeatable)",
+      collect,
+    )
     .option("-q, --quiet", "print nothing but errors");
   if (!await parse(program, args)) return 0;
   const sources = program.args;
@@ -35,6 +42,7 @@ export async function main(args: string[]): Promise<number> {
     multirun?: string[];
     quiet?: boolean;
   }>();
+  const { composeSources } = await import("../compose/mod.ts");
   const points = await composeSources(sources, {
     output: opts.output,
     profile: opts.profile,
@@ -51,9 +59,11 @@ export async function main(args: string[]): Promise<number> {
     if (!opts.quiet) {
       const steps = point.lock.plan.steps.length;
       console.log(
-        `composed ${shown(point.outputPath)}  (${steps} step${steps === 1 ? "" : "s"}, ${
-          point.lock.plan.levels.length
-        } level${point.lock.plan.levels.length === 1 ? "" : "s"}, ${point.lock.spec_hash.slice(0, 19)})`,
+        `composed ${shown(point.outputPath)}  (${steps} step${
+          steps === 1 ? "" : "s"
+        }, ${point.lock.plan.levels.length} level${
+          point.lock.plan.levels.length === 1 ? "" : "s"
+        }, ${point.lock.spec_hash.slice(0, 19)})`,
       );
     }
   }

@@ -2,7 +2,6 @@
  * `lily diff`: semantic diff of two locks, with cache impact.
  * @module
  */
-import { diffLocks, formatDiff } from "../lock/diff.ts";
 import { assignments, collect, command, parse } from "./_common.ts";
 import { lockFrom } from "./_lock_or_petal.ts";
 
@@ -27,12 +26,18 @@ export async function main(args: string[]): Promise<number> {
   const [a, b] = program.args;
   const opts = program.opts<{ json?: boolean; profile?: string; param?: string[] }>();
   const compose = { profile: opts.profile, params: assignments(opts.param) };
+  const { diffLocks, formatDiff } = await import("../lock/diff.ts");
   const left = await lockFrom(a, compose);
   const right = await lockFrom(b, compose);
   const diff = diffLocks(left.lock, right.lock);
   if (opts.json) console.log(JSON.stringify(diff, null, 2));
   else {
-    console.log(formatDiff(diff, { color: Deno.stdout.isTerminal() && !Deno.env.get("NO_COLOR"), labels: [a, b] }));
+    console.log(
+      formatDiff(diff, {
+        color: Deno.stdout.isTerminal() && !Deno.env.get("NO_COLOR"),
+        labels: [a, b],
+      }),
+    );
   }
   return diff.same ? 0 : 1;
 }

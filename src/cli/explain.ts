@@ -33,7 +33,10 @@ export async function main(args: string[]): Promise<number> {
       hint: `use one of ${EXPLAIN_FORMATS.join(", ")}`,
     });
   }
-  const { lock, lockPath } = await lockFrom(target, { profile: opts.profile, params: assignments(opts.param) });
+  const { lock, lockPath } = await lockFrom(target, {
+    profile: opts.profile,
+    params: assignments(opts.param),
+  });
   if (opts.why) {
     const step = [...lock.plan.steps, ...lock.plan.on_error].find((s) => s.id === opts.why);
     if (!step) {

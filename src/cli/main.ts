@@ -22,9 +22,18 @@ const COMMANDS: Record<string, CommandEntry> = {
   compose: { summary: "Compose sources into a lock file", load: () => import("./compose.ts") },
   run: { summary: "Run a lock (or a .petal, composed in memory)", load: () => import("./run.ts") },
   sync: { summary: "Check pins and prepare what a lock needs", load: () => import("./sync.ts") },
-  verify: { summary: "Detect drift between a lock and its sources", load: () => import("./verify.ts") },
-  diff: { summary: "Semantic diff of two locks, with cache impact", load: () => import("./diff.ts") },
-  explain: { summary: "Show the DAG, cache boundaries, resources and pins", load: () => import("./explain.ts") },
+  verify: {
+    summary: "Detect drift between a lock and its sources",
+    load: () => import("./verify.ts"),
+  },
+  diff: {
+    summary: "Semantic diff of two locks, with cache impact",
+    load: () => import("./diff.ts"),
+  },
+  explain: {
+    summary: "Show the DAG, cache boundaries, resources and pins",
+    load: () => import("./explain.ts"),
+  },
   lock: { summary: "Lock maintenance (`lock refresh`)", load: () => import("./lock.ts") },
   cache: { summary: "Cache status, purge and gc", load: () => import("./cache.ts") },
   runs: { summary: "List recent runs, show one", load: () => import("./runs.ts") },

@@ -2,9 +2,6 @@
  * `lily verify`: drift between a lock and its sources.
  * @module
  */
-import { formatDiff } from "../lock/diff.ts";
-import { readLockFile } from "../lock/read.ts";
-import { verifyLock } from "../lock/verify.ts";
 import { command, parse } from "./_common.ts";
 
 /** Runs `lily verify`. Exit 0 in sync, 1 drift, 2 error. */
@@ -21,11 +18,17 @@ export async function main(args: string[]): Promise<number> {
   )
     .argument("<lock>", "the lock file")
     .option("--recompose", "compose the sources again and compare the plans")
-    .option("--strict", "treat warnings (non-deterministic values, another Lily version) as failures")
+    .option(
+      "--strict",
+      "treat warnings (non-deterministic values, another Lily version) as failures",
+    )
     .option("--json", "machine-readable output");
   if (!await parse(program, args)) return 0;
   const [path] = program.args;
   const opts = program.opts<{ recompose?: boolean; strict?: boolean; json?: boolean }>();
+  const { readLockFile } = await import("../lock/read.ts");
+  const { verifyLock } = await import("../lock/verify.ts");
+  const { formatDiff } = await import("../lock/diff.ts");
   const lock = await readLockFile(path);
   const report = await verifyLock(path, lock, { recompose: opts.recompose, strict: opts.strict });
   if (opts.json) {
@@ -37,7 +40,11 @@ export async function main(args: string[]): Promise<number> {
   }
   if (report.diff) console.log("\n" + formatDiff(report.diff, { labels: [path, "recomposed"] }));
   if (report.ok) {
-    console.log(`ok: ${path} is in sync with its ${lock.provenance.sources.length} source(s)${opts.recompose ? " and recomposes to the same plan" : ""}`);
+    console.log(
+      `ok: ${path} is in sync with its ${lock.provenance.sources.length} source(s)${
+        opts.recompose ? " and recomposes to the same plan" : ""
+      }`,
+    );
     return 0;
   }
   console.log(`\n${path} has drifted: run \`lily compose\` again to update it`);

@@ -136,7 +136,10 @@ function mergeSteps(base: unknown[], patch: unknown[]): unknown[] {
       return;
     }
     const patchStep = step as Map;
-    if (patchStep.uses !== undefined && previous.uses !== undefined && patchStep.uses !== previous.uses) {
+    if (
+      patchStep.uses !== undefined && previous.uses !== undefined &&
+      patchStep.uses !== previous.uses
+    ) {
       const before = originOfKey(previous, "uses");
       const after = originOfKey(patchStep, "uses");
       throw new LilyError(
@@ -170,11 +173,15 @@ function appendSteps(base: unknown[], patch: AppendList): unknown[] {
     if (id && seen.has(id)) {
       const here = originOfKey(patch.items, i);
       const there = originOfKey(base, seen.get(id)!);
-      throw new LilyError("LILY-E0303", `\`!append\` adds step \`${id}\`, which is already defined`, {
-        span: here ? locate(here) : undefined,
-        notes: there ? [{ span: locate(there), message: `\`${id}\` is first defined here` }] : [],
-        hint: "drop `!append` to merge steps by id, or give the new step another id",
-      });
+      throw new LilyError(
+        "LILY-E0314",
+        `\`!append\` adds step \`${id}\`, which is already defined`,
+        {
+          span: here ? locate(here) : undefined,
+          notes: there ? [{ span: locate(there), message: `\`${id}\` is first defined here` }] : [],
+          hint: "drop `!append` to merge steps by id, or give the new step another id",
+        },
+      );
     }
   });
   const out = [...base.map(finalize), ...patch.items.map(finalize)];
@@ -201,7 +208,11 @@ export function finalize(value: unknown): unknown {
   }
   if (value instanceof ReplaceMap) return finalize(value.value);
   if (Array.isArray(value)) {
-    if (!value.some((v) => v instanceof AppendList || v instanceof ReplaceMap || typeof v === "object")) {
+    if (
+      !value.some((v) =>
+        v instanceof AppendList || v instanceof ReplaceMap || typeof v === "object"
+      )
+    ) {
       return value;
     }
     const out = value.map(finalize);
@@ -253,10 +264,9 @@ function conflictError(
     {
       span: patchOrigin ? locate(patchOrigin) : undefined,
       label: `${shape(patch)} here`,
-      notes: baseOrigin
-        ? [{ span: locate(baseOrigin), message: `but ${shape(base)} here` }]
-        : [],
-      hint: `a patch must keep the shape of what it overrides; use \`!replace\` on a map to replace it wholesale`,
+      notes: baseOrigin ? [{ span: locate(baseOrigin), message: `but ${shape(base)} here` }] : [],
+      hint:
+        `a patch must keep the shape of what it overrides; use \`!replace\` on a map to replace it wholesale`,
     },
   );
 }

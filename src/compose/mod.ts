@@ -112,12 +112,14 @@ export async function composeSources(
       p.type !== "secret" && p.required && values[name] === undefined
     );
     if (missing.length) {
-      throw new LilyErrors(missing.map(([name]) =>
-        new LilyError("LILY-E0303", `param \`${name}\` is required but has no value`, {
-          span: spanOf(resolved.raw, ["params", name], true),
-          hint: `pass \`-p ${name}=VALUE\`, set it in a profile, or give it a \`default:\``,
-        })
-      ));
+      throw new LilyErrors(
+        missing.map(([name]) =>
+          new LilyError("LILY-E0303", `param \`${name}\` is required but has no value`, {
+            span: spanOf(resolved.raw, ["params", name], true),
+            hint: `pass \`-p ${name}=VALUE\`, set it in a profile, or give it a \`default:\``,
+          })
+        ),
+      );
     }
     const secretParams = new Set(
       Object.entries(params).filter(([, p]) => p.type === "secret").map(([n]) => n),
@@ -184,10 +186,14 @@ function baseParamValues(petal: Petal, resolved: Resolved): Record<string, unkno
     }
   };
   for (const [name, param] of Object.entries(params)) {
-    if (param.default === undefined || param.type === "secret" && param.default === undefined) continue;
+    if (param.default === undefined || param.type === "secret" && param.default === undefined) {
+      continue;
+    }
     collect(() => {
       const span = spanOf(resolved.raw, ["params", name, "default"]);
-      values[name] = param.default === null ? null : checkYamlValue(name, param, param.default, { span });
+      values[name] = param.default === null
+        ? null
+        : checkYamlValue(name, param, param.default, { span });
       if (values[name] !== null) checkChoices(name, param, values[name], { span });
     });
   }
@@ -195,7 +201,11 @@ function baseParamValues(petal: Petal, resolved: Resolved): Record<string, unkno
     collect(() => {
       const span = origin ? locate(origin) : undefined;
       const param = params[name];
-      if (!param) throw unknownParam(name, Object.keys(params), { span: origin ? locate(origin, { key: true }) : undefined });
+      if (!param) {
+        throw unknownParam(name, Object.keys(params), {
+          span: origin ? locate(origin, { key: true }) : undefined,
+        });
+      }
       values[name] = checkYamlValue(name, param, value, { span });
       checkChoices(name, param, values[name], { span });
     });
@@ -279,7 +289,11 @@ function assemble(inputs: AssembleInputs): LockFile {
     for (const [k, v] of Object.entries(m ?? {})) out[k] = String(v);
     return out;
   };
-  const artifacts = { backend: "local", root: ".lily/artifacts", ...(petal.artifacts ?? {}) } as LockFile[
+  const artifacts = {
+    backend: "local",
+    root: ".lily/artifacts",
+    ...(petal.artifacts ?? {}),
+  } as LockFile[
     "artifacts"
   ];
   return sealLock({
@@ -321,4 +335,3 @@ function assemble(inputs: AssembleInputs): LockFile {
     },
   });
 }
-

@@ -73,7 +73,8 @@ export function coerceCliValue(
         `param \`${name}\` is a secret and cannot be set on the command line`,
         {
           flag: source.flag,
-          hint: `secrets are read at run time: set \`LILY_SECRET_${name.toUpperCase()}\` when you run`,
+          hint:
+            `secrets are read at run time: set \`LILY_SECRET_${name.toUpperCase()}\` when you run`,
         },
       );
     default:
@@ -82,7 +83,7 @@ export function coerceCliValue(
 }
 
 function example(type: ValueType): string {
-  return { int: "42", float: "0.5", bool: "true", json: '\'{"a": 1}\'' }[type as string] ??
+  return { int: "42", float: "0.5", bool: "true", json: "'{\"a\": 1}'" }[type as string] ??
     "text";
 }
 
@@ -113,7 +114,8 @@ export function checkYamlValue(
   if (type === "secret") {
     throw new LilyError("LILY-E0306", `secret param \`${name}\` cannot have a value in a file`, {
       span: source.span,
-      hint: `secrets are read at run time from \`LILY_SECRET_${name.toUpperCase()}\` or \`source:\``,
+      hint:
+        `secrets are read at run time from \`LILY_SECRET_${name.toUpperCase()}\` or \`source:\``,
     });
   }
   if (!ok) {
@@ -127,7 +129,12 @@ export function checkYamlValue(
 }
 
 /** Checks that a value is one of the param's `choices`. */
-export function checkChoices(name: string, param: Param, value: unknown, source: ValueSource): void {
+export function checkChoices(
+  name: string,
+  param: Param,
+  value: unknown,
+  source: ValueSource,
+): void {
   if (!param.choices || param.choices.includes(value as string)) return;
   throw new LilyError(
     "LILY-E0307",
@@ -174,7 +181,9 @@ export function parseSweep(text: string): [string, string[]] {
   let values: string[];
   if (raw.trim().startsWith("[")) {
     try {
-      values = (JSON.parse(raw) as unknown[]).map((v) => typeof v === "string" ? v : JSON.stringify(v));
+      values = (JSON.parse(raw) as unknown[]).map((v) =>
+        typeof v === "string" ? v : JSON.stringify(v)
+      );
     } catch {
       throw new LilyError("LILY-E0004", `\`-m ${text}\`: the list is not valid JSON`, {
         flag: `-m ${text}`,
@@ -198,6 +207,8 @@ export function pointLabel(point: Record<string, string>): string {
 }
 
 function safeName(value: string): string {
-  return value.replace(/[^A-Za-z0-9._+-]/g, (c) =>
-    "%" + c.codePointAt(0)!.toString(16).toUpperCase().padStart(2, "0"));
+  return value.replace(
+    /[^A-Za-z0-9._+-]/g,
+    (c) => "%" + c.codePointAt(0)!.toString(16).toUpperCase().padStart(2, "0"),
+  );
 }

@@ -67,7 +67,9 @@ export async function renderPetal(
         effects.usedClock = true;
         effects.nondeterministic.push({ kind: "now", where: at });
       }
-      if (result.effects.randomUuid) effects.nondeterministic.push({ kind: "uuid-random", where: at });
+      if (result.effects.randomUuid) {
+        effects.nondeterministic.push({ kind: "uuid-random", where: at });
+      }
       if (result.effects.machinePath) effects.nondeterministic.push({ kind: "abspath", where: at });
       for (const name of result.effects.envRead) effects.envReads.add(name);
       return result.text;
@@ -129,7 +131,9 @@ function stringify(map: Record<string, string | number | boolean>): Record<strin
 function containsTemplate(value: unknown): boolean {
   if (typeof value === "string") return TEMPLATE.test(value);
   if (Array.isArray(value)) return value.some(containsTemplate);
-  if (typeof value === "object" && value !== null) return Object.values(value).some(containsTemplate);
+  if (typeof value === "object" && value !== null) {
+    return Object.values(value).some(containsTemplate);
+  }
   return false;
 }
 

@@ -29,7 +29,10 @@ export interface Resolved {
   sources: UsedSource[];
   profile: string | null;
   /** Param values set by the profile, with where each was set. */
-  profileParams: Record<string, { value: unknown; origin?: { file: string; path: (string | number)[] } }>;
+  profileParams: Record<
+    string,
+    { value: unknown; origin?: { file: string; path: (string | number)[] } }
+  >;
 }
 
 /** Options for {@linkcode resolveSources}. */
@@ -42,7 +45,10 @@ export interface ResolveOptions {
 type Doc = Record<string, unknown>;
 
 /** Loads and merges the sources of one workflow. */
-export async function resolveSources(flow: string, options: ResolveOptions = {}): Promise<Resolved> {
+export async function resolveSources(
+  flow: string,
+  options: ResolveOptions = {},
+): Promise<Resolved> {
   const cwd = options.cwd ?? Deno.cwd();
   const project = await loadProject(flow, cwd);
   const sources: UsedSource[] = [];
@@ -75,15 +81,28 @@ export async function resolveSources(flow: string, options: ResolveOptions = {})
       sha256: project.rcSource.sha256,
     });
   }
-  return { raw, project, flowFile: displayPath(flowPath, cwd), sources, profile: profileName, profileParams };
+  return {
+    raw,
+    project,
+    flowFile: displayPath(flowPath, cwd),
+    sources,
+    profile: profileName,
+    profileParams,
+  };
 }
 
-async function loadDoc(path: string, cwd: string, what: string): Promise<SourceDoc & { data: Doc }> {
+async function loadDoc(
+  path: string,
+  cwd: string,
+  what: string,
+): Promise<SourceDoc & { data: Doc }> {
   const doc = await loadSource(displayPath(path, cwd), { path });
   if (doc.data === null || doc.data === undefined) {
     throw new LilyError("LILY-E0309", `\`${doc.file}\` is empty`, {
       span: { file: doc.file, line: 1, col: 1 },
-      hint: what === "flow" ? 'a workflow starts with `petal: "1"`, `name:` and `steps:`' : undefined,
+      hint: what === "flow"
+        ? 'a workflow starts with `petal: "1"`, `name:` and `steps:`'
+        : undefined,
     });
   }
   if (typeof doc.data !== "object" || Array.isArray(doc.data)) {
@@ -115,7 +134,9 @@ async function loadWithExtends(
     const basePath = resolve(dirname(path), ext);
     const here = [...chain, path];
     if (here.includes(basePath)) {
-      const cycle = [...here.slice(here.indexOf(basePath)), basePath].map((p) => displayPath(p, cwd));
+      const cycle = [...here.slice(here.indexOf(basePath)), basePath].map((p) =>
+        displayPath(p, cwd)
+      );
       throw new LilyError("LILY-E0308", `\`extends\` forms a cycle: ${cycle.join(" → ")}`, {
         span: locate({ file: doc.file, path: ["extends"] }),
         label: "extends a file that extends this one",
@@ -149,14 +170,20 @@ async function loadWithExtends(
   return merged;
 }
 
-async function applyOverlay(base: Doc, path: string, sources: UsedSource[], cwd: string): Promise<Doc> {
+async function applyOverlay(
+  base: Doc,
+  path: string,
+  sources: UsedSource[],
+  cwd: string,
+): Promise<Doc> {
   let doc: SourceDoc & { data: Doc };
   try {
     doc = await loadDoc(path, cwd, "overlay");
   } catch (error) {
     if (error instanceof LilyError && error.code === "LILY-E0101") {
       throw new LilyError("LILY-E0311", `overlay \`${displayPath(path, cwd)}\` does not exist`, {
-        hint: "overlay paths in a file are relative to that file; `--overlay` paths to the current directory",
+        hint:
+          "overlay paths in a file are relative to that file; `--overlay` paths to the current directory",
       });
     }
     throw error;

@@ -4,7 +4,12 @@
  * reformatted) and not pins (`lock refresh` must keep it).
  * @module
  */
-import { EXPR_LANG, CACHE_KEY_FORMULA, LOCK_SCHEMA_VERSION, type LockFile } from "../schema/lock.ts";
+import {
+  CACHE_KEY_FORMULA,
+  EXPR_LANG,
+  LOCK_SCHEMA_VERSION,
+  type LockFile,
+} from "../schema/lock.ts";
 import { VERSION } from "../version.ts";
 import { digestOf, toCanonicalYaml } from "./canonical.ts";
 

@@ -149,13 +149,17 @@ function scalar(v: unknown, indent: number): string {
   if (isLiteralSafe(v)) {
     const body = v.endsWith("\n") ? v.slice(0, -1) : v;
     const pad = " ".repeat(indent);
-    return `${v.endsWith("\n") ? "|" : "|-"}\n${body.split("\n").map((l) => l ? pad + l : "").join("\n")}`;
+    return `${v.endsWith("\n") ? "|" : "|-"}\n${
+      body.split("\n").map((l) => l ? pad + l : "").join("\n")
+    }`;
   }
   return JSON.stringify(v);
 }
 
 function isLiteralSafe(v: string): boolean {
-  if (!v.includes("\n") || v.endsWith("\n\n") || v.startsWith(" ") || v.startsWith("\n")) return false;
+  if (!v.includes("\n") || v.endsWith("\n\n") || v.startsWith(" ") || v.startsWith("\n")) {
+    return false;
+  }
   // Printable text only; no trailing spaces (a literal block would keep them invisibly).
   // deno-lint-ignore no-control-regex
   if (/[\x00-\x08\x0b-\x1f\x7f\u0085\u2028\u2029\ufeff]/.test(v)) return false;

@@ -127,7 +127,8 @@ function cacheImpact(
   const paramsA = paramValues(a);
   const paramsB = paramValues(b);
   const ordered = [...b.plan.steps, ...b.plan.on_error];
-  const formulaChanged = a.execution_contract.cache_key_formula !== b.execution_contract.cache_key_formula;
+  const formulaChanged =
+    a.execution_contract.cache_key_formula !== b.execution_contract.cache_key_formula;
   for (const step of ordered) {
     const before = stepsA.get(step.id);
     if (!before) {
@@ -147,26 +148,44 @@ function cacheImpact(
     }
     for (const [name, io] of Object.entries(step.inputs)) {
       const was = before.inputs[name];
-      if (was && was.from !== io.from) reasons.push(`input \`${name}\` now comes from \`${io.from ?? io.path}\``);
+      if (was && was.from !== io.from) {
+        reasons.push(`input \`${name}\` now comes from \`${io.from ?? io.path}\``);
+      }
       const param = /^params\.(.+)$/.exec(io.from ?? "")?.[1];
-      if (param && canonicalJson(paramsA[param] ?? null) !== canonicalJson(paramsB[param] ?? null)) {
-        reasons.push(`input \`${name}\`: \`params.${param}\` changed (${fmt(paramsA[param])} → ${fmt(paramsB[param])})`);
+      if (
+        param && canonicalJson(paramsA[param] ?? null) !== canonicalJson(paramsB[param] ?? null)
+      ) {
+        reasons.push(
+          `input \`${name}\`: \`params.${param}\` changed (${fmt(paramsA[param])} → ${
+            fmt(paramsB[param])
+          })`,
+        );
       }
       const upstream = /^steps\.([^.]+)\.outputs\./.exec(io.from ?? "")?.[1];
       if (upstream) {
         const up = impacts.get(upstream);
         if (up && (up.status === "reruns" || up.status === "may-rerun" || up.status === "added")) {
-          maybe.push(`input \`${name}\` comes from \`${upstream}\`, which ${up.status === "added" ? "is new" : "re-runs"}`);
+          maybe.push(
+            `input \`${name}\` comes from \`${upstream}\`, which ${
+              up.status === "added" ? "is new" : "re-runs"
+            }`,
+          );
         }
       }
     }
     for (const binary of step.cache.pins) {
       const pa = a.registry_pins.binaries[binary];
       const pb = b.registry_pins.binaries[binary];
-      if (canonicalJson(pa ?? null) !== canonicalJson(pb ?? null)) reasons.push(`the pin of \`${binary}\` changed`);
+      if (canonicalJson(pa ?? null) !== canonicalJson(pb ?? null)) {
+        reasons.push(`the pin of \`${binary}\` changed`);
+      }
     }
     if (step.cache.policy === "never") {
-      impacts.set(step.id, { step: step.id, status: "reruns", reasons: ["cache policy `never`: runs every time"] });
+      impacts.set(step.id, {
+        step: step.id,
+        status: "reruns",
+        reasons: ["cache policy `never`: runs every time"],
+      });
     } else if (reasons.length) {
       impacts.set(step.id, { step: step.id, status: "reruns", reasons });
     } else if (maybe.length) {
@@ -200,7 +219,10 @@ export function formatDiff(diff: LockDiff, options: FormatDiffOptions = {}): str
   out.push(bold(`--- ${la}  ${diff.spec_hash.before.slice(0, 19)}`));
   out.push(bold(`+++ ${lb}  ${diff.spec_hash.after.slice(0, 19)}`));
   if (diff.same) {
-    out.push("", "The locks are semantically identical: same plan, same pins. Every cached step stays cached.");
+    out.push(
+      "",
+      "The locks are semantically identical: same plan, same pins. Every cached step stays cached.",
+    );
     return out.join("\n");
   }
   const section = (title: string, list: Change[]) => {
@@ -218,7 +240,9 @@ export function formatDiff(diff: LockDiff, options: FormatDiffOptions = {}): str
     for (const id of removed) out.push(red(`  - ${id}`));
     for (const [id, list] of Object.entries(changed)) {
       out.push(yellow(`  ~ ${id}`));
-      for (const ch of list) out.push(`      ${ch.path}: ${red(fmt(ch.before))} → ${green(fmt(ch.after))}`);
+      for (const ch of list) {
+        out.push(`      ${ch.path}: ${red(fmt(ch.before))} → ${green(fmt(ch.after))}`);
+      }
     }
   }
   section("pins", diff.pins);
@@ -238,7 +262,13 @@ export function formatDiff(diff: LockDiff, options: FormatDiffOptions = {}): str
         out.push(red(`  ↻ ${impact.step}  re-runs: ${impact.reasons.join("; ")}`));
         break;
       case "may-rerun":
-        out.push(yellow(`  ? ${impact.step}  may re-run (only if those outputs change): ${impact.reasons.join("; ")}`));
+        out.push(
+          yellow(
+            `  ? ${impact.step}  may re-run (only if those outputs change): ${
+              impact.reasons.join("; ")
+            }`,
+          ),
+        );
         break;
       case "cached":
         out.push(dim(`  = ${impact.step}  stays cached`));
@@ -247,9 +277,9 @@ export function formatDiff(diff: LockDiff, options: FormatDiffOptions = {}): str
   }
   out.push(
     "",
-    `${count("reruns")} re-run, ${count("may-rerun")} may re-run, ${count("cached")} stay cached, ${count("added")} added, ${
-      count("removed")
-    } removed`,
+    `${count("reruns")} re-run, ${count("may-rerun")} may re-run, ${count("cached")} stay cached, ${
+      count("added")
+    } added, ${count("removed")} removed`,
   );
   return out.join("\n");
 }

@@ -29,7 +29,9 @@ export function explainJson(lock: LockFile): unknown {
     name: lock.name,
     spec_hash: lock.spec_hash,
     params: Object.fromEntries(
-      Object.entries(lock.params).map(([k, p]) => [k, "secret" in p ? { secret: true, source: p.source } : p.value]),
+      Object.entries(lock.params).map((
+        [k, p],
+      ) => [k, "secret" in p ? { secret: true, source: p.source } : p.value]),
     ),
     env_policy: lock.env_policy,
     pins: lock.registry_pins,
@@ -68,25 +70,41 @@ export function explainText(lock: LockFile, options: ExplainTextOptions = {}): s
   if (params.length) {
     out.push("", bold("params"));
     for (const [name, p] of params) {
-      out.push(`  ${name} = ${"secret" in p ? `<secret, from ${p.source} at run time>` : JSON.stringify(p.value)}`);
+      out.push(
+        `  ${name} = ${
+          "secret" in p ? `<secret, from ${p.source} at run time>` : JSON.stringify(p.value)
+        }`,
+      );
     }
   }
   const policy = lock.env_policy;
   out.push("", bold("policy"));
   out.push(`  network by default: ${policy.network_default ? "on" : "off"}`);
-  out.push(`  allowed binaries: ${policy.allowed_binaries.join(", ") || "none (shell built-ins only)"}`);
-  out.push(`  read roots: ${policy.read_roots.join(", ")}   write roots: ${policy.write_roots.join(", ")}`);
+  out.push(
+    `  allowed binaries: ${policy.allowed_binaries.join(", ") || "none (shell built-ins only)"}`,
+  );
+  out.push(
+    `  read roots: ${policy.read_roots.join(", ")}   write roots: ${policy.write_roots.join(", ")}`,
+  );
   out.push(`  secrets from: ${policy.secrets_sources.join(", ")}`);
   const pins = Object.entries(lock.registry_pins.binaries);
   if (pins.length) {
     out.push("", bold("pins"));
     for (const [name, pin] of pins) {
-      out.push(`  ${name} → ${pin.path}${pin.sha256 ? `  sha256:${pin.sha256.slice(0, 12)}` : ""}${pin.version ? `  (${pin.version})` : ""}`);
+      out.push(
+        `  ${name} → ${pin.path}${pin.sha256 ? `  sha256:${pin.sha256.slice(0, 12)}` : ""}${
+          pin.version ? `  (${pin.version})` : ""
+        }`,
+      );
     }
   }
   const byId = new Map(lock.plan.steps.map((s) => [s.id, s]));
   lock.plan.levels.forEach((level, i) => {
-    out.push("", bold(`level ${i}`) + dim(` (${level.length} step${level.length === 1 ? "" : "s"}, run in parallel)`));
+    out.push(
+      "",
+      bold(`level ${i}`) +
+        dim(` (${level.length} step${level.length === 1 ? "" : "s"}, run in parallel)`),
+    );
     for (const id of level) out.push(...stepLines(byId.get(id)!, cyan, dim));
   });
   if (lock.plan.on_error.length) {
@@ -96,20 +114,46 @@ export function explainText(lock: LockFile, options: ExplainTextOptions = {}): s
   return out.join("\n");
 }
 
-function stepLines(step: LockStep, cyan: (s: string) => string, dim: (s: string) => string): string[] {
+function stepLines(
+  step: LockStep,
+  cyan: (s: string) => string,
+  dim: (s: string) => string,
+): string[] {
   const out: string[] = [];
   const command = step.uses === "shell"
     ? String(step.with.run ?? "").split("\n")[0]
     : step.uses === "process"
     ? (step.with.argv as string[] | undefined ?? []).join(" ")
     : "";
-  out.push(`  ${cyan(step.id)}  ${step.uses}${step.adapter !== "process" ? ` via ${step.adapter}` : ""}${command ? dim(`  ${truncate(command, 70)}`) : ""}`);
+  out.push(
+    `  ${cyan(step.id)}  ${step.uses}${step.adapter !== "process" ? ` via ${step.adapter}` : ""}${
+      command ? dim(`  ${truncate(command, 70)}`) : ""
+    }`,
+  );
   if (step.needs.length) out.push(`      needs: ${step.needs.join(", ")}`);
-  if (step.if) out.push(`      if: ${step.if.source}${step.if.status !== "success" ? dim(` (runs on ${step.if.status})`) : ""}`);
+  if (step.if) {
+    out.push(
+      `      if: ${step.if.source}${
+        step.if.status !== "success" ? dim(` (runs on ${step.if.status})`) : ""
+      }`,
+    );
+  }
   const inputs = Object.entries(step.inputs);
-  if (inputs.length) out.push(`      inputs: ${inputs.map(([n, io]) => `${n} ← ${io.from ?? io.path} (${io.type})`).join(", ")}`);
+  if (inputs.length) {
+    out.push(
+      `      inputs: ${
+        inputs.map(([n, io]) => `${n} ← ${io.from ?? io.path} (${io.type})`).join(", ")
+      }`,
+    );
+  }
   const outputs = Object.entries(step.outputs);
-  if (outputs.length) out.push(`      outputs: ${outputs.map(([n, io]) => `${n} (${io.type}${io.path ? ` at ${io.path}` : ""})`).join(", ")}`);
+  if (outputs.length) {
+    out.push(
+      `      outputs: ${
+        outputs.map(([n, io]) => `${n} (${io.type}${io.path ? ` at ${io.path}` : ""})`).join(", ")
+      }`,
+    );
+  }
   const extras: string[] = [];
   if (step.timeout_ms) extras.push(`timeout ${step.timeout_ms} ms`);
   if (step.retries.max) extras.push(`retries ${step.retries.max}`);
@@ -118,7 +162,12 @@ function stepLines(step: LockStep, cyan: (s: string) => string, dim: (s: string)
   if (step.resources.binaries.length) extras.push(`binaries ${step.resources.binaries.join(",")}`);
   if (step.resources.env.length) extras.push(`env ${step.resources.env.join(",")}`);
   out.push(`      ${extras.join(" · ")}`);
-  out.push(`      cache: ${step.cache.policy}` + (step.cache.policy === "never" ? "" : dim(` key ${step.cache.static.slice(7, 19)} ← `) + dim(keyDependencies(step).join("; "))));
+  out.push(
+    `      cache: ${step.cache.policy}` +
+      (step.cache.policy === "never"
+        ? ""
+        : dim(` key ${step.cache.static.slice(7, 19)} ← `) + dim(keyDependencies(step).join("; "))),
+  );
   return out;
 }
 
@@ -132,7 +181,11 @@ function quoteDot(text: string): string {
 
 /** Graphviz DOT: solid edges carry data (inputs), dashed edges only order (`needs`). */
 export function explainDot(lock: LockFile): string {
-  const out = [`digraph ${quoteDot(lock.name)} {`, "  rankdir=LR;", '  node [shape=box, fontname="monospace"];'];
+  const out = [
+    `digraph ${quoteDot(lock.name)} {`,
+    "  rankdir=LR;",
+    '  node [shape=box, fontname="monospace"];',
+  ];
   for (const step of [...lock.plan.steps, ...lock.plan.on_error]) {
     const label = `${step.id}\\n${step.uses} · cache ${step.cache.policy}`;
     const style = step.cache.policy === "never" ? ", style=dashed" : "";
@@ -146,7 +199,11 @@ export function explainDot(lock: LockFile): string {
     }
     for (const dep of step.needs) {
       const data = dataFrom.get(dep);
-      out.push(`  ${quoteDot(dep)} -> ${quoteDot(step.id)}${data ? ` [label=${quoteDot(data.join(", "))}]` : " [style=dashed]"};`);
+      out.push(
+        `  ${quoteDot(dep)} -> ${quoteDot(step.id)}${
+          data ? ` [label=${quoteDot(data.join(", "))}]` : " [style=dashed]"
+        };`,
+      );
       dataFrom.delete(dep);
     }
     for (const [dep, data] of dataFrom) {
@@ -166,7 +223,8 @@ export function explainMermaid(lock: LockFile): string {
   }
   for (const step of [...lock.plan.steps, ...lock.plan.on_error]) {
     const dataFrom = new Set(
-      Object.values(step.inputs).map((io) => /^steps\.([^.]+)\.outputs\./.exec(io.from ?? "")?.[1]).filter(Boolean),
+      Object.values(step.inputs).map((io) => /^steps\.([^.]+)\.outputs\./.exec(io.from ?? "")?.[1])
+        .filter(Boolean),
     );
     for (const dep of step.needs) {
       out.push(`  ${id(dep)} ${dataFrom.has(dep) ? "==>" : "-.->"} ${id(step.id)}`);

@@ -51,10 +51,14 @@ export function parseLockText(path: string, text: string): LockFile {
   }
   const version = (data as Record<string, unknown>).schema_version;
   if (version !== undefined && version !== "1") {
-    throw new LilyError("LILY-E0703", `lock schema version \`${String(version)}\` is not supported`, {
-      span: { file: path, line: 1, col: 1 },
-      hint: "this Lily reads lock schema 1; compose the lock again with this version",
-    });
+    throw new LilyError(
+      "LILY-E0703",
+      `lock schema version \`${String(version)}\` is not supported`,
+      {
+        span: { file: path, line: 1, col: 1 },
+        hint: "this Lily reads lock schema 1; compose the lock again with this version",
+      },
+    );
   }
   const result = LockFile.safeParse(data);
   if (!result.success) {

@@ -13,7 +13,13 @@ import { diffLocks, type LockDiff } from "./diff.ts";
 
 /** One finding of verify. */
 export interface Finding {
-  kind: "source-changed" | "source-missing" | "env-changed" | "plan-changed" | "nondeterministic" | "composer-version";
+  kind:
+    | "source-changed"
+    | "source-missing"
+    | "env-changed"
+    | "plan-changed"
+    | "nondeterministic"
+    | "composer-version";
   /** `error` findings mean drift; `warning` findings fail only with `--strict`. */
   severity: "error" | "warning";
   message: string;
@@ -94,7 +100,9 @@ export async function verifyLock(
     const recomposed = await recomposeLock(lockPath, lock, getEnv);
     if (recomposed.spec_hash !== lock.spec_hash) {
       diff = diffLocks(lock, recomposed);
-      const volatile = new Set(lock.provenance.nondeterministic.map((n) => n.where.split(".").slice(0, 2).join(".")));
+      const volatile = new Set(
+        lock.provenance.nondeterministic.map((n) => n.where.split(".").slice(0, 2).join(".")),
+      );
       const changedSteps = Object.keys(diff.steps.changed);
       const onlyVolatile = diff.params.length === 0 && diff.steps.added.length === 0 &&
         diff.steps.removed.length === 0 && diff.policy.length === 0 && changedSteps.length > 0 &&
@@ -104,7 +112,9 @@ export async function verifyLock(
           ? {
             kind: "nondeterministic",
             severity: "warning",
-            message: `recomposing changes only steps with non-deterministic values (${changedSteps.join(", ")})`,
+            message: `recomposing changes only steps with non-deterministic values (${
+              changedSteps.join(", ")
+            })`,
           }
           : {
             kind: "plan-changed",

@@ -117,7 +117,18 @@ function resolveStep(
 
   const stepInputs: Record<string, LockIO> = {};
   for (const [name, decl] of Object.entries(step.inputs ?? {})) {
-    const io = resolveInput(step, name, decl, [...path, "inputs", name], dag, outputsOf, inputs, where, list, mainDag);
+    const io = resolveInput(
+      step,
+      name,
+      decl,
+      [...path, "inputs", name],
+      dag,
+      outputsOf,
+      inputs,
+      where,
+      list,
+      mainDag,
+    );
     if (io instanceof LilyError) errors.push(io);
     else stepInputs[name] = io;
   }
@@ -127,7 +138,8 @@ function resolveStep(
       errors.push(
         new LilyError("LILY-E0614", `output \`${name}\` of step \`${step.id}\` has \`from:\``, {
           span: where([...path, "outputs", name, "from"], true),
-          hint: "outputs are written by the step (to $LILY_OUTPUT or their `path:`); `from:` belongs to inputs",
+          hint:
+            "outputs are written by the step (to $LILY_OUTPUT or their `path:`); `from:` belongs to inputs",
         }),
       );
     }
@@ -205,12 +217,19 @@ function checkCommand(
     }
   } else if (step.uses === "process") {
     const argv = withBlock.argv;
-    if (!Array.isArray(argv) || argv.length === 0 || argv.some((a) => typeof a !== "string" && typeof a !== "number")) {
+    if (
+      !Array.isArray(argv) || argv.length === 0 ||
+      argv.some((a) => typeof a !== "string" && typeof a !== "number")
+    ) {
       errors.push(
-        new LilyError("LILY-E0613", `process step \`${step.id}\` needs \`with.argv\`, a non-empty list of strings`, {
-          span: where(argv === undefined ? path : [...path, "with", "argv"]),
-          hint: 'give it `with: {argv: ["ffmpeg", "-i", "in.mp4", "out.webm"]}`',
-        }),
+        new LilyError(
+          "LILY-E0613",
+          `process step \`${step.id}\` needs \`with.argv\`, a non-empty list of strings`,
+          {
+            span: where(argv === undefined ? path : [...path, "with", "argv"]),
+            hint: 'give it `with: {argv: ["ffmpeg", "-i", "in.mp4", "out.webm"]}`',
+          },
+        ),
       );
     } else {
       withBlock.argv = argv.map(String);
@@ -255,10 +274,15 @@ function resolveInput(
   };
   if (decl.from === undefined) {
     if (decl.path === undefined) {
-      return new LilyError("LILY-E0610", `input \`${name}\` of step \`${step.id}\` has no \`from:\` or \`path:\``, {
-        span: where(path, true),
-        hint: "bind it to `from: steps.<id>.outputs.<name>` or `from: params.<name>`, or name a project file with `path:`",
-      });
+      return new LilyError(
+        "LILY-E0610",
+        `input \`${name}\` of step \`${step.id}\` has no \`from:\` or \`path:\``,
+        {
+          span: where(path, true),
+          hint:
+            "bind it to `from: steps.<id>.outputs.<name>` or `from: params.<name>`, or name a project file with `path:`",
+        },
+      );
     }
     const bad = unsafePath(decl.path);
     if (bad) {
@@ -279,10 +303,16 @@ function resolveInput(
     const type = inputs.paramTypes[param[1]];
     if (!type) {
       const guess = didYouMean(param[1], declared);
-      return new LilyError("LILY-E0615", `input \`${name}\` reads \`params.${param[1]}\`, which is not declared`, {
-        span,
-        hint: guess ? `did you mean \`params.${guess}\`?` : `declared params: ${listNames(declared) || "none"}`,
-      });
+      return new LilyError(
+        "LILY-E0615",
+        `input \`${name}\` reads \`params.${param[1]}\`, which is not declared`,
+        {
+          span,
+          hint: guess
+            ? `did you mean \`params.${guess}\`?`
+            : `declared params: ${listNames(declared) || "none"}`,
+        },
+      );
     }
     sourceType = type;
   } else if (output) {
@@ -290,10 +320,14 @@ function resolveInput(
     const outputs = outputsOf.get(sourceId);
     if (!outputs) {
       const guess = didYouMean(sourceId, [...outputsOf.keys()]);
-      return new LilyError("LILY-E0616", `input \`${name}\` reads from step \`${sourceId}\`, which is not defined`, {
-        span,
-        hint: guess ? `did you mean \`${guess}\`?` : undefined,
-      });
+      return new LilyError(
+        "LILY-E0616",
+        `input \`${name}\` reads from step \`${sourceId}\`, which is not defined`,
+        {
+          span,
+          hint: guess ? `did you mean \`${guess}\`?` : undefined,
+        },
+      );
     }
     const out = outputs[outputName];
     if (!out) {
@@ -325,7 +359,11 @@ function resolveInput(
       );
     }
     if (!inSameList && !(list === "on_error" && mainDag?.needs.has(sourceId))) {
-      return new LilyError("LILY-E0616", `input \`${name}\` reads from step \`${sourceId}\`, which is not defined`, { span });
+      return new LilyError(
+        "LILY-E0616",
+        `input \`${name}\` reads from step \`${sourceId}\`, which is not defined`,
+        { span },
+      );
     }
     sourceType = out.type ?? (out.path !== undefined ? "file" : "str");
   } else {
@@ -336,10 +374,15 @@ function resolveInput(
   }
   const type = decl.type ?? sourceType;
   if (sourceType === "secret" && type !== "secret") {
-    return new LilyError("LILY-E0609", `secret \`${from}\` flows into input \`${name}\`, which is not a secret`, {
-      span: where(decl.type ? [...path, "type"] : path, !decl.type),
-      hint: "declare the input `type: secret`; it reaches the step as an environment variable and is masked in logs",
-    });
+    return new LilyError(
+      "LILY-E0609",
+      `secret \`${from}\` flows into input \`${name}\`, which is not a secret`,
+      {
+        span: where(decl.type ? [...path, "type"] : path, !decl.type),
+        hint:
+          "declare the input `type: secret`; it reaches the step as an environment variable and is masked in logs",
+      },
+    );
   }
   if (!typesCompatible(sourceType, type)) {
     return new LilyError(
@@ -355,7 +398,18 @@ function resolveInput(
 }
 
 function acceptedBy(type: ValueType): string {
-  const all = ["str", "int", "float", "bool", "path", "file", "dir", "json", "secret", "bytes"] as ValueType[];
+  const all = [
+    "str",
+    "int",
+    "float",
+    "bool",
+    "path",
+    "file",
+    "dir",
+    "json",
+    "secret",
+    "bytes",
+  ] as ValueType[];
   return listNames(all.filter((t) => typesCompatible(t, type)));
 }
 
@@ -388,7 +442,7 @@ async function compileConditions(
     const { step: source, index } = planned.sources.get(step.id)!;
     const text = source.if!;
     const reachable = new Set(planned.dag.ancestors(step.id));
-    if (list === "on_error" && mainDag) for (const id of mainDag.order) reachable.add(id);
+    if (list === "on_error" && mainDag) { for (const id of mainDag.order) reachable.add(id); }
     const outputsOf = (id: string): Record<string, IODecl> | undefined => {
       if (!reachable.has(id)) return undefined;
       const s = inputs.petal.steps.find((x) => x.id === id) ??
@@ -409,7 +463,10 @@ async function compileConditions(
         if (root === "env" && a !== undefined && b === undefined) {
           return envNames.has(a) ? "str" : undefined;
         }
-        if (root === "steps" && a !== undefined && b === "outputs" && c !== undefined && rest.length === 0) {
+        if (
+          root === "steps" && a !== undefined && b === "outputs" && c !== undefined &&
+          rest.length === 0
+        ) {
           const out = outputsOf(a)?.[c];
           return out ? typeOf(out.type ?? (out.path !== undefined ? "file" : "str")) : undefined;
         }
@@ -430,7 +487,9 @@ async function compileConditions(
     const origin = originAt(inputs.raw, [list, index, "if"]);
     const span = origin ? locate(origin) : { file: "<unknown>", line: 1, col: 1 };
     const quoted = /^["']/.test(
-      (origin && (await import("../source/load.ts")).loadedText(span.file)?.split("\n")[span.line - 1]?.[span.col - 1]) ?? "",
+      (origin &&
+        (await import("../source/load.ts")).loadedText(span.file)?.split("\n")[span.line - 1]
+          ?.[span.col - 1]) ?? "",
     );
     try {
       const compiled = expr.compileExpr(text, scope, { ...span, col: span.col + (quoted ? 1 : 0) });

@@ -80,9 +80,7 @@ export function buildDag(nodes: DagNode[], raw: unknown, what = "step"): Dag {
             {
               span: where([...node.path, "needs", i]),
               label: "no step has this id",
-              hint: guess
-                ? `did you mean \`${guess}\`?`
-                : `defined ${what}s are ${listNames(ids)}`,
+              hint: guess ? `did you mean \`${guess}\`?` : `defined ${what}s are ${listNames(ids)}`,
             },
           ),
         );

@@ -22,7 +22,16 @@ export const VALUE_TYPES = [
 export type ValueType = typeof VALUE_TYPES[number];
 
 /** Step kinds (`uses:`). */
-export const STEP_KINDS = ["shell", "process", "python", "llm", "human", "foreach", "include", "tool"] as const;
+export const STEP_KINDS = [
+  "shell",
+  "process",
+  "python",
+  "llm",
+  "human",
+  "foreach",
+  "include",
+  "tool",
+] as const;
 /** Adapters that execute a step. */
 export const ADAPTERS = ["process", "docker", "python", "http"] as const;
 /** Cache policies. */
@@ -47,7 +56,10 @@ export const Param = z.strictObject({
   default: z.unknown().optional(),
   help: z.string().optional(),
   choices: z.array(z.union([z.string(), z.number(), z.boolean()])).optional(),
-  source: z.string().regex(/^(env:[A-Za-z_][A-Za-z0-9_]*|keyring:[^/]+\/.+)$/, "`env:VAR` or `keyring:SERVICE/ACCOUNT`")
+  source: z.string().regex(
+    /^(env:[A-Za-z_][A-Za-z0-9_]*|keyring:[^/]+\/.+)$/,
+    "`env:VAR` or `keyring:SERVICE/ACCOUNT`",
+  )
     .optional().describe("Where a secret is read at run time"),
 }).describe("A workflow parameter");
 /** A workflow parameter. */

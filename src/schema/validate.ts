@@ -83,7 +83,9 @@ function describePath(path: PropertyKey[], data: unknown): string {
     rest = path.slice(2);
     if (rest.length === 0) return owner;
   }
-  const field = rest.map((s, i) => typeof s === "number" ? `[${s}]` : i ? `.${String(s)}` : String(s))
+  const field = rest.map((s, i) =>
+    typeof s === "number" ? `[${s}]` : i ? `.${String(s)}` : String(s)
+  )
     .join("");
   return owner ? `\`${field}\` of ${owner}` : `\`${field}\``;
 }

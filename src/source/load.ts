@@ -66,7 +66,10 @@ export function loadedText(file: string): string | undefined {
  * console.assert(JSON.stringify(doc.data) === '{"a":[1,2]}');
  * ```
  */
-export async function loadSource(file: string, options: { path?: string } = {}): Promise<SourceDoc> {
+export async function loadSource(
+  file: string,
+  options: { path?: string } = {},
+): Promise<SourceDoc> {
   const path = options.path ?? file;
   let bytes: Uint8Array;
   try {
@@ -132,7 +135,11 @@ function yamlError(file: string, text: string, error: unknown): LilyError {
     return nestingError(file, text);
   }
   if (error instanceof jsyaml.YAMLException) {
-    const yamlError = error as { mark?: { line: number; column: number }; reason?: string; message: string };
+    const yamlError = error as {
+      mark?: { line: number; column: number };
+      reason?: string;
+      message: string;
+    };
     const mark = yamlError.mark;
     const reason = yamlError.reason ?? yamlError.message;
     const span = { file, line: (mark?.line ?? 0) + 1, col: (mark?.column ?? 0) + 1 };

@@ -3,7 +3,7 @@
  * with the `yaml` package, which keeps positions. Only error paths pay for this.
  * @module
  */
-import { LineCounter, parseDocument, isMap, isSeq, isScalar, type Node } from "yaml";
+import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from "yaml";
 import type { Span } from "../errors.ts";
 import { loadedText } from "./load.ts";
 import type { Origin } from "./origin.ts";
@@ -25,7 +25,11 @@ function documentOf(file: string) {
   let entry = parsed.get(file);
   if (!entry || entry.text !== text) {
     const lines = new LineCounter();
-    const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: false, keepSourceTokens: false });
+    const doc = parseDocument(text, {
+      lineCounter: lines,
+      uniqueKeys: false,
+      keepSourceTokens: false,
+    });
     entry = { text, doc, lines };
     parsed.set(file, entry);
   }

@@ -81,7 +81,9 @@ Deno.test("changing a param changes spec_hash and only the steps that read it", 
 
 Deno.test("-p values are typed by the param's declaration", async () => {
   await withProject({ "flow.petal": BASE }, async (dir) => {
-    const error = await assertRejects(() => composeSources(["flow.petal"], { cwd: dir, params: { size: "big" } }));
+    const error = await assertRejects(() =>
+      composeSources(["flow.petal"], { cwd: dir, params: { size: "big" } })
+    );
     assertEquals((error as LilyError).code, "LILY-E0305");
     assertEquals((error as LilyError).flag, "-p size=big");
   });
@@ -153,7 +155,9 @@ Deno.test("a shape conflict names both files and lines", async () => {
     "flow.petal": BASE.replace("steps:", "env: {A: x}\nsteps:"),
     "patch.yaml": "env: [not, a, map]\n",
   }, async (dir) => {
-    const error = await assertRejects(() => composeSources(["flow.petal", "patch.yaml"], { cwd: dir })) as LilyError;
+    const error = await assertRejects(() =>
+      composeSources(["flow.petal", "patch.yaml"], { cwd: dir })
+    ) as LilyError;
     assertEquals(error.code, "LILY-E0301");
     const text = renderError(error);
     assertMatch(text, /patch\.yaml:1:\d+/);
@@ -165,9 +169,12 @@ Deno.test("an overlay cannot change a step's kind without !replace", async () =>
   await withProject({
     "flow.petal": BASE,
     "patch.yaml": "steps:\n  - id: a\n    uses: shell\n",
-    "replace.yaml": "steps:\n  - !replace {id: a, uses: shell, with: {run: 'echo r'}, outputs: {o: {type: str}}}\n",
+    "replace.yaml":
+      "steps:\n  - !replace {id: a, uses: shell, with: {run: 'echo r'}, outputs: {o: {type: str}}}\n",
   }, async (dir) => {
-    const error = await assertRejects(() => composeSources(["flow.petal", "patch.yaml"], { cwd: dir })) as LilyError;
+    const error = await assertRejects(() =>
+      composeSources(["flow.petal", "patch.yaml"], { cwd: dir })
+    ) as LilyError;
     assertEquals(error.code, "LILY-E0302");
     const [point] = await composeSources(["flow.petal", "replace.yaml"], { cwd: dir });
     assertEquals(point.lock.plan.steps[0].with, { run: "echo r" });
@@ -182,8 +189,10 @@ Deno.test("!append appends to a list instead of replacing it", async () => {
   }, async (dir) => {
     const [point] = await composeSources(["flow.petal", "patch.yaml"], { cwd: dir });
     assertEquals(point.lock.plan.steps[0].with, { argv: ["echo", "a", "more"] });
-    const error = await assertRejects(() => composeSources(["flow.petal", "dup.yaml"], { cwd: dir })) as LilyError;
-    assertEquals(error.code, "LILY-E0303");
+    const error = await assertRejects(() =>
+      composeSources(["flow.petal", "dup.yaml"], { cwd: dir })
+    ) as LilyError;
+    assertEquals(error.code, "LILY-E0314");
   });
 });
 
@@ -200,9 +209,15 @@ Deno.test("profiles set params, and the lock records them", async () => {
     const [ci] = await composeSources(["flow.petal"], { cwd: dir, profile: "ci" });
     assertEquals(ci.lock.params.size, { type: "int", value: 1080 });
     assertEquals(ci.lock.plan.steps[0].env, { CI: "1" });
-    const [cli] = await composeSources(["flow.petal"], { cwd: dir, profile: "ci", params: { size: "5" } });
+    const [cli] = await composeSources(["flow.petal"], {
+      cwd: dir,
+      profile: "ci",
+      params: { size: "5" },
+    });
     assertEquals(cli.lock.params.size, { type: "int", value: 5 });
-    const error = await assertRejects(() => composeSources(["flow.petal"], { cwd: dir, profile: "cl" })) as LilyError;
+    const error = await assertRejects(() =>
+      composeSources(["flow.petal"], { cwd: dir, profile: "cl" })
+    ) as LilyError;
     assertEquals(error.code, "LILY-E0313");
     assertMatch(error.hint ?? "", /did you mean `ci`/);
   });
@@ -213,7 +228,9 @@ Deno.test("a profile setting an undeclared param is located in the profile", asy
     "flow.petal": BASE,
     "profiles/x.yaml": "params:\n  sise: 240\n",
   }, async (dir) => {
-    const error = await assertRejects(() => composeSources(["flow.petal"], { cwd: dir, profile: "x" }));
+    const error = await assertRejects(() =>
+      composeSources(["flow.petal"], { cwd: dir, profile: "x" })
+    );
     const text = messages(error);
     assertMatch(text, /LILY-E0304/);
     assertMatch(text, /profiles\/x\.yaml:2:3/);
@@ -234,11 +251,21 @@ steps:
     with: {run: "curl -H \\"Authorization: $LILY_INPUT_TOKEN\\" x"}
 `,
   }, async (dir) => {
-    const [point] = await composeSources(["flow.petal"], { cwd: dir, getEnv: (n) => n === "API_TOKEN" ? "hunter2" : undefined });
-    assertEquals(point.lock.params.token, { type: "secret", secret: true, source: "env:API_TOKEN", required: true });
+    const [point] = await composeSources(["flow.petal"], {
+      cwd: dir,
+      getEnv: (n) => n === "API_TOKEN" ? "hunter2" : undefined,
+    });
+    assertEquals(point.lock.params.token, {
+      type: "secret",
+      secret: true,
+      source: "env:API_TOKEN",
+      required: true,
+    });
     assertEquals(point.lock.plan.steps[0].inputs.token.type, "secret");
     assert(!point.text.includes("hunter2"));
-    const error = await assertRejects(() => composeSources(["flow.petal"], { cwd: dir, params: { token: "x" } })) as LilyError;
+    const error = await assertRejects(() =>
+      composeSources(["flow.petal"], { cwd: dir, params: { token: "x" } })
+    ) as LilyError;
     assertEquals(error.code, "LILY-E0306");
   });
 });

@@ -5,7 +5,8 @@ import { assert, assertEquals, assertMatch } from "../_assert.ts";
 import { lily } from "../_tools.ts";
 
 const dir = new URL("../fixtures/bad/", import.meta.url).pathname;
-const files = [...Deno.readDirSync(dir)].map((e) => e.name).filter((n) => n.endsWith(".petal")).sort();
+const files = [...Deno.readDirSync(dir)].map((e) => e.name).filter((n) => n.endsWith(".petal"))
+  .sort();
 
 Deno.test("the hostile corpus has fixtures", () => {
   assert(files.length >= 30, `only ${files.length} fixtures`);
@@ -23,7 +24,10 @@ for (const name of files) {
     assertEquals(/LILY-E\d{4}/.exec(stderr)?.[0], expected, stderr);
     assertMatch(stderr, new RegExp(`--> ${name.replace(".", "\\.")}:\\d+:\\d+`));
     if (line) assertMatch(stderr, new RegExp(`--> ${name.replace(".", "\\.")}:${line}:\\d+`));
-    assert(!/internal error|\n\s+at [\w.<]+ \(|file:\/\//.test(stderr), `stack trace in:\n${stderr}`);
+    assert(
+      !/internal error|\n\s+at [\w.<]+ \(|file:\/\//.test(stderr),
+      `stack trace in:\n${stderr}`,
+    );
     assert(!("pwned" in globalThis));
   });
 }
