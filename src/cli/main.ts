@@ -104,6 +104,7 @@ export async function reportError(error: unknown): Promise<number> {
   const errors = userErrors(error);
   if (errors) {
     const { loadedText } = await import("../source/load.ts");
+    await (await import("../source/locate.ts")).ensureLocator();
     const color = Deno.stderr.isTerminal() && !Deno.env.get("NO_COLOR");
     const readSource = (file: string) => {
       const text = loadedText(file);

@@ -12,8 +12,7 @@ import { buildPlan } from "../plan/build.ts";
 import type { LockFile, LockParam } from "../schema/lock.ts";
 import { type Petal, Petal as PetalSchema, type ValueType } from "../schema/petal.ts";
 import { validate } from "../schema/validate.ts";
-import { locate } from "../source/locate.ts";
-import { originAt } from "../source/origin.ts";
+import { ensureLocator, lazyLocate, locate } from "../source/locate.ts";
 import {
   checkChoices,
   checkYamlValue,
@@ -67,6 +66,19 @@ export interface ComposedPoint {
 export async function composeSources(
   sources: string[],
   options: ComposeOptions = {},
+): Promise<ComposedPoint[]> {
+  try {
+    return await composeUnchecked(sources, options);
+  } catch (error) {
+    // Errors carry lazily resolved positions: load the locator before anyone reads them.
+    if (error instanceof LilyError || error instanceof LilyErrors) await ensureLocator();
+    throw error;
+  }
+}
+
+async function composeUnchecked(
+  sources: string[],
+  options: ComposeOptions,
 ): Promise<ComposedPoint[]> {
   if (sources.length === 0) {
     throw new LilyError("LILY-E0002", "no workflow given", {
@@ -169,8 +181,7 @@ export async function composeSources(
 }
 
 function spanOf(raw: unknown, path: (string | number)[], key = false) {
-  const origin = originAt(raw, path);
-  return origin ? locate(origin, { key }) : undefined;
+  return lazyLocate(raw, path, { key });
 }
 
 function baseParamValues(petal: Petal, resolved: Resolved): Record<string, unknown> {

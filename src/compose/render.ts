@@ -6,8 +6,7 @@
  */
 import type { Span } from "../errors.ts";
 import type { Petal, Step } from "../schema/petal.ts";
-import { locate } from "../source/locate.ts";
-import { originAt } from "../source/origin.ts";
+import { lazyLocate } from "../source/locate.ts";
 import type * as TemplateModule from "../template/mod.ts";
 
 const TEMPLATE = /\{[{%#]/;
@@ -139,25 +138,5 @@ function containsTemplate(value: unknown): boolean {
 
 /** A position computed only if an error asks for it (locating re-parses the file). */
 function lazyWhere(raw: unknown, path: (string | number)[]): Span {
-  let span: Span | undefined;
-  const get = () => {
-    if (!span) {
-      const origin = originAt(raw, path);
-      span = origin ? locate(origin) : { file: "<unknown>", line: 1, col: 1 };
-      // A quoted scalar's text starts after its quote.
-      if (span.length && span.length > 1) span = { ...span, col: span.col };
-    }
-    return span;
-  };
-  return {
-    get file() {
-      return get().file;
-    },
-    get line() {
-      return get().line;
-    },
-    get col() {
-      return get().col;
-    },
-  };
+  return lazyLocate(raw, path);
 }

@@ -94,6 +94,7 @@ function isMap(value: unknown): value is Record<string, unknown> {
 
 function orderedKeys(map: Record<string, unknown>, first: readonly string[]): string[] {
   const present = Object.keys(map).filter((k) => map[k] !== undefined);
+  if (first.length === 0) return present.sort();
   const head = first.filter((k) => present.includes(k));
   const rest = present.filter((k) => !first.includes(k)).sort();
   return [...head, ...rest];

@@ -7,7 +7,7 @@ import { didYouMean, LilyError, LilyErrors, listNames } from "../errors.ts";
 import type * as Expr from "../expr/mod.ts";
 import type { LockIO, LockStep } from "../schema/lock.ts";
 import type { IODecl, LilyRc, Petal, Step, ValueType } from "../schema/petal.ts";
-import { locate } from "../source/locate.ts";
+import { lazyLocate, locate } from "../source/locate.ts";
 import { originAt } from "../source/origin.ts";
 import { parseDuration } from "../util/duration.ts";
 import { cacheKeyOf } from "./cache_key.ts";
@@ -69,10 +69,7 @@ function planSteps(
     list === "on_error" ? "on_error step" : "step",
   );
   const errors: LilyError[] = [];
-  const where = (path: (string | number)[], key = false) => {
-    const origin = originAt(raw, path);
-    return origin ? locate(origin, { key }) : undefined;
-  };
+  const where = (path: (string | number)[], key = false) => lazyLocate(raw, path, { key });
   const sources = new Map<string, { step: Step; index: number }>();
   steps.forEach((step, index) => sources.set(step.id, { step, index }));
   const allOutputs = new Map<string, Record<string, IODecl>>();

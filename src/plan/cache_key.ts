@@ -44,11 +44,15 @@ export function cacheKeyOf(
     }),
     salt: digestOf(salt),
   };
+  // The key uses full digests; the lock keeps 16 hex digits of each, enough to tell which
+  // component changed (diff, explain --why) at a fraction of the lock's size.
+  const short: Record<string, string> = {};
+  for (const [name, digest] of Object.entries(components)) short[name] = digest.slice(7, 23);
   return {
     formula: CACHE_KEY_FORMULA,
     policy,
     static: digestOf({ formula: CACHE_KEY_FORMULA, components }),
-    components,
+    components: short,
     inputs: Object.keys(step.inputs).sort(),
     pins: [...step.resources.binaries].sort(),
   };

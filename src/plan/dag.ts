@@ -4,7 +4,7 @@
  * @module
  */
 import { didYouMean, LilyError, LilyErrors, listNames } from "../errors.ts";
-import { locate } from "../source/locate.ts";
+import { lazyLocate, locate } from "../source/locate.ts";
 import { originAt } from "../source/origin.ts";
 
 /** A step as the DAG sees it. */
@@ -39,10 +39,7 @@ export interface Dag {
  */
 export function buildDag(nodes: DagNode[], raw: unknown, what = "step"): Dag {
   const errors: LilyError[] = [];
-  const where = (path: (string | number)[], key = false) => {
-    const origin = originAt(raw, path);
-    return origin ? locate(origin, { key }) : undefined;
-  };
+  const where = (path: (string | number)[], key = false) => lazyLocate(raw, path, { key });
   const byId = new Map<string, DagNode>();
   for (const node of nodes) {
     const first = byId.get(node.id);

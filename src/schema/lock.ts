@@ -45,8 +45,8 @@ export const LockCacheKey = z.strictObject({
   policy: z.enum(CACHE_POLICIES),
   /** sha256 over the component digests below. */
   static: sha,
-  /** Digest of each part of the step that enters the key (for `diff` and `--why`). */
-  components: z.record(z.string(), sha),
+  /** Digest (16 hex digits) of each part of the step that enters the key (for `diff` and `--why`). */
+  components: z.record(z.string(), z.string().regex(/^[0-9a-f]{16}$/)),
   /** Input names whose run-time values enter the key. */
   inputs: z.array(z.string()),
   /** Binaries whose pins enter the key. */

@@ -6,7 +6,7 @@
  */
 import jsyaml from "js-yaml";
 import { LilyError } from "../errors.ts";
-import { type DocPath, setOrigin } from "./origin.ts";
+import { ChildOrigin, type Origin, rootOrigin, setOrigin } from "./origin.ts";
 
 /** Limits that guard the loader against hostile input. */
 export const LIMITS = {
@@ -125,7 +125,7 @@ export function parseSource(file: string, rawText: string): SourceDoc {
     throw yamlError(file, text, error);
   }
   const budget = { nodes: 0 };
-  const data = copyWithOrigins(raw, file, [], 0, budget, text);
+  const data = copyWithOrigins(raw, rootOrigin(file), 0, budget, text);
   return { file, text, sha256: "", data };
 }
 
@@ -195,8 +195,7 @@ function nestingError(file: string, text: string): LilyError {
 
 function copyWithOrigins(
   value: unknown,
-  file: string,
-  path: DocPath,
+  origin: Origin,
   depth: number,
   budget: { nodes: number },
   text: string,
@@ -206,48 +205,59 @@ function copyWithOrigins(
       "LILY-E0114",
       `document expands to more than ${LIMITS.maxNodes} nodes (an alias bomb?)`,
       {
-        span: aliasSpan(file, text),
+        span: aliasSpan(origin.file, text),
         hint: "YAML aliases (`*name`) are expanded; avoid aliases that nest other aliases",
       },
     );
   }
-  if (depth > LIMITS.maxDepth) throw nestingErrorAt(file, path, text);
   if (value === null || typeof value !== "object") return value;
+  if (depth > LIMITS.maxDepth) throw nestingErrorAt(origin, text);
   if (value instanceof AppendList) {
-    const items = copyWithOrigins(value.items, file, path, depth, budget, text) as unknown[];
-    return new AppendList(items);
+    return new AppendList(copyWithOrigins(value.items, origin, depth, budget, text) as unknown[]);
   }
   if (value instanceof ReplaceMap) {
-    const map = copyWithOrigins(value.value, file, path, depth, budget, text);
+    const map = copyWithOrigins(value.value, origin, depth, budget, text);
     return new ReplaceMap(map as Record<string, unknown>);
   }
   if (Array.isArray(value)) {
-    const out = value.map((item, i) =>
-      copyWithOrigins(item, file, [...path, i], depth + 1, budget, text)
-    );
-    setOrigin(out, { file, path });
+    const out = new Array(value.length);
+    for (let i = 0; i < value.length; i++) {
+      const item = value[i];
+      out[i] = item !== null && typeof item === "object"
+        ? copyWithOrigins(item, new ChildOrigin(origin.file, origin, i), depth + 1, budget, text)
+        : (++budget.nodes, item);
+    }
+    setOrigin(out, origin);
     return out;
   }
   if (value instanceof Date) return value.toISOString();
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(value)) {
     const child = (value as Record<string, unknown>)[key];
-    Object.defineProperty(out, key, {
-      value: copyWithOrigins(child, file, [...path, key], depth + 1, budget, text),
-      enumerable: true,
-      writable: true,
-      configurable: true,
-    });
+    const copy = child !== null && typeof child === "object"
+      ? copyWithOrigins(child, new ChildOrigin(origin.file, origin, key), depth + 1, budget, text)
+      : (++budget.nodes, child);
+    if (key === "__proto__") {
+      // Plain data, never the prototype.
+      Object.defineProperty(out, key, {
+        value: copy,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    } else {
+      out[key] = copy;
+    }
   }
-  setOrigin(out, { file, path });
+  setOrigin(out, origin);
   return out;
 }
 
-function nestingErrorAt(file: string, path: DocPath, text: string): LilyError {
-  const error = nestingError(file, text);
+function nestingErrorAt(origin: Origin, text: string): LilyError {
+  const error = nestingError(origin.file, text);
   return new LilyError(error.code, error.message, {
     span: error.span,
-    hint: `${error.hint} (at \`${path.slice(0, 6).join(".")}…\`)`,
+    hint: `${error.hint} (at \`${origin.path.slice(0, 6).join(".")}…\`)`,
   });
 }
 

@@ -1,19 +1,31 @@
 /**
  * Turns an {@linkcode Origin} (file + path) into a line and column, by parsing the file again
- * with the `yaml` package, which keeps positions. Only error paths pay for this.
+ * with the `yaml` package, which keeps positions. Only error paths pay for this: the package
+ * (≈ 60 ms to import) is loaded by {@linkcode ensureLocator}, which every entry point awaits
+ * before it shows an error, and spans resolve when first read.
  * @module
  */
-import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from "yaml";
+import type * as Yaml from "yaml";
 import type { Span } from "../errors.ts";
 import { loadedText } from "./load.ts";
-import type { Origin } from "./origin.ts";
+import { type Origin, originAt } from "./origin.ts";
+
+let yaml: typeof Yaml | undefined;
+
+/** Loads the position-keeping parser. Await it before reading the fields of a span. */
+export async function ensureLocator(): Promise<void> {
+  yaml ??= await import("yaml");
+}
 
 const parsed = new Map<
   string,
-  { text: string; doc: ReturnType<typeof parseDocument>; lines: LineCounter }
+  { text: string; doc: Yaml.Document.Parsed; lines: Yaml.LineCounter }
 >();
 
 function documentOf(file: string) {
+  if (!yaml) {
+    throw new Error("internal: a source position was read before `await ensureLocator()`");
+  }
   let text = loadedText(file);
   if (text === undefined) {
     try {
@@ -24,12 +36,8 @@ function documentOf(file: string) {
   }
   let entry = parsed.get(file);
   if (!entry || entry.text !== text) {
-    const lines = new LineCounter();
-    const doc = parseDocument(text, {
-      lineCounter: lines,
-      uniqueKeys: false,
-      keepSourceTokens: false,
-    });
+    const lines = new yaml.LineCounter();
+    const doc = yaml.parseDocument(text, { lineCounter: lines, uniqueKeys: false });
     entry = { text, doc, lines };
     parsed.set(file, entry);
   }
@@ -42,15 +50,12 @@ export interface LocateOptions {
   key?: boolean;
 }
 
-/**
- * The span of the node at `origin.path` (or of its key). Where the path does not exist (a
- * missing field), it points at the nearest existing parent.
- */
-export function locate(origin: Origin, options: LocateOptions = {}): Span {
+function resolveSpan(origin: Origin, options: LocateOptions): Span {
   const fallback: Span = { file: origin.file, line: 1, col: 1 };
   const entry = documentOf(origin.file);
-  if (!entry) return fallback;
-  let node: Node | null | undefined = entry.doc.contents as Node | null;
+  if (!entry || !yaml) return fallback;
+  const { isMap, isScalar, isSeq } = yaml;
+  let node: Yaml.Node | null | undefined = entry.doc.contents as Yaml.Node | null;
   let range: readonly number[] | undefined = node?.range ?? undefined;
   for (let i = 0; i < origin.path.length; i++) {
     const segment = origin.path[i];
@@ -60,15 +65,15 @@ export function locate(origin: Origin, options: LocateOptions = {}): Span {
         isScalar(p.key) ? String(p.key.value) === String(segment) : false
       );
       if (!pair) break;
-      const keyNode = pair.key as Node;
+      const keyNode = pair.key as Yaml.Node;
       if (last && options.key) {
         range = keyNode.range ?? undefined;
         break;
       }
-      node = pair.value as Node | null;
+      node = pair.value as Yaml.Node | null;
       range = node?.range ?? keyNode.range ?? undefined;
     } else if (isSeq(node)) {
-      const item = node.items[Number(segment)] as Node | undefined;
+      const item = node.items[Number(segment)] as Yaml.Node | undefined;
       if (!item) break;
       node = item;
       range = item.range ?? undefined;
@@ -81,4 +86,44 @@ export function locate(origin: Origin, options: LocateOptions = {}): Span {
   const end = entry.lines.linePos(range[1]);
   const length = end.line === start.line ? Math.max(1, end.col - start.col) : 1;
   return { file: origin.file, line: start.line, col: start.col, length };
+}
+
+/** A span whose fields are computed when first read. */
+function deferred(compute: () => Span): Span {
+  let span: Span | undefined;
+  const get = (): Span => span ??= compute();
+  return {
+    get file() {
+      return get().file;
+    },
+    get line() {
+      return get().line;
+    },
+    get col() {
+      return get().col;
+    },
+    get length() {
+      return get().length;
+    },
+  };
+}
+
+/**
+ * The span of the node at `origin.path` (or of its key). Where the path does not exist (a
+ * missing field), it points at the nearest existing parent. Resolved when first read.
+ */
+export function locate(origin: Origin, options: LocateOptions = {}): Span {
+  return deferred(() => resolveSpan(origin, options));
+}
+
+/** Like {@linkcode locate}, for the value at `path` inside loaded data `root`. */
+export function lazyLocate(
+  root: unknown,
+  path: readonly (string | number)[],
+  options: LocateOptions = {},
+): Span {
+  return deferred(() => {
+    const origin = originAt(root, path);
+    return origin ? resolveSpan(origin, options) : { file: "<unknown>", line: 1, col: 1 };
+  });
 }

@@ -9,8 +9,30 @@ export type DocPath = (string | number)[];
 
 /** A value's source: the file and the path of its node inside that file. */
 export interface Origin {
-  file: string;
-  path: DocPath;
+  readonly file: string;
+  readonly path: DocPath;
+}
+
+/**
+ * An origin that links to its parent instead of copying the path: loading a large file makes
+ * one small object per map or list, and the path array only when an error asks for it.
+ */
+export class ChildOrigin implements Origin {
+  #path?: DocPath;
+  constructor(
+    readonly file: string,
+    readonly parent: Origin | undefined,
+    readonly key: string | number,
+  ) {}
+  get path(): DocPath {
+    if (!this.#path) this.#path = this.parent ? [...this.parent.path, this.key] : [this.key];
+    return this.#path;
+  }
+}
+
+/** The origin of a document's root. */
+export function rootOrigin(file: string): Origin {
+  return { file, path: [] };
 }
 
 const nodeOrigins = new WeakMap<object, Origin>();
@@ -38,7 +60,7 @@ export function originOfKey(node: object, key: string | number): Origin | undefi
   const own = keyOrigins.get(node)?.get(key);
   if (own) return own;
   const parent = nodeOrigins.get(node);
-  return parent ? { file: parent.file, path: [...parent.path, key] } : undefined;
+  return parent ? new ChildOrigin(parent.file, parent, key) : undefined;
 }
 
 /**

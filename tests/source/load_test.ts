@@ -1,3 +1,5 @@
+import { ensureLocator } from "../../src/source/locate.ts";
+await ensureLocator();
 import { assert, assertEquals, assertThrows } from "../_assert.ts";
 import { LilyError } from "../../src/errors.ts";
 import { AppendList, LIMITS, parseSource } from "../../src/source/load.ts";
@@ -32,7 +34,9 @@ Deno.test("alias expansion is capped (billion laughs)", () => {
 
 Deno.test("nesting deeper than the limit is an error, not a crash", () => {
   for (const depth of [LIMITS.maxDepth + 2, 10_000, 100_000]) {
-    const error = assertThrows(() => parseSource("deep.yaml", `x: ${"[".repeat(depth)}${"]".repeat(depth)}\n`));
+    const error = assertThrows(() =>
+      parseSource("deep.yaml", `x: ${"[".repeat(depth)}${"]".repeat(depth)}\n`)
+    );
     assert(error instanceof LilyError, `depth ${depth}: ${error}`);
     assertEquals(error.code, "LILY-E0113");
   }
@@ -41,7 +45,14 @@ Deno.test("nesting deeper than the limit is an error, not a crash", () => {
 Deno.test("!append and !replace are the only custom tags", () => {
   const doc = parseSource("t.yaml", "a: !append [1]\n");
   assert((doc.data as { a: unknown }).a instanceof AppendList);
-  for (const tag of ["!!js/function 'x'", "!!python/object:os.system 'x'", "!include other.yaml", "!!binary aGk="]) {
+  for (
+    const tag of [
+      "!!js/function 'x'",
+      "!!python/object:os.system 'x'",
+      "!include other.yaml",
+      "!!binary aGk=",
+    ]
+  ) {
     const error = assertThrows(() => parseSource("t.yaml", `a: ${tag}\n`)) as LilyError;
     assert(error instanceof LilyError, tag);
     assertEquals(error.code, "LILY-E0112", `${tag}: ${error.message}`);
