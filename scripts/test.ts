@@ -5,6 +5,7 @@
  * Usage: deno task test [-- <deno test args, e.g. a file or --filter NAME>]
  */
 const env = { ...Deno.env.toObject(), RUST_BACKTRACE: "0", NO_COLOR: "1" };
+const FAILED_MARK = "<<failed>>";
 let passed = 0;
 let failed = 0;
 let ignored = 0;
@@ -21,7 +22,7 @@ async function step(name: string, args: string[]): Promise<string> {
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   console.log(`${out.success ? "ok  " : "FAIL"} ${name} (${seconds}s)`);
   if (!out.success && name !== "deno test") console.log(text.trimEnd());
-  return out.success ? text : `\u0000${text}`;
+  return out.success ? text : FAILED_MARK + text;
 }
 
 const extra = Deno.args;
@@ -35,7 +36,7 @@ if (!quick) {
     ] as const
   ) {
     const result = await step(name, [...args]);
-    if (result.startsWith("\u0000")) failed++;
+    if (result.startsWith(FAILED_MARK)) failed++;
     else passed++;
   }
 }
@@ -46,7 +47,7 @@ const testOutput = await step("deno test", [
   "--no-check",
   ...(quick ? extra : ["tests/"]),
 ]);
-const text = testOutput.replace(/^\u0000/, "");
+const text = testOutput.slice(testOutput.startsWith(FAILED_MARK) ? FAILED_MARK.length : 0);
 // deno test's summary: "ok | 12 passed (3 steps) | 0 failed | 1 ignored (2s)"
 const summary = [
   ...text.matchAll(
@@ -60,11 +61,11 @@ if (summary) {
 } else {
   failed++;
 }
-if (testOutput.startsWith("\u0000") || (summary && Number(summary[3]) > 0) || !summary) {
+if (testOutput.startsWith(FAILED_MARK) || (summary && Number(summary[3]) > 0) || !summary) {
   // Show failures (deno prints them after "ERRORS"/"FAILURES"); keep the tail readable.
   const index = text.indexOf("ERRORS");
   console.log((index >= 0 ? text.slice(index) : text).trimEnd().split("\n").slice(-200).join("\n"));
-  if (summary && Number(summary[3]) === 0 && testOutput.startsWith("\u0000")) failed++;
+  if (summary && Number(summary[3]) === 0 && testOutput.startsWith(FAILED_MARK)) failed++;
 }
 if (ignored > 0) console.log(`(${ignored} ignored: see the SKIP lines above for why)`);
 console.log(`${passed} passed, ${failed} failed${ignored ? `, ${ignored} skipped` : ""}`);

@@ -4,8 +4,7 @@
  * @module
  */
 import { didYouMean, LilyError, LilyErrors, listNames } from "../errors.ts";
-import { lazyLocate, locate } from "../source/locate.ts";
-import { originAt } from "../source/origin.ts";
+import { lazyLocate } from "../source/locate.ts";
 
 /** A step as the DAG sees it. */
 export interface DagNode {

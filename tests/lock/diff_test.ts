@@ -56,23 +56,38 @@ Deno.test("a param feeding an input re-runs only its readers; data dependents ma
   const [a, b] = await locks(FLOW, FLOW, { size: "2" });
   const diff = diffLocks(a, b);
   assertEquals(diff.params, [{ path: "params.size", before: 1, after: 2 }]);
-  assertEquals(statuses(diff.cache), { fetch: "cached", encode: "reruns", thumbs: "may-rerun", notify: "cached" });
+  assertEquals(statuses(diff.cache), {
+    fetch: "cached",
+    encode: "reruns",
+    thumbs: "may-rerun",
+    notify: "cached",
+  });
   const text = formatDiff(diff);
-  assertMatch(text, /encode {2}re-runs: input `size`: `params.size` changed \(1 → 2\)/);
+  assertMatch(text, /encode\s+re-runs: input `size`: `params.size` changed \(1 → 2\)/);
 });
 
 Deno.test("a changed command is shown field by field and names the key component", async () => {
   const [a, b] = await locks(FLOW, FLOW.replace("echo thumbs", "echo thumbnails"));
   const diff = diffLocks(a, b);
-  assertEquals(diff.steps.changed.thumbs, [{ path: "with.run", before: "echo thumbs", after: "echo thumbnails" }]);
+  assertEquals(diff.steps.changed.thumbs, [{
+    path: "with.run",
+    before: "echo thumbs",
+    after: "echo thumbnails",
+  }]);
   const thumbs = diff.cache.find((i) => i.step === "thumbs")!;
   assertEquals(thumbs.status, "reruns");
   assertMatch(JSON.stringify(thumbs), /the command/);
 });
 
 Deno.test("added and removed steps, and an unused param change keeps everything cached", async () => {
-  const extra = FLOW + "  - {id: archive, uses: shell, with: {run: \"echo a\"}}\n";
-  const [a, b] = await locks(FLOW, extra.replace(/  - id: notify[\s\S]*$/, "  - {id: archive, uses: shell, with: {run: \"echo a\"}}\n"));
+  const extra = FLOW + '  - {id: archive, uses: shell, with: {run: "echo a"}}\n';
+  const [a, b] = await locks(
+    FLOW,
+    extra.replace(
+      / {2}- id: notify[\s\S]*$/,
+      '  - {id: archive, uses: shell, with: {run: "echo a"}}\n',
+    ),
+  );
   const diff = diffLocks(a, b);
   assertEquals(diff.steps.added, ["archive"]);
   assertEquals(diff.steps.removed, ["notify"]);

@@ -33,8 +33,15 @@ Deno.test("an untouched project verifies, with and without recompose", async () 
 Deno.test("reformatting a source is drift of the file but not of the plan", async () => {
   const { dir, path, lock } = await composed({ "flow.petal": FLOW });
   try {
-    await Deno.writeTextFile(`${dir}/flow.petal`, FLOW.replace("name: v", "name:    v   # reformatted"));
-    assertEquals((await verifyLock(path, lock)).ok, false, "without recompose, changed bytes are drift");
+    await Deno.writeTextFile(
+      `${dir}/flow.petal`,
+      FLOW.replace("name: v", "name:    v   # reformatted"),
+    );
+    assertEquals(
+      (await verifyLock(path, lock)).ok,
+      false,
+      "without recompose, changed bytes are drift",
+    );
     const report = await verifyLock(path, lock, { recompose: true });
     assertEquals(report.findings.map((f) => [f.kind, f.severity]), [["source-changed", "warning"]]);
     assertEquals(report.ok, true);
@@ -59,7 +66,10 @@ Deno.test("a semantic change is drift, with a diff", async () => {
 });
 
 Deno.test("a missing source is drift", async () => {
-  const { dir, path, lock } = await composed({ "flow.petal": FLOW, "profiles/p.yaml": "params: {n: 2}\n" });
+  const { dir, path, lock } = await composed({
+    "flow.petal": FLOW,
+    "profiles/p.yaml": "params: {n: 2}\n",
+  });
   try {
     await Deno.remove(`${dir}/flow.petal`);
     const report = await verifyLock(path, lock);
