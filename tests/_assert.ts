@@ -34,7 +34,10 @@ export function assertThrows(fn: () => unknown, message?: string): unknown {
   throw new nodeAssert.AssertionError({ message: message ?? "expected the function to throw" });
 }
 /** `fn` rejects; returns the rejection. */
-export async function assertRejects(fn: () => Promise<unknown>, message?: string): Promise<unknown> {
+export async function assertRejects(
+  fn: () => Promise<unknown>,
+  message?: string,
+): Promise<unknown> {
   try {
     await fn();
   } catch (error) {

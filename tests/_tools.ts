@@ -11,7 +11,11 @@ export function hasTool(name: string): boolean {
   let ok = found.get(name);
   if (ok === undefined) {
     try {
-      ok = new Deno.Command("sh", { args: ["-c", `command -v ${name}`], stdout: "null", stderr: "null" })
+      ok = new Deno.Command("sh", {
+        args: ["-c", `command -v ${name}`],
+        stdout: "null",
+        stderr: "null",
+      })
         .outputSync().success;
     } catch {
       ok = false;
@@ -29,7 +33,9 @@ export function skipUnless(...tools: string[]): boolean {
   const missing = tools.filter((t) => !hasTool(t));
   if (missing.length === 0) return false;
   if (Deno.env.get("CI") === "true") return false;
-  console.warn(`SKIP: needs ${missing.join(", ")}, not found on this machine (fails under CI=true)`);
+  console.warn(
+    `SKIP: needs ${missing.join(", ")}, not found on this machine (fails under CI=true)`,
+  );
   return true;
 }
 

@@ -1,6 +1,6 @@
 import { assert, assertEquals, assertMatch, assertNotEquals, assertRejects } from "../_assert.ts";
 import { composeSources } from "../../src/compose/mod.ts";
-import { LilyError, LilyErrors, renderError, userErrors } from "../../src/errors.ts";
+import { type LilyError, LilyErrors, renderError, userErrors } from "../../src/errors.ts";
 import { tempProject } from "../_tools.ts";
 import { canonicalJson } from "../../src/lock/canonical.ts";
 
