@@ -194,3 +194,26 @@ export function listNames(names: readonly string[], max = 8): string {
   if (quoted.length <= 1) return quoted.join("");
   return `${quoted.slice(0, -1).join(", ")} and ${quoted[quoted.length - 1]}`;
 }
+
+/**
+ * A span derived from `base` (which may itself resolve lazily), computed when first read:
+ * errors built on the happy path's lazy positions stay lazy until they are shown.
+ */
+export function derivedSpan(base: Span, derive: (base: Span) => Span): Span {
+  let span: Span | undefined;
+  const get = (): Span => span ??= derive(base);
+  return {
+    get file() {
+      return get().file;
+    },
+    get line() {
+      return get().line;
+    },
+    get col() {
+      return get().col;
+    },
+    get length() {
+      return get().length;
+    },
+  };
+}

@@ -37,6 +37,7 @@ export async function renderPetal(
   const effects: RenderEffects = { nondeterministic: [], envReads: new Set(), usedClock: false };
   if (!containsTemplate(petal)) return { petal, effects };
   const engine: typeof TemplateModule = await import("../template/mod.ts");
+  await engine.prepareTemplates(collectTemplates(petal, []));
   const vars: Record<string, unknown> = {};
   const context = (seed: string): TemplateModule.TemplateContext => ({
     params: inputs.params,
@@ -127,6 +128,17 @@ function stringify(map: Record<string, string | number | boolean>): Record<strin
   return out;
 }
 
+function collectTemplates(value: unknown, out: string[]): string[] {
+  if (typeof value === "string") {
+    if (TEMPLATE.test(value)) out.push(value);
+  } else if (Array.isArray(value)) {
+    for (const v of value) collectTemplates(v, out);
+  } else if (typeof value === "object" && value !== null) {
+    for (const v of Object.values(value)) collectTemplates(v, out);
+  }
+  return out;
+}
+
 function containsTemplate(value: unknown): boolean {
   if (typeof value === "string") return TEMPLATE.test(value);
   if (Array.isArray(value)) return value.some(containsTemplate);
@@ -138,5 +150,5 @@ function containsTemplate(value: unknown): boolean {
 
 /** A position computed only if an error asks for it (locating re-parses the file). */
 function lazyWhere(raw: unknown, path: (string | number)[]): Span {
-  return lazyLocate(raw, path);
+  return lazyLocate(raw, path, { content: true });
 }

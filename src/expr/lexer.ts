@@ -2,7 +2,7 @@
  * Tokens of the `if:` language. Positions are 0-based offsets into the source.
  * @module
  */
-import { LilyError, type Span } from "../errors.ts";
+import { derivedSpan, LilyError, type Span } from "../errors.ts";
 
 /** A token. */
 export type Token =
@@ -19,12 +19,12 @@ const PUNCT = ["&&", "||", "==", "!=", "<=", ">=", "<", ">", "!", "(", ")", "[",
 
 /** Builds the span of source offsets `start..end` for an expression at `where`. */
 export function spanAt(where: Span, start: number, end = start + 1): Span {
-  return {
-    file: where.file,
-    line: where.line,
-    col: where.col + start,
+  return derivedSpan(where, (w) => ({
+    file: w.file,
+    line: w.line,
+    col: w.col + start,
     length: Math.max(1, end - start),
-  };
+  }));
 }
 
 /**

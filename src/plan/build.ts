@@ -7,8 +7,7 @@ import { didYouMean, LilyError, LilyErrors, listNames } from "../errors.ts";
 import type * as Expr from "../expr/mod.ts";
 import type { LockIO, LockStep } from "../schema/lock.ts";
 import type { IODecl, LilyRc, Petal, Step, ValueType } from "../schema/petal.ts";
-import { lazyLocate, locate } from "../source/locate.ts";
-import { originAt } from "../source/origin.ts";
+import { lazyLocate } from "../source/locate.ts";
 import { parseDuration } from "../util/duration.ts";
 import { cacheKeyOf } from "./cache_key.ts";
 import { buildDag, type Dag } from "./dag.ts";
@@ -481,15 +480,9 @@ async function compileConditions(
         return [];
       },
     };
-    const origin = originAt(inputs.raw, [list, index, "if"]);
-    const span = origin ? locate(origin) : { file: "<unknown>", line: 1, col: 1 };
-    const quoted = /^["']/.test(
-      (origin &&
-        (await import("../source/load.ts")).loadedText(span.file)?.split("\n")[span.line - 1]
-          ?.[span.col - 1]) ?? "",
-    );
+    const span = lazyLocate(inputs.raw, [list, index, "if"], { content: true });
     try {
-      const compiled = expr.compileExpr(text, scope, { ...span, col: span.col + (quoted ? 1 : 0) });
+      const compiled = expr.compileExpr(text, scope, span);
       step.if = { source: text, ast: compiled.ast, status: compiled.status };
     } catch (error) {
       if (error instanceof LilyError) errors.push(error);

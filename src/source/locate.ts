@@ -48,6 +48,11 @@ function documentOf(file: string) {
 export interface LocateOptions {
   /** Point at the key of the last path segment rather than at its value. */
   key?: boolean;
+  /**
+   * Point at the first character of a scalar's content: after the quote of a quoted scalar,
+   * at the first line of a `|`/`>` block (so template and expression columns add up).
+   */
+  content?: boolean;
 }
 
 function resolveSpan(origin: Origin, options: LocateOptions): Span {
@@ -82,7 +87,19 @@ function resolveSpan(origin: Origin, options: LocateOptions): Span {
     }
   }
   if (!range) return fallback;
-  const start = entry.lines.linePos(range[0]);
+  let from = range[0];
+  if (options.content && !options.key) {
+    const ch = entry.text[from];
+    if (ch === '"' || ch === "'") from += 1;
+    else if (ch === "|" || ch === ">") {
+      const newline = entry.text.indexOf("\n", from);
+      if (newline >= 0) {
+        from = newline + 1;
+        while (entry.text[from] === " ") from++;
+      }
+    }
+  }
+  const start = entry.lines.linePos(from);
   const end = entry.lines.linePos(range[1]);
   const length = end.line === start.line ? Math.max(1, end.col - start.col) : 1;
   return { file: origin.file, line: start.line, col: start.col, length };
