@@ -29,12 +29,16 @@ export interface StepRequest {
   /** The complete environment of the process (nothing is inherited). */
   env: Record<string, string>;
   permissions: PermissionSet;
-  /** Where stdout and stderr of this attempt go (a file, kept per attempt). */
-  logPath: string;
+  /**
+   * Receives the attempt's stdout and stderr as they arrive; the engine writes them to the
+   * attempt's log (masking secrets). The adapter awaits each write (back-pressure: memory
+   * stays bounded however much a step prints).
+   */
+  write(chunk: Uint8Array, stream: "stdout" | "stderr"): Promise<void>;
   /** Aborted on timeout or cancellation: the adapter kills the whole process tree. */
   signal: AbortSignal;
-  /** Called with chunks of output as they arrive (for a live view); may be undefined. */
-  onOutput?: (chunk: Uint8Array, stream: "stdout" | "stderr") => void;
+  /** Time between SIGTERM and SIGKILL when the signal aborts, in ms. */
+  graceMs: number;
 }
 
 /** What an attempt ended with. */

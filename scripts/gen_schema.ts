@@ -7,6 +7,7 @@
 import { z } from "zod";
 import { Petal } from "../src/schema/petal.ts";
 import { LockFile } from "../src/schema/lock.ts";
+import { Manifest, RunEvent } from "../src/schema/events.ts";
 
 /** The schema documents, by file name. */
 export function schemaFiles(): Record<string, string> {
@@ -20,7 +21,22 @@ export function schemaFiles(): Record<string, string> {
     $id: "https://lily.dev/schema/lock.schema.json",
     title: "Lily lock file",
   };
+  const doc = (schema: z.ZodType, id: string, title: string) =>
+    JSON.stringify(
+      {
+        ...z.toJSONSchema(schema, { io: "input", unrepresentable: "any" }) as Record<
+          string,
+          unknown
+        >,
+        $id: `https://lily.dev/schema/${id}`,
+        title,
+      },
+      null,
+      2,
+    ) + "\n";
   return {
+    "events.schema.json": doc(RunEvent, "events.schema.json", "Lily run event (one JSON line)"),
+    "manifest.schema.json": doc(Manifest, "manifest.schema.json", "Lily run manifest"),
     "petal.schema.json": JSON.stringify(petal, null, 2) + "\n",
     "lock.schema.json": JSON.stringify(lock, null, 2) + "\n",
   };

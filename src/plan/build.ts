@@ -3,7 +3,7 @@
  * frozen, durations in ms, typed I/O bindings checked, `if:` compiled, cache keys formed.
  * @module
  */
-import { didYouMean, LilyError, LilyErrors, listNames } from "../errors.ts";
+import { didYouMean, LilyError, LilyErrors, listNames, type Span } from "../errors.ts";
 import type * as Expr from "../expr/mod.ts";
 import type { LockIO, LockStep } from "../schema/lock.ts";
 import type { IODecl, LilyRc, Petal, Step, ValueType } from "../schema/petal.ts";
@@ -92,7 +92,7 @@ function planSteps(
   return { dag, steps: resolved, sources };
 }
 
-type Where = (path: (string | number)[], key?: boolean) => ReturnType<typeof locate> | undefined;
+type Where = (path: (string | number)[], key?: boolean) => Span | undefined;
 
 function resolveStep(
   step: Step,

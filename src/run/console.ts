@@ -1,0 +1,112 @@
+/**
+ * What a run prints: off a TTY (CI), one plain line per step event; on a TTY, the same lines
+ * plus a live status line (done/total, running steps, cache hits, elapsed). Failures show
+ * the tail of their log. `NO_COLOR` is respected.
+ * @module
+ */
+import type { RunEvent } from "../schema/events.ts";
+
+/** Options for {@linkcode consoleView}. */
+export interface ConsoleOptions {
+  total: number;
+  verbose: boolean;
+  quiet: boolean;
+  tty: boolean;
+  color: boolean;
+  /** Reads the tail of a step's log for a failure. */
+  logTail: (step: string, attempt: number) => string;
+}
+
+/** Returns an event listener that prints the run, and a function that clears the status line. */
+export function consoleView(
+  options: ConsoleOptions,
+): { onEvent: (e: RunEvent) => void; end: () => void } {
+  const c = (code: string) => (s: string) => options.color ? `\x1b[${code}m${s}\x1b[0m` : s;
+  const green = c("32"), red = c("31"), yellow = c("33"), dim = c("2"), cyan = c("36");
+  const running = new Set<string>();
+  let done = 0, cached = 0;
+  const started = performance.now();
+  let statusShown = false;
+  const write = (text: string) => Deno.stdout.writeSync(new TextEncoder().encode(text));
+  const clear = () => {
+    if (statusShown) write("\r\x1b[2K");
+    statusShown = false;
+  };
+  const line = (text: string) => {
+    clear();
+    write(text + "\n");
+  };
+  const status = () => {
+    if (!options.tty || options.quiet) return;
+    const secs = ((performance.now() - started) / 1000).toFixed(1);
+    const list = [...running].slice(0, 4).join(", ") +
+      (running.size > 4 ? ` +${running.size - 4}` : "");
+    write(
+      `\r\x1b[2K${dim(`[${done}/${options.total}]`)} ${
+        running.size ? `running: ${list} · ` : ""
+      }${cached} cached · ${secs}s`,
+    );
+    statusShown = true;
+  };
+  const ms = (
+    n?: number,
+  ) => (n === undefined
+    ? ""
+    : dim(` (${n < 1000 ? `${Math.round(n)} ms` : `${(n / 1000).toFixed(1)} s`})`));
+  return {
+    onEvent(e) {
+      const step = e.step ?? "";
+      switch (e.type) {
+        case "step.started":
+          running.add(step);
+          if (options.verbose) {
+            line(
+              dim(
+                `  ▸ ${step} started${e.attempt && e.attempt > 1 ? ` (attempt ${e.attempt})` : ""}`,
+              ),
+            );
+          }
+          break;
+        case "step.cache_miss":
+          if (options.verbose) line(dim(`  · ${step}: cache miss — ${e.reason}`));
+          break;
+        case "step.finished":
+          running.delete(step);
+          done++;
+          if (!options.quiet) line(`${green("✓")} ${step}${ms(e.duration_ms)}`);
+          break;
+        case "step.cache_hit":
+          done++, cached++;
+          if (!options.quiet) line(`${cyan("=")} ${step} ${dim("cached")}`);
+          break;
+        case "step.skipped":
+          running.delete(step);
+          done++;
+          if (!options.quiet) line(`${yellow("↷")} ${step} ${dim(`skipped: ${e.reason}`)}`);
+          break;
+        case "step.cancelled":
+          running.delete(step);
+          done++;
+          line(`${yellow("⊘")} ${step} ${dim(`cancelled: ${e.reason}`)}`);
+          break;
+        case "step.retry":
+          running.delete(step);
+          line(`${yellow("↻")} ${step} failed (${e.reason}); retrying in ${e.delay_ms} ms`);
+          break;
+        case "step.failed": {
+          running.delete(step);
+          done++;
+          line(`${red("✗")} ${step}${ms(e.duration_ms)}: ${e.reason}`);
+          const tail = e.attempt ? options.logTail(step, e.attempt) : "";
+          if (tail) line(tail.split("\n").map((l) => dim(`    │ ${l}`)).join("\n"));
+          break;
+        }
+        case "cache.warning":
+          line(`${yellow("warning")}: ${step}: ${e.reason}`);
+          break;
+      }
+      status();
+    },
+    end: clear,
+  };
+}

@@ -1,0 +1,821 @@
+/**
+ * The run engine: schedules a lock's steps as a DAG (each as soon as its needs are done, up
+ * to `jobs` at once), with conditions, typed inputs and outputs, timeouts that kill process
+ * groups, retries with backoff, the cache, events and a manifest. Knows nothing about how a
+ * step executes (adapters) and nothing about sources (it reads only the lock).
+ * @module
+ */
+import { isAbsolute, join, relative, resolve } from "node:path";
+import type { Adapter, PermissionSet } from "../../adapters/types.ts";
+import { processAdapter } from "../../adapters/process.ts";
+import {
+  cacheKey,
+  changedParts,
+  dirDigest,
+  fileDigest,
+  type InputValue,
+  keyParts,
+  valueDigest,
+} from "../cache/key.ts";
+import { CacheStore, type Entry, type StoredOutput, writeAtomic } from "../cache/store.ts";
+import { LilyError } from "../errors.ts";
+import { type Ast, evaluateCondition, type Status } from "../expr/mod.ts";
+import type { Manifest, ManifestStep, RunEvent } from "../schema/events.ts";
+import type { LockFile, LockParam, LockStep } from "../schema/lock.ts";
+import { stepEnvironment } from "./environment.ts";
+import { EventLog } from "./events.ts";
+import { parseOutputFile, typedOutput } from "./outputs.ts";
+import { permissionsFor } from "./permissions.ts";
+
+/** How failures affect the rest of the run. */
+export type ContinueMode = "never" | "dependencies-successful" | "always";
+
+/** Options for {@linkcode runLock}. */
+export interface RunOptions {
+  projectRoot: string;
+  lockPath?: string;
+  jobs?: number;
+  only?: string[];
+  from?: string;
+  dryRun?: boolean;
+  continueMode?: ContinueMode;
+  /** `-` streams events to stdout; a path writes a copy there. */
+  events?: string;
+  signal?: AbortSignal;
+  graceMs?: number;
+  adapterFor?: (step: LockStep) => Adapter;
+  permissionsFor?: (lock: LockFile, step: LockStep, projectRoot: string) => PermissionSet;
+  /** Applied to every byte Lily writes (logs, events, manifest). */
+  redact?: (text: string) => string;
+  resolveSecret?: (
+    name: string,
+    marker: Extract<LockParam, { secret: true }>,
+  ) => Promise<string | undefined>;
+  getHostEnv?: (name: string) => string | undefined;
+  onEvent?: (event: RunEvent) => void;
+  /** Overrides `.lily/cache` (tests, shared caches). */
+  cacheDir?: string;
+}
+
+/** The result of a run. */
+export interface RunResult {
+  runId: string;
+  runDir: string;
+  status: Manifest["status"];
+  manifest: Manifest;
+}
+
+type State = ManifestStep["status"];
+
+interface StepRecord {
+  step: LockStep;
+  onError: boolean;
+  state: State;
+  outputs: Record<string, StoredOutput>;
+  manifest: ManifestStep;
+}
+
+/** A run id: UTC time plus randomness, sortable. */
+export function newRunId(): string {
+  const t = new Date().toISOString().replace(/[-:]/g, "").replace(".", "");
+  return `${t}-${crypto.randomUUID().slice(0, 6)}`;
+}
+
+/** Runs a lock to completion (or cancellation) and returns the manifest. */
+export async function runLock(lock: LockFile, options: RunOptions): Promise<RunResult> {
+  const root = options.projectRoot;
+  const runId = newRunId();
+  const runDir = join(root, ".lily", "runs", runId);
+  await Deno.mkdir(join(runDir, "logs"), { recursive: true });
+  await Deno.mkdir(join(runDir, "io"), { recursive: true });
+  await Deno.mkdir(join(runDir, "tmp"), { recursive: true });
+  const redact = options.redact ?? ((t: string) => t);
+  const events = new EventLog(runId, {
+    path: join(runDir, "events.jsonl"),
+    stdout: options.events === "-",
+    redact,
+  });
+  await events.open();
+  if (options.onEvent) events.listen(options.onEvent);
+  const cache = new CacheStore(options.cacheDir ?? join(root, ".lily", "cache"));
+  const jobs = Math.max(1, options.jobs ?? navigator.hardwareConcurrency ?? 2);
+  const getHostEnv = options.getHostEnv ?? ((name: string) => Deno.env.get(name));
+  const adapterFor = options.adapterFor ?? (() => defaultAdapter);
+  const continueMode = options.continueMode ?? "never";
+  const started = new Date();
+  const encoder = new TextEncoder();
+
+  const records = new Map<string, StepRecord>();
+  const makeRecord = (step: LockStep, onError: boolean): StepRecord => ({
+    step,
+    onError,
+    state: "pending",
+    outputs: {},
+    manifest: {
+      status: "pending",
+      attempts: 0,
+      exit_code: null,
+      duration_ms: 0,
+      cache: { policy: step.cache.policy, decision: "not-run", key: null, reason: "" },
+      outputs: {},
+      logs: [],
+      metrics: {},
+    },
+  });
+  for (const step of lock.plan.steps) records.set(step.id, makeRecord(step, false));
+  const onErrorRecords = new Map<string, StepRecord>();
+  for (const step of lock.plan.on_error) onErrorRecords.set(step.id, makeRecord(step, true));
+
+  // Selection: --only (with what they need) and --from (forced re-run downstream).
+  const selected = selectSteps(lock, options.only);
+  const forced = options.from ? descendants(lock, options.from) : new Set<string>();
+  const params: Record<string, unknown> = {};
+  for (const [name, p] of Object.entries(lock.params)) if (!("secret" in p)) params[name] = p.value;
+
+  const manifest: Manifest = {
+    schema_version: 1,
+    run_id: runId,
+    name: lock.name,
+    spec_hash: lock.spec_hash,
+    lock_path: options.lockPath ? relative(root, resolve(options.lockPath)) : null,
+    status: "running",
+    started_at: started.toISOString(),
+    finished_at: null,
+    duration_ms: 0,
+    jobs,
+    params,
+    steps: {},
+    counts: {},
+  };
+  const writeManifest = async () => {
+    manifest.steps = {};
+    for (const r of [...records.values(), ...onErrorRecords.values()]) {
+      if (r.onError && r.state === "pending" && manifest.status !== "running") continue;
+      manifest.steps[r.step.id] = { ...r.manifest, status: r.state };
+    }
+    const counts: Record<string, number> = {};
+    for (const s of Object.values(manifest.steps)) counts[s.status] = (counts[s.status] ?? 0) + 1;
+    manifest.counts = counts;
+    await writeAtomic(
+      join(runDir, "manifest.json"),
+      redact(JSON.stringify(manifest, null, 2)) + "\n",
+    );
+  };
+  await writeManifest();
+  events.emit(
+    "run.started",
+    { spec_hash: lock.spec_hash, steps: selected.size, name: lock.name } as Partial<RunEvent>,
+  );
+
+  let failing = false;
+  let cancelled = options.signal?.aborted ?? false;
+  const running = new Map<string, AbortController>();
+  const onCancel = () => {
+    cancelled = true;
+    for (const controller of running.values()) controller.abort("cancelled");
+  };
+  options.signal?.addEventListener("abort", onCancel, { once: true });
+  const usedKeys: string[] = [];
+
+  const finish = (r: StepRecord, state: State, fields: Partial<RunEvent> = {}) => {
+    r.state = state;
+    r.manifest.status = state;
+    const type = state === "succeeded"
+      ? "step.finished"
+      : state === "failed"
+      ? "step.failed"
+      : state === "cancelled"
+      ? "step.cancelled"
+      : state === "skipped"
+      ? "step.skipped"
+      : "step.cache_hit";
+    if (state === "skipped") r.manifest.reason = fields.reason;
+    if (state === "failed") r.manifest.error = fields.reason;
+    events.emit(type, { step: r.step.id, duration_ms: r.manifest.duration_ms, ...fields });
+  };
+
+  /** The value and digest of each input; or a reason the step cannot run. */
+  const bindInputs = async (
+    r: StepRecord,
+    table: Map<string, StepRecord>,
+  ): Promise<
+    { values: Record<string, InputValue>; env: Record<string, string> } | { skip: string } | {
+      fail: string;
+    }
+  > => {
+    const values: Record<string, InputValue> = {};
+    const env: Record<string, string> = {};
+    for (const [name, io] of Object.entries(r.step.inputs)) {
+      let value: unknown;
+      let isFile = io.type === "file" || io.type === "dir";
+      let path: string | undefined;
+      const from = io.from ?? "";
+      const param = /^params\.(.+)$/.exec(from)?.[1];
+      const upstream = /^steps\.([^.]+)\.outputs\.(.+)$/.exec(from);
+      if (param !== undefined) {
+        const p = lock.params[param];
+        if (p && "secret" in p) {
+          const secret = await (options.resolveSecret ?? defaultResolveSecret)(param, p);
+          if (secret === undefined) {
+            if (!io.required) continue;
+            return {
+              fail: `secret \`${param}\` is not set: export LILY_SECRET_${param.toUpperCase()}${
+                p.source.startsWith("env:") && p.source !== `env:LILY_SECRET_${param.toUpperCase()}`
+                  ? ` or ${p.source.slice(4)}`
+                  : ""
+              }`,
+            };
+          }
+          values[name] = { type: "secret", value: secret, digest: "secret" };
+          env[name] = secret;
+          continue;
+        }
+        value = p && "value" in p ? p.value : null;
+        if (isFile) path = String(value);
+      } else if (upstream) {
+        const [, id, output] = upstream;
+        const producer = table.get(id) ?? records.get(id);
+        const produced = producer?.outputs[output];
+        if (
+          !producer || !["succeeded", "cached"].includes(producer.state) || produced === undefined
+        ) {
+          if (!io.required) continue;
+          const why = !producer
+            ? "does not exist"
+            : producer.state === "skipped"
+            ? "was skipped"
+            : producer.state === "failed"
+            ? "failed"
+            : producer.state === "cancelled"
+            ? "was cancelled"
+            : "did not produce it";
+          return { skip: `input \`${name}\` comes from \`${from}\`, and step \`${id}\` ${why}` };
+        }
+        value = produced.value ?? produced.path;
+        if (produced.path !== undefined) {
+          isFile = true;
+          path = produced.path;
+        }
+      } else if (io.path !== undefined) {
+        path = io.path;
+        isFile = true;
+      }
+      if (isFile && path !== undefined) {
+        const abs = isAbsolute(path) ? path : join(root, path);
+        let digest: string;
+        try {
+          const stat = await Deno.stat(abs);
+          digest = stat.isDirectory ? await dirDigest(abs) : (await fileDigest(abs)).sha256;
+        } catch {
+          return { fail: `input \`${name}\`: file \`${path}\` does not exist` };
+        }
+        values[name] = { type: io.type, value: path, digest };
+        env[name] = abs;
+      } else {
+        values[name] = { type: io.type, value, digest: valueDigest(value) };
+        env[name] = typeof value === "string" ? value : JSON.stringify(value ?? null);
+      }
+    }
+    return { values, env };
+  };
+
+  const statusOf = (r: StepRecord, table: Map<string, StepRecord>) => {
+    let dependencyFailed = r.onError && failing;
+    const seen = new Set<string>();
+    const stack = [...r.step.needs];
+    while (stack.length) {
+      const id = stack.pop()!;
+      if (seen.has(id)) continue;
+      seen.add(id);
+      const dep = table.get(id);
+      if (!dep) continue;
+      if (dep.state === "failed" || dep.state === "cancelled") dependencyFailed = true;
+      stack.push(...dep.step.needs);
+    }
+    return { dependencyFailed, cancelled };
+  };
+
+  const lookupValue = (
+    path: readonly string[],
+    r: StepRecord,
+    table: Map<string, StepRecord>,
+  ): unknown => {
+    const [root0, a, b, c] = path;
+    if (root0 === "params") return params[a];
+    if (root0 === "vars") return lock.vars[a];
+    if (root0 === "env") return r.step.env[a] ?? getHostEnv(a);
+    if (root0 === "steps" && b === "outputs") {
+      const out = (table.get(a) ?? records.get(a))?.outputs[c];
+      return out?.value ?? out?.path ?? null;
+    }
+    return null;
+  };
+
+  const runStep = async (r: StepRecord, table: Map<string, StepRecord>): Promise<void> => {
+    const step = r.step;
+    const t0 = performance.now();
+    // Condition.
+    if (step.if) {
+      let ok: boolean;
+      try {
+        ok = evaluateCondition(step.if as { ast: Ast; status: Status }, {
+          lookup: (p) => lookupValue(p, r, table),
+          status: statusOf(r, table),
+        });
+      } catch (error) {
+        finish(r, "failed", { reason: error instanceof LilyError ? error.message : String(error) });
+        return;
+      }
+      if (!ok) {
+        finish(r, "skipped", { reason: `condition \`${step.if.source}\` is false` });
+        return;
+      }
+    } else {
+      const status = statusOf(r, table);
+      if (status.dependencyFailed && !r.onError) {
+        finish(r, "skipped", { reason: "a dependency failed" });
+        return;
+      }
+    }
+    const bound = await bindInputs(r, table);
+    if ("skip" in bound) return finish(r, "skipped", { reason: bound.skip });
+    if ("fail" in bound) return finish(r, "failed", { reason: bound.fail });
+
+    // Cache.
+    const policy = step.cache.policy;
+    let key: string | null = null;
+    let parts;
+    if (policy !== "never") {
+      const pins: Record<string, string> = {};
+      for (const b of step.cache.pins) {
+        pins[b] = lock.registry_pins.binaries[b]?.sha256 ?? "unpinned";
+      }
+      parts = keyParts(step, bound.values, pins);
+      key = cacheKey(step, parts);
+      r.manifest.cache.key = key;
+      usedKeys.push(key);
+      const forcedHere = forced.has(step.id);
+      if ((policy === "auto" || policy === "read-only") && !forcedHere) {
+        const found = await cache.lookup(key);
+        if (found.hit) {
+          const problem = await cache.restore(found.entry, root);
+          if (!problem) {
+            r.outputs = found.entry.outputs;
+            r.manifest.outputs = found.entry.outputs;
+            r.manifest.cache.decision = "hit";
+            r.manifest.cache.reason = `entry from ${found.entry.created}`;
+            r.manifest.duration_ms = performance.now() - t0;
+            finish(r, "cached", { key, reason: r.manifest.cache.reason });
+            return;
+          }
+          events.emit("cache.warning", {
+            step: step.id,
+            key,
+            reason: `corrupt entry removed: ${problem}; running the step again`,
+          });
+        } else if (found.corrupt) {
+          await cache.remove(key);
+          events.emit("cache.warning", {
+            step: step.id,
+            key,
+            reason: `corrupt entry removed: ${found.corrupt}; running the step again`,
+          });
+        }
+      }
+      const last = await cache.lastParts(step.id);
+      let reason: string;
+      let changed: string[] | undefined;
+      if (forcedHere) reason = `re-run requested (--from ${options.from})`;
+      else if (policy === "write-only") {
+        reason = "cache policy `write-only`: entries are written, never read";
+      } else if (!last) reason = "no entry for this step yet";
+      else if (last.key === key) reason = "the entry for this key is gone (purged or corrupt)";
+      else {
+        changed = changedParts(last.parts, parts);
+        reason = changed.length
+          ? `changed since the last entry: ${changed.join(", ")}`
+          : "the key changed";
+      }
+      r.manifest.cache.decision = "miss";
+      r.manifest.cache.reason = reason;
+      events.emit("step.cache_miss", { step: step.id, key, reason, changed });
+    } else {
+      r.manifest.cache.decision = "disabled";
+      r.manifest.cache.reason = step.uses === "human"
+        ? "human steps are never cached"
+        : "cache policy `never`";
+    }
+
+    // Execute, with retries.
+    const adapter = adapterFor(step);
+    const permissions = (options.permissionsFor ?? permissionsFor)(lock, step, root);
+    const maxAttempts = step.retries.max + 1;
+    for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+      if (cancelled || (failing && continueMode === "never" && !r.onError)) {
+        return finish(r, "cancelled", {
+          reason: cancelled ? "the run was cancelled" : "the run is failing (fail-fast)",
+        });
+      }
+      const outputFile = join(runDir, "io", `${safeName(step.id)}.${attempt}.out`);
+      await Deno.writeTextFile(outputFile, "");
+      const logName = `logs/${safeName(step.id)}.${attempt}.log`;
+      r.manifest.logs.push(logName);
+      const log = await Deno.open(join(runDir, logName), {
+        create: true,
+        write: true,
+        truncate: true,
+      });
+      const controller = new AbortController();
+      running.set(step.id, controller);
+      let timedOut = false;
+      const timer = step.timeout_ms !== null
+        ? setTimeout(() => {
+          timedOut = true;
+          controller.abort("timeout");
+        }, step.timeout_ms)
+        : undefined;
+      r.manifest.attempts = attempt;
+      events.emit("step.started", { step: step.id, attempt });
+      const env = stepEnvironment(step, {
+        runId,
+        projectRoot: root,
+        outputFile,
+        tmpDir: join(runDir, "tmp"),
+        attempt,
+        inputs: bound.env,
+        getHostEnv,
+      });
+      const result = await adapter.run({
+        step,
+        projectRoot: root,
+        cwd: root,
+        env,
+        permissions,
+        signal: controller.signal,
+        graceMs: options.graceMs ?? 2000,
+        write: async (chunk) => {
+          const text = redact(new TextDecoder().decode(chunk, { stream: true }));
+          const data = encoder.encode(text);
+          let written = 0;
+          while (written < data.length) written += await log.write(data.subarray(written));
+        },
+      });
+      if (timer !== undefined) clearTimeout(timer);
+      running.delete(step.id);
+      log.close();
+      r.manifest.exit_code = result.exitCode;
+      r.manifest.duration_ms = performance.now() - t0;
+      if (result.enforcement) r.manifest.enforcement = result.enforcement;
+      if (result.metrics) Object.assign(r.manifest.metrics, result.metrics);
+      r.manifest.metrics.wall_ms = Math.round(result.durationMs);
+      let failure: string | undefined;
+      if (result.error) {
+        failure = `${result.error.message}${result.error.hint ? ` (${result.error.hint})` : ""}`;
+      } else if (timedOut) failure = `timed out after ${step.timeout_ms} ms (process group killed)`;
+      else if (controller.signal.aborted) {
+        return finish(r, "cancelled", { reason: "the run was cancelled", attempt });
+      } else if (result.exitCode !== 0) {
+        failure = result.signal
+          ? `killed by ${result.signal}`
+          : `exited with status ${result.exitCode}`;
+      } else {
+        const collected = await collectOutputs(step, outputFile, root);
+        if ("error" in collected) failure = collected.error;
+        else {
+          r.outputs = collected.outputs;
+          r.manifest.outputs = collected.outputs;
+          for (const name of collected.ignored) {
+            events.emit("step.output", {
+              step: step.id,
+              name,
+              reason: "undeclared output ignored (not passed on)",
+            });
+          }
+          for (const [name, out] of Object.entries(collected.outputs)) {
+            events.emit("step.output", { step: step.id, name, value: out.value ?? out.path });
+          }
+        }
+      }
+      if (failure === undefined) {
+        if (key && parts && (policy === "auto" || policy === "write-only")) {
+          const entry: Entry = {
+            key,
+            step: step.id,
+            created: new Date().toISOString(),
+            outputs: r.outputs,
+          };
+          try {
+            await cache.store(entry, root);
+            await cache.recordParts(step.id, key, parts);
+          } catch (error) {
+            events.emit("cache.warning", {
+              step: step.id,
+              key,
+              reason: `could not store the entry: ${(error as Error).message}`,
+            });
+          }
+        }
+        finish(r, "succeeded", { exit_code: result.exitCode, attempt });
+        return;
+      }
+      if (attempt < maxAttempts && !cancelled) {
+        const base = Math.min(
+          step.retries.max_backoff_ms,
+          step.retries.backoff_ms * 2 ** (attempt - 1),
+        );
+        const delay = Math.round(step.retries.jitter ? base * (0.5 + Math.random() / 2) : base);
+        events.emit("step.retry", { step: step.id, attempt, delay_ms: delay, reason: failure });
+        await sleep(delay, options.signal);
+        continue;
+      }
+      finish(r, "failed", { reason: failure, exit_code: result.exitCode, attempt });
+      return;
+    }
+  };
+
+  const schedule = async (table: Map<string, StepRecord>, include: (id: string) => boolean) => {
+    const waiting = new Map<string, number>();
+    const dependents = new Map<string, string[]>();
+    for (const r of table.values()) {
+      if (!include(r.step.id)) continue;
+      const needs = r.step.needs.filter((n) => table.has(n) && include(n));
+      waiting.set(r.step.id, needs.length);
+      for (const n of needs) dependents.set(n, [...(dependents.get(n) ?? []), r.step.id]);
+    }
+    const ready: string[] = [...waiting].filter(([, n]) => n === 0).map(([id]) => id);
+    for (const id of ready) events.emit("step.queued", { step: id });
+    const active = new Set<Promise<void>>();
+    const done = (id: string) => {
+      const r = table.get(id)!;
+      if (r.state === "failed" && !r.onError && continueMode === "never") {
+        if (!failing) {
+          failing = true;
+          for (const controller of running.values()) controller.abort("fail-fast");
+        }
+      } else if (r.state === "failed" && !r.onError) failing = true;
+      for (const child of dependents.get(id) ?? []) {
+        const left = waiting.get(child)! - 1;
+        waiting.set(child, left);
+        if (left === 0) {
+          ready.push(child);
+          events.emit("step.queued", { step: child });
+        }
+      }
+    };
+    while (ready.length || active.size) {
+      while (ready.length && active.size < jobs) {
+        const id = ready.shift()!;
+        const r = table.get(id)!;
+        const stopNow = cancelled ||
+          (failing && continueMode === "never" && !r.onError && r.step.if?.status !== "always" &&
+            r.step.if?.status !== "failure");
+        if (stopNow) {
+          finish(r, cancelled ? "cancelled" : "skipped", {
+            reason: cancelled ? "the run was cancelled" : "the run is failing (fail-fast)",
+          });
+          done(id);
+          continue;
+        }
+        const p: Promise<void> = runStep(r, table).catch((error) => {
+          finish(r, "failed", { reason: `internal error: ${(error as Error).message}` });
+        }).finally(() => {
+          active.delete(p);
+          done(id);
+        });
+        active.add(p);
+      }
+      if (active.size) await Promise.race(active);
+    }
+  };
+
+  if (options.dryRun) {
+    const lines = await dryRun(lock, records, cache, bindInputs, selected);
+    manifest.status = "succeeded";
+    events.close();
+    await Deno.remove(runDir, { recursive: true });
+    return {
+      runId,
+      runDir,
+      status: "succeeded",
+      manifest: { ...manifest, dry_run: lines } as Manifest,
+    };
+  }
+
+  await schedule(records, (id) => selected.has(id));
+  for (const r of records.values()) {
+    if (!selected.has(r.step.id)) {
+      r.state = "skipped";
+      r.manifest.reason = "not selected (--only)";
+    }
+  }
+  const mainFailed = [...records.values()].some((r) => r.state === "failed");
+  if (mainFailed && onErrorRecords.size && !cancelled) {
+    failing = true;
+    await schedule(onErrorRecords, () => true);
+  }
+  options.signal?.removeEventListener("abort", onCancel);
+  manifest.status = cancelled ? "cancelled" : mainFailed ? "failed" : "succeeded";
+  const finished = new Date();
+  manifest.finished_at = finished.toISOString();
+  manifest.duration_ms = finished.getTime() - started.getTime();
+  await cache.recordNamespace(lock.spec_hash, usedKeys).catch(() => {});
+  await writeManifest();
+  events.emit("run.finished", { status: manifest.status, duration_ms: manifest.duration_ms });
+  events.close();
+  await Deno.remove(join(runDir, "tmp"), { recursive: true }).catch(() => {});
+  return { runId, runDir, status: manifest.status, manifest };
+}
+
+const defaultAdapter = processAdapter();
+
+function defaultResolveSecret(
+  name: string,
+  marker: Extract<LockParam, { secret: true }>,
+): Promise<string | undefined> {
+  const direct = Deno.env.get(`LILY_SECRET_${name.toUpperCase()}`);
+  if (direct !== undefined) return Promise.resolve(direct);
+  if (marker.source.startsWith("env:")) {
+    return Promise.resolve(Deno.env.get(marker.source.slice(4)));
+  }
+  return Promise.resolve(undefined);
+}
+
+function safeName(id: string): string {
+  return id.replace(/[^A-Za-z0-9_.-]/g, "_");
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolveSleep) => {
+    const timer = setTimeout(resolveSleep, ms);
+    signal?.addEventListener("abort", () => {
+      clearTimeout(timer);
+      resolveSleep();
+    }, { once: true });
+  });
+}
+
+function selectSteps(lock: LockFile, only: string[] | undefined): Set<string> {
+  const all = new Set(lock.plan.steps.map((s) => s.id));
+  if (!only || only.length === 0) return all;
+  const byId = new Map(lock.plan.steps.map((s) => [s.id, s]));
+  const out = new Set<string>();
+  const stack = [...only];
+  for (const id of only) {
+    if (!byId.has(id)) {
+      throw new LilyError(
+        "LILY-E0801",
+        `--only names \`${id}\`, which is not a step of this lock`,
+        {
+          flag: `--only ${id}`,
+          hint: `steps: ${[...all].slice(0, 12).join(", ")}`,
+        },
+      );
+    }
+  }
+  while (stack.length) {
+    const id = stack.pop()!;
+    if (out.has(id)) continue;
+    out.add(id);
+    stack.push(...(byId.get(id)?.needs ?? []));
+  }
+  return out;
+}
+
+function descendants(lock: LockFile, from: string): Set<string> {
+  if (!lock.plan.steps.some((s) => s.id === from)) {
+    throw new LilyError(
+      "LILY-E0802",
+      `--from names \`${from}\`, which is not a step of this lock`,
+      { flag: `--from ${from}` },
+    );
+  }
+  const out = new Set([from]);
+  let grew = true;
+  while (grew) {
+    grew = false;
+    for (const s of lock.plan.steps) {
+      if (!out.has(s.id) && s.needs.some((n) => out.has(n))) {
+        out.add(s.id);
+        grew = true;
+      }
+    }
+  }
+  return out;
+}
+
+async function collectOutputs(
+  step: LockStep,
+  outputFile: string,
+  root: string,
+): Promise<{ outputs: Record<string, StoredOutput>; ignored: string[] } | { error: string }> {
+  let written: Record<string, unknown> = {};
+  try {
+    const text = await Deno.readTextFile(outputFile);
+    if (text.length) written = parseOutputFile(text);
+  } catch {
+    // no output file: nothing written
+  }
+  const outputs: Record<string, StoredOutput> = {};
+  for (const [name, io] of Object.entries(step.outputs)) {
+    if (
+      io.path !== undefined ||
+      ((io.type === "file" || io.type === "dir") && written[name] !== undefined)
+    ) {
+      const path = io.path ?? String(written[name]);
+      const abs = isAbsolute(path) ? path : join(root, path);
+      const rel = relative(root, abs).replaceAll("\\", "/");
+      if (rel.startsWith("..")) {
+        return { error: `output \`${name}\`: \`${path}\` is outside the project` };
+      }
+      try {
+        const stat = await Deno.stat(abs);
+        if (stat.isDirectory) {
+          outputs[name] = { type: io.type, path: rel, sha256: await dirDigest(abs) };
+        } else {
+          const { sha256, size } = await fileDigest(abs);
+          outputs[name] = { type: io.type, path: rel, sha256, size };
+        }
+      } catch {
+        if (io.required) {
+          return {
+            error: `declared output \`${name}\` was not written (expected the file \`${path}\`)`,
+          };
+        }
+      }
+      continue;
+    }
+    if (!(name in written)) {
+      if (io.required) {
+        return {
+          error:
+            `declared output \`${name}\` was not written: append \`${name}=…\` to "$LILY_OUTPUT"`,
+        };
+      }
+      continue;
+    }
+    const typed = typedOutput(name, io, written[name]);
+    if ("error" in typed) return { error: typed.error };
+    outputs[name] = { type: io.type, value: typed.value };
+  }
+  const ignored = Object.keys(written).filter((n) => !(n in step.outputs));
+  return { outputs, ignored };
+}
+
+async function dryRun(
+  lock: LockFile,
+  records: Map<string, StepRecord>,
+  cache: CacheStore,
+  bind: (
+    r: StepRecord,
+    t: Map<string, StepRecord>,
+  ) => Promise<{ values: Record<string, InputValue> } | { skip: string } | { fail: string }>,
+  selected: Set<string>,
+): Promise<string[]> {
+  const lines: string[] = [];
+  const willRun = new Set<string>();
+  for (const step of lock.plan.steps) {
+    if (!selected.has(step.id)) continue;
+    const r = records.get(step.id)!;
+    const upstreamRuns = Object.values(step.inputs).map((io) =>
+      /^steps\.([^.]+)\./.exec(io.from ?? "")?.[1]
+    ).filter((id) => id && willRun.has(id));
+    if (upstreamRuns.length) {
+      willRun.add(step.id);
+      lines.push(
+        `${step.id}: would run after ${upstreamRuns.join(", ")} (its key depends on their outputs)`,
+      );
+      continue;
+    }
+    if (step.cache.policy === "never") {
+      willRun.add(step.id);
+      lines.push(`${step.id}: would run (cache policy never)`);
+      continue;
+    }
+    const bound = await bind(r, records);
+    if (!("values" in bound)) {
+      willRun.add(step.id);
+      lines.push(`${step.id}: would run (${"skip" in bound ? bound.skip : bound.fail})`);
+      continue;
+    }
+    const pins: Record<string, string> = {};
+    for (const b of step.cache.pins) pins[b] = lock.registry_pins.binaries[b]?.sha256 ?? "unpinned";
+    const parts = keyParts(step, bound.values, pins);
+    const key = cacheKey(step, parts);
+    const found = await cache.lookup(key);
+    if (found.hit && step.cache.policy !== "write-only") {
+      r.state = "cached";
+      r.outputs = found.entry.outputs;
+      lines.push(`${step.id}: cached (${key.slice(0, 12)})`);
+    } else {
+      willRun.add(step.id);
+      const last = await cache.lastParts(step.id);
+      const changed = last ? changedParts(last.parts, parts) : [];
+      lines.push(
+        `${step.id}: would run (${
+          last ? (changed.length ? `changed: ${changed.join(", ")}` : "entry gone") : "no entry yet"
+        })`,
+      );
+    }
+  }
+  return lines;
+}

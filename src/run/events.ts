@@ -1,0 +1,64 @@
+/**
+ * The event stream of a run: JSON lines with a monotonic sequence number, written to
+ * `events.jsonl` (buffered, flushed at least every 200 ms and at the end) and optionally
+ * to stdout. Every byte goes through the run's `redact` hook.
+ * @module
+ */
+import { EVENTS_VERSION, type RunEvent } from "../schema/events.ts";
+
+/** Writes events. */
+export class EventLog {
+  #seq = 0;
+  #buffer: string[] = [];
+  #file: Deno.FsFile | undefined;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #listeners: ((event: RunEvent) => void)[] = [];
+  constructor(
+    readonly runId: string,
+    readonly options: { path?: string; stdout?: boolean; redact: (text: string) => string },
+  ) {}
+
+  async open(): Promise<void> {
+    if (this.options.path) {
+      this.#file = await Deno.open(this.options.path, { create: true, append: true });
+    }
+  }
+
+  /** Subscribes to events (the console view). */
+  listen(fn: (event: RunEvent) => void): void {
+    this.#listeners.push(fn);
+  }
+
+  emit(type: RunEvent["type"], fields: Partial<RunEvent> = {}): RunEvent {
+    const event = {
+      v: EVENTS_VERSION,
+      seq: this.#seq++,
+      ts: new Date().toISOString(),
+      run: this.runId,
+      type,
+      ...fields,
+    } as RunEvent;
+    const line = this.options.redact(JSON.stringify(event)) + "\n";
+    this.#buffer.push(line);
+    if (this.options.stdout) Deno.stdout.writeSync(new TextEncoder().encode(line));
+    for (const fn of this.#listeners) fn(event);
+    if (this.#timer === undefined && this.#file) this.#timer = setTimeout(() => this.flush(), 200);
+    return event;
+  }
+
+  flush(): void {
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    if (!this.#file || this.#buffer.length === 0) return;
+    const data = new TextEncoder().encode(this.#buffer.join(""));
+    this.#buffer = [];
+    let written = 0;
+    while (written < data.length) written += this.#file.writeSync(data.subarray(written));
+  }
+
+  close(): void {
+    this.flush();
+    this.#file?.close();
+    this.#file = undefined;
+  }
+}

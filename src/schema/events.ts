@@ -1,0 +1,103 @@
+/**
+ * Run events (JSON lines in `.lily/runs/<id>/events.jsonl`, or stdout with `--events -`) and
+ * the run manifest. docs/schema/events.schema.json and manifest.schema.json are generated
+ * from these models.
+ * @module
+ */
+import { z } from "zod";
+
+/** Version of the event format. */
+export const EVENTS_VERSION = 1;
+
+/** Event types. */
+export const EVENT_TYPES = [
+  "run.started",
+  "run.finished",
+  "step.queued",
+  "step.started",
+  "step.skipped",
+  "step.cache_hit",
+  "step.cache_miss",
+  "step.retry",
+  "step.output",
+  "step.finished",
+  "step.failed",
+  "step.cancelled",
+  "cache.warning",
+] as const;
+
+/** One event. Fields beyond the common ones depend on `type`. */
+export const RunEvent = z.object({
+  v: z.literal(EVENTS_VERSION),
+  seq: z.int().min(0).describe("Monotonic sequence number within the run"),
+  ts: z.string().describe("ISO-8601 UTC time"),
+  run: z.string(),
+  type: z.enum(EVENT_TYPES),
+  step: z.string().optional(),
+  attempt: z.int().optional(),
+  reason: z.string().optional().describe("Why: a skip, a cache decision, a failure"),
+  key: z.string().optional().describe("Cache key"),
+  changed: z.array(z.string()).optional().describe(
+    "Key components that changed since the last entry",
+  ),
+  exit_code: z.int().nullable().optional(),
+  duration_ms: z.number().optional(),
+  delay_ms: z.number().optional(),
+  name: z.string().optional(),
+  value: z.unknown().optional(),
+  status: z.string().optional(),
+  spec_hash: z.string().optional(),
+  steps: z.int().optional(),
+}).catchall(z.unknown());
+/** One event. */
+export type RunEvent = z.infer<typeof RunEvent>;
+
+/** A step's record in the manifest. */
+export const ManifestStep = z.object({
+  status: z.enum(["succeeded", "failed", "skipped", "cached", "cancelled", "pending"]),
+  attempts: z.int().min(0),
+  exit_code: z.int().nullable(),
+  duration_ms: z.number(),
+  cache: z.object({
+    policy: z.string(),
+    decision: z.enum(["hit", "miss", "disabled", "not-run"]),
+    key: z.string().nullable(),
+    reason: z.string(),
+  }),
+  reason: z.string().optional(),
+  error: z.string().optional(),
+  outputs: z.record(
+    z.string(),
+    z.object({
+      type: z.string(),
+      value: z.unknown().optional(),
+      path: z.string().optional(),
+      sha256: z.string().optional(),
+      size: z.int().optional(),
+    }),
+  ),
+  logs: z.array(z.string()),
+  metrics: z.record(z.string(), z.number()),
+  enforcement: z.record(z.string(), z.unknown()).optional(),
+});
+/** A step's record in the manifest. */
+export type ManifestStep = z.infer<typeof ManifestStep>;
+
+/** `manifest.json` of a run. */
+export const Manifest = z.object({
+  schema_version: z.literal(1),
+  run_id: z.string(),
+  name: z.string(),
+  spec_hash: z.string(),
+  lock_path: z.string().nullable(),
+  status: z.enum(["running", "succeeded", "failed", "cancelled"]),
+  started_at: z.string(),
+  finished_at: z.string().nullable(),
+  duration_ms: z.number(),
+  jobs: z.int(),
+  params: z.record(z.string(), z.unknown()),
+  steps: z.record(z.string(), ManifestStep),
+  counts: z.record(z.string(), z.int()),
+});
+/** `manifest.json` of a run. */
+export type Manifest = z.infer<typeof Manifest>;
