@@ -1,35 +1,20 @@
 /**
  * The host process adapter: `shell` steps through `sh -c`, `process` steps through their
- * argv, each in its own process group (via `setsid` where it exists) so a timeout or cancel
- * kills grandchildren too: SIGTERM, a grace period, then SIGKILL.
+ * argv. A timeout or cancel signals the whole process tree (process_tree.ts): SIGTERM, a
+ * grace period, then SIGKILL — grandchildren included.
  * @module
  */
+import { processTree, signalAll } from "./process_tree.ts";
 import type { Adapter, StepRequest, StepResult } from "./types.ts";
 
-let setsidPath: string | null | undefined;
-
-function findSetsid(): string | null {
-  if (setsidPath !== undefined) return setsidPath;
-  setsidPath = null;
-  if (Deno.build.os === "windows") return null;
-  for (const dir of ["/usr/bin", "/bin", "/usr/local/bin"]) {
-    try {
-      Deno.statSync(`${dir}/setsid`);
-      setsidPath = `${dir}/setsid`;
-      break;
-    } catch {
-      // not here
-    }
-  }
-  return setsidPath;
-}
-
-/** The command line to spawn for a step. */
-export function commandFor(request: StepRequest): string[] {
+/** The command line to spawn for a step (with the shell's own redirection to `logFile`). */
+export function commandFor(request: StepRequest, logFile?: string): string[] {
   const step = request.step;
   if (step.uses === "shell") {
     const run = String(step.with.run ?? "");
-    return Deno.build.os === "windows" ? ["cmd", "/d", "/s", "/c", run] : ["sh", "-c", run];
+    if (Deno.build.os === "windows") return ["cmd", "/d", "/s", "/c", run];
+    if (logFile) return ["sh", "-c", `exec >>'${logFile.replaceAll("'", `'\\''`)}' 2>&1\n${run}`];
+    return ["sh", "-c", run];
   }
   if (step.uses === "process") return (step.with.argv as string[]).map(String);
   throw new Error(`the process adapter does not run \`${step.uses}\` steps`);
@@ -41,9 +26,10 @@ export function processAdapter(): Adapter {
     name: "process",
     async run(request: StepRequest): Promise<StepResult> {
       const started = performance.now();
-      const argv = commandFor(request);
-      const setsid = findSetsid();
-      const [program, ...args] = setsid ? [setsid, ...argv] : argv;
+      const direct = request.logFile !== undefined && request.step.uses === "shell" &&
+        Deno.build.os !== "windows";
+      const argv = commandFor(request, direct ? request.logFile : undefined);
+      const [program, ...args] = argv;
       let child: Deno.ChildProcess;
       try {
         child = new Deno.Command(program, {
@@ -52,8 +38,8 @@ export function processAdapter(): Adapter {
           env: request.env,
           clearEnv: true,
           stdin: "null",
-          stdout: "piped",
-          stderr: "piped",
+          stdout: direct ? "null" : "piped",
+          stderr: direct ? "null" : "piped",
         }).spawn();
       } catch (error) {
         const notFound = error instanceof Deno.errors.NotFound;
@@ -70,19 +56,15 @@ export function processAdapter(): Adapter {
           },
         };
       }
-      const group = setsid !== null;
-      const kill = (signal: Deno.Signal) => {
-        try {
-          if (group) Deno.kill(-child.pid, signal);
-          else child.kill(signal);
-        } catch {
-          // already gone
-        }
-      };
+      const doomed = new Set<number>();
       let killTimer: ReturnType<typeof setTimeout> | undefined;
       const onAbort = () => {
-        kill("SIGTERM");
-        killTimer = setTimeout(() => kill("SIGKILL"), request.graceMs);
+        for (const pid of processTree(child.pid)) doomed.add(pid);
+        signalAll(doomed, "SIGTERM");
+        killTimer = setTimeout(() => {
+          for (const pid of processTree(child.pid)) doomed.add(pid);
+          signalAll(doomed, "SIGKILL");
+        }, request.graceMs);
       };
       if (request.signal.aborted) onAbort();
       else request.signal.addEventListener("abort", onAbort, { once: true });
@@ -94,20 +76,26 @@ export function processAdapter(): Adapter {
           await chain;
         }
       };
-      const [status] = await Promise.all([
+      const [status] = direct ? [await child.status] : await Promise.all([
         child.status,
         pump(child.stdout, "stdout"),
         pump(child.stderr, "stderr"),
       ]);
       request.signal.removeEventListener("abort", onAbort);
-      // The group leader is gone; make sure nothing it left behind outlives the step.
-      if (group && request.signal.aborted) kill("SIGKILL");
-      if (killTimer !== undefined) clearTimeout(killTimer);
+      if (killTimer !== undefined) {
+        // The step is gone; make sure nothing it left behind outlives it.
+        clearTimeout(killTimer);
+        signalAll(doomed, "SIGKILL");
+      }
       return {
         exitCode: status.signal ? null : status.code,
         signal: status.signal ?? null,
         durationMs: performance.now() - started,
-        enforcement: { adapter: "process", isolation: "none", process_group: group },
+        enforcement: {
+          adapter: "process",
+          isolation: "none",
+          tree_kill: Deno.build.os === "linux" ? "proc" : "child-only",
+        },
       };
     },
   };

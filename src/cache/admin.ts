@@ -14,7 +14,7 @@ export interface EntryInfo {
   created: number;
 }
 
-/** Lists every entry with its size. */
+/** Lists every entry with the size of its record and files. */
 export async function listEntries(store: CacheStore): Promise<EntryInfo[]> {
   const out: EntryInfo[] = [];
   const base = join(store.root, "entries");
@@ -22,16 +22,17 @@ export async function listEntries(store: CacheStore): Promise<EntryInfo[]> {
     for await (const prefix of Deno.readDir(base)) {
       if (!prefix.isDirectory) continue;
       for await (const e of Deno.readDir(join(base, prefix.name))) {
-        if (!e.isDirectory) continue;
-        const dir = join(base, prefix.name, e.name);
-        let size = 0;
-        let created = 0;
-        for await (const f of walk(dir)) {
-          const stat = await Deno.stat(f);
-          size += stat.size;
-          if (f.endsWith("entry.json")) created = stat.mtime?.getTime() ?? 0;
+        if (!e.name.endsWith(".json")) continue;
+        const path = join(base, prefix.name, e.name);
+        const stat = await Deno.stat(path);
+        let size = stat.size;
+        try {
+          const { entry } = JSON.parse(await Deno.readTextFile(path));
+          for (const o of Object.values(entry.outputs) as { size?: number }[]) size += o.size ?? 0;
+        } catch {
+          // corrupt record: counted by its own size
         }
-        out.push({ key: e.name, size, created });
+        out.push({ key: e.name.slice(0, -5), size, created: stat.mtime?.getTime() ?? 0 });
       }
     }
   } catch {
@@ -40,12 +41,40 @@ export async function listEntries(store: CacheStore): Promise<EntryInfo[]> {
   return out;
 }
 
-async function* walk(dir: string): AsyncGenerator<string> {
-  for await (const e of Deno.readDir(dir)) {
-    const path = join(dir, e.name);
-    if (e.isDirectory) yield* walk(path);
-    else yield path;
+/** Removes blobs no entry refers to. */
+export async function sweepBlobs(store: CacheStore): Promise<number> {
+  const used = new Set<string>();
+  const base = join(store.root, "entries");
+  try {
+    for await (const prefix of Deno.readDir(base)) {
+      for await (const e of Deno.readDir(join(base, prefix.name))) {
+        try {
+          const { entry } = JSON.parse(await Deno.readTextFile(join(base, prefix.name, e.name)));
+          for (const o of Object.values(entry.outputs) as { sha256?: string }[]) {
+            if (o.sha256) used.add(o.sha256);
+          }
+        } catch {
+          // skip
+        }
+      }
+    }
+  } catch {
+    // none
   }
+  let removed = 0;
+  try {
+    for await (const prefix of Deno.readDir(join(store.root, "blobs"))) {
+      for await (const b of Deno.readDir(join(store.root, "blobs", prefix.name))) {
+        if (!used.has(b.name)) {
+          await Deno.remove(join(store.root, "blobs", prefix.name, b.name)).catch(() => {});
+          removed++;
+        }
+      }
+    }
+  } catch {
+    // none
+  }
+  return removed;
 }
 
 /** Namespaces (spec hashes) and their keys. */
@@ -133,6 +162,7 @@ export async function purge(
     await store.remove(e.key);
     bytes += e.size;
   }
+  await sweepBlobs(store);
   return { removed: targets.length, bytes };
 }
 
@@ -151,7 +181,7 @@ export async function gc(
     bytes += e.size;
     removed++;
   }
-  await Deno.remove(join(store.root, "tmp"), { recursive: true }).catch(() => {});
+  await sweepBlobs(store);
   return { removed, bytes, remaining: total };
 }
 

@@ -1,9 +1,11 @@
 /**
- * The content-addressed cache under `.lily/cache/`. An entry is a directory named by its key,
- * holding `entry.json` (outputs, with a digest of itself) and the output files; it is built in
- * a temporary directory and renamed into place, so it appears complete or not at all. Reads
- * verify every hash; a corrupt entry is a miss with a warning. Per-step records of the last
- * key parts explain misses; per-plan namespace files let `purge --namespace` work.
+ * The content-addressed cache under `.lily/cache/`:
+ * - `blobs/<aa>/<sha256>`: output files, stored by content (shared between entries);
+ * - `entries/<aa>/<key>.json`: an entry's record (its outputs) with a digest of itself.
+ * Blobs are written first and the record last, each as temp file + rename, so an entry
+ * appears complete or not at all; reads verify the record's digest and every blob's sha256,
+ * and a corrupt entry is a miss with a warning. `steps.json` keeps each step's last key
+ * parts (to explain misses); `namespaces/<spec_hash>.json` the keys each plan used.
  * @module
  */
 import { createHash } from "node:crypto";
@@ -29,6 +31,13 @@ export interface Entry {
   outputs: Record<string, StoredOutput>;
 }
 
+/** The key parts of a step's last entry. */
+export interface StepRecordParts {
+  key: string;
+  parts: KeyParts;
+  at: string;
+}
+
 /** Why a lookup found nothing usable. */
 export type Lookup =
   | { hit: true; entry: Entry }
@@ -41,16 +50,27 @@ export class CacheStore {
     this.root = root;
   }
 
-  entryDir(key: string): string {
-    return join(this.root, "entries", key.slice(0, 2), key);
+  #dirs = new Set<string>();
+
+  entryPath(key: string): string {
+    return join(this.root, "entries", key.slice(0, 2), `${key}.json`);
   }
 
-  /** Looks an entry up and verifies it (entry digest; output files are checked on restore). */
+  blobPath(sha256: string): string {
+    return join(this.root, "blobs", sha256.slice(0, 2), sha256);
+  }
+
+  async #mkdir(dir: string): Promise<void> {
+    if (this.#dirs.has(dir)) return;
+    await Deno.mkdir(dir, { recursive: true });
+    this.#dirs.add(dir);
+  }
+
+  /** Looks an entry up and verifies its record (blobs are checked on restore). */
   async lookup(key: string): Promise<Lookup> {
-    const dir = this.entryDir(key);
     let text: string;
     try {
-      text = await Deno.readTextFile(join(dir, "entry.json"));
+      text = await Deno.readTextFile(this.entryPath(key));
     } catch {
       return { hit: false };
     }
@@ -66,27 +86,27 @@ export class CacheStore {
   }
 
   /**
-   * Copies a hit's files back to their paths, verifying each hash first. Returns an error
-   * message (and removes the entry) when a file is missing or corrupt.
+   * Copies a hit's files back to their paths, verifying each blob's hash first. Returns an
+   * error message (and removes the entry) when a blob is missing or corrupt.
    */
   async restore(entry: Entry, projectRoot: string): Promise<string | undefined> {
-    const dir = this.entryDir(entry.key);
     for (const [name, out] of Object.entries(entry.outputs)) {
-      if (out.path === undefined || out.sha256 === undefined) continue;
-      const blob = join(dir, "files", name);
+      if (out.path === undefined || out.sha256 === undefined || out.size === undefined) continue;
+      const blob = this.blobPath(out.sha256);
       let actual: string;
       try {
         actual = (await fileDigest(blob)).sha256;
       } catch {
         await this.remove(entry.key);
-        return `output \`${name}\` is missing from the entry`;
+        return `output \`${name}\` is missing from the cache`;
       }
       if (actual !== out.sha256) {
         await this.remove(entry.key);
+        await Deno.remove(blob).catch(() => {});
         return `output \`${name}\` does not match its recorded sha256`;
       }
       const target = join(projectRoot, out.path);
-      await Deno.mkdir(dirname(target), { recursive: true });
+      await this.#mkdir(dirname(target));
       const temp = `${target}.lily-${crypto.randomUUID().slice(0, 8)}.tmp`;
       await Deno.copyFile(blob, temp);
       await Deno.rename(temp, target);
@@ -94,74 +114,51 @@ export class CacheStore {
     return undefined;
   }
 
-  /** Stores an entry atomically. Concurrent writers of the same key: the first rename wins. */
+  /** Stores an entry: blobs first, the record last (each atomically). */
   async store(entry: Entry, projectRoot: string): Promise<void> {
-    const tmpRoot = join(this.root, "tmp");
-    await Deno.mkdir(tmpRoot, { recursive: true });
-    const temp = await Deno.makeTempDir({ dir: tmpRoot, prefix: `${entry.key.slice(0, 8)}-` });
-    try {
-      const files = Object.entries(entry.outputs).filter(([, o]) => o.path !== undefined);
-      if (files.length) await Deno.mkdir(join(temp, "files"));
-      for (const [name, out] of files) {
-        await Deno.copyFile(join(projectRoot, out.path!), join(temp, "files", name));
-      }
-      await Deno.writeTextFile(
-        join(temp, "entry.json"),
-        JSON.stringify({ entry, digest: digestEntry(entry) }),
-      );
-      const final = this.entryDir(entry.key);
-      await Deno.mkdir(dirname(final), { recursive: true });
+    for (const out of Object.values(entry.outputs)) {
+      if (out.path === undefined || out.sha256 === undefined || out.size === undefined) continue;
+      const blob = this.blobPath(out.sha256);
       try {
-        await Deno.rename(temp, final);
+        await Deno.stat(blob);
+        continue; // content already stored
       } catch {
-        // Another run stored the same key first: same content by construction.
-        await Deno.remove(temp, { recursive: true }).catch(() => {});
+        // store it
       }
-    } catch (error) {
-      await Deno.remove(temp, { recursive: true }).catch(() => {});
-      throw error;
+      await this.#mkdir(dirname(blob));
+      const temp = `${blob}.${crypto.randomUUID().slice(0, 8)}.tmp`;
+      await Deno.copyFile(join(projectRoot, out.path), temp);
+      await Deno.rename(temp, blob);
     }
+    const path = this.entryPath(entry.key);
+    await this.#mkdir(dirname(path));
+    const temp = `${path}.${crypto.randomUUID().slice(0, 8)}.tmp`;
+    await Deno.writeTextFile(temp, JSON.stringify({ entry, digest: digestEntry(entry) }));
+    await Deno.rename(temp, path);
   }
 
-  /** Removes an entry (rename away first, so readers never see half an entry). */
+  /** Removes an entry's record (its blobs stay until `gc`, other entries may share them). */
   async remove(key: string): Promise<void> {
-    const dir = this.entryDir(key);
-    const trash = join(
-      this.root,
-      "tmp",
-      `trash-${key.slice(0, 8)}-${crypto.randomUUID().slice(0, 8)}`,
-    );
+    await Deno.remove(this.entryPath(key)).catch(() => {});
+  }
+
+  /** Every step's last key parts (read once per run). */
+  async stepIndex(): Promise<Record<string, StepRecordParts>> {
     try {
-      await Deno.mkdir(join(this.root, "tmp"), { recursive: true });
-      await Deno.rename(dir, trash);
-      await Deno.remove(trash, { recursive: true });
+      return JSON.parse(await Deno.readTextFile(join(this.root, "steps.json")));
     } catch {
-      // already gone
+      return {};
     }
   }
 
-  whyPath(stepId: string): string {
-    const safe = stepId.replace(/[^A-Za-z0-9_-]/g, "_");
-    return join(this.root, "steps", `${safe}.json`);
-  }
-
-  /** The key parts of the last entry made for a step id (any plan), if any. */
-  async lastParts(
-    stepId: string,
-  ): Promise<{ key: string; parts: KeyParts; at: string } | undefined> {
-    try {
-      return JSON.parse(await Deno.readTextFile(this.whyPath(stepId)));
-    } catch {
-      return undefined;
-    }
-  }
-
-  /** Records the key parts of a step's entry (atomically). */
-  async recordParts(stepId: string, key: string, parts: KeyParts): Promise<void> {
-    await writeAtomic(
-      this.whyPath(stepId),
-      JSON.stringify({ key, parts, at: new Date().toISOString() }),
-    );
+  /**
+   * Merges this run's step records into the index (read-modify-rename: a concurrent run may
+   * win a race, which costs only a less precise "why", never a wrong cache hit).
+   */
+  async updateStepIndex(records: Record<string, StepRecordParts>): Promise<void> {
+    if (Object.keys(records).length === 0) return;
+    const index = { ...(await this.stepIndex()), ...records };
+    await writeAtomic(join(this.root, "steps.json"), JSON.stringify(index));
   }
 
   /** Adds keys to a plan's namespace record. */

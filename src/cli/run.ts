@@ -172,9 +172,9 @@ async function loadTarget(
   target: string,
   opts: { locked?: boolean; frozen?: boolean; profile?: string; param?: string[] },
 ): Promise<{ lock: LockFile; lockPath?: string; projectRoot: string }> {
-  const { readLockFile } = await import("../lock/read.ts");
+  const { compiledLockDir, readLockFile } = await import("../lock/read.ts");
   if (await isLockPath(target)) {
-    const lock = await readLockFile(target);
+    const lock = await readLockFile(target, { compiled: compiledLockDir() });
     const projectRoot = resolve(dirname(resolve(target)), lock.provenance.project_root);
     if (opts.locked) await assertLocked(target, lock);
     return { lock, lockPath: target, projectRoot };

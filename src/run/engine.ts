@@ -176,6 +176,9 @@ export async function runLock(lock: LockFile, options: RunOptions): Promise<RunR
   };
   options.signal?.addEventListener("abort", onCancel, { once: true });
   const usedKeys: string[] = [];
+  const stepIndex = await cache.stepIndex();
+  const newIndex: Record<string, { key: string; parts: ReturnType<typeof keyParts>; at: string }> =
+    {};
 
   const finish = (r: StepRecord, state: State, fields: Partial<RunEvent> = {}) => {
     r.state = state;
@@ -279,20 +282,19 @@ export async function runLock(lock: LockFile, options: RunOptions): Promise<RunR
     return { values, env };
   };
 
+  // Whether some step upstream failed, computed once per step from its needs (all done).
+  const upstreamFailed = new Map<string, boolean>();
   const statusOf = (r: StepRecord, table: Map<string, StepRecord>) => {
-    let dependencyFailed = r.onError && failing;
-    const seen = new Set<string>();
-    const stack = [...r.step.needs];
-    while (stack.length) {
-      const id = stack.pop()!;
-      if (seen.has(id)) continue;
-      seen.add(id);
-      const dep = table.get(id);
-      if (!dep) continue;
-      if (dep.state === "failed" || dep.state === "cancelled") dependencyFailed = true;
-      stack.push(...dep.step.needs);
+    let failed = upstreamFailed.get(r.step.id);
+    if (failed === undefined) {
+      failed = r.step.needs.some((id) => {
+        const dep = table.get(id);
+        return !!dep &&
+          (dep.state === "failed" || dep.state === "cancelled" || upstreamFailed.get(id) === true);
+      });
+      upstreamFailed.set(r.step.id, failed);
     }
-    return { dependencyFailed, cancelled };
+    return { dependencyFailed: failed || (r.onError && failing), cancelled };
   };
 
   const lookupValue = (
@@ -382,7 +384,7 @@ export async function runLock(lock: LockFile, options: RunOptions): Promise<RunR
           });
         }
       }
-      const last = await cache.lastParts(step.id);
+      const last = stepIndex[step.id];
       let reason: string;
       let changed: string[] | undefined;
       if (forcedHere) reason = `re-run requested (--from ${options.from})`;
@@ -417,14 +419,11 @@ export async function runLock(lock: LockFile, options: RunOptions): Promise<RunR
         });
       }
       const outputFile = join(runDir, "io", `${safeName(step.id)}.${attempt}.out`);
-      await Deno.writeTextFile(outputFile, "");
       const logName = `logs/${safeName(step.id)}.${attempt}.log`;
-      r.manifest.logs.push(logName);
-      const log = await Deno.open(join(runDir, logName), {
-        create: true,
-        write: true,
-        truncate: true,
-      });
+      // The log is created on the first byte: most quick steps print nothing.
+      let log: Deno.FsFile | undefined;
+      const masksOutput = options.redact !== undefined ||
+        Object.values(step.inputs).some((io) => io.type === "secret");
       const controller = new AbortController();
       running.set(step.id, controller);
       let timedOut = false;
@@ -453,7 +452,16 @@ export async function runLock(lock: LockFile, options: RunOptions): Promise<RunR
         permissions,
         signal: controller.signal,
         graceMs: options.graceMs ?? 2000,
+        logFile: masksOutput ? undefined : join(runDir, logName),
         write: async (chunk) => {
+          if (!log) {
+            log = await Deno.open(join(runDir, logName), {
+              create: true,
+              write: true,
+              truncate: true,
+            });
+            r.manifest.logs.push(logName);
+          }
           const text = redact(new TextDecoder().decode(chunk, { stream: true }));
           const data = encoder.encode(text);
           let written = 0;
@@ -462,7 +470,10 @@ export async function runLock(lock: LockFile, options: RunOptions): Promise<RunR
       });
       if (timer !== undefined) clearTimeout(timer);
       running.delete(step.id);
-      log.close();
+      (log as Deno.FsFile | undefined)?.close();
+      if (!masksOutput && step.uses === "shell" && !r.manifest.logs.includes(logName)) {
+        r.manifest.logs.push(logName);
+      }
       r.manifest.exit_code = result.exitCode;
       r.manifest.duration_ms = performance.now() - t0;
       if (result.enforcement) r.manifest.enforcement = result.enforcement;
@@ -506,7 +517,7 @@ export async function runLock(lock: LockFile, options: RunOptions): Promise<RunR
           };
           try {
             await cache.store(entry, root);
-            await cache.recordParts(step.id, key, parts);
+            newIndex[step.id] = { key, parts, at: entry.created };
           } catch (error) {
             events.emit("cache.warning", {
               step: step.id,
@@ -619,6 +630,7 @@ export async function runLock(lock: LockFile, options: RunOptions): Promise<RunR
   manifest.finished_at = finished.toISOString();
   manifest.duration_ms = finished.getTime() - started.getTime();
   await cache.recordNamespace(lock.spec_hash, usedKeys).catch(() => {});
+  await cache.updateStepIndex(newIndex).catch(() => {});
   await writeManifest();
   events.emit("run.finished", { status: manifest.status, duration_ms: manifest.duration_ms });
   events.close();
@@ -709,6 +721,7 @@ async function collectOutputs(
   root: string,
 ): Promise<{ outputs: Record<string, StoredOutput>; ignored: string[] } | { error: string }> {
   let written: Record<string, unknown> = {};
+  if (Object.keys(step.outputs).length === 0) return { outputs: {}, ignored: [] };
   try {
     const text = await Deno.readTextFile(outputFile);
     if (text.length) written = parseOutputFile(text);
@@ -808,7 +821,7 @@ async function dryRun(
       lines.push(`${step.id}: cached (${key.slice(0, 12)})`);
     } else {
       willRun.add(step.id);
-      const last = await cache.lastParts(step.id);
+      const last = (await cache.stepIndex())[step.id];
       const changed = last ? changedParts(last.parts, parts) : [];
       lines.push(
         `${step.id}: would run (${
