@@ -7,13 +7,12 @@
 import { processTree, signalAll } from "./process_tree.ts";
 import type { Adapter, StepRequest, StepResult } from "./types.ts";
 
-/** The command line to spawn for a step (with the shell's own redirection to `logFile`). */
-export function commandFor(request: StepRequest, logFile?: string): string[] {
+/** The command line to spawn for a step. */
+export function commandFor(request: StepRequest): string[] {
   const step = request.step;
   if (step.uses === "shell") {
     const run = String(step.with.run ?? "");
     if (Deno.build.os === "windows") return ["cmd", "/d", "/s", "/c", run];
-    if (logFile) return ["sh", "-c", `exec >>'${logFile.replaceAll("'", `'\\''`)}' 2>&1\n${run}`];
     return ["sh", "-c", run];
   }
   if (step.uses === "process") return (step.with.argv as string[]).map(String);
@@ -26,9 +25,7 @@ export function processAdapter(): Adapter {
     name: "process",
     async run(request: StepRequest): Promise<StepResult> {
       const started = performance.now();
-      const direct = request.logFile !== undefined && request.step.uses === "shell" &&
-        Deno.build.os !== "windows";
-      const argv = commandFor(request, direct ? request.logFile : undefined);
+      const argv = commandFor(request);
       const [program, ...args] = argv;
       let child: Deno.ChildProcess;
       try {
@@ -38,8 +35,8 @@ export function processAdapter(): Adapter {
           env: request.env,
           clearEnv: true,
           stdin: "null",
-          stdout: direct ? "null" : "piped",
-          stderr: direct ? "null" : "piped",
+          stdout: "piped",
+          stderr: "piped",
         }).spawn();
       } catch (error) {
         const notFound = error instanceof Deno.errors.NotFound;
@@ -76,7 +73,7 @@ export function processAdapter(): Adapter {
           await chain;
         }
       };
-      const [status] = direct ? [await child.status] : await Promise.all([
+      const [status] = await Promise.all([
         child.status,
         pump(child.stdout, "stdout"),
         pump(child.stderr, "stderr"),

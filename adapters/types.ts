@@ -35,11 +35,6 @@ export interface StepRequest {
    * stays bounded however much a step prints).
    */
   write(chunk: Uint8Array, stream: "stdout" | "stderr"): Promise<void>;
-  /**
-   * When set, the adapter may send the output straight to this file instead of `write`
-   * (no pipes: cheaper). The engine sets it only when nothing needs masking.
-   */
-  logFile?: string;
   /** Aborted on timeout or cancellation: the adapter kills the whole process tree. */
   signal: AbortSignal;
   /** Time between SIGTERM and SIGKILL when the signal aborts, in ms. */

@@ -100,7 +100,7 @@ export async function runLock(lock: LockFile, options: RunOptions): Promise<RunR
   const cache = new CacheStore(options.cacheDir ?? join(root, ".lily", "cache"));
   const jobs = Math.max(1, options.jobs ?? navigator.hardwareConcurrency ?? 2);
   const getHostEnv = options.getHostEnv ?? ((name: string) => Deno.env.get(name));
-  const adapterFor = options.adapterFor ?? (() => defaultAdapter);
+  const adapterFor = options.adapterFor ?? (() => defaultAdapter ??= processAdapter());
   const continueMode = options.continueMode ?? "never";
   const started = new Date();
   const encoder = new TextEncoder();
@@ -422,8 +422,6 @@ export async function runLock(lock: LockFile, options: RunOptions): Promise<RunR
       const logName = `logs/${safeName(step.id)}.${attempt}.log`;
       // The log is created on the first byte: most quick steps print nothing.
       let log: Deno.FsFile | undefined;
-      const masksOutput = options.redact !== undefined ||
-        Object.values(step.inputs).some((io) => io.type === "secret");
       const controller = new AbortController();
       running.set(step.id, controller);
       let timedOut = false;
@@ -452,7 +450,6 @@ export async function runLock(lock: LockFile, options: RunOptions): Promise<RunR
         permissions,
         signal: controller.signal,
         graceMs: options.graceMs ?? 2000,
-        logFile: masksOutput ? undefined : join(runDir, logName),
         write: async (chunk) => {
           if (!log) {
             log = await Deno.open(join(runDir, logName), {
@@ -471,9 +468,6 @@ export async function runLock(lock: LockFile, options: RunOptions): Promise<RunR
       if (timer !== undefined) clearTimeout(timer);
       running.delete(step.id);
       (log as Deno.FsFile | undefined)?.close();
-      if (!masksOutput && step.uses === "shell" && !r.manifest.logs.includes(logName)) {
-        r.manifest.logs.push(logName);
-      }
       r.manifest.exit_code = result.exitCode;
       r.manifest.duration_ms = performance.now() - t0;
       if (result.enforcement) r.manifest.enforcement = result.enforcement;
@@ -633,12 +627,16 @@ export async function runLock(lock: LockFile, options: RunOptions): Promise<RunR
   await cache.updateStepIndex(newIndex).catch(() => {});
   await writeManifest();
   events.emit("run.finished", { status: manifest.status, duration_ms: manifest.duration_ms });
+  if (!options.adapterFor && defaultAdapter) {
+    await defaultAdapter.close?.();
+    defaultAdapter = undefined;
+  }
   events.close();
   await Deno.remove(join(runDir, "tmp"), { recursive: true }).catch(() => {});
   return { runId, runDir, status: manifest.status, manifest };
 }
 
-const defaultAdapter = processAdapter();
+let defaultAdapter: Adapter | undefined;
 
 function defaultResolveSecret(
   name: string,

@@ -2,9 +2,14 @@
 import { lily, tempProject } from "../_tools.ts";
 
 /** Creates a project from files, composes `flow.petal`, returns its dir. */
-export async function project(files: Record<string, string>, params: string[] = []): Promise<string> {
+export async function project(
+  files: Record<string, string>,
+  params: string[] = [],
+): Promise<string> {
   const dir = await tempProject(files);
-  const out = await lily(["compose", "flow.petal", "-o", "flow.lock.yaml", "-q", ...params], { cwd: dir });
+  const out = await lily(["compose", "flow.petal", "-o", "flow.lock.yaml", "-q", ...params], {
+    cwd: dir,
+  });
   if (out.code !== 0) throw new Error(`compose failed:\n${out.stderr}`);
   return dir;
 }
@@ -22,7 +27,11 @@ export function spawnRun(dir: string, args: string[] = []): Deno.ChildProcess {
 }
 
 /** Waits until `predicate` holds (polling), or fails after `ms`. */
-export async function until(predicate: () => boolean | Promise<boolean>, ms = 20_000, what = "condition"): Promise<void> {
+export async function until(
+  predicate: () => boolean | Promise<boolean>,
+  ms = 20_000,
+  what = "condition",
+): Promise<void> {
   const end = Date.now() + ms;
   while (Date.now() < end) {
     if (await predicate()) return;
@@ -43,14 +52,20 @@ export function latestEvents(dir: string): Record<string, unknown>[] {
 }
 
 /** The manifest of the newest run. */
+// deno-lint-ignore no-explicit-any
 export function latestManifest(dir: string): Record<string, any> {
   const runs = [...Deno.readDirSync(`${dir}/.lily/runs`)].map((e) => e.name).sort();
-  return JSON.parse(Deno.readTextFileSync(`${dir}/.lily/runs/${runs[runs.length - 1]}/manifest.json`));
+  return JSON.parse(
+    Deno.readTextFileSync(`${dir}/.lily/runs/${runs[runs.length - 1]}/manifest.json`),
+  );
 }
 
 /** Runs `lily run` to completion. */
 export function run(dir: string, args: string[] = []) {
-  return lily(["run", "flow.lock.yaml", ...args], { cwd: dir, env: { XDG_CACHE_HOME: `${dir}/.xdg` } });
+  return lily(["run", "flow.lock.yaml", ...args], {
+    cwd: dir,
+    env: { XDG_CACHE_HOME: `${dir}/.xdg` },
+  });
 }
 
 /** Every file under a directory (relative paths). */

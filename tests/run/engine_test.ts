@@ -3,7 +3,11 @@ import { assert, assertEquals, assertMatch } from "../_assert.ts";
 import { lily } from "../_tools.ts";
 import { latestEvents, latestManifest, project, run } from "./_run.ts";
 
-async function withProject(files: Record<string, string>, fn: (dir: string) => Promise<void>, params: string[] = []) {
+async function withProject(
+  files: Record<string, string>,
+  fn: (dir: string) => Promise<void>,
+  params: string[] = [],
+) {
   const dir = await project(files, params);
   try {
     await fn(dir);
@@ -59,21 +63,51 @@ Deno.test("a skip propagates through data, not through ordering", async () => {
     const out = await run(dir);
     assertEquals(out.code, 0);
     const m = latestManifest(dir);
-    assertEquals([m.steps.b.status, m.steps.c.status, m.steps.d.status], ["skipped", "skipped", "succeeded"]);
-    assertMatch(m.steps.b.reason, /condition `!params.skip_b && steps.a.outputs.doubled == 4` is false/);
-    assertMatch(m.steps.c.reason, /input `sum` comes from `steps.b.outputs.sum`, and step `b` was skipped/);
+    assertEquals([m.steps.b.status, m.steps.c.status, m.steps.d.status], [
+      "skipped",
+      "skipped",
+      "succeeded",
+    ]);
+    assertMatch(
+      m.steps.b.reason,
+      /condition `!params.skip_b && steps.a.outputs.doubled == 4` is false/,
+    );
+    assertMatch(
+      m.steps.c.reason,
+      /input `sum` comes from `steps.b.outputs.sum`, and step `b` was skipped/,
+    );
   }, ["-p", "skip_b=true"]);
 });
 
 Deno.test("a changed param re-runs only the steps whose inputs change, and says why", async () => {
   await withProject({ "flow.petal": DATA }, async (dir) => {
     assertEquals((await run(dir)).code, 0);
-    await lily(["compose", "flow.petal", "-o", "flow.lock.yaml", "-q", "-p", "n=2", "-p", "skip_b=false"], { cwd: dir });
-    const out = await lily(["run", "flow.lock.yaml", "--verbose"], { cwd: dir, env: { XDG_CACHE_HOME: `${dir}/.xdg` } });
+    await lily([
+      "compose",
+      "flow.petal",
+      "-o",
+      "flow.lock.yaml",
+      "-q",
+      "-p",
+      "n=2",
+      "-p",
+      "skip_b=false",
+    ], { cwd: dir });
+    const out = await lily(["run", "flow.lock.yaml", "--verbose"], {
+      cwd: dir,
+      env: { XDG_CACHE_HOME: `${dir}/.xdg` },
+    });
     assertEquals(out.code, 0);
-    assertEquals(latestManifest(dir).counts.cached, 4, "skip_b does not feed any input: nothing re-runs");
+    assertEquals(
+      latestManifest(dir).counts.cached,
+      4,
+      "skip_b does not feed any input: nothing re-runs",
+    );
     await lily(["compose", "flow.petal", "-o", "flow.lock.yaml", "-q", "-p", "n=3"], { cwd: dir });
-    const changed = await lily(["run", "flow.lock.yaml", "--verbose"], { cwd: dir, env: { XDG_CACHE_HOME: `${dir}/.xdg` } });
+    const changed = await lily(["run", "flow.lock.yaml", "--verbose"], {
+      cwd: dir,
+      env: { XDG_CACHE_HOME: `${dir}/.xdg` },
+    });
     assertMatch(changed.stdout, /a: cache miss — changed since the last entry: input `n`/);
     const m = latestManifest(dir);
     assertEquals(m.steps.a.status, "succeeded");
@@ -113,7 +147,10 @@ Deno.test("a failure: exit 1, the log tail is shown, dependents skip, always() a
 });
 
 Deno.test("fail-fast (the default) cancels running steps and starts no new ones", async () => {
-  const flow = FAILING.replace("sleep 0.3", "sleep 5").replace("needs: [ok1], ", "").replace("exit 3", "sleep 0.5; exit 3");
+  const flow = FAILING.replace("sleep 0.3", "sleep 5").replace("needs: [ok1], ", "").replace(
+    "exit 3",
+    "sleep 0.5; exit 3",
+  );
   await withProject({ "flow.petal": flow }, async (dir) => {
     const started = Date.now();
     const out = await run(dir, ["-j", "4"]);
@@ -150,7 +187,11 @@ steps:
     assertMatch(m.steps.missing.error, /declared output `f` was not written/);
     assertEquals(m.steps.extra.status, "succeeded");
     assertEquals(Object.keys(m.steps.extra.outputs), ["x"]);
-    assert(latestEvents(dir).some((e) => e.type === "step.output" && e.name === "y" && /undeclared/.test(String(e.reason))));
+    assert(
+      latestEvents(dir).some((e) =>
+        e.type === "step.output" && e.name === "y" && /undeclared/.test(String(e.reason))
+      ),
+    );
   });
 });
 
@@ -166,7 +207,10 @@ steps:
     with: {run: "env | sort > env.txt"}
 `;
   await withProject({ "flow.petal": flow }, async (dir) => {
-    const out = await lily(["run", "flow.lock.yaml"], { cwd: dir, env: { LEAKY_SECRET: "nope", ALLOWED_VAR: "yes", XDG_CACHE_HOME: `${dir}/.xdg` } });
+    const out = await lily(["run", "flow.lock.yaml"], {
+      cwd: dir,
+      env: { LEAKY_SECRET: "nope", ALLOWED_VAR: "yes", XDG_CACHE_HOME: `${dir}/.xdg` },
+    });
     assertEquals(out.code, 0, out.stderr);
     const env = Deno.readTextFileSync(`${dir}/env.txt`);
     assert(!env.includes("LEAKY_SECRET"), env);
@@ -182,12 +226,21 @@ Deno.test("--only runs a step and what it needs; --from re-runs a step and what 
     const only = await run(dir, ["--only", "b"]);
     assertEquals(only.code, 0, only.stdout);
     let m = latestManifest(dir);
-    assertEquals([m.steps.a.status, m.steps.b.status, m.steps.c.status], ["succeeded", "succeeded", "skipped"]);
+    assertEquals([m.steps.a.status, m.steps.b.status, m.steps.c.status], [
+      "succeeded",
+      "succeeded",
+      "skipped",
+    ]);
     assertEquals((await run(dir)).code, 0);
     const from = await run(dir, ["--from", "b"]);
     assertEquals(from.code, 0);
     m = latestManifest(dir);
-    assertEquals([m.steps.a.status, m.steps.b.status, m.steps.c.status, m.steps.d.status], ["cached", "succeeded", "succeeded", "succeeded"]);
+    assertEquals([m.steps.a.status, m.steps.b.status, m.steps.c.status, m.steps.d.status], [
+      "cached",
+      "succeeded",
+      "succeeded",
+      "succeeded",
+    ]);
     const bad = await run(dir, ["--only", "zz"]);
     assertEquals(bad.code, 2);
     assertMatch(bad.stderr, /LILY-E0801/);
@@ -232,11 +285,17 @@ steps:
     with: {run: 'echo "$LILY_INPUT_DATA@$LILY_INPUT_SIZE"'}
 `;
   await withProject({ "flow.petal": flow }, async (dir) => {
-    const composed = await lily(["compose", "flow.petal", "-m", "size=1,2,3", "-o", "sweep", "-q"], { cwd: dir });
+    const composed = await lily(
+      ["compose", "flow.petal", "-m", "size=1,2,3", "-o", "sweep", "-q"],
+      { cwd: dir },
+    );
     assertEquals(composed.code, 0, composed.stderr);
     const statuses: string[] = [];
     for (const n of [1, 2, 3]) {
-      const out = await lily(["run", `sweep/flow.petal.size=${n}.lock.yaml`], { cwd: dir, env: { XDG_CACHE_HOME: `${dir}/.xdg` } });
+      const out = await lily(["run", `sweep/flow.petal.size=${n}.lock.yaml`], {
+        cwd: dir,
+        env: { XDG_CACHE_HOME: `${dir}/.xdg` },
+      });
       assertEquals(out.code, 0, out.stderr);
       const m = latestManifest(dir);
       statuses.push(`${m.steps.fetch.status}/${m.steps.encode.status}`);
@@ -257,7 +316,11 @@ steps:
     await run(dir);
     await run(dir);
     const m = latestManifest(dir);
-    assertEquals([m.steps.never.status, m.steps.ro.status, m.steps.wo.status], ["succeeded", "succeeded", "succeeded"]);
+    assertEquals([m.steps.never.status, m.steps.ro.status, m.steps.wo.status], [
+      "succeeded",
+      "succeeded",
+      "succeeded",
+    ]);
     assertEquals(m.steps.never.cache.decision, "disabled");
   });
 });

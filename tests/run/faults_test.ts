@@ -1,7 +1,16 @@
 // Faults that must leave nothing lost: real `lily run` processes, real signals.
 import { assert, assertEquals, assertMatch } from "../_assert.ts";
 import { hasTool, skipUnless } from "../_tools.ts";
-import { filesUnder, latestEvents, latestManifest, processesWith, project, run, spawnRun, until } from "./_run.ts";
+import {
+  filesUnder,
+  latestEvents,
+  latestManifest,
+  processesWith,
+  project,
+  run,
+  spawnRun,
+  until,
+} from "./_run.ts";
 
 const linux = Deno.build.os === "linux";
 
@@ -30,8 +39,16 @@ Deno.test({
     const dir = await project({ "flow.petal": THREE });
     try {
       const child = spawnRun(dir, ["-j", "2"]);
-      await until(() => latestEvents(dir).filter((e) => e.type === "step.finished").length >= 2, 20_000, "a and b to finish");
-      await until(() => latestEvents(dir).some((e) => e.type === "step.started" && e.step === "slow"), 10_000, "slow to start");
+      await until(
+        () => latestEvents(dir).filter((e) => e.type === "step.finished").length >= 2,
+        20_000,
+        "a and b to finish",
+      );
+      await until(
+        () => latestEvents(dir).some((e) => e.type === "step.started" && e.step === "slow"),
+        10_000,
+        "slow to start",
+      );
       child.kill("SIGKILL");
       await child.status;
       for (const pid of processesWith("sleep 30.25")) Deno.kill(pid, "SIGKILL");
@@ -44,7 +61,11 @@ Deno.test({
       const again = await run(dir);
       assertEquals(again.code, 0, again.stdout + again.stderr);
       const m = latestManifest(dir);
-      assertEquals([m.steps.a.status, m.steps.b.status, m.steps.slow.status], ["cached", "cached", "succeeded"]);
+      assertEquals([m.steps.a.status, m.steps.b.status, m.steps.slow.status], [
+        "cached",
+        "cached",
+        "succeeded",
+      ]);
     } finally {
       await Deno.remove(dir, { recursive: true });
     }
@@ -58,14 +79,22 @@ Deno.test({
     const dir = await project({ "flow.petal": THREE });
     try {
       const child = spawnRun(dir);
-      await until(() => latestEvents(dir).some((e) => e.type === "step.started" && e.step === "slow"), 20_000, "slow to start");
+      await until(
+        () => latestEvents(dir).some((e) => e.type === "step.started" && e.step === "slow"),
+        20_000,
+        "slow to start",
+      );
       child.kill("SIGINT");
       const status = await child.status;
       assertEquals(status.code, 130);
       const m = latestManifest(dir);
       assertEquals(m.status, "cancelled");
       assertEquals(m.steps.slow.status, "cancelled");
-      await until(() => processesWith("sleep 30.25").length === 0, 5000, "the step's process to be gone");
+      await until(
+        () => processesWith("sleep 30.25").length === 0,
+        5000,
+        "the step's process to be gone",
+      );
       assert(latestEvents(dir).some((e) => e.type === "run.finished" && e.status === "cancelled"));
     } finally {
       await Deno.remove(dir, { recursive: true });
@@ -77,16 +106,21 @@ Deno.test("two concurrent runs of one lock both succeed and leave a consistent c
   const flow = `petal: "1"
 name: twins
 steps:
-${Array.from({ length: 12 }, (_, i) => `  - id: s${i}
+${
+    Array.from({ length: 12 }, (_, i) =>
+      `  - id: s${i}
     uses: shell
     with: {run: "mkdir -p out && echo ${i} > out/s${i}.txt && echo n=${i} >> \\"$LILY_OUTPUT\\""}
-    outputs: {f: {type: file, path: out/s${i}.txt}, n: {type: int}}`).join("\n")}
+    outputs: {f: {type: file, path: out/s${i}.txt}, n: {type: int}}`).join("\n")
+  }
 `;
   const dir = await project({ "flow.petal": flow });
   try {
     const [one, two] = await Promise.all([run(dir, ["-j", "2"]), run(dir, ["-j", "2"])]);
     assertEquals([one.code, two.code], [0, 0], one.stderr + two.stderr);
-    for (let i = 0; i < 12; i++) assertEquals(Deno.readTextFileSync(`${dir}/out/s${i}.txt`), `${i}\n`);
+    for (let i = 0; i < 12; i++) {
+      assertEquals(Deno.readTextFileSync(`${dir}/out/s${i}.txt`), `${i}\n`);
+    }
     const third = await run(dir);
     assertEquals(third.code, 0);
     assertEquals(latestManifest(dir).counts.cached, 12, "every entry readable and valid");
@@ -112,8 +146,14 @@ Deno.test("a flipped byte in a cache entry is a miss with a warning, then the st
     Deno.writeTextFileSync(record, Deno.readTextFileSync(record).replace('"B"', '"C"'));
     const again = await run(dir);
     assertEquals(again.code, 0, again.stderr);
-    assertMatch(again.stdout, /warning: a: corrupt entry removed: output `f` does not match its recorded sha256/);
-    assertMatch(again.stdout, /warning: b: corrupt entry removed: the entry's record does not match its digest/);
+    assertMatch(
+      again.stdout,
+      /warning: a: corrupt entry removed: output `f` does not match its recorded sha256/,
+    );
+    assertMatch(
+      again.stdout,
+      /warning: b: corrupt entry removed: the entry's record does not match its digest/,
+    );
     const m = latestManifest(dir);
     assertEquals([m.steps.a.status, m.steps.b.status], ["succeeded", "succeeded"]);
     assertEquals(Deno.readTextFileSync(`${dir}/out/a.txt`), "A\n");
@@ -142,7 +182,18 @@ steps:
       const mod = new URL("../../mod.ts", import.meta.url).pathname;
       // A secret input makes Lily stream the output itself (to mask it): the worst case.
       const out = await new Deno.Command("/usr/bin/time", {
-        args: ["-f", "maxrss=%M", Deno.execPath(), "run", "-A", "--no-check", mod, "run", "flow.lock.yaml", "-q"],
+        args: [
+          "-f",
+          "maxrss=%M",
+          Deno.execPath(),
+          "run",
+          "-A",
+          "--no-check",
+          mod,
+          "run",
+          "flow.lock.yaml",
+          "-q",
+        ],
         cwd: dir,
         env: { NO_COLOR: "1", LILY_SECRET_TOKEN: "s3cret-value", XDG_CACHE_HOME: `${dir}/.xdg` },
         stdout: "piped",
@@ -181,7 +232,11 @@ steps:
       assertEquals(out.code, 1);
       assertMatch(out.stdout, /stubborn.*timed out after 1000 ms/);
       assert(elapsed < 10_000, `took ${elapsed} ms`);
-      await until(() => processesWith("sleep 40.5").length === 0, 3000, "the grandchild to be killed");
+      await until(
+        () => processesWith("sleep 40.5").length === 0,
+        3000,
+        "the grandchild to be killed",
+      );
     } finally {
       for (const pid of processesWith("sleep 40.5")) Deno.kill(pid, "SIGKILL");
       await Deno.remove(dir, { recursive: true });
@@ -205,10 +260,18 @@ steps:
     const events = latestEvents(dir);
     const retries = events.filter((e) => e.type === "step.retry");
     assertEquals(retries.map((e) => e.delay_ms), [200, 300]);
-    const starts = events.filter((e) => e.type === "step.started").map((e) => Date.parse(e.ts as string));
+    const starts = events.filter((e) => e.type === "step.started").map((e) =>
+      Date.parse(e.ts as string)
+    );
     assertEquals(starts.length, 3);
-    assert(starts[1] - starts[0] >= 200 && starts[1] - starts[0] < 1500, `first gap ${starts[1] - starts[0]}`);
-    assert(starts[2] - starts[1] >= 300 && starts[2] - starts[1] < 1600, `second gap ${starts[2] - starts[1]}`);
+    assert(
+      starts[1] - starts[0] >= 200 && starts[1] - starts[0] < 1500,
+      `first gap ${starts[1] - starts[0]}`,
+    );
+    assert(
+      starts[2] - starts[1] >= 300 && starts[2] - starts[1] < 1600,
+      `second gap ${starts[2] - starts[1]}`,
+    );
     assertEquals(latestManifest(dir).steps.flaky.attempts, 3);
   } finally {
     await Deno.remove(dir, { recursive: true });

@@ -1,0 +1,45 @@
+/**
+ * Generates the same DAG as a Petal workflow, a `build.ninja` and a `Makefile`: every step
+ * runs `true <id>` (distinct commands, so content addressing cannot merge them).
+ * Shapes: `layered` (N steps in layers of 50, 3 random deps in the previous layer, fixed seed),
+ * `wide` (N independent steps), `chain` (N steps in a line).
+ * @module
+ */
+import { prng } from "./compose_gen.ts";
+
+/** DAG shapes. */
+export type Shape = "layered" | "wide" | "chain";
+
+/** The needs of each step of a shape. */
+export function dag(shape: Shape, n: number, seed = 7): string[][] {
+  const random = prng(seed);
+  return Array.from({ length: n }, (_, i) => {
+    if (shape === "wide" || i === 0) return [];
+    if (shape === "chain") return [`s${i - 1}`];
+    const layer = Math.floor(i / 50);
+    if (layer === 0) return [];
+    const deps = new Set<number>();
+    for (let k = 0; k < 3; k++) deps.add((layer - 1) * 50 + Math.floor(random() * 50));
+    return [...deps].sort((a, b) => a - b).map((d) => `s${d}`);
+  });
+}
+
+/** Writes flow.petal, build.ninja and Makefile for the DAG into `dir`. */
+export function writeDag(dir: string, shape: Shape, n: number): void {
+  const needs = dag(shape, n);
+  let petal = `petal: "1"\nname: ${shape}\nsteps:\n`;
+  let ninja = "rule run\n  command = true $out\n";
+  let make = `all: ${needs.map((_, i) => `s${i}`).join(" ")}\n.PHONY: all ${
+    needs.map((_, i) => `s${i}`).join(" ")
+  }\n`;
+  needs.forEach((deps, i) => {
+    petal += `  - id: s${i}\n    uses: shell\n    with: {run: "true s${i}"}\n${
+      deps.length ? `    needs: [${deps.join(", ")}]\n` : ""
+    }`;
+    ninja += `build s${i}: run${deps.length ? ` | ${deps.join(" ")}` : ""}\n`;
+    make += `s${i}:${deps.length ? ` ${deps.join(" ")}` : ""}\n\t@true $@\n`;
+  });
+  Deno.writeTextFileSync(`${dir}/flow.petal`, petal);
+  Deno.writeTextFileSync(`${dir}/build.ninja`, ninja);
+  Deno.writeTextFileSync(`${dir}/Makefile`, make);
+}
