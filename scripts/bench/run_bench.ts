@@ -51,7 +51,9 @@ async function project(shape: Shape, n: number): Promise<string> {
   return dir;
 }
 
-const lilyRun = (_dir: string) => [deno, "run", "-A", mod, "run", "flow.lock.yaml", "-j", "2", "-q"];
+const lilyRun = (
+  _dir: string,
+) => [deno, "run", "-A", mod, "run", "flow.lock.yaml", "-j", "2", "-q"];
 
 async function cold(shape: Shape, n: number, r: number) {
   const dir = await project(shape, n);
