@@ -22,6 +22,8 @@ import { LilyError } from "../errors.ts";
 import { type Ast, evaluateCondition, type Status } from "../expr/mod.ts";
 import type { Manifest, ManifestStep, RunEvent } from "../schema/events.ts";
 import type { LockFile, LockParam, LockStep } from "../schema/lock.ts";
+import { createMasker } from "../sandbox/mask.ts";
+import { resolveAllSecrets } from "../sandbox/secrets.ts";
 import { stepEnvironment } from "./environment.ts";
 import { EventLog } from "./events.ts";
 import { parseOutputFile, typedOutput } from "./outputs.ts";
@@ -89,7 +91,11 @@ export async function runLock(lock: LockFile, options: RunOptions): Promise<RunR
   await Deno.mkdir(join(runDir, "logs"), { recursive: true });
   await Deno.mkdir(join(runDir, "io"), { recursive: true });
   await Deno.mkdir(join(runDir, "tmp"), { recursive: true });
-  const redact = options.redact ?? ((t: string) => t);
+  const getHostEnv0 = options.getHostEnv ?? ((name: string) => Deno.env.get(name));
+  // Secrets are resolved before any byte is written, so every byte can be masked.
+  const secrets = await resolveAllSecrets(lock, { getEnv: getHostEnv0 });
+  const masker = createMasker(secrets.values());
+  const redact = options.redact ?? ((t: string) => masker.mask(t));
   const events = new EventLog(runId, {
     path: join(runDir, "events.jsonl"),
     stdout: options.events === "-",
@@ -218,7 +224,9 @@ export async function runLock(lock: LockFile, options: RunOptions): Promise<RunR
       if (param !== undefined) {
         const p = lock.params[param];
         if (p && "secret" in p) {
-          const secret = await (options.resolveSecret ?? defaultResolveSecret)(param, p);
+          const secret = options.resolveSecret
+            ? await options.resolveSecret(param, p)
+            : secrets.get(param);
           if (secret === undefined) {
             if (!io.required) continue;
             return {
@@ -422,6 +430,22 @@ export async function runLock(lock: LockFile, options: RunOptions): Promise<RunR
       const logName = `logs/${safeName(step.id)}.${attempt}.log`;
       // The log is created on the first byte: most quick steps print nothing.
       let log: Deno.FsFile | undefined;
+      const decoder = new TextDecoder();
+      const maskStream = masker.stream();
+      const writeLog = async (text: string) => {
+        if (!text) return;
+        if (!log) {
+          log = await Deno.open(join(runDir, logName), {
+            create: true,
+            write: true,
+            truncate: true,
+          });
+          r.manifest.logs.push(logName);
+        }
+        const data = encoder.encode(text);
+        let written = 0;
+        while (written < data.length) written += await log.write(data.subarray(written));
+      };
       const controller = new AbortController();
       running.set(step.id, controller);
       let timedOut = false;
@@ -451,22 +475,20 @@ export async function runLock(lock: LockFile, options: RunOptions): Promise<RunR
         signal: controller.signal,
         graceMs: options.graceMs ?? 2000,
         write: async (chunk) => {
-          if (!log) {
-            log = await Deno.open(join(runDir, logName), {
-              create: true,
-              write: true,
-              truncate: true,
-            });
-            r.manifest.logs.push(logName);
-          }
-          const text = redact(new TextDecoder().decode(chunk, { stream: true }));
-          const data = encoder.encode(text);
-          let written = 0;
-          while (written < data.length) written += await log.write(data.subarray(written));
+          const text = decoder.decode(chunk, { stream: true });
+          await writeLog(options.redact ? options.redact(text) : maskStream.push(text));
         },
       });
       if (timer !== undefined) clearTimeout(timer);
       running.delete(step.id);
+      await writeLog(maskStream.push(decoder.decode()) + maskStream.end());
+      if (!masker.empty) {
+        // The step wrote its output file; it stays in the run record, so it is masked too
+        // (after outputs are read below, from the masked text: secrets do not flow on).
+        await Deno.readTextFile(outputFile).then((t) =>
+          Deno.writeTextFile(outputFile, masker.mask(t))
+        ).catch(() => {});
+      }
       (log as Deno.FsFile | undefined)?.close();
       r.manifest.exit_code = result.exitCode;
       r.manifest.duration_ms = performance.now() - t0;
@@ -487,6 +509,9 @@ export async function runLock(lock: LockFile, options: RunOptions): Promise<RunR
         const collected = await collectOutputs(step, outputFile, root);
         if ("error" in collected) failure = collected.error;
         else {
+          for (const out of Object.values(collected.outputs)) {
+            if (typeof out.value === "string" && !masker.empty) out.value = masker.mask(out.value);
+          }
           r.outputs = collected.outputs;
           r.manifest.outputs = collected.outputs;
           for (const name of collected.ignored) {
@@ -637,18 +662,6 @@ export async function runLock(lock: LockFile, options: RunOptions): Promise<RunR
 }
 
 let defaultAdapter: Adapter | undefined;
-
-function defaultResolveSecret(
-  name: string,
-  marker: Extract<LockParam, { secret: true }>,
-): Promise<string | undefined> {
-  const direct = Deno.env.get(`LILY_SECRET_${name.toUpperCase()}`);
-  if (direct !== undefined) return Promise.resolve(direct);
-  if (marker.source.startsWith("env:")) {
-    return Promise.resolve(Deno.env.get(marker.source.slice(4)));
-  }
-  return Promise.resolve(undefined);
-}
 
 function safeName(id: string): string {
   return id.replace(/[^A-Za-z0-9_.-]/g, "_");

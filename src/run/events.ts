@@ -41,7 +41,11 @@ export class EventLog {
     const line = this.options.redact(JSON.stringify(event)) + "\n";
     this.#buffer.push(line);
     if (this.options.stdout) Deno.stdout.writeSync(new TextEncoder().encode(line));
-    for (const fn of this.#listeners) fn(event);
+    if (this.#listeners.length) {
+      // Listeners (the console) see what was written: masked.
+      const shown = line.length === JSON.stringify(event).length + 1 ? event : JSON.parse(line);
+      for (const fn of this.#listeners) fn(shown);
+    }
     if (this.#timer === undefined && this.#file) this.#timer = setTimeout(() => this.flush(), 200);
     return event;
   }

@@ -1,0 +1,100 @@
+/**
+ * Secret masking: every form a secret can take in text Lily writes — plain, base64 (standard
+ * and URL-safe, at any of the 3 alignments inside a longer base64 stream), URL-encoded and
+ * JSON-escaped — is replaced by `***`. The streaming masker holds back a tail so a secret
+ * split across two output chunks is still caught.
+ * @module
+ */
+
+/** What replaces a secret. */
+export const MASK = "***";
+
+function base64(bytes: Uint8Array, urlSafe: boolean): string {
+  let text = btoa(String.fromCharCode(...bytes));
+  if (urlSafe) text = text.replaceAll("+", "-").replaceAll("/", "_");
+  return text.replace(/=+$/, "");
+}
+
+/**
+ * The forms of one secret. For base64, a secret inside a longer encoded text appears at one
+ * of 3 byte alignments; for each, the characters that depend only on the secret's bytes are
+ * a stable core (the first and last characters may mix with neighbours and are left out).
+ */
+export function secretForms(secret: string): string[] {
+  if (secret.length === 0) return [];
+  const forms = new Set<string>([secret]);
+  forms.add(encodeURIComponent(secret));
+  forms.add(encodeURIComponent(secret).replaceAll("%20", "+"));
+  forms.add(JSON.stringify(secret).slice(1, -1));
+  const bytes = new TextEncoder().encode(secret);
+  for (const urlSafe of [false, true]) {
+    forms.add(base64(bytes, urlSafe));
+    for (let shift = 0; shift < 3; shift++) {
+      const padded = new Uint8Array(shift + bytes.length);
+      padded.set(bytes, shift);
+      const encoded = base64(padded, urlSafe);
+      // Characters fully determined by the secret's bytes.
+      const start = Math.ceil((shift * 8) / 6);
+      const end = Math.floor(((shift + bytes.length) * 8) / 6);
+      const core = encoded.slice(start, end);
+      if (core.length >= 4) forms.add(core);
+    }
+  }
+  return [...forms].filter((f) => f.length >= Math.min(4, secret.length)).sort((a, b) =>
+    b.length - a.length
+  );
+}
+
+/** A masker for a set of secrets. */
+export interface Masker {
+  /** Masks a complete text. */
+  mask(text: string): string;
+  /** A masker for a stream of chunks (`push` returns what is safe to write; `end` the rest). */
+  stream(): { push(chunk: string): string; end(): string };
+  /** True when there is nothing to mask. */
+  readonly empty: boolean;
+}
+
+/**
+ * A masker for `secrets` (values shorter than 4 characters are masked only in their plain form,
+ * to avoid masking every `a` in a log).
+ *
+ * @example
+ * ```ts
+ * import { createMasker } from "./mask.ts";
+ * const m = createMasker(["hunter2!"]);
+ * console.assert(m.mask("token=hunter2! b64=aHVudGVyMiE") === "token=*** b64=***");
+ * ```
+ */
+export function createMasker(secrets: Iterable<string>): Masker {
+  const forms = [...new Set([...secrets].flatMap(secretForms))].sort((a, b) => b.length - a.length);
+  const longest = forms.reduce((n, f) => Math.max(n, f.length), 0);
+  const mask = (text: string) => {
+    if (forms.length === 0) return text;
+    let out = text;
+    for (const form of forms) if (out.includes(form)) out = out.split(form).join(MASK);
+    return out;
+  };
+  return {
+    empty: forms.length === 0,
+    mask,
+    stream() {
+      let held = "";
+      return {
+        push(chunk: string) {
+          if (forms.length === 0) return chunk;
+          const text = mask(held + chunk);
+          // Hold back what could be the start of a secret cut by the chunk boundary.
+          const keep = Math.min(text.length, longest - 1);
+          held = text.slice(text.length - keep);
+          return text.slice(0, text.length - keep);
+        },
+        end() {
+          const rest = mask(held);
+          held = "";
+          return rest;
+        },
+      };
+    },
+  };
+}
