@@ -15,7 +15,12 @@ export function commandFor(request: StepRequest): string[] {
     if (Deno.build.os === "windows") return ["cmd", "/d", "/s", "/c", run];
     return ["sh", "-c", run];
   }
-  if (step.uses === "process") return (step.with.argv as string[]).map(String);
+  if (step.uses === "process") {
+    const argv = (step.with.argv as string[]).map(String);
+    // A program started by name runs its pinned absolute path, whatever PATH says.
+    const pinned = request.pins?.[argv[0]];
+    return pinned ? [pinned, ...argv.slice(1)] : argv;
+  }
   throw new Error(`the process adapter does not run \`${step.uses}\` steps`);
 }
 

@@ -29,6 +29,8 @@ export interface StepRequest {
   /** The complete environment of the process (nothing is inherited). */
   env: Record<string, string>;
   permissions: PermissionSet;
+  /** Pinned absolute paths of the binaries the step may start, by name. */
+  pins?: Record<string, string>;
   /**
    * Receives the attempt's stdout and stderr as they arrive; the engine writes them to the
    * attempt's log (masking secrets). The adapter awaits each write (back-pressure: memory

@@ -177,6 +177,7 @@ async function loadTarget(
     const lock = await readLockFile(target, { compiled: compiledLockDir() });
     const projectRoot = resolve(dirname(resolve(target)), lock.provenance.project_root);
     if (opts.locked) await assertLocked(target, lock);
+    if (!opts.frozen) await assertPins(lock);
     return { lock, lockPath: target, projectRoot };
   }
   const { composeSources } = await import("../compose/mod.ts");
@@ -211,6 +212,25 @@ async function loadTarget(
     return { lock: existing, lockPath: point.outputPath, projectRoot: point.projectRoot };
   }
   return { lock: point.lock, projectRoot: point.projectRoot };
+}
+
+async function assertPins(lock: LockFile): Promise<void> {
+  if (Object.keys(lock.registry_pins.binaries).length === 0) return;
+  const { checkPins } = await import("../sync/pins.ts");
+  const drift = await checkPins(lock.registry_pins.binaries);
+  if (drift.length) {
+    throw new LilyError(
+      "LILY-E1103",
+      `this machine does not match the lock's pins: ${
+        drift.map((d) => `\`${d.name}\``).join(", ")
+      }`,
+      {
+        notes: drift.map((d) => ({ message: `${d.name}: ${d.problem}` })),
+        hint:
+          "re-pin with `lily lock refresh LOCK` (the plan does not change), or run with --frozen to skip the check",
+      },
+    );
+  }
 }
 
 async function assertLocked(path: string, lock: LockFile): Promise<void> {

@@ -110,6 +110,9 @@ async function composeUnchecked(
     : Math.floor(Date.now() / 1000);
 
   const results: ComposedPoint[] = [];
+  let pins:
+    | Record<string, { path: string; sha256: string | null; version: string | null }>
+    | undefined;
   for (const point of points) {
     const overrides = { ...(options.params ?? {}), ...point };
     const values = { ...baseValues };
@@ -155,6 +158,13 @@ async function composeUnchecked(
       rc: resolved.project.rc,
     });
     const outputPath = outputPathFor(resolved, options.output, isSweep ? point : null, cwd);
+    const binaries = new Set<string>(resolved.project.rc.allowed_binaries ?? []);
+    for (const step of [...plan.steps, ...plan.on_error]) {
+      for (const b of step.resources.binaries) binaries.add(b);
+    }
+    pins ??= binaries.size
+      ? await (await import("../sync/pins.ts")).resolvePins([...binaries])
+      : {};
     const lock = assemble({
       petal: rendered.petal,
       resolved,
@@ -168,6 +178,7 @@ async function composeUnchecked(
       outputPath,
       cliOverlays: [...sources.slice(1), ...(options.overlays ?? [])],
       cwd,
+      pins: pins ?? {},
     });
     results.push({
       lock,
@@ -254,6 +265,7 @@ interface AssembleInputs {
   outputPath: string;
   cliOverlays: string[];
   cwd: string;
+  pins: Record<string, { path: string; sha256: string | null; version: string | null }>;
 }
 
 function posix(path: string): string {
@@ -334,7 +346,7 @@ function assemble(inputs: AssembleInputs): LockFile {
       template_env: [...(rc.template_env ?? [])].sort(),
     },
     artifacts,
-    registry_pins: { binaries: {}, images: {}, models: {} },
+    registry_pins: { binaries: inputs.pins, images: {}, models: {} },
     params: lockParams,
     env: stringMap(petal.env),
     vars: stringMap(petal.vars),

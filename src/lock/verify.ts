@@ -8,6 +8,7 @@
 import { dirname, resolve } from "node:path";
 import type { LockFile } from "../schema/lock.ts";
 import { VERSION } from "../version.ts";
+import { sourceDigest } from "../source/load.ts";
 import { sha256Hex } from "./canonical.ts";
 import { diffLocks, type LockDiff } from "./diff.ts";
 
@@ -62,7 +63,8 @@ export async function verifyLock(
       });
       continue;
     }
-    if (`sha256:${sha256Hex(bytes)}` !== source.sha256) {
+    const text = new TextDecoder().decode(bytes);
+    if (`sha256:${await sourceDigest(text)}` !== source.sha256) {
       findings.push({
         kind: "source-changed",
         severity: "error",

@@ -472,6 +472,11 @@ export async function runLock(lock: LockFile, options: RunOptions): Promise<RunR
         cwd: root,
         env,
         permissions,
+        pins: Object.fromEntries(
+          step.resources.binaries.filter((b) => lock.registry_pins.binaries[b]).map((
+            b,
+          ) => [b, lock.registry_pins.binaries[b].path]),
+        ),
         signal: controller.signal,
         graceMs: options.graceMs ?? 2000,
         write: async (chunk) => {

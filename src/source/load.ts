@@ -96,7 +96,6 @@ export async function loadSource(
     }
     throw new LilyError("LILY-E0101", `cannot read \`${file}\`: ${(error as Error).message}`);
   }
-  const sha256 = await sha256Hex(bytes);
   let text: string;
   try {
     text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
@@ -106,12 +105,17 @@ export async function loadSource(
       hint: "save the file as UTF-8",
     });
   }
-  return { ...parseSource(file, text), sha256 };
+  return { ...parseSource(file, text), sha256: await sourceDigest(text) };
 }
 
-async function sha256Hex(bytes: Uint8Array): Promise<string> {
+/**
+ * The digest of a source as the lock records it: of its text with a BOM removed and CRLF
+ * line ends as LF, so a checkout with `core.autocrlf` gives the same lock on every OS.
+ */
+export async function sourceDigest(text: string): Promise<string> {
   const { createHash } = await import("node:crypto");
-  return createHash("sha256").update(bytes).digest("hex");
+  const normalized = text.replace(/^\uFEFF/, "").replace(/\r\n/g, "\n");
+  return createHash("sha256").update(normalized).digest("hex");
 }
 
 /** Parses YAML text (see {@linkcode loadSource}); `sha256` is left empty. */

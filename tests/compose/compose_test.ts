@@ -284,3 +284,29 @@ steps:
     assertEquals(error.errors.map((e) => e.span?.line), [4, 5]);
   });
 });
+
+Deno.test("CRLF line ends and a BOM give the same lock bytes (checkouts on Windows)", async () => {
+  await withProject({
+    "flow.petal": BASE,
+    "crlf/flow.petal": "\uFEFF" + BASE.replaceAll("\n", "\r\n"),
+  }, async (dir) => {
+    const [lf] = await composeSources(["flow.petal"], { cwd: dir, output: `${dir}/a.lock.yaml` });
+    const [crlf] = await composeSources(["crlf/flow.petal"], {
+      cwd: dir,
+      output: `${dir}/crlf/a.lock.yaml`,
+    });
+    assertEquals(crlf.text, lf.text);
+  });
+});
+
+Deno.test("a source over the size limit is a clear error", async () => {
+  await withProject(
+    { "flow.petal": BASE + "#" + "x".repeat(8 * 1024 * 1024) + "\n" },
+    async (dir) => {
+      const error = await assertRejects(() =>
+        composeSources(["flow.petal"], { cwd: dir })
+      ) as LilyError;
+      assertEquals(error.code, "LILY-E0103");
+    },
+  );
+});

@@ -1,0 +1,56 @@
+/**
+ * `lily lock refresh`: re-resolve a lock's pins without changing its plan.
+ * @module
+ */
+import { LilyError } from "../errors.ts";
+import { command, parse, writeFileAtomic } from "./_common.ts";
+
+/** Runs `lily lock`. */
+export async function main(args: string[]): Promise<number> {
+  const program = command(
+    "lock",
+    "Lock maintenance. `lily lock refresh LOCK` re-resolves every pinned binary (path, sha256,\n" +
+      "version) on this machine and rewrites the lock; the plan and spec_hash do not change.",
+    `  lily lock refresh locks/video.petal.lock.yaml
+  lily lock refresh locks/video.petal.lock.yaml --check   # exit 1 if a refresh would change pins`,
+  )
+    .argument("<action>", "refresh")
+    .argument("<lock>", "the lock file")
+    .option("--check", "do not write; exit 1 when pins would change");
+  if (!await parse(program, args)) return 0;
+  const [action, path] = program.args;
+  if (action !== "refresh") {
+    throw new LilyError("LILY-E0003", `unknown lock action \`${action}\``, {
+      flag: `lily lock ${action}`,
+      hint: "use `lily lock refresh LOCK`",
+    });
+  }
+  const opts = program.opts<{ check?: boolean }>();
+  const { readLockFile } = await import("../lock/read.ts");
+  const { resolvePins } = await import("../sync/pins.ts");
+  const { lockText } = await import("../lock/build.ts");
+  const lock = await readLockFile(path);
+  const pins = await resolvePins(Object.keys(lock.registry_pins.binaries));
+  const changed = Object.keys(pins).filter((name) =>
+    JSON.stringify(pins[name]) !== JSON.stringify(lock.registry_pins.binaries[name])
+  );
+  for (const name of changed) {
+    const before = lock.registry_pins.binaries[name];
+    console.log(
+      `~ ${name}: ${before.path} ${before.sha256?.slice(0, 12)} → ${pins[name].path} ${
+        pins[name].sha256?.slice(0, 12)
+      }`,
+    );
+  }
+  if (changed.length === 0) {
+    console.log("pins are up to date");
+    return 0;
+  }
+  if (opts.check) return 1;
+  const refreshed = { ...lock, registry_pins: { ...lock.registry_pins, binaries: pins } };
+  await writeFileAtomic(path, lockText(refreshed));
+  console.log(
+    `refreshed ${changed.length} pin(s); spec_hash unchanged (${lock.spec_hash.slice(0, 19)})`,
+  );
+  return 0;
+}

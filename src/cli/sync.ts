@@ -1,0 +1,68 @@
+/**
+ * `lily sync`: check that this machine matches a lock's pins and prepare what it needs.
+ * @module
+ */
+import { dirname, join, resolve } from "node:path";
+import { command, parse } from "./_common.ts";
+
+/** Runs `lily sync`. Exit 0 ready, 1 drift, 2 error. */
+export async function main(args: string[]): Promise<number> {
+  const program = command(
+    "sync",
+    "Check that this machine matches a lock's pins (each binary's path and sha256) and prepare\n" +
+      "what the lock needs: the artifact root and the folders of declared output files.\n" +
+      "Exit status: 0 ready, 1 a pin drifted (run `lily lock refresh`), 2 on error.",
+    `  lily sync locks/video.petal.lock.yaml
+  lily sync locks/video.petal.lock.yaml --json`,
+  )
+    .argument("<lock>", "the lock file")
+    .option("--json", "machine-readable output");
+  if (!await parse(program, args)) return 0;
+  const [path] = program.args;
+  const opts = program.opts<{ json?: boolean }>();
+  const { readLockFile } = await import("../lock/read.ts");
+  const { checkPins } = await import("../sync/pins.ts");
+  const lock = await readLockFile(path);
+  const root = resolve(dirname(resolve(path)), lock.provenance.project_root);
+  const report: { pins: Record<string, string>; created: string[] } = { pins: {}, created: [] };
+  const drift = await checkPins(lock.registry_pins.binaries);
+  for (const name of Object.keys(lock.registry_pins.binaries)) {
+    const d = drift.find((x) => x.name === name);
+    report.pins[name] = d ? d.problem : "ok";
+    if (!opts.json) {
+      console.log(
+        `${d ? "✗" : "✓"} binary ${name}${
+          d ? `: ${d.problem}` : ` ${lock.registry_pins.binaries[name].path}`
+        }`,
+      );
+    }
+  }
+  const dirs = new Set<string>([join(root, lock.artifacts.root), join(root, ".lily")]);
+  for (const step of [...lock.plan.steps, ...lock.plan.on_error]) {
+    for (const io of Object.values(step.outputs)) {
+      if (io.path) dirs.add(dirname(join(root, io.path)));
+    }
+  }
+  for (const dir of [...dirs].sort()) {
+    try {
+      await Deno.stat(dir);
+    } catch {
+      await Deno.mkdir(dir, { recursive: true });
+      report.created.push(dir);
+      if (!opts.json) {
+        console.log(`+ created ${dir.startsWith(root) ? dir.slice(root.length + 1) : dir}`);
+      }
+    }
+  }
+  if (opts.json) console.log(JSON.stringify(report, null, 2));
+  else if (drift.length) {
+    console.log(
+      `\n${drift.length} pin(s) drifted: run \`lily lock refresh ${path}\` to re-pin (the plan and spec_hash stay the same)`,
+    );
+  } else {console.log(
+      `ready: ${
+        Object.keys(lock.registry_pins.binaries).length
+      } pin(s) match, ${report.created.length} folder(s) created`,
+    );}
+  return drift.length ? 1 : 0;
+}
