@@ -195,13 +195,10 @@ export function listNames(names: readonly string[], max = 8): string {
   return `${quoted.slice(0, -1).join(", ")} and ${quoted[quoted.length - 1]}`;
 }
 
-/**
- * A span derived from `base` (which may itself resolve lazily), computed when first read:
- * errors built on the happy path's lazy positions stay lazy until they are shown.
- */
-export function derivedSpan(base: Span, derive: (base: Span) => Span): Span {
+/** A span whose fields are computed by `compute` when first read. */
+export function lazySpan(compute: () => Span): Span {
   let span: Span | undefined;
-  const get = (): Span => span ??= derive(base);
+  const get = (): Span => span ??= compute();
   return {
     get file() {
       return get().file;
@@ -216,4 +213,12 @@ export function derivedSpan(base: Span, derive: (base: Span) => Span): Span {
       return get().length;
     },
   };
+}
+
+/**
+ * A span derived from `base` (which may itself resolve lazily), computed when first read:
+ * errors built on the happy path's lazy positions stay lazy until they are shown.
+ */
+export function derivedSpan(base: Span, derive: (base: Span) => Span): Span {
+  return lazySpan(() => derive(base));
 }

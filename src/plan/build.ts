@@ -6,7 +6,14 @@
 import { didYouMean, LilyError, LilyErrors, listNames, type Span } from "../errors.ts";
 import type * as Expr from "../expr/mod.ts";
 import type { LockIO, LockStep } from "../schema/lock.ts";
-import type { IODecl, LilyRc, Petal, Step, ValueType } from "../schema/petal.ts";
+import {
+  type IODecl,
+  type LilyRc,
+  type Petal,
+  type Step,
+  VALUE_TYPES,
+  type ValueType,
+} from "../schema/petal.ts";
 import { lazyLocate } from "../source/locate.ts";
 import { parseDuration } from "../util/duration.ts";
 import { cacheKeyOf } from "./cache_key.ts";
@@ -40,12 +47,11 @@ const DEFAULT_ADAPTER: Record<Step["uses"], LockStep["adapter"]> = {
 
 /** Builds the plan, reporting every problem found (each located in its source). */
 export async function buildPlan(inputs: PlanInputs): Promise<Plan> {
-  const { petal, raw } = inputs;
+  const { petal } = inputs;
   const main = planSteps(petal.steps, "steps", inputs, undefined);
   const onError = planSteps(petal.on_error ?? [], "on_error", inputs, main.dag);
   await compileConditions(main, inputs, "steps");
   await compileConditions(onError, inputs, "on_error", main.dag);
-  void raw;
   return { levels: main.dag.levels, steps: main.steps, on_error: onError.steps };
 }
 
@@ -394,18 +400,7 @@ function resolveInput(
 }
 
 function acceptedBy(type: ValueType): string {
-  const all = [
-    "str",
-    "int",
-    "float",
-    "bool",
-    "path",
-    "file",
-    "dir",
-    "json",
-    "secret",
-    "bytes",
-  ] as ValueType[];
+  const all = VALUE_TYPES as readonly ValueType[];
   return listNames(all.filter((t) => typesCompatible(t, type)));
 }
 

@@ -739,7 +739,7 @@ async function collectOutputs(
   let written: Record<string, unknown> = {};
   if (Object.keys(step.outputs).length === 0) return { outputs: {}, ignored: [] };
   try {
-    const text = await Deno.readTextFile(outputFile);
+    const text = Deno.readTextFileSync(outputFile);
     if (text.length) written = parseOutputFile(text);
   } catch {
     // no output file: nothing written

@@ -6,7 +6,7 @@
  * @module
  */
 import type * as Yaml from "yaml";
-import type { Span } from "../errors.ts";
+import { lazySpan, type Span } from "../errors.ts";
 import { loadedText } from "./load.ts";
 import { type Origin, originAt } from "./origin.ts";
 
@@ -105,32 +105,12 @@ function resolveSpan(origin: Origin, options: LocateOptions): Span {
   return { file: origin.file, line: start.line, col: start.col, length };
 }
 
-/** A span whose fields are computed when first read. */
-function deferred(compute: () => Span): Span {
-  let span: Span | undefined;
-  const get = (): Span => span ??= compute();
-  return {
-    get file() {
-      return get().file;
-    },
-    get line() {
-      return get().line;
-    },
-    get col() {
-      return get().col;
-    },
-    get length() {
-      return get().length;
-    },
-  };
-}
-
 /**
  * The span of the node at `origin.path` (or of its key). Where the path does not exist (a
  * missing field), it points at the nearest existing parent. Resolved when first read.
  */
 export function locate(origin: Origin, options: LocateOptions = {}): Span {
-  return deferred(() => resolveSpan(origin, options));
+  return lazySpan(() => resolveSpan(origin, options));
 }
 
 /** Like {@linkcode locate}, for the value at `path` inside loaded data `root`. */
@@ -139,7 +119,7 @@ export function lazyLocate(
   path: readonly (string | number)[],
   options: LocateOptions = {},
 ): Span {
-  return deferred(() => {
+  return lazySpan(() => {
     const origin = originAt(root, path);
     return origin ? resolveSpan(origin, options) : { file: "<unknown>", line: 1, col: 1 };
   });

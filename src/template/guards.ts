@@ -75,13 +75,8 @@ export function secretRefusal(name: string): Refusal {
   );
 }
 
-/** Refuses a member lookup that could reach code; returns the value otherwise. */
-export function safeMember(obj: unknown, key: unknown, path: string): unknown {
-  if (obj === undefined || obj === null) return undefined;
-  const name = String(key);
-  if (typeof key !== "string" && typeof key !== "number") {
-    throw new Refusal("LILY-E0404", `\`${path}[…]\`: a member name must be a string or number`);
-  }
+/** Throws when `name` is one of {@linkcode BLOCKED_NAMES}. */
+export function refuseBlocked(name: string): void {
   if (BLOCKED_NAMES.has(name)) {
     throw new Refusal(
       "LILY-E0404",
@@ -90,6 +85,16 @@ export function safeMember(obj: unknown, key: unknown, path: string): unknown {
       name,
     );
   }
+}
+
+/** Refuses a member lookup that could reach code; returns the value otherwise. */
+export function safeMember(obj: unknown, key: unknown, path: string): unknown {
+  if (obj === undefined || obj === null) return undefined;
+  const name = String(key);
+  if (typeof key !== "string" && typeof key !== "number") {
+    throw new Refusal("LILY-E0404", `\`${path}[…]\`: a member name must be a string or number`);
+  }
+  refuseBlocked(name);
   if (typeof obj === "function") {
     throw new Refusal(
       "LILY-E0404",

@@ -6,10 +6,10 @@
  */
 import nunjucks from "nunjucks";
 import {
-  BLOCKED_NAMES,
   MAX_ITERATIONS,
   outputText,
   Refusal,
+  refuseBlocked,
   safeMember,
   SecretRef,
   secretRefusal,
@@ -72,14 +72,7 @@ export function hardenedEnvironment(): nunjucks.Environment {
     frame: { lookup(name: string): unknown },
     name: string,
   ) => {
-    if (BLOCKED_NAMES.has(name)) {
-      throw new Refusal(
-        "LILY-E0404",
-        `\`${name}\` cannot be read in a template`,
-        "templates read data (params, vars) only",
-        name,
-      );
-    }
+    refuseBlocked(name);
     const local = frame.lookup(name);
     if (local !== undefined) return local;
     if (Object.hasOwn(context.ctx, name)) return context.ctx[name];
