@@ -30,7 +30,7 @@ export function processAdapter(): Adapter {
     name: "process",
     async run(request: StepRequest): Promise<StepResult> {
       const started = performance.now();
-      const argv = commandFor(request);
+      const argv = [...(request.wrapper ?? []), ...commandFor(request)];
       const [program, ...args] = argv;
       let child: Deno.ChildProcess;
       try {

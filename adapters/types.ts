@@ -31,6 +31,8 @@ export interface StepRequest {
   permissions: PermissionSet;
   /** Pinned absolute paths of the binaries the step may start, by name. */
   pins?: Record<string, string>;
+  /** A command that wraps the step's own (OS isolation, e.g. `unshare -rn --`). */
+  wrapper?: string[];
   /**
    * Receives the attempt's stdout and stderr as they arrive; the engine writes them to the
    * attempt's log (masking secrets). The adapter awaits each write (back-pressure: memory

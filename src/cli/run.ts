@@ -48,6 +48,11 @@ export async function main(args: string[]): Promise<number> {
       "never",
     )
     .option("--events <path>", "also write events to PATH (`-`: stdout)")
+    .option(
+      "--isolation <mode>",
+      "OS isolation: auto (enforce where possible), none, strict (refuse what cannot be enforced)",
+      "auto",
+    )
     .option("-q, --quiet", "print only failures and the summary")
     .option("-v, --verbose", "print cache decisions and attempts")
     .option("--json", "print the manifest as JSON at the end (nothing else)");
@@ -64,6 +69,7 @@ export async function main(args: string[]): Promise<number> {
     dryRun?: boolean;
     continue: string;
     events?: string;
+    isolation: string;
     quiet?: boolean;
     verbose?: boolean;
     json?: boolean;
@@ -78,6 +84,12 @@ export async function main(args: string[]): Promise<number> {
     throw new LilyError("LILY-E0003", `unknown --continue mode \`${opts.continue}\``, {
       flag: `--continue ${opts.continue}`,
       hint: "use never, dependencies-successful or always",
+    });
+  }
+  if (!["auto", "none", "strict"].includes(opts.isolation)) {
+    throw new LilyError("LILY-E0003", `unknown --isolation mode \`${opts.isolation}\``, {
+      flag: `--isolation ${opts.isolation}`,
+      hint: "use auto, none or strict",
     });
   }
   const jobs = opts.jobs === undefined ? undefined : Number(opts.jobs);
@@ -127,6 +139,7 @@ export async function main(args: string[]): Promise<number> {
     dryRun: opts.dryRun,
     continueMode: opts.continue as "never",
     events: opts.events,
+    isolation: opts.isolation as "auto",
     signal: controller.signal,
     onEvent: (e) => {
       if (!runDir && e.type === "run.started") runDir = join(projectRoot, ".lily", "runs", e.run);

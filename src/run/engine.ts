@@ -23,6 +23,7 @@ import { type Ast, evaluateCondition, type Status } from "../expr/mod.ts";
 import type { Manifest, ManifestStep, RunEvent } from "../schema/events.ts";
 import type { LockFile, LockParam, LockStep } from "../schema/lock.ts";
 import { createMasker } from "../sandbox/mask.ts";
+import { type IsolationMode, networkEnforcement } from "../sandbox/network.ts";
 import { resolveAllSecrets } from "../sandbox/secrets.ts";
 import { stepEnvironment } from "./environment.ts";
 import { EventLog } from "./events.ts";
@@ -57,6 +58,8 @@ export interface RunOptions {
   onEvent?: (event: RunEvent) => void;
   /** Overrides `.lily/cache` (tests, shared caches). */
   cacheDir?: string;
+  /** OS isolation: `auto` (enforce where possible), `none`, `strict` (refuse what cannot be enforced). */
+  isolation?: IsolationMode;
 }
 
 /** The result of a run. */
@@ -417,6 +420,13 @@ export async function runLock(lock: LockFile, options: RunOptions): Promise<RunR
     }
 
     // Execute, with retries.
+    const network = networkEnforcement(step.resources.network, options.isolation ?? "auto");
+    if (options.isolation === "strict" && !network.record.enforced) {
+      return finish(r, "failed", {
+        reason:
+          `--isolation strict: network ${network.record.network} cannot be enforced on this machine (${Deno.build.os}); run without --isolation strict to run it unenforced`,
+      });
+    }
     const adapter = adapterFor(step);
     const permissions = (options.permissionsFor ?? permissionsFor)(lock, step, root);
     const maxAttempts = step.retries.max + 1;
@@ -472,6 +482,7 @@ export async function runLock(lock: LockFile, options: RunOptions): Promise<RunR
         cwd: root,
         env,
         permissions,
+        wrapper: network.prefix,
         pins: Object.fromEntries(
           step.resources.binaries.filter((b) => lock.registry_pins.binaries[b]).map((
             b,
@@ -497,7 +508,7 @@ export async function runLock(lock: LockFile, options: RunOptions): Promise<RunR
       (log as Deno.FsFile | undefined)?.close();
       r.manifest.exit_code = result.exitCode;
       r.manifest.duration_ms = performance.now() - t0;
-      if (result.enforcement) r.manifest.enforcement = result.enforcement;
+      r.manifest.enforcement = { ...(result.enforcement ?? {}), ...network.record, permissions };
       if (result.metrics) Object.assign(r.manifest.metrics, result.metrics);
       r.manifest.metrics.wall_ms = Math.round(result.durationMs);
       let failure: string | undefined;
