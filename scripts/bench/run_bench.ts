@@ -51,9 +51,12 @@ async function project(shape: Shape, n: number): Promise<string> {
   return dir;
 }
 
+// The engine's own cost: OS isolation off (the default policy's per-step `unshare -rn` is
+// measured separately below).
 const lilyRun = (
   _dir: string,
-) => [deno, "run", "-A", mod, "run", "flow.lock.yaml", "-j", "2", "-q"];
+) => [deno, "run", "-A", mod, "run", "flow.lock.yaml", "-j", "2", "-q", "--isolation", "none"];
+const lilyDefault = [deno, "run", "-A", mod, "run", "flow.lock.yaml", "-j", "2", "-q"];
 
 async function cold(shape: Shape, n: number, r: number) {
   const dir = await project(shape, n);
@@ -89,6 +92,28 @@ if (!quick) {
   await Deno.remove(await cold("chain", 200, Math.max(1, Math.ceil(rounds / 2))), {
     recursive: true,
   });
+}
+
+// The default policy: network off, enforced with a network namespace per step (Linux).
+{
+  const iso: number[] = [], none: number[] = [], nin: number[] = [];
+  for (let i = 0; i < Math.max(1, Math.ceil(rounds / 2)); i++) {
+    await Deno.remove(`${layered}/.lily`, { recursive: true }).catch(() => {});
+    iso.push((await timed(lilyDefault, layered)).ms);
+    await Deno.remove(`${layered}/.lily`, { recursive: true }).catch(() => {});
+    none.push((await timed(lilyRun(layered), layered)).ms);
+    await Deno.remove(`${layered}/.ninja_log`).catch(() => {});
+    nin.push((await timed(["ninja", "-j2"], layered)).ms);
+  }
+  console.log(
+    `\n| layered 1000, default policy (network off via unshare -rn) | ${
+      median(iso).toFixed(0)
+    } ms | ninja ${median(nin).toFixed(0)} ms | ${
+      median(iso.map((x, i) => x / nin[i])).toFixed(2)
+    }× ninja | isolation adds ${
+      ((median(iso) - median(none)) * 2 / 1000).toFixed(1)
+    } ms a step (2 at once) |`,
+  );
 }
 
 // Fully cached re-run vs a bare deno run of an empty file.
