@@ -32,6 +32,19 @@ export async function readLock(path: string): Promise<import("./src/schema/lock.
   return await readLockFile(path);
 }
 
+/** Runs a lock file (see docs/run.md); returns the run's manifest and status. */
+export async function run(
+  lockPath: string,
+  options: Partial<import("./src/run/engine.ts").RunOptions> = {},
+): Promise<import("./src/run/engine.ts").RunResult> {
+  const { readLockFile } = await import("./src/lock/read.ts");
+  const { runLock } = await import("./src/run/engine.ts");
+  const { dirname, resolve } = await import("node:path");
+  const lock = await readLockFile(lockPath);
+  const projectRoot = resolve(dirname(resolve(lockPath)), lock.provenance.project_root);
+  return await runLock(lock, { projectRoot, lockPath, ...options });
+}
+
 if (import.meta.main) {
   const { cli } = await import("./src/cli/main.ts");
   Deno.exit(await cli(Deno.args));
