@@ -39,7 +39,15 @@ export async function main(args: string[]): Promise<number> {
     console.log(`${f.severity === "error" ? "drift" : "warning"}: ${f.message}`);
   }
   if (report.diff) console.log("\n" + formatDiff(report.diff, { labels: [path, "recomposed"] }));
+  const volatileOnly = report.diff !== undefined &&
+    !report.findings.some((f) => f.kind === "plan-changed");
   if (report.ok) {
+    if (volatileOnly) {
+      console.log(
+        `ok: ${path} is in sync with its sources; recomposing differs only in non-deterministic values`,
+      );
+      return 0;
+    }
     console.log(
       `ok: ${path} is in sync with its ${lock.provenance.sources.length} source(s)${
         opts.recompose ? " and recomposes to the same plan" : ""
@@ -47,6 +55,11 @@ export async function main(args: string[]): Promise<number> {
     );
     return 0;
   }
-  console.log(`\n${path} has drifted: run \`lily compose\` again to update it`);
+  const drifted = report.findings.some((f) => f.severity === "error");
+  console.log(
+    drifted
+      ? `\n${path} has drifted: run \`lily compose\` again to update it`
+      : `\n${path} fails --strict: it holds non-deterministic values or was written by another Lily`,
+  );
   return 1;
 }

@@ -26,7 +26,9 @@ Deno.test("`lily --help` lists every command", async () => {
 });
 
 Deno.test("every command has --help with examples", async () => {
-  for (const name of ["compose", "verify", "diff", "explain"]) {
+  for (
+    const name of ["compose", "run", "verify", "diff", "explain", "sync", "lock", "cache", "runs"]
+  ) {
     const { code, stdout } = await lily([name, "--help"]);
     assertEquals(code, 0, name);
     assertMatch(stdout, /Examples:\n {2}lily /, name);
