@@ -27,6 +27,7 @@ import { type IsolationMode, networkEnforcement } from "../sandbox/network.ts";
 import { resolveAllSecrets } from "../sandbox/secrets.ts";
 import { stepEnvironment } from "./environment.ts";
 import { EventLog } from "./events.ts";
+import { schemaViolation } from "./json_schema.ts";
 import { parseOutputFile, typedOutput } from "./outputs.ts";
 import { permissionsFor } from "./permissions.ts";
 
@@ -286,6 +287,12 @@ export async function runLock(lock: LockFile, options: RunOptions): Promise<RunR
         values[name] = { type: io.type, value: path, digest };
         env[name] = abs;
       } else {
+        if (io.type === "json" && io.schema) {
+          const violation = schemaViolation(value, io.schema);
+          if (violation) {
+            return { fail: `input \`${name}\` does not match its schema: ${violation}` };
+          }
+        }
         values[name] = { type: io.type, value, digest: valueDigest(value) };
         env[name] = typeof value === "string" ? value : JSON.stringify(value ?? null);
       }
@@ -795,6 +802,10 @@ async function collectOutputs(
     }
     const typed = typedOutput(name, io, written[name]);
     if ("error" in typed) return { error: typed.error };
+    if (io.type === "json" && io.schema) {
+      const violation = schemaViolation(typed.value, io.schema);
+      if (violation) return { error: `output \`${name}\` does not match its schema: ${violation}` };
+    }
     outputs[name] = { type: io.type, value: typed.value };
   }
   const ignored = Object.keys(written).filter((n) => !(n in step.outputs));

@@ -339,3 +339,44 @@ Deno.test("lily cache status, purge and runs show work on a real cache", async (
     assertEquals(latestManifest(dir).counts.succeeded, 4);
   });
 });
+
+Deno.test("json inputs and outputs are checked against their declared schema", async () => {
+  const flow = `petal: "1"
+name: schema
+params:
+  cfg: {type: json, default: {size: 720}}
+steps:
+  - id: good
+    uses: shell
+    inputs:
+      cfg: {from: params.cfg, schema: {type: object, required: [size], properties: {size: {type: integer, minimum: 1}}}}
+    with: {run: 'echo "meta={\\"frames\\": 3}" >> "$LILY_OUTPUT"'}
+    outputs:
+      meta: {type: json, schema: {type: object, required: [frames], properties: {frames: {type: integer}}}}
+  - id: bad_output
+    uses: shell
+    with: {run: 'echo "meta={\\"frames\\": \\"three\\"}" >> "$LILY_OUTPUT"'}
+    outputs:
+      meta: {type: json, schema: {type: object, properties: {frames: {type: integer}}}}
+  - id: bad_input
+    uses: shell
+    inputs:
+      cfg: {from: params.cfg, schema: {type: object, required: [fps]}}
+    with: {run: "true"}
+`;
+  await withProject({ "flow.petal": flow }, async (dir) => {
+    const out = await run(dir, ["--continue", "always"]);
+    assertEquals(out.code, 1);
+    const m = latestManifest(dir);
+    assertEquals(m.steps.good.status, "succeeded");
+    assertEquals(m.steps.good.outputs.meta.value, { frames: 3 });
+    assertMatch(
+      m.steps.bad_output.error,
+      /output `meta` does not match its schema: \$\.frames: expected integer, got string/,
+    );
+    assertMatch(
+      m.steps.bad_input.error,
+      /input `cfg` does not match its schema: \$: missing required `fps`/,
+    );
+  });
+});
