@@ -157,8 +157,16 @@ export async function runLock(lock: LockFile, options: RunOptions): Promise<RunR
     steps: {},
     counts: {},
   };
-  const writeManifest = async () => {
+  const writeManifest = async (withSteps = true) => {
     manifest.steps = {};
+    if (!withSteps) {
+      // At start: the run's identity and status only (a killed run still leaves a record).
+      await writeAtomic(
+        join(runDir, "manifest.json"),
+        redact(JSON.stringify(manifest, null, 2)) + "\n",
+      );
+      return;
+    }
     for (const r of [...records.values(), ...onErrorRecords.values()]) {
       if (r.onError && r.state === "pending" && manifest.status !== "running") continue;
       manifest.steps[r.step.id] = { ...r.manifest, status: r.state };
@@ -171,7 +179,7 @@ export async function runLock(lock: LockFile, options: RunOptions): Promise<RunR
       redact(JSON.stringify(manifest, null, 2)) + "\n",
     );
   };
-  await writeManifest();
+  await writeManifest(false);
   events.emit(
     "run.started",
     { spec_hash: lock.spec_hash, steps: selected.size, name: lock.name } as Partial<RunEvent>,
