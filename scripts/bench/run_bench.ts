@@ -94,6 +94,28 @@ if (!quick) {
   });
 }
 
+// Snakemake, when installed (apt: snakemake): one round, it is slow.
+{
+  const which = await new Deno.Command("sh", {
+    args: ["-c", "command -v snakemake"],
+    stdout: "null",
+  }).output();
+  if (which.success) {
+    await Deno.remove(`${layered}/done`, { recursive: true }).catch(() => {});
+    await Deno.remove(`${layered}/.snakemake`, { recursive: true }).catch(() => {});
+    const snake = await timed(["snakemake", "--cores", "2", "--quiet", "all"], layered);
+    await Deno.remove(`${layered}/.lily`, { recursive: true }).catch(() => {});
+    const lily = await timed(lilyRun(layered), layered);
+    console.log(
+      `\n| layered 1000, cold, 2 cores | lily ${lily.ms.toFixed(0)} ms | snakemake ${
+        snake.ms.toFixed(0)
+      } ms | lily is ${(snake.ms / lily.ms).toFixed(1)}× faster |`,
+    );
+  } else {
+    console.log("\n(snakemake not installed: skipped)");
+  }
+}
+
 // The default policy: network off, enforced with a network namespace per step (Linux).
 {
   const iso: number[] = [], none: number[] = [], nin: number[] = [];

@@ -24,7 +24,7 @@ export function dag(shape: Shape, n: number, seed = 7): string[][] {
   });
 }
 
-/** Writes flow.petal, build.ninja and Makefile for the DAG into `dir`. */
+/** Writes flow.petal, build.ninja, Makefile and Snakefile for the DAG into `dir`. */
 export function writeDag(dir: string, shape: Shape, n: number): void {
   const needs = dag(shape, n);
   let petal = `petal: "1"\nname: ${shape}\nsteps:\n`;
@@ -42,4 +42,12 @@ export function writeDag(dir: string, shape: Shape, n: number): void {
   Deno.writeTextFileSync(`${dir}/flow.petal`, petal);
   Deno.writeTextFileSync(`${dir}/build.ninja`, ninja);
   Deno.writeTextFileSync(`${dir}/Makefile`, make);
+  // Snakemake needs files to order rules: each step touches done/<id>.
+  let snake = `rule all:\n    input: [${needs.map((_, i) => `"done/s${i}"`).join(", ")}]\n`;
+  needs.forEach((deps, i) => {
+    snake += `rule s${i}:\n${
+      deps.length ? `    input: [${deps.map((d) => `"done/${d}"`).join(", ")}]\n` : ""
+    }    output: "done/s${i}"\n    shell: "true s${i} && touch {output}"\n`;
+  });
+  Deno.writeTextFileSync(`${dir}/Snakefile`, snake);
 }
