@@ -1,23 +1,18 @@
 #!/usr/bin/env bash
 # Installs what Lily's tests and benchmarks use on a fresh Debian/Ubuntu machine (idempotent:
-# only missing tools are installed). Deno itself comes from npm: `npx -y deno@2.9.6 …`.
+# only missing tools are installed): shells for the quoting tests, python3 and curl for the
+# network attack tests, util-linux for `unshare`, GNU time for memory checks, ninja and make
+# for the benchmarks. Deno itself comes from npm: `npx -y deno@2.9.6 …`.
 set -euo pipefail
 need=()
 have() { command -v "$1" >/dev/null 2>&1; }
 have bash || need+=(bash)
 have dash || need+=(dash)
-have zsh || need+=(zsh)
-have busybox || need+=(busybox)
 have python3 || need+=(python3)
 have curl || need+=(curl)
 have ninja || need+=(ninja-build)
 have make || need+=(make)
-have bwrap || need+=(bubblewrap)
 have unshare || need+=(util-linux)
-have setsid || need+=(util-linux)
-have podman || need+=(podman)
-have runc || need+=(runc)
-have hyperfine || need+=(hyperfine)
 [ -x /usr/bin/time ] || need+=(time)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && have apt-get; then

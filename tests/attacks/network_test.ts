@@ -2,6 +2,7 @@
 // reach a server on this machine's loopback when the step's policy says `network: false`.
 import { assert, assertEquals, assertMatch } from "../_assert.ts";
 import { skipUnless } from "../_tools.ts";
+import { unshareAvailable } from "../../src/sandbox/network.ts";
 import { latestManifest, project, run } from "../run/_run.ts";
 
 function flow(port: number, network: boolean): string {
@@ -28,6 +29,10 @@ Deno.test({
   name: "network off: curl, /dev/tcp and python3 cannot reach a local server; network on: they can",
   ignore: Deno.build.os !== "linux" || skipUnless("curl", "bash", "python3", "unshare"),
   fn: async () => {
+    assert(
+      unshareAvailable(),
+      "`unshare -rn` does not work here (unprivileged user namespaces disabled?)",
+    );
     const controller = new AbortController();
     const server = Deno.serve({
       hostname: "127.0.0.1",
