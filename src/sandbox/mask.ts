@@ -69,12 +69,11 @@ export interface Masker {
 export function createMasker(secrets: Iterable<string>): Masker {
   const forms = [...new Set([...secrets].flatMap(secretForms))].sort((a, b) => b.length - a.length);
   const longest = forms.reduce((n, f) => Math.max(n, f.length), 0);
-  const mask = (text: string) => {
-    if (forms.length === 0) return text;
-    let out = text;
-    for (const form of forms) if (out.includes(form)) out = out.split(form).join(MASK);
-    return out;
-  };
+  // One alternation, longest first: at each position the longest form wins, leftmost first.
+  const pattern = forms.length
+    ? new RegExp(forms.map((f) => f.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|"), "g")
+    : undefined;
+  const mask = (text: string) => (pattern ? text.replace(pattern, MASK) : text);
   return {
     empty: forms.length === 0,
     mask,
@@ -82,12 +81,24 @@ export function createMasker(secrets: Iterable<string>): Masker {
       let held = "";
       return {
         push(chunk: string) {
-          if (forms.length === 0) return chunk;
-          const text = mask(held + chunk);
-          // Hold back what could be the start of a secret cut by the chunk boundary.
-          const keep = Math.min(text.length, longest - 1);
-          held = text.slice(text.length - keep);
-          return text.slice(0, text.length - keep);
+          if (!pattern) return chunk;
+          const text = held + chunk;
+          // A position is decided once every form could be complete there; the rest waits.
+          const limit = text.length - (longest - 1);
+          let out = "";
+          let at = 0;
+          pattern.lastIndex = 0;
+          for (let m = pattern.exec(text); m && m.index < limit; m = pattern.exec(text)) {
+            out += text.slice(at, m.index) + MASK;
+            at = m.index + m[0].length;
+            pattern.lastIndex = at;
+          }
+          if (at < limit) {
+            out += text.slice(at, limit);
+            at = limit;
+          }
+          held = text.slice(at);
+          return out;
         },
         end() {
           const rest = mask(held);
