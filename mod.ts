@@ -46,6 +46,11 @@ export async function run(
 }
 
 if (import.meta.main) {
-  const { cli } = await import("./src/cli/main.ts");
-  Deno.exit(await cli(Deno.args));
+  if (Deno.args[0] === "__host" && Deno.build.standalone) {
+    // A compiled Lily starts its sandbox hosts as itself (src/sandbox/pool.ts).
+    await import("./src/sandbox/host_main.ts");
+  } else {
+    const { cli } = await import("./src/cli/main.ts");
+    Deno.exit(await cli(Deno.args));
+  }
 }

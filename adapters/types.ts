@@ -1,10 +1,13 @@
 /**
  * The seam between the scheduler and whatever executes a step. Adapters know nothing about
  * the DAG, the cache or events; the scheduler knows nothing about how a step runs.
- * (Owned by the run engine; the sandbox implements the same interface.)
+ * The host process adapter (`process.ts`, `--isolation none`) and the sandbox adapter
+ * (`src/sandbox/pool.ts`, the default) implement it.
  * @module
  */
 import type { LockStep } from "../src/schema/lock.ts";
+import type { ExecSpec } from "../src/sandbox/execute.ts";
+import type { OsIsolation } from "../src/sandbox/isolation.ts";
 
 /** What a step may do, derived from the lock's env_policy and the step's resources. */
 export interface PermissionSet {
@@ -14,6 +17,8 @@ export interface PermissionSet {
   read: string[];
   /** Absolute directories the step may write. */
   write: string[];
+  /** Inside the read and write roots, but refused (Lily's own `.lily/`). */
+  deny: string[];
   /** false = no network; true = any; a list = only these hosts (host or host:port). */
   net: boolean | string[];
   /** Host environment variable names the step may see (values passed explicitly). */
@@ -23,16 +28,11 @@ export interface PermissionSet {
 /** One attempt of one step. */
 export interface StepRequest {
   step: LockStep;
-  /** Absolute project root; the step's cwd is this unless the step says otherwise. */
-  projectRoot: string;
-  cwd: string;
-  /** The complete environment of the process (nothing is inherited). */
-  env: Record<string, string>;
+  /** What to execute, fully resolved (command, environment, binaries, roots). */
+  spec: ExecSpec;
   permissions: PermissionSet;
-  /** Pinned absolute paths of the binaries the step may start, by name. */
-  pins?: Record<string, string>;
-  /** A command that wraps the step's own (OS isolation, e.g. `unshare -rn --`). */
-  wrapper?: string[];
+  /** The OS isolation for this step's network policy (a command prefix for its host). */
+  os: OsIsolation;
   /**
    * Receives the attempt's stdout and stderr as they arrive; the engine writes them to the
    * attempt's log (masking secrets). The adapter awaits each write (back-pressure: memory
@@ -52,11 +52,13 @@ export interface StepResult {
   /** Name of the signal that ended it, if any. */
   signal: string | null;
   durationMs: number;
-  /** Set when the adapter refused or failed to start the step (denied permission, missing binary). */
+  /** Set when the step could not start (a syntax error, a missing program, a host failure). */
   error?: { code: string; message: string; hint?: string };
-  /** The isolation actually in force for this attempt (recorded in the manifest). */
+  /** Set when the step tried something its policy does not allow (it was stopped). */
+  denied?: { kind: string; target: string; message: string };
+  /** What was enforced for this attempt (the manifest records it). */
   enforcement?: Record<string, unknown>;
-  /** Process metrics the adapter could measure (max RSS in KiB, CPU ms…). */
+  /** Process metrics the adapter could measure. */
   metrics?: Record<string, number>;
 }
 
@@ -64,6 +66,6 @@ export interface StepResult {
 export interface Adapter {
   readonly name: string;
   run(request: StepRequest): Promise<StepResult>;
-  /** Releases pooled resources (worker processes). */
+  /** Releases pooled resources (host processes). */
   close?(): Promise<void>;
 }

@@ -50,7 +50,7 @@ export async function main(args: string[]): Promise<number> {
     .option("--events <path>", "also write events to PATH (`-`: stdout)")
     .option(
       "--isolation <mode>",
-      "OS isolation: auto (enforce where possible), none, strict (refuse what cannot be enforced)",
+      "sandbox: auto (Deno permissions + OS isolation where possible), none (run steps in Lily's process, unenforced), strict (refuse what cannot be enforced)",
       "auto",
     )
     .option("-q, --quiet", "print only failures and the summary")

@@ -14,7 +14,10 @@ import {
   VALUE_TYPES,
   type ValueType,
 } from "../schema/petal.ts";
+import { commandsOf } from "../shell/analyze.ts";
+import { parseScript, ShellSyntaxError } from "../shell/parser.ts";
 import { lazyLocate } from "../source/locate.ts";
+import { spanAt } from "../expr/_span.ts";
 import { parseDuration } from "../util/duration.ts";
 import { cacheKeyOf } from "./cache_key.ts";
 import { buildDag, type Dag } from "./dag.ts";
@@ -115,7 +118,12 @@ function resolveStep(
   for (const [k, v] of Object.entries(inputs.petal.env ?? {})) env[k] = String(v);
   for (const [k, v] of Object.entries(step.env ?? {})) env[k] = String(v);
   const withBlock = { ...(step.with ?? {}) };
+  // `.lilyrc`'s allowed_binaries are every step's: the lock says per step what it may start.
+  const binaries = [
+    ...new Set([...(inputs.rc.allowed_binaries ?? []), ...(step.resources?.binaries ?? [])]),
+  ].sort();
   checkCommand(step, path, withBlock, where, errors);
+  if (!errors.length) checkPrograms(step, path, withBlock, binaries, inputs.raw, errors);
 
   const stepInputs: Record<string, LockIO> = {};
   for (const [name, decl] of Object.entries(step.inputs ?? {})) {
@@ -170,7 +178,7 @@ function resolveStep(
   const maxBackoff = retries?.max_backoff ? parseDuration(retries.max_backoff)! : 30_000;
   const resources = {
     network: step.resources?.network ?? inputs.rc.network_default ?? false,
-    binaries: [...new Set(step.resources?.binaries ?? [])].sort(),
+    binaries,
     env: [...new Set(step.resources?.env ?? [])].sort(),
     ...(step.resources?.cpu !== undefined ? { cpu: step.resources.cpu } : {}),
     ...(step.resources?.memory !== undefined ? { memory: step.resources.memory } : {}),
@@ -236,6 +244,109 @@ function checkCommand(
     } else {
       withBlock.argv = argv.map(String);
     }
+  }
+}
+
+/**
+ * The programs a step starts, checked against what it may start, where that can be told
+ * before running: every command of a Lily shell script with a literal name, the shell of
+ * `with.shell`, a process step's `argv[0]`. Names built at run time are checked when they run.
+ */
+function checkPrograms(
+  step: Step,
+  path: (string | number)[],
+  withBlock: Record<string, unknown>,
+  binaries: string[],
+  raw: unknown,
+  errors: LilyError[],
+): void {
+  const allowed = (name: string) =>
+    binaries.includes(name) || binaries.includes(name.split(/[\\/]/).pop()!);
+  const allowHint = (name: string) => {
+    const short = name.split(/[\\/]/).pop()!;
+    return `allow it for this step with \`resources: {binaries: [${short}]}\`, or for every step with \`allowed_binaries: [${short}]\` in .lilyrc`;
+  };
+  if (step.uses === "process") {
+    const program = String((withBlock.argv as unknown[])[0]);
+    if (!allowed(program)) {
+      errors.push(
+        new LilyError(
+          "LILY-E0617",
+          `step \`${step.id}\` runs \`${program}\`, which its policy does not allow`,
+          {
+            span: lazyLocate(raw, [...path, "with", "argv", 0]),
+            label: "not an allowed binary",
+            hint: allowHint(program),
+          },
+        ),
+      );
+    }
+    return;
+  }
+  if (step.uses !== "shell") return;
+  const script = String(withBlock.run);
+  const shell = withBlock.shell;
+  if (shell !== undefined && shell !== "lily") {
+    if (typeof shell !== "string" || shell === "") {
+      errors.push(
+        new LilyError(
+          "LILY-E0619",
+          `\`with.shell\` of step \`${step.id}\` must be a program name`,
+          {
+            span: lazyLocate(raw, [...path, "with", "shell"]),
+            hint: "omit it for Lily's shell, or name an allowed shell: `shell: bash`",
+          },
+        ),
+      );
+    } else if (!allowed(shell)) {
+      errors.push(
+        new LilyError(
+          "LILY-E0619",
+          `step \`${step.id}\` runs its script with \`${shell}\`, which its policy does not allow`,
+          {
+            span: lazyLocate(raw, [...path, "with", "shell"]),
+            label: "not an allowed binary",
+            hint: `${
+              allowHint(shell)
+            } (the programs that \`${shell}\` starts are not checked by Lily: list them too, OS isolation still applies)`,
+          },
+        ),
+      );
+    }
+    return;
+  }
+  const base = lazyLocate(raw, [...path, "with", "run"], { content: true });
+  let list;
+  try {
+    list = parseScript(script);
+  } catch (error) {
+    if (!(error instanceof ShellSyntaxError)) throw error;
+    errors.push(
+      new LilyError(
+        "LILY-E0618",
+        `the script of step \`${step.id}\` is not valid in Lily's shell: ${error.message}`,
+        {
+          span: spanAt(base, script, error.pos),
+          hint: error.hint ??
+            "see docs/shell.md for what Lily's shell runs, or set `with.shell: sh` (with `sh` in `resources.binaries`)",
+        },
+      ),
+    );
+    return;
+  }
+  for (const use of commandsOf(list)) {
+    if (use.name === undefined || use.builtin || allowed(use.name)) continue;
+    errors.push(
+      new LilyError(
+        "LILY-E0617",
+        `step \`${step.id}\` runs \`${use.name}\`, which its policy does not allow`,
+        {
+          span: spanAt(base, script, use.pos, use.pos + use.name.length),
+          label: "not a built-in of Lily's shell, not an allowed binary",
+          hint: allowHint(use.name),
+        },
+      ),
+    );
   }
 }
 

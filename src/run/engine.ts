@@ -7,7 +7,6 @@
  */
 import { isAbsolute, join, relative, resolve } from "node:path";
 import type { Adapter, PermissionSet } from "../../adapters/types.ts";
-import { processAdapter } from "../../adapters/process.ts";
 import {
   cacheKey,
   changedParts,
@@ -23,7 +22,9 @@ import { type Ast, evaluateCondition, type Status } from "../expr/mod.ts";
 import type { Manifest, ManifestStep, RunEvent } from "../schema/events.ts";
 import type { LockFile, LockParam, LockStep } from "../schema/lock.ts";
 import { createMasker } from "../sandbox/mask.ts";
-import { type IsolationMode, networkEnforcement } from "../sandbox/network.ts";
+import { type IsolationMode, osIsolation } from "../sandbox/isolation.ts";
+import { execSpecFor } from "../steps/mod.ts";
+import { describeDenial } from "./denial.ts";
 import { resolveAllSecrets } from "../sandbox/secrets.ts";
 import { stepEnvironment } from "./environment.ts";
 import { EventLog } from "./events.ts";
@@ -48,7 +49,12 @@ export interface RunOptions {
   signal?: AbortSignal;
   graceMs?: number;
   adapterFor?: (step: LockStep) => Adapter;
-  permissionsFor?: (lock: LockFile, step: LockStep, projectRoot: string) => PermissionSet;
+  permissionsFor?: (
+    lock: LockFile,
+    step: LockStep,
+    projectRoot: string,
+    scratch: string,
+  ) => PermissionSet;
   /** Applied to every byte Lily writes (logs, events, manifest). */
   redact?: (text: string) => string;
   resolveSecret?: (
@@ -93,8 +99,11 @@ export async function runLock(lock: LockFile, options: RunOptions): Promise<RunR
   const runId = newRunId();
   const runDir = join(root, ".lily", "runs", runId);
   await Deno.mkdir(join(runDir, "logs"), { recursive: true });
-  await Deno.mkdir(join(runDir, "io"), { recursive: true });
-  await Deno.mkdir(join(runDir, "tmp"), { recursive: true });
+  // Steps' output files and TMPDIR live outside the project: a sandboxed step may write
+  // there, and never into `.lily/`.
+  const scratch = await Deno.makeTempDir({ prefix: `lily-${runId}-` });
+  await Deno.mkdir(join(scratch, "io"));
+  await Deno.mkdir(join(scratch, "tmp"));
   const getHostEnv0 = options.getHostEnv ?? ((name: string) => Deno.env.get(name));
   // Secrets are resolved before any byte is written, so every byte can be masked.
   const secrets = await resolveAllSecrets(lock, { getEnv: getHostEnv0 });
@@ -110,7 +119,26 @@ export async function runLock(lock: LockFile, options: RunOptions): Promise<RunR
   const cache = new CacheStore(options.cacheDir ?? join(root, ".lily", "cache"));
   const jobs = Math.max(1, options.jobs ?? navigator.hardwareConcurrency ?? 2);
   const getHostEnv = options.getHostEnv ?? ((name: string) => Deno.env.get(name));
-  const adapterFor = options.adapterFor ?? (() => defaultAdapter ??= processAdapter());
+  let attemptCounter = Deno.pid * 1000;
+  let defaultAdapter: Promise<Adapter> | undefined;
+  const adapterFor = async (step: LockStep): Promise<Adapter> => {
+    if (options.adapterFor) return options.adapterFor(step);
+    // Loaded on the first step that runs: a fully cached run never imports the executors.
+    defaultAdapter ??= (options.isolation === "none")
+      ? import("../../adapters/process.ts").then((m) => m.processAdapter())
+      : import("../sandbox/pool.ts").then((m) =>
+        m.sandboxAdapter({ cwd: root, hostsPerSet: Math.min(jobs, 2) })
+      );
+    return await defaultAdapter;
+  };
+  const binariesOf = (step: LockStep): Record<string, string> => {
+    const out: Record<string, string> = {};
+    for (const b of step.resources.binaries) {
+      const pin = lock.registry_pins.binaries[b];
+      if (pin) out[b] = pin.path;
+    }
+    return out;
+  };
   const continueMode = options.continueMode ?? "never";
   const started = new Date();
   const encoder = new TextEncoder();
@@ -435,15 +463,16 @@ export async function runLock(lock: LockFile, options: RunOptions): Promise<RunR
     }
 
     // Execute, with retries.
-    const network = networkEnforcement(step.resources.network, options.isolation ?? "auto");
-    if (options.isolation === "strict" && !network.record.enforced) {
+    const isolation = options.isolation ?? "auto";
+    const os = osIsolation(step.resources.network, isolation);
+    if (isolation === "strict" && !os.record.enforced) {
       return finish(r, "failed", {
         reason:
-          `--isolation strict: network ${network.record.network} cannot be enforced on this machine (${Deno.build.os}); run without --isolation strict to run it unenforced`,
+          `--isolation strict: network ${os.record.network} cannot be enforced on this machine (${Deno.build.os}); run without --isolation strict to run it unenforced`,
       });
     }
-    const adapter = adapterFor(step);
-    const permissions = (options.permissionsFor ?? permissionsFor)(lock, step, root);
+    const permissions = (options.permissionsFor ?? permissionsFor)(lock, step, root, scratch);
+    const adapter = await adapterFor(step);
     const maxAttempts = step.retries.max + 1;
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
       if (cancelled || (failing && continueMode === "never" && !r.onError)) {
@@ -451,7 +480,7 @@ export async function runLock(lock: LockFile, options: RunOptions): Promise<RunR
           reason: cancelled ? "the run was cancelled" : "the run is failing (fail-fast)",
         });
       }
-      const outputFile = join(runDir, "io", `${safeName(step.id)}.${attempt}.out`);
+      const outputFile = join(scratch, "io", `${safeName(step.id)}.${attempt}.out`);
       const logName = `logs/${safeName(step.id)}.${attempt}.log`;
       // The log is created on the first byte: most quick steps print nothing.
       let log: Deno.FsFile | undefined;
@@ -486,23 +515,26 @@ export async function runLock(lock: LockFile, options: RunOptions): Promise<RunR
         runId,
         projectRoot: root,
         outputFile,
-        tmpDir: join(runDir, "tmp"),
+        tmpDir: join(scratch, "tmp"),
         attempt,
         inputs: bound.env,
         getHostEnv,
       });
-      const result = await adapter.run({
-        step,
-        projectRoot: root,
+      const spec = execSpecFor(step, {
         cwd: root,
         env,
+        binaries: binariesOf(step),
+        readRoots: permissions.read,
+        writeRoots: permissions.write,
+        denyRoots: permissions.deny,
+        graceMs: options.graceMs ?? 2000,
+        pid: ++attemptCounter,
+      });
+      const result = await adapter.run({
+        step,
+        spec,
         permissions,
-        wrapper: network.prefix,
-        pins: Object.fromEntries(
-          step.resources.binaries.filter((b) => lock.registry_pins.binaries[b]).map((
-            b,
-          ) => [b, lock.registry_pins.binaries[b].path]),
-        ),
+        os,
         signal: controller.signal,
         graceMs: options.graceMs ?? 2000,
         write: async (chunk) => {
@@ -514,8 +546,8 @@ export async function runLock(lock: LockFile, options: RunOptions): Promise<RunR
       running.delete(step.id);
       await writeLog(maskStream.push(decoder.decode()) + maskStream.end());
       if (!masker.empty) {
-        // The step wrote its output file; it stays in the run record, so it is masked too
-        // (after outputs are read below, from the masked text: secrets do not flow on).
+        // The step wrote its output file; it is read below from the masked text, so secrets
+        // do not flow on to other steps.
         await Deno.readTextFile(outputFile).then((t) =>
           Deno.writeTextFile(outputFile, masker.mask(t))
         ).catch(() => {});
@@ -523,10 +555,18 @@ export async function runLock(lock: LockFile, options: RunOptions): Promise<RunR
       (log as Deno.FsFile | undefined)?.close();
       r.manifest.exit_code = result.exitCode;
       r.manifest.duration_ms = performance.now() - t0;
-      r.manifest.enforcement = { ...(result.enforcement ?? {}), ...network.record, permissions };
+      r.manifest.enforcement = { ...(result.enforcement ?? {}), ...os.record, permissions };
       if (result.metrics) Object.assign(r.manifest.metrics, result.metrics);
       r.manifest.metrics.wall_ms = Math.round(result.durationMs);
       let failure: string | undefined;
+      if (result.denied) {
+        const denial = describeDenial(step, result.denied, lock);
+        r.manifest.denied = denial;
+        events.emit("step.denied", { step: step.id, attempt, ...denial });
+        // A denial is the policy at work, not a flaky failure: no retry.
+        finish(r, "failed", { reason: `${denial.code}: ${denial.message}`, attempt });
+        return;
+      }
       if (result.error) {
         failure = `${result.error.message}${result.error.hint ? ` (${result.error.hint})` : ""}`;
       } else if (timedOut) failure = `timed out after ${step.timeout_ms} ms (process group killed)`;
@@ -654,6 +694,7 @@ export async function runLock(lock: LockFile, options: RunOptions): Promise<RunR
     manifest.status = "succeeded";
     events.close();
     await Deno.remove(runDir, { recursive: true });
+    await Deno.remove(scratch, { recursive: true });
     return {
       runId,
       runDir,
@@ -683,16 +724,11 @@ export async function runLock(lock: LockFile, options: RunOptions): Promise<RunR
   await cache.updateStepIndex(newIndex).catch(() => {});
   await writeManifest();
   events.emit("run.finished", { status: manifest.status, duration_ms: manifest.duration_ms });
-  if (!options.adapterFor && defaultAdapter) {
-    await defaultAdapter.close?.();
-    defaultAdapter = undefined;
-  }
+  if (defaultAdapter) await (await defaultAdapter).close?.();
   events.close();
-  await Deno.remove(join(runDir, "tmp"), { recursive: true }).catch(() => {});
+  await Deno.remove(scratch, { recursive: true }).catch(() => {});
   return { runId, runDir, status: manifest.status, manifest };
 }
-
-let defaultAdapter: Adapter | undefined;
 
 function safeName(id: string): string {
   return id.replace(/[^A-Za-z0-9_.-]/g, "_");

@@ -1,19 +1,26 @@
 /**
- * The permission set of a step, from the lock's env_policy and the step's resources. The
- * host adapter does not enforce it (it records it); the sandbox adapter does.
+ * The permission set of a step, from the lock's env_policy and the step's resources: the
+ * pinned programs it may start, the roots it may read and write (plus the run's scratch
+ * directory, where its `$LILY_OUTPUT` and `$TMPDIR` are), never Lily's own `.lily/`.
  * @module
  */
-import { resolve } from "node:path";
+import { join, resolve } from "node:path";
 import type { PermissionSet } from "../../adapters/types.ts";
 import type { LockFile, LockStep } from "../schema/lock.ts";
 
 /** The permissions a step's policy grants. */
-export function permissionsFor(lock: LockFile, step: LockStep, projectRoot: string): PermissionSet {
+export function permissionsFor(
+  lock: LockFile,
+  step: LockStep,
+  projectRoot: string,
+  scratch: string,
+): PermissionSet {
   const pins = lock.registry_pins.binaries;
   return {
     run: step.resources.binaries.map((b) => pins[b]?.path ?? b).sort(),
-    read: lock.env_policy.read_roots.map((r) => resolve(projectRoot, r)),
-    write: lock.env_policy.write_roots.map((r) => resolve(projectRoot, r)),
+    read: [...lock.env_policy.read_roots.map((r) => resolve(projectRoot, r)), scratch],
+    write: [...lock.env_policy.write_roots.map((r) => resolve(projectRoot, r)), scratch],
+    deny: [join(projectRoot, ".lily")],
     net: step.resources.network,
     env: [...step.resources.env],
   };

@@ -23,6 +23,7 @@ export const EVENT_TYPES = [
   "step.finished",
   "step.failed",
   "step.cancelled",
+  "step.denied",
   "cache.warning",
 ] as const;
 
@@ -79,6 +80,13 @@ export const ManifestStep = z.object({
   logs: z.array(z.string()),
   metrics: z.record(z.string(), z.number()),
   enforcement: z.record(z.string(), z.unknown()).optional(),
+  denied: z.object({
+    code: z.string(),
+    kind: z.string().describe("run, read, write, env or net"),
+    target: z.string().describe("The program, path, variable or host refused"),
+    message: z.string(),
+    hint: z.string().describe("The policy line that would allow it"),
+  }).optional().describe("What the step's policy refused (the step failed because of it)"),
 });
 /** A step's record in the manifest. */
 export type ManifestStep = z.infer<typeof ManifestStep>;

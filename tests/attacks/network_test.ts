@@ -2,7 +2,7 @@
 // reach a server on this machine's loopback when the step's policy says `network: false`.
 import { assert, assertEquals, assertMatch } from "../_assert.ts";
 import { skipUnless } from "../_tools.ts";
-import { unshareAvailable } from "../../src/sandbox/network.ts";
+import { unshareAvailable } from "../../src/sandbox/linux.ts";
 import { latestManifest, project, run } from "../run/_run.ts";
 
 function flow(port: number, network: boolean): string {

@@ -1,0 +1,323 @@
+/**
+ * The sandbox adapter: runs each step attempt in a long-lived host process (host_main.ts)
+ * started with exactly that step's Deno permissions and OS isolation, pooled per distinct
+ * permission set (so the namespace and the Deno start-up are paid once per host, not per
+ * step). The engine's process keeps every privilege it needs — it writes the logs, the cache
+ * and the records, and it kills a timed-out step's whole process tree, which a host may not.
+ * @module
+ */
+import type { Adapter, StepRequest, StepResult } from "../../adapters/types.ts";
+import { processTree, signalAll } from "../shell/process_tree.ts";
+import type { ExecOutcome, ExecSpec } from "./execute.ts";
+import { type Frame, FrameWriter, readFrames } from "./protocol.ts";
+
+/** Options for {@linkcode sandboxAdapter}. */
+export interface SandboxOptions {
+  /** The directory hosts start in (the project root). */
+  cwd: string;
+  /** How many hosts one permission set may have (the run's job count). */
+  hostsPerSet: number;
+  /** Idle hosts kept in all, beyond which the least recently used are closed. */
+  maxIdle?: number;
+}
+
+/** The Deno flags that grant exactly a spec's permissions. */
+export function denoFlags(spec: ExecSpec, network: boolean | string[]): string[] {
+  const flags: string[] = [];
+  const read = [...new Set([...spec.readRoots, ...spec.writeRoots])];
+  if (read.length) flags.push(`--allow-read=${read.join(",")}`);
+  if (spec.writeRoots.length) flags.push(`--allow-write=${spec.writeRoots.join(",")}`);
+  if (spec.denyRoots.length) {
+    flags.push(`--deny-read=${spec.denyRoots.join(",")}`);
+    flags.push(`--deny-write=${spec.denyRoots.join(",")}`);
+  }
+  const run = [...new Set(Object.values(spec.binaries))].sort();
+  if (run.length) flags.push(`--allow-run=${run.join(",")}`);
+  if (network === true) flags.push("--allow-net");
+  else if (Array.isArray(network) && network.length) flags.push(`--allow-net=${network.join(",")}`);
+  return flags;
+}
+
+/** How a host process is started: the command line, and whether Deno's permissions apply. */
+export function hostCommand(flags: string[], prefix: string[]): {
+  argv: string[];
+  denoPermissions: boolean;
+} {
+  const exe = Deno.execPath();
+  if (Deno.build.standalone) {
+    // A compiled Lily carries its permissions in the binary: flags cannot narrow them. The
+    // host still runs Lily's shell (which checks the policy) and the OS isolation.
+    return { argv: [...prefix, exe, "__host"], denoPermissions: false };
+  }
+  const entry = new URL("./host_main.ts", import.meta.url).href;
+  return {
+    argv: [
+      ...prefix,
+      exe,
+      "run",
+      "--no-config",
+      "--no-lock",
+      "--no-prompt",
+      "--quiet",
+      "--v8-flags=--max-old-space-size=64,--max-semi-space-size=1",
+      ...flags,
+      entry,
+    ],
+    denoPermissions: true,
+  };
+}
+
+interface Attempt {
+  write: StepRequest["write"];
+  pids: Set<number>;
+  resolve(outcome: ExecOutcome): void;
+}
+
+const decoder = new TextDecoder();
+let nextAttemptId = 1;
+
+/** One host process. */
+class Host {
+  busy = 0;
+  lastUsed = performance.now();
+  readonly ready: Promise<void>;
+  readonly done: Promise<void>;
+  private readonly writer: FrameWriter;
+  private readonly attempts = new Map<number, Attempt>();
+  private readonly proc: Deno.ChildProcess;
+  private stderr = "";
+  private gone = false;
+
+  constructor(readonly key: string, argv: string[], cwd: string) {
+    const [program, ...args] = argv;
+    const proc = new Deno.Command(program, {
+      args,
+      cwd,
+      clearEnv: true,
+      env: hostEnv(),
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    this.proc = proc;
+    const stdin = proc.stdin.getWriter();
+    this.writer = new FrameWriter((bytes) => stdin.write(bytes), () => stdin.close());
+    let hello!: () => void;
+    let failed!: (error: Error) => void;
+    this.ready = new Promise<void>((resolve, reject) => {
+      hello = resolve;
+      failed = reject;
+    });
+    // A start-up failure is reported to whoever awaits `ready`; nobody may be waiting yet.
+    this.ready.catch(() => {});
+    const collectStderr = (async () => {
+      for await (const chunk of proc.stderr) {
+        if (this.stderr.length < 8192) this.stderr += decoder.decode(chunk);
+      }
+    })();
+    this.done = (async () => {
+      try {
+        for await (const frame of readFrames(proc.stdout)) {
+          if (frame.type === "H") hello();
+          else await this.dispatch(frame);
+        }
+      } catch {
+        // a broken stream: treated as the host's end
+      }
+      await proc.status;
+      await collectStderr;
+      this.gone = true;
+      const why = `the sandbox host exited${this.stderr ? `: ${this.stderr.trim()}` : ""}`;
+      failed(new Error(why));
+      for (const attempt of this.attempts.values()) {
+        attempt.resolve({
+          exitCode: null,
+          signal: null,
+          durationMs: 0,
+          spawned: 0,
+          error: { code: "LILY-E0813", message: why },
+        });
+      }
+      this.attempts.clear();
+    })();
+  }
+
+  get alive(): boolean {
+    return !this.gone;
+  }
+
+  private async dispatch(frame: Frame): Promise<void> {
+    const attempt = this.attempts.get(frame.id);
+    if (!attempt) return;
+    switch (frame.type) {
+      case "P":
+        attempt.pids.add(Number(decoder.decode(frame.payload)));
+        break;
+      case "O":
+        await attempt.write(frame.payload, "stdout");
+        break;
+      case "E":
+        await attempt.write(frame.payload, "stderr");
+        break;
+      case "R":
+        this.attempts.delete(frame.id);
+        attempt.resolve(JSON.parse(decoder.decode(frame.payload)) as ExecOutcome);
+        break;
+    }
+  }
+
+  async run(request: StepRequest): Promise<ExecOutcome> {
+    await this.ready;
+    const id = nextAttemptId++;
+    const pids = new Set<number>();
+    const outcome = new Promise<ExecOutcome>((resolve) => {
+      this.attempts.set(id, { write: request.write, pids, resolve });
+    });
+    const doomed = new Set<number>();
+    let killTimer: ReturnType<typeof setTimeout> | undefined;
+    const kill = (signal: Deno.Signal) => {
+      for (const pid of pids) for (const p of processTree(pid)) doomed.add(p);
+      signalAll(doomed, signal);
+    };
+    const onAbort = () => {
+      void this.writer.send("C", id);
+      kill("SIGTERM");
+      killTimer = setTimeout(() => kill("SIGKILL"), request.graceMs);
+    };
+    await this.writer.send("S", id, JSON.stringify(request.spec));
+    if (request.signal.aborted) onAbort();
+    else request.signal.addEventListener("abort", onAbort, { once: true });
+    try {
+      return await outcome;
+    } finally {
+      request.signal.removeEventListener("abort", onAbort);
+      if (killTimer !== undefined) {
+        clearTimeout(killTimer);
+        kill("SIGKILL");
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    try {
+      await this.writer.close();
+    } catch {
+      // already closed
+    }
+    await this.done;
+  }
+}
+
+function hostEnv(): Record<string, string> {
+  // Deno needs to find its cache; nothing of this reaches a step (steps get explicit envs).
+  const env: Record<string, string> = { NO_COLOR: "1", RUST_BACKTRACE: "0" };
+  for (const name of ["HOME", "DENO_DIR", "XDG_CACHE_HOME", "LOCALAPPDATA", "USERPROFILE"]) {
+    const value = Deno.env.get(name);
+    if (value !== undefined) env[name] = value;
+  }
+  return env;
+}
+
+/**
+ * Creates the sandbox adapter. Hosts are started on demand, one attempt at a time each, at
+ * most `hostsPerSet` per permission set; `close()` ends them all.
+ */
+export function sandboxAdapter(options: SandboxOptions): Adapter {
+  const sets = new Map<string, Host[]>();
+  const waiters = new Map<string, (() => void)[]>();
+  const maxIdle = options.maxIdle ?? Math.max(4, options.hostsPerSet * 2);
+
+  const release = (host: Host) => {
+    host.busy--;
+    host.lastUsed = performance.now();
+    waiters.get(host.key)?.shift()?.();
+    trimIdle();
+  };
+  const trimIdle = () => {
+    const idle = [...sets.values()].flat().filter((h) => h.busy === 0);
+    if (idle.length <= maxIdle) return;
+    idle.sort((a, b) => a.lastUsed - b.lastUsed);
+    for (const host of idle.slice(0, idle.length - maxIdle)) {
+      sets.set(host.key, sets.get(host.key)!.filter((h) => h !== host));
+      void host.close();
+    }
+  };
+  const acquire = async (key: string, argv: string[]): Promise<Host> => {
+    for (;;) {
+      const hosts = (sets.get(key) ?? []).filter((h) => h.alive);
+      sets.set(key, hosts);
+      const idle = hosts.find((h) => h.busy === 0);
+      if (idle) {
+        idle.busy++;
+        return idle;
+      }
+      if (hosts.length < options.hostsPerSet) {
+        const host = new Host(key, argv, options.cwd);
+        host.busy++;
+        hosts.push(host);
+        return host;
+      }
+      await new Promise<void>((resolve) => {
+        const list = waiters.get(key) ?? [];
+        list.push(resolve);
+        waiters.set(key, list);
+      });
+    }
+  };
+
+  return {
+    name: "sandbox",
+    async run(request: StepRequest): Promise<StepResult> {
+      const started = performance.now();
+      const flags = denoFlags(request.spec, request.permissions.net);
+      const command = hostCommand(flags, request.os.prefix);
+      const key = JSON.stringify(command.argv);
+      const enforcement = {
+        sandbox: "deno host",
+        deno_permissions: command.denoPermissions,
+        deno_flags: flags,
+        tree_kill: Deno.build.os === "linux" ? "proc" : "child-only",
+      };
+      let host: Host;
+      try {
+        host = await acquire(key, command.argv);
+      } catch (error) {
+        return failed(started, `cannot start the sandbox host: ${(error as Error).message}`);
+      }
+      try {
+        const outcome = await host.run(request);
+        return { ...resultOf(outcome), enforcement };
+      } catch (error) {
+        return { ...failed(started, (error as Error).message), enforcement };
+      } finally {
+        release(host);
+      }
+    },
+    async close() {
+      const all = [...sets.values()].flat();
+      sets.clear();
+      await Promise.all(all.map((h) => h.close()));
+    },
+  };
+}
+
+/** A step result from an executor's outcome. */
+export function resultOf(outcome: ExecOutcome): StepResult {
+  return {
+    exitCode: outcome.exitCode,
+    signal: outcome.signal,
+    durationMs: outcome.durationMs,
+    ...(outcome.error ? { error: outcome.error } : {}),
+    ...(outcome.denied ? { denied: outcome.denied } : {}),
+    metrics: { programs_started: outcome.spawned },
+  };
+}
+
+function failed(started: number, message: string): StepResult {
+  return {
+    exitCode: null,
+    signal: null,
+    durationMs: performance.now() - started,
+    error: { code: "LILY-E0813", message },
+  };
+}

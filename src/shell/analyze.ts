@@ -1,0 +1,89 @@
+/**
+ * Static analysis of a script, for compose: which programs it starts by a literal name (so a
+ * name its policy does not allow is an error before anything runs), and where it starts one
+ * whose name is only known at run time (checked then).
+ * @module
+ */
+import type { Command, List, Word, WordPart } from "./ast.ts";
+import { literalWord } from "./ast.ts";
+import { isBuiltin } from "./commands/mod.ts";
+
+/** A command position in a script. */
+export interface CommandUse {
+  /** The literal name, or undefined when it comes from an expansion. */
+  name?: string;
+  /** Offset of the command's first word in the script. */
+  pos: number;
+  builtin: boolean;
+}
+
+/**
+ * Every command a script may start, in source order.
+ *
+ * @example
+ * ```ts
+ * import { parseScript } from "./parser.ts";
+ * import { commandsOf } from "./analyze.ts";
+ * const uses = commandsOf(parseScript("echo $(date) | curl -d @- x"));
+ * console.assert(uses.map((u) => u.name).join(",") === "echo,date,curl");
+ * ```
+ */
+export function commandsOf(list: List): CommandUse[] {
+  const out: CommandUse[] = [];
+  walkList(list, out);
+  return out.sort((a, b) => a.pos - b.pos);
+}
+
+function walkList(list: List, out: CommandUse[]): void {
+  for (const item of list.items) {
+    for (const p of [item.first, ...item.rest.map((r) => r.pipeline)]) {
+      for (const command of p.commands) walkCommand(command, out);
+    }
+  }
+}
+
+function walkCommand(command: Command, out: CommandUse[]): void {
+  for (const r of command.redirects) if (r.target) walkWord(r.target, out);
+  switch (command.kind) {
+    case "simple": {
+      for (const a of command.assigns) walkWord(a.value, out);
+      command.words.forEach((w) => walkWord(w, out));
+      const first = command.words[0];
+      if (first) {
+        const name = literalWord(first);
+        out.push({
+          name,
+          pos: first.pos,
+          builtin: name !== undefined && !name.includes("/") && isBuiltin(name),
+        });
+      }
+      return;
+    }
+    case "subshell":
+    case "group":
+      return walkList(command.body, out);
+    case "if":
+      for (const c of command.clauses) {
+        walkList(c.cond, out);
+        walkList(c.body, out);
+      }
+      if (command.otherwise) walkList(command.otherwise, out);
+      return;
+    case "for":
+      command.items.forEach((w) => walkWord(w, out));
+      return walkList(command.body, out);
+    case "while":
+      walkList(command.cond, out);
+      return walkList(command.body, out);
+  }
+}
+
+function walkWord(word: Word, out: CommandUse[]): void {
+  for (const part of word.parts) walkPart(part, out);
+}
+
+function walkPart(part: WordPart, out: CommandUse[]): void {
+  if (part.kind === "cmdsub") walkList(part.body, out);
+  else if (part.kind === "arith") walkWord(part.expr, out);
+  else if (part.kind === "param" && part.arg) walkWord(part.arg, out);
+}

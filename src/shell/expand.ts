@@ -1,0 +1,227 @@
+/**
+ * Word expansion: parameters, command and arithmetic substitution, then field splitting of
+ * unquoted results on blanks, then pathname expansion (globs) of unquoted `*`, `?` and `[…]`.
+ * Quoting protects from splitting and globbing, as in POSIX sh.
+ * @module
+ */
+import { isAbsolute, join } from "node:path";
+import type { List, Word, WordPart } from "./ast.ts";
+import { ArithError, evaluateArith } from "./arith.ts";
+import { ShellExit } from "./types.ts";
+
+/** What expansion needs from the interpreter. */
+export interface ExpandScope {
+  cwd: string;
+  getVar(name: string): string | undefined;
+  setVar(name: string, value: string): void;
+  /** Runs a command substitution; resolves to its stdout. */
+  substitute(body: List): Promise<string>;
+  /** Throws unless globbing may list `dir`. */
+  checkRead(dir: string): void;
+  /** Reports an expansion error (`${X:?}`, bad arithmetic) on stderr. */
+  error(message: string): Promise<void>;
+  nounset: boolean;
+}
+
+interface Segment {
+  text: string;
+  /** Unquoted text: glob characters in it are active. */
+  glob: boolean;
+}
+
+/** Expands a word into fields (split and globbed). */
+export async function expandFields(word: Word, scope: ExpandScope): Promise<string[]> {
+  const fields: Segment[][] = [[]];
+  const present: boolean[] = [false];
+  const cur = () => fields[fields.length - 1];
+  const newField = () => {
+    fields.push([]);
+    present.push(false);
+  };
+  for (const part of word.parts) {
+    if (part.kind === "lit") {
+      cur().push({ text: part.text, glob: !part.quoted });
+      if (part.quoted || part.text) present[present.length - 1] = true;
+      continue;
+    }
+    if (part.kind === "tilde") {
+      cur().push({ text: scope.getVar("HOME") ?? "~", glob: false });
+      present[present.length - 1] = true;
+      continue;
+    }
+    const value = await expandPart(part, scope);
+    if (part.quoted) {
+      cur().push({ text: value, glob: false });
+      present[present.length - 1] = true;
+      continue;
+    }
+    // Unquoted: split on blanks and newlines.
+    const pieces = value.split(/[ \t\n]+/);
+    pieces.forEach((piece, index) => {
+      if (index > 0 && present[present.length - 1]) newField();
+      if (piece) {
+        cur().push({ text: piece, glob: true });
+        present[present.length - 1] = true;
+      }
+    });
+  }
+  const out: string[] = [];
+  for (let i = 0; i < fields.length; i++) {
+    if (!present[i]) continue;
+    const segments = fields[i];
+    if (segments.some((s) => s.glob && /[*?[]/.test(s.text))) {
+      const matches = await glob(segments, scope);
+      if (matches.length) {
+        out.push(...matches);
+        continue;
+      }
+    }
+    out.push(segments.map((s) => s.text).join(""));
+  }
+  return out;
+}
+
+/** Expands a word into one string: no splitting, no globbing (assignments, redirections). */
+export async function expandString(word: Word, scope: ExpandScope): Promise<string> {
+  let out = "";
+  for (const part of word.parts) {
+    if (part.kind === "lit") out += part.text;
+    else if (part.kind === "tilde") out += scope.getVar("HOME") ?? "~";
+    else out += await expandPart(part, scope);
+  }
+  return out;
+}
+
+async function expandPart(
+  part: Exclude<WordPart, { kind: "lit" } | { kind: "tilde" }>,
+  scope: ExpandScope,
+): Promise<string> {
+  if (part.kind === "cmdsub") {
+    return (await scope.substitute(part.body)).replace(/\n+$/, "");
+  }
+  if (part.kind === "arith") {
+    const text = await expandString(part.expr, scope);
+    try {
+      return String(evaluateArith(text, { get: scope.getVar, set: scope.setVar }));
+    } catch (error) {
+      if (error instanceof ArithError) {
+        await scope.error(`$((${text})): ${error.message}`);
+        throw new ShellExit(1);
+      }
+      throw error;
+    }
+  }
+  const value = scope.getVar(part.name);
+  const empty = value === undefined || value === "";
+  switch (part.op) {
+    case null:
+      if (value === undefined && scope.nounset && !/^[?$#0-9@*!-]$/.test(part.name)) {
+        await scope.error(`${part.name}: unbound variable`);
+        throw new ShellExit(1);
+      }
+      return value ?? "";
+    case "#":
+      return String((value ?? "").length);
+    case ":-":
+    case "-":
+      return (part.op === ":-" ? empty : value === undefined)
+        ? await expandString(part.arg!, scope)
+        : value!;
+    case ":+":
+    case "+":
+      return (part.op === ":+" ? !empty : value !== undefined)
+        ? await expandString(part.arg!, scope)
+        : "";
+    case ":=":
+    case "=":
+      if (part.op === ":=" ? empty : value === undefined) {
+        const assigned = await expandString(part.arg!, scope);
+        scope.setVar(part.name, assigned);
+        return assigned;
+      }
+      return value!;
+    case ":?":
+    case "?":
+      if (part.op === ":?" ? empty : value === undefined) {
+        const message = await expandString(part.arg!, scope);
+        await scope.error(`${part.name}: ${message || "parameter null or not set"}`);
+        throw new ShellExit(1);
+      }
+      return value!;
+  }
+}
+
+/** Pathname expansion of one field; sorted matches, or none. */
+async function glob(segments: Segment[], scope: ExpandScope): Promise<string[]> {
+  // Build the pattern with quoted characters escaped, then split it on `/`.
+  let pattern = "";
+  for (const s of segments) pattern += s.glob ? s.text : s.text.replace(/[*?[\\]/g, "\\$&");
+  const absolute = pattern.startsWith("/");
+  const components = pattern.split("/").filter((c, i) => c !== "" || i === 0);
+  let bases: string[] = [absolute ? "/" : ""];
+  for (const component of components) {
+    if (component === "") continue;
+    const next: string[] = [];
+    if (!/(^|[^\\])[*?[]/.test(component)) {
+      const literal = component.replace(/\\(.)/g, "$1");
+      for (const base of bases) next.push(base === "" ? literal : join(base, literal));
+    } else {
+      const regex = globRegex(component);
+      for (const base of bases) {
+        const dir = isAbsolute(base) ? base : join(scope.cwd, base);
+        scope.checkRead(dir);
+        try {
+          const names: string[] = [];
+          for await (const entry of Deno.readDir(dir)) {
+            if (entry.name.startsWith(".") && !component.startsWith(".")) continue;
+            if (regex.test(entry.name)) names.push(entry.name);
+          }
+          for (const name of names.sort()) next.push(base === "" ? name : join(base, name));
+        } catch (error) {
+          if (error instanceof Deno.errors.NotCapable) throw error;
+          // unreadable or missing: no matches here
+        }
+      }
+    }
+    bases = next;
+    if (bases.length === 0) return [];
+  }
+  // Literal components were not checked for existence.
+  const out: string[] = [];
+  for (const path of bases) {
+    try {
+      await Deno.lstat(isAbsolute(path) ? path : join(scope.cwd, path));
+      out.push(path);
+    } catch (error) {
+      if (error instanceof Deno.errors.NotCapable) throw error;
+    }
+  }
+  return out;
+}
+
+function globRegex(component: string): RegExp {
+  let source = "^";
+  for (let i = 0; i < component.length; i++) {
+    const c = component[i];
+    if (c === "\\") source += escapeRegex(component[++i] ?? "\\");
+    else if (c === "*") source += "[^/]*";
+    else if (c === "?") source += "[^/]";
+    else if (c === "[") {
+      const end = component.indexOf("]", i + 2);
+      if (end < 0) {
+        source += "\\[";
+        continue;
+      }
+      let set = component.slice(i + 1, end);
+      const negate = set[0] === "!" || set[0] === "^";
+      if (negate) set = set.slice(1);
+      source += `[${negate ? "^" : ""}${set.replace(/[\\\]]/g, "\\$&")}]`;
+      i = end;
+    } else source += escapeRegex(c);
+  }
+  return new RegExp(source + "$", "s");
+}
+
+function escapeRegex(c: string): string {
+  return c.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+}

@@ -1,0 +1,701 @@
+/**
+ * The parser of Lily's shell: a script's text to a syntax tree (ast.ts). The language is the
+ * portable core of POSIX sh — lists, `&&`/`||`, pipelines, redirections, quoting, parameter,
+ * command and arithmetic substitution, `if`/`for`/`while`/`until`, subshells and groups — and
+ * refuses, with a position and a hint, what it does not run (background jobs, here-documents,
+ * `case`, functions, bash's `[[`). Parsing never runs anything.
+ * @module
+ */
+import type {
+  AndOr,
+  Assign,
+  Command,
+  List,
+  Pipeline,
+  Redirect,
+  Simple,
+  Word,
+  WordPart,
+} from "./ast.ts";
+
+/** A syntax error at `pos` (an offset into the script). */
+export class ShellSyntaxError extends Error {
+  readonly pos: number;
+  readonly hint?: string;
+  constructor(message: string, pos: number, hint?: string) {
+    super(message);
+    this.name = "ShellSyntaxError";
+    this.pos = pos;
+    this.hint = hint;
+  }
+}
+
+/** 1-based line and column of an offset in `text`. */
+export function lineCol(text: string, pos: number): { line: number; col: number } {
+  let line = 1;
+  let start = 0;
+  for (let i = 0; i < pos && i < text.length; i++) {
+    if (text[i] === "\n") {
+      line++;
+      start = i + 1;
+    }
+  }
+  return { line, col: pos - start + 1 };
+}
+
+const MAX_DEPTH = 64;
+const MAX_LENGTH = 1 << 20;
+
+/** Words that end a list in some compound command. */
+const TERMINATORS = new Set(["then", "elif", "else", "fi", "do", "done", "}"]);
+/** Unsupported syntax a script may try, and what to do instead. */
+const UNSUPPORTED: Record<string, string> = {
+  case:
+    "`case` is not part of Lily's shell: use `if` with `[ … ]`, or run the script with `shell: sh`",
+  esac: "`case` is not part of Lily's shell",
+  function: "functions are not part of Lily's shell: run the script with `shell: sh`",
+  select: "`select` is not part of Lily's shell",
+  "[[": "`[[ … ]]` is bash: use `[ … ]` (the `test` built-in), or `shell: bash`",
+  "((": "`(( … ))` is bash: use `[ $((…)) -ne 0 ]`, or `shell: bash`",
+};
+
+/**
+ * Parses a script.
+ *
+ * @example
+ * ```ts
+ * import { parseScript } from "./parser.ts";
+ * const list = parseScript("echo hi | tr a-z A-Z > out.txt");
+ * console.assert(list.items[0].first.commands.length === 2);
+ * ```
+ */
+export function parseScript(text: string): List {
+  if (text.length > MAX_LENGTH) {
+    throw new ShellSyntaxError(`the script is longer than ${MAX_LENGTH} characters`, 0);
+  }
+  const parser = new Parser(text);
+  const list = parser.list(null);
+  parser.skipSpace(true);
+  if (!parser.atEnd()) {
+    const pos = parser.pos;
+    throw new ShellSyntaxError(`unexpected \`${text[pos]}\``, pos);
+  }
+  return list;
+}
+
+class Parser {
+  pos = 0;
+  depth = 0;
+  constructor(readonly text: string) {}
+
+  atEnd(): boolean {
+    return this.pos >= this.text.length;
+  }
+
+  private ch(offset = 0): string {
+    return this.text[this.pos + offset] ?? "";
+  }
+
+  private fail(message: string, pos = this.pos, hint?: string): never {
+    throw new ShellSyntaxError(message, pos, hint);
+  }
+
+  private enter(): void {
+    if (++this.depth > MAX_DEPTH) this.fail(`nesting deeper than ${MAX_DEPTH} levels`);
+  }
+
+  /** Skips blanks, line continuations and comments; newlines too when `newlines`. */
+  skipSpace(newlines = false): void {
+    for (;;) {
+      const c = this.ch();
+      if (c === " " || c === "\t" || c === "\r") this.pos++;
+      else if (c === "\\" && this.ch(1) === "\n") this.pos += 2;
+      else if (c === "\n" && newlines) this.pos++;
+      else if (c === "#") {
+        while (!this.atEnd() && this.ch() !== "\n") this.pos++;
+      } else return;
+    }
+  }
+
+  /** The unquoted reserved word at the cursor, if any (not consumed). */
+  private reserved(): string | undefined {
+    const m = /^(?:[a-z]+|\{|\}|!|\[\[|\(\()/.exec(this.text.slice(this.pos, this.pos + 10));
+    if (!m) return undefined;
+    const word = m[0];
+    const after = this.text[this.pos + word.length] ?? "";
+    if (word === "((") return word;
+    if (after !== "" && !/[\s;&|()<>]/.test(after)) return undefined;
+    return word;
+  }
+
+  /** A list, up to EOF, `)` or one of `until` (reserved words that end it). */
+  list(until: Set<string> | null): List {
+    this.enter();
+    const items: AndOr[] = [];
+    for (;;) {
+      this.skipSpace(true);
+      while (this.ch() === ";") {
+        if (this.ch(1) === ";") {
+          this.fail("`;;` belongs to `case`, which Lily's shell does not run");
+        }
+        if (items.length === 0) this.fail("unexpected `;`");
+        this.pos++;
+        this.skipSpace(true);
+      }
+      if (this.atEnd() || this.ch() === ")") break;
+      const word = this.reserved();
+      if (word && TERMINATORS.has(word)) {
+        if (until?.has(word)) break;
+        this.fail(`unexpected \`${word}\``);
+      }
+      items.push(this.andOr());
+      this.skipSpace(false);
+      const c = this.ch();
+      if (c === ";" || c === "\n") {
+        if (c === ";" && this.ch(1) === ";") {
+          this.fail("`;;` belongs to `case`, which Lily's shell does not run");
+        }
+        this.pos++;
+        continue;
+      }
+      if (c === "&") {
+        this.fail(
+          "background jobs (`&`) are not supported",
+          this.pos,
+          "steps already run in parallel: split the work into steps joined by `needs:`",
+        );
+      }
+      if (this.atEnd() || c === ")") break;
+      const next = this.reserved();
+      if (next && until?.has(next)) break;
+      this.fail(`unexpected \`${c}\``);
+    }
+    this.depth--;
+    return { kind: "list", items };
+  }
+
+  private andOr(): AndOr {
+    const first = this.pipeline();
+    const rest: AndOr["rest"] = [];
+    for (;;) {
+      this.skipSpace(false);
+      const two = this.text.slice(this.pos, this.pos + 2);
+      if (two !== "&&" && two !== "||") break;
+      this.pos += 2;
+      this.skipSpace(true);
+      rest.push({ op: two, pipeline: this.pipeline() });
+    }
+    return { first, rest };
+  }
+
+  private pipeline(): Pipeline {
+    this.skipSpace(false);
+    const pos = this.pos;
+    let negated = false;
+    if (this.reserved() === "!") {
+      negated = true;
+      this.pos++;
+      this.skipSpace(false);
+    }
+    const commands: Command[] = [this.command()];
+    const stderrToo: boolean[] = [];
+    for (;;) {
+      this.skipSpace(false);
+      if (this.ch() !== "|" || this.ch(1) === "|") break;
+      const both = this.ch(1) === "&";
+      this.pos += both ? 2 : 1;
+      this.skipSpace(true);
+      stderrToo.push(both);
+      commands.push(this.command());
+    }
+    return { negated, commands, stderrToo, pos };
+  }
+
+  private command(): Command {
+    this.skipSpace(false);
+    const pos = this.pos;
+    const word = this.reserved();
+    if (word !== undefined && UNSUPPORTED[word]) {
+      this.fail(`\`${word}\` is not supported`, pos, UNSUPPORTED[word]);
+    }
+    if (this.ch() === "(") {
+      this.pos++;
+      const body = this.list(null);
+      this.expect(")", "`(` is not closed: add `)`", pos);
+      return { kind: "subshell", body, redirects: this.redirects(), pos };
+    }
+    switch (word) {
+      case "{": {
+        this.pos++;
+        const body = this.list(new Set(["}"]));
+        this.expectWord("}", "`{` is not closed: add `}` (after a `;` or a newline)", pos);
+        return { kind: "group", body, redirects: this.redirects(), pos };
+      }
+      case "if":
+        return this.ifCommand(pos);
+      case "for":
+        return this.forCommand(pos);
+      case "while":
+      case "until": {
+        this.pos += word.length;
+        const cond = this.list(new Set(["do"]));
+        this.expectWord("do", `\`${word}\` needs \`do\``, pos);
+        const body = this.list(new Set(["done"]));
+        this.expectWord("done", `\`${word} … do\` needs \`done\``, pos);
+        return {
+          kind: "while",
+          until: word === "until",
+          cond,
+          body,
+          redirects: this.redirects(),
+          pos,
+        };
+      }
+    }
+    return this.simple();
+  }
+
+  private ifCommand(pos: number): Command {
+    this.pos += 2;
+    const clauses: { cond: List; body: List }[] = [];
+    let otherwise: List | null = null;
+    for (;;) {
+      const cond = this.list(new Set(["then"]));
+      this.expectWord("then", "`if` needs `then`", pos);
+      const body = this.list(new Set(["elif", "else", "fi"]));
+      clauses.push({ cond, body });
+      const word = this.reserved();
+      if (word === "elif") {
+        this.pos += 4;
+        continue;
+      }
+      if (word === "else") {
+        this.pos += 4;
+        otherwise = this.list(new Set(["fi"]));
+      }
+      this.expectWord("fi", "`if` needs `fi`", pos);
+      break;
+    }
+    return { kind: "if", clauses, otherwise, redirects: this.redirects(), pos };
+  }
+
+  private forCommand(pos: number): Command {
+    this.pos += 3;
+    this.skipSpace(false);
+    const m = /^[A-Za-z_][A-Za-z0-9_]*/.exec(this.text.slice(this.pos));
+    if (!m) this.fail("`for` needs a variable name", this.pos);
+    const name = m[0];
+    this.pos += name.length;
+    this.skipSpace(false);
+    const items: Word[] = [];
+    let explicit = false;
+    if (this.reserved() === "in") {
+      explicit = true;
+      this.pos += 2;
+      for (;;) {
+        this.skipSpace(false);
+        const c = this.ch();
+        if (c === ";" || c === "\n" || this.atEnd()) break;
+        items.push(this.word());
+      }
+    }
+    if (!explicit) {
+      this.fail(
+        "`for` needs `in` and a list of words (Lily's shell has no positional parameters)",
+        pos,
+      );
+    }
+    if (this.ch() === ";") this.pos++;
+    this.skipSpace(true);
+    this.expectWord("do", "`for … in …` needs `; do`", pos);
+    const body = this.list(new Set(["done"]));
+    this.expectWord("done", "`for … do` needs `done`", pos);
+    return { kind: "for", name, items, body, redirects: this.redirects(), pos };
+  }
+
+  private expect(c: string, message: string, pos: number): void {
+    this.skipSpace(true);
+    if (this.ch() !== c) this.fail(message, pos);
+    this.pos++;
+  }
+
+  private expectWord(word: string, message: string, pos: number): void {
+    this.skipSpace(true);
+    if (this.reserved() !== word) this.fail(message, pos);
+    this.pos += word.length;
+  }
+
+  private redirects(): Redirect[] {
+    const out: Redirect[] = [];
+    for (;;) {
+      this.skipSpace(false);
+      const r = this.redirect();
+      if (!r) return out;
+      out.push(r);
+    }
+  }
+
+  /** A redirection at the cursor, or undefined (nothing consumed). */
+  private redirect(): Redirect | undefined {
+    const pos = this.pos;
+    const m = /^(\d*)(&>>|&>|>>|>&|>\||<&|<<|<>|>|<)/.exec(this.text.slice(pos, pos + 8));
+    if (!m) return undefined;
+    const [all, digits, op] = m;
+    if (digits && !["0", "1", "2"].includes(digits)) {
+      this.fail(`file descriptor ${digits} is not supported (only 0, 1 and 2)`, pos);
+    }
+    if (op === "<<") {
+      this.fail(
+        "here-documents (`<<`) are not supported",
+        pos,
+        "write the text to a file in an earlier step, or use `printf '%s\\n' … |`",
+      );
+    }
+    if (op === "<&" || op === "<>") this.fail(`\`${op}\` is not supported`, pos);
+    this.pos += all.length;
+    if (op === ">&") {
+      this.skipSpace(false);
+      const target = this.ch();
+      if ((target === "1" || target === "2") && !/[^\s;&|()<>]/.test(this.ch(1) || " ")) {
+        this.pos++;
+        const fd = digits ? Number(digits) as 0 | 1 | 2 : 1;
+        if (fd === 0) this.fail("`0>&` is not supported", pos);
+        return { fd, op: ">", target: null, dup: Number(target) as 1 | 2, pos };
+      }
+      if (digits) this.fail("`N>&` needs 1 or 2", pos);
+      // `>&file` is bash for `&>file`.
+      this.skipSpace(false);
+      return { fd: "&", op: ">", target: this.word(), dup: null, pos };
+    }
+    this.skipSpace(false);
+    if (this.atEnd() || /[;&|()<>\n]/.test(this.ch())) {
+      this.fail(`\`${op}\` needs a file name`, pos);
+    }
+    const target = this.word();
+    if (op === "&>" || op === "&>>") {
+      return { fd: "&", op: op === "&>" ? ">" : ">>", target, dup: null, pos };
+    }
+    const kind = op === ">|" ? ">" : op as "<" | ">" | ">>";
+    const fd = digits ? Number(digits) as 0 | 1 | 2 : kind === "<" ? 0 : 1;
+    return { fd, op: kind, target, dup: null, pos };
+  }
+
+  private simple(): Simple {
+    const pos = this.pos;
+    const assigns: Assign[] = [];
+    const words: Word[] = [];
+    const redirects: Redirect[] = [];
+    for (;;) {
+      this.skipSpace(false);
+      const c = this.ch();
+      if (this.atEnd() || c === "\n" || c === ";" || c === ")" || c === "|") break;
+      if (c === "&") {
+        if (this.ch(1) === ">") {
+          redirects.push(this.redirect()!);
+          continue;
+        }
+        break;
+      }
+      if (c === "(") {
+        this.fail(
+          words.length ? "unexpected `(`" : "unexpected `(`",
+          this.pos,
+          words.length === 1 ? "functions are not part of Lily's shell" : undefined,
+        );
+      }
+      const r = this.redirect();
+      if (r) {
+        redirects.push(r);
+        continue;
+      }
+      if (words.length === 0) {
+        const m = /^([A-Za-z_][A-Za-z0-9_]*)=/.exec(this.text.slice(this.pos, this.pos + 256));
+        if (m) {
+          const at = this.pos;
+          this.pos += m[0].length;
+          const value = /[\s;&|()<>]/.test(this.ch()) || this.atEnd()
+            ? { parts: [], pos: this.pos }
+            : this.word();
+          assigns.push({ name: m[1], value, pos: at });
+          continue;
+        }
+        if (words.length === 0 && assigns.length === 0) {
+          const word = this.reserved();
+          if (word && UNSUPPORTED[word]) this.fail(`\`${word}\` is not supported`, this.pos);
+        }
+      }
+      words.push(this.word());
+    }
+    if (!assigns.length && !words.length && !redirects.length) {
+      const c = this.ch();
+      this.fail(this.atEnd() ? "a command is missing at the end" : `unexpected \`${c}\``);
+    }
+    return { kind: "simple", assigns, words, redirects, pos };
+  }
+
+  /** A word: everything up to an unquoted blank or operator. */
+  word(): Word {
+    const pos = this.pos;
+    const parts: WordPart[] = [];
+    let lit = "";
+    const flush = () => {
+      if (lit) parts.push({ kind: "lit", text: lit, quoted: false });
+      lit = "";
+    };
+    if (this.ch() === "~" && (/[\s/;&|()<>]/.test(this.ch(1)) || this.ch(1) === "")) {
+      parts.push({ kind: "tilde" });
+      this.pos++;
+    }
+    while (!this.atEnd()) {
+      const c = this.ch();
+      if (/[\s;&|()<>]/.test(c)) break;
+      if (c === "\\") {
+        if (this.ch(1) === "\n") {
+          this.pos += 2;
+          continue;
+        }
+        flush();
+        if (this.pos + 1 >= this.text.length) this.fail("a `\\` ends the script");
+        parts.push({ kind: "lit", text: this.ch(1), quoted: true });
+        this.pos += 2;
+      } else if (c === "'") {
+        flush();
+        const end = this.text.indexOf("'", this.pos + 1);
+        if (end < 0) this.fail("a `'` is not closed", this.pos);
+        parts.push({ kind: "lit", text: this.text.slice(this.pos + 1, end), quoted: true });
+        this.pos = end + 1;
+      } else if (c === '"') {
+        flush();
+        this.doubleQuoted(parts);
+      } else if (c === "$" || c === "`") {
+        const part = this.dollar(false);
+        if (part) {
+          flush();
+          parts.push(part);
+        } else {
+          lit += c;
+          this.pos++;
+        }
+      } else {
+        lit += c;
+        this.pos++;
+      }
+    }
+    flush();
+    if (parts.length === 0) this.fail("a word is missing", pos);
+    return { parts, pos };
+  }
+
+  private doubleQuoted(parts: WordPart[]): void {
+    const start = this.pos;
+    this.pos++;
+    let lit = "";
+    const flush = (force = false) => {
+      if (lit || force) parts.push({ kind: "lit", text: lit, quoted: true });
+      lit = "";
+    };
+    let any = false;
+    for (;;) {
+      if (this.atEnd()) this.fail('a `"` is not closed', start);
+      const c = this.ch();
+      if (c === '"') {
+        this.pos++;
+        break;
+      }
+      if (c === "\\" && /[$`"\\\n]/.test(this.ch(1))) {
+        if (this.ch(1) !== "\n") lit += this.ch(1);
+        this.pos += 2;
+      } else if (c === "$" || c === "`") {
+        const part = this.dollar(true);
+        if (part) {
+          flush();
+          parts.push(part);
+          any = true;
+        } else {
+          lit += c;
+          this.pos++;
+        }
+      } else {
+        lit += c;
+        this.pos++;
+      }
+    }
+    // `""` is an empty field, not nothing.
+    flush(!any && lit === "" ? true : false);
+  }
+
+  /** An expansion at `$` or a backtick, or undefined when the `$` is literal. */
+  private dollar(quoted: boolean): WordPart | undefined {
+    const pos = this.pos;
+    if (this.ch() === "`") {
+      const end = this.findBacktick(pos + 1);
+      const inner = this.text.slice(pos + 1, end).replace(/\\([$`\\])/g, "$1");
+      this.pos = end + 1;
+      return { kind: "cmdsub", body: this.sub(inner, pos + 1), quoted, pos };
+    }
+    const next = this.ch(1);
+    if (next === "(" && this.ch(2) === "(") {
+      this.pos += 3;
+      const expr = this.arithWord(pos);
+      return { kind: "arith", expr, quoted, pos };
+    }
+    if (next === "(") {
+      this.pos += 2;
+      const body = this.list(null);
+      this.skipSpace(true);
+      if (this.ch() !== ")") this.fail("`$(` is not closed: add `)`", pos);
+      this.pos++;
+      return { kind: "cmdsub", body, quoted, pos };
+    }
+    if (next === "{") return this.braced(quoted);
+    const m = /^(?:[A-Za-z_][A-Za-z0-9_]*|[0-9?$#@*!-])/.exec(this.text.slice(pos + 1, pos + 128));
+    if (!m) return undefined;
+    this.pos += 1 + m[0].length;
+    return { kind: "param", name: m[0], op: null, arg: null, quoted, pos };
+  }
+
+  private braced(quoted: boolean): WordPart {
+    const pos = this.pos;
+    this.pos += 2;
+    let length = false;
+    if (this.ch() === "#" && this.ch(1) !== "}") {
+      length = true;
+      this.pos++;
+    }
+    const m = /^(?:[A-Za-z_][A-Za-z0-9_]*|[0-9?$#@*!-])/.exec(
+      this.text.slice(this.pos, this.pos + 128),
+    );
+    if (!m) this.fail("a variable name is missing after `${`", pos);
+    const name = m[0];
+    this.pos += name.length;
+    if (length) {
+      if (this.ch() !== "}") this.fail("`${#NAME}` takes only a name", pos);
+      this.pos++;
+      return { kind: "param", name, op: "#", arg: null, quoted, pos };
+    }
+    if (this.ch() === "}") {
+      this.pos++;
+      return { kind: "param", name, op: null, arg: null, quoted, pos };
+    }
+    const op = /^(:-|:\+|:=|:\?|-|\+|=|\?)/.exec(this.text.slice(this.pos, this.pos + 2))?.[0];
+    if (!op) {
+      this.fail(
+        `\`\${${name}${this.ch()}…}\` is not supported`,
+        pos,
+        "supported: ${NAME}, ${NAME:-default}, ${NAME:+alt}, ${NAME:=default}, ${NAME:?message}, ${#NAME}",
+      );
+    }
+    this.pos += op.length;
+    const arg = this.bracedWord(pos);
+    return {
+      kind: "param",
+      name,
+      op: op as Extract<WordPart, { kind: "param" }>["op"],
+      arg,
+      quoted,
+      pos,
+    };
+  }
+
+  /** The word inside `${NAME:-…}`, up to the closing `}`. */
+  private bracedWord(start: number): Word {
+    const pos = this.pos;
+    const parts: WordPart[] = [];
+    let lit = "";
+    const flush = () => {
+      if (lit) parts.push({ kind: "lit", text: lit, quoted: false });
+      lit = "";
+    };
+    for (;;) {
+      if (this.atEnd()) this.fail("`${` is not closed: add `}`", start);
+      const c = this.ch();
+      if (c === "}") {
+        this.pos++;
+        break;
+      }
+      if (c === "\\") {
+        flush();
+        parts.push({ kind: "lit", text: this.ch(1), quoted: true });
+        this.pos += 2;
+      } else if (c === "'") {
+        flush();
+        const end = this.text.indexOf("'", this.pos + 1);
+        if (end < 0) this.fail("a `'` is not closed", this.pos);
+        parts.push({ kind: "lit", text: this.text.slice(this.pos + 1, end), quoted: true });
+        this.pos = end + 1;
+      } else if (c === '"') {
+        flush();
+        this.doubleQuoted(parts);
+      } else if (c === "$" || c === "`") {
+        const part = this.dollar(false);
+        if (part) {
+          flush();
+          parts.push(part);
+        } else {
+          lit += c;
+          this.pos++;
+        }
+      } else {
+        lit += c;
+        this.pos++;
+      }
+    }
+    flush();
+    return { parts, pos };
+  }
+
+  /** The expression of `$(( … ))` as a word (expansions inside are allowed). */
+  private arithWord(start: number): Word {
+    const pos = this.pos;
+    const parts: WordPart[] = [];
+    let lit = "";
+    let depth = 0;
+    for (;;) {
+      if (this.atEnd()) this.fail("`$((` is not closed: add `))`", start);
+      const c = this.ch();
+      if (c === ")" && depth === 0) {
+        if (this.ch(1) !== ")") this.fail("`$((` must end with `))`", start);
+        this.pos += 2;
+        break;
+      }
+      if (c === "(") depth++;
+      if (c === ")") depth--;
+      if (c === "$" || c === "`") {
+        const part = this.dollar(true);
+        if (part) {
+          if (lit) parts.push({ kind: "lit", text: lit, quoted: true });
+          lit = "";
+          parts.push(part);
+          continue;
+        }
+      }
+      lit += c;
+      this.pos++;
+    }
+    if (lit) parts.push({ kind: "lit", text: lit, quoted: true });
+    return { parts, pos };
+  }
+
+  private findBacktick(from: number): number {
+    for (let i = from; i < this.text.length; i++) {
+      if (this.text[i] === "\\") i++;
+      else if (this.text[i] === "`") return i;
+    }
+    this.fail("a backtick is not closed", from - 1);
+  }
+
+  /** Parses the text of a backtick substitution; positions map back to this script. */
+  private sub(inner: string, offset: number): List {
+    try {
+      this.enter();
+      const list = parseScript(inner);
+      this.depth--;
+      return list;
+    } catch (error) {
+      if (error instanceof ShellSyntaxError) {
+        throw new ShellSyntaxError(error.message, offset + error.pos, error.hint);
+      }
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,108 @@
+/**
+ * The interfaces between Lily's shell interpreter, its built-in commands and whoever runs it
+ * (the engine in-process, or a sandbox host): byte sinks and sources, the policy that decides
+ * what a script may start, read and write, and the denial a violation turns into.
+ * @module
+ */
+
+/** Where a command's output goes. `write` resolves when the bytes are accepted (back-pressure). */
+export interface Sink {
+  write(chunk: Uint8Array): Promise<void> | void;
+  /** True for a sink that drops everything (`/dev/null`): programs get no pipe at all. */
+  readonly isNull?: boolean;
+}
+
+/** A sink that drops everything. */
+export const NULL_SINK: Sink = { isNull: true, write() {} };
+
+/** Where a command's input comes from. */
+export type Input =
+  | { kind: "null" }
+  | { kind: "bytes"; data: Uint8Array }
+  | { kind: "stream"; stream: ReadableStream<Uint8Array> };
+
+/** A command's standard streams. */
+export interface Io {
+  stdin: Input;
+  stdout: Sink;
+  stderr: Sink;
+}
+
+/** What kind of access a policy denied. */
+export type DenialKind = "run" | "read" | "write" | "net" | "env";
+
+/**
+ * A policy violation: the script tried something its step is not allowed to do. It ends the
+ * script (whatever `set +e` or `|| true` say) and becomes the step's failure reason.
+ */
+export class ShellDenied extends Error {
+  readonly kind: DenialKind;
+  /** The program, path or host that was refused. */
+  readonly target: string;
+  readonly hint?: string;
+  constructor(kind: DenialKind, target: string, message: string, hint?: string) {
+    super(message);
+    this.name = "ShellDenied";
+    this.kind = kind;
+    this.target = target;
+    this.hint = hint;
+  }
+}
+
+/** What a script may do. The interpreter checks it before acting; Deno's permissions again. */
+export interface ShellPolicy {
+  /** Allowed programs by the name a script uses: name → pinned absolute path. */
+  binaries: Record<string, string>;
+  /** Absolute directories (or files) built-ins may read. */
+  readRoots: string[];
+  /** Absolute directories built-ins may write. */
+  writeRoots: string[];
+  /** Inside the roots, but refused for both (Lily's own state). */
+  denyRoots?: string[];
+  /** Explains how to allow something (names the step and the policy line). */
+  allowHint(kind: DenialKind, target: string): string;
+}
+
+/** The state a built-in may read and change. */
+export interface ShellApi {
+  readonly cwd: string;
+  /** An absolute path for `path`, relative to the current directory. */
+  resolvePath(path: string): string;
+  /** Throws {@linkcode ShellDenied} unless the policy lets built-ins read `absPath`. */
+  checkRead(absPath: string): void;
+  /** Throws {@linkcode ShellDenied} unless the policy lets built-ins write `absPath`. */
+  checkWrite(absPath: string): void;
+  getVar(name: string): string | undefined;
+  setVar(name: string, value: string): void;
+  unsetVar(name: string): void;
+  exportVar(name: string): void;
+  /** Exported variables (what a program started now would see). */
+  environment(): Record<string, string>;
+  changeDir(absPath: string): void;
+  setOption(name: "errexit" | "pipefail" | "xtrace" | "nounset", on: boolean): void;
+  readonly options: Readonly<Record<"errexit" | "pipefail" | "xtrace" | "nounset", boolean>>;
+}
+
+/** What a built-in command receives. */
+export interface BuiltinContext {
+  /** Arguments after the command name. */
+  args: string[];
+  shell: ShellApi;
+  stdin: Input;
+  stdout: Sink;
+  stderr: Sink;
+  signal: AbortSignal;
+}
+
+/** A built-in command: returns its exit status. */
+export type Builtin = (ctx: BuiltinContext) => Promise<number>;
+
+/** Thrown by `exit` (and by errexit): ends the script or the subshell with `code`. */
+export class ShellExit extends Error {
+  readonly code: number;
+  constructor(code: number) {
+    super(`exit ${code}`);
+    this.name = "ShellExit";
+    this.code = code;
+  }
+}

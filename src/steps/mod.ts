@@ -1,0 +1,42 @@
+/**
+ * How each kind of step runs: the lock's step turned into an executor spec (sandbox/execute.ts).
+ * `shell` steps run their script in Lily's shell, or with `with.shell` in an allowed shell
+ * program (`sh -e -c`, `bash -eo pipefail -c`); `process` steps run `with.argv` with no
+ * shell. The step's environment, binaries and roots come from the engine.
+ * @module
+ */
+import type { ExecSpec } from "../sandbox/execute.ts";
+import type { LockStep } from "../schema/lock.ts";
+
+/** The resolved context of an attempt, from the engine. */
+export type SpecContext = Omit<ExecSpec, "script" | "argv">;
+
+/** The shell programs `with.shell` may name, and the flags that make them fail fast. */
+export const SHELL_FLAGS: Record<string, string[]> = {
+  sh: ["-e", "-c"],
+  dash: ["-e", "-c"],
+  bash: ["--noprofile", "--norc", "-e", "-o", "pipefail", "-c"],
+  zsh: ["--no-rcs", "-e", "-o", "pipefail", "-c"],
+  busybox: ["sh", "-e", "-c"],
+};
+
+/** The name of the shell a `shell` step runs in: `lily` (Lily's shell) or a program. */
+export function shellOf(step: Pick<LockStep, "with">): string {
+  const shell = step.with.shell;
+  return typeof shell === "string" && shell !== "" ? shell : "lily";
+}
+
+/** The spec that runs `step`. */
+export function execSpecFor(step: LockStep, context: SpecContext): ExecSpec {
+  if (step.uses === "shell") {
+    const run = String(step.with.run ?? "");
+    const shell = shellOf(step);
+    if (shell === "lily") return { ...context, script: run };
+    const base = shell.split(/[\\/]/).pop()!.replace(/\.exe$/i, "");
+    return { ...context, argv: [shell, ...(SHELL_FLAGS[base] ?? ["-c"]), run] };
+  }
+  if (step.uses === "process") {
+    return { ...context, argv: (step.with.argv as unknown[]).map(String) };
+  }
+  throw new Error(`\`${step.uses}\` steps are not supported by this version of Lily`);
+}
