@@ -15,6 +15,7 @@ import {
   type ValueType,
 } from "../schema/petal.ts";
 import { commandsOf } from "../shell/analyze.ts";
+import { isBuiltin } from "../shell/commands/mod.ts";
 import { parseScript, ShellSyntaxError } from "../shell/parser.ts";
 import { lazyLocate } from "../source/locate.ts";
 import { spanAt } from "../expr/_span.ts";
@@ -268,7 +269,8 @@ function checkPrograms(
   };
   if (step.uses === "process") {
     const program = String((withBlock.argv as unknown[])[0]);
-    if (!allowed(program)) {
+    // A built-in name runs the built-in (portable: `argv: [echo, hi]` works everywhere).
+    if (!isBuiltin(program) && !allowed(program)) {
       errors.push(
         new LilyError(
           "LILY-E0617",

@@ -12,15 +12,15 @@ name: net
 steps:
   - id: curl
     uses: shell
-    resources: {network: ${network}}
+    resources: {network: ${network}, binaries: [curl]}
     with: {run: "curl -s -m 3 ${url} > curl.txt"}
   - id: devtcp
     uses: shell
-    resources: {network: ${network}}
+    resources: {network: ${network}, binaries: [bash]}
     with: {run: "bash -c 'exec 3<>/dev/tcp/127.0.0.1/${port}; printf \\"GET / HTTP/1.0\\\\r\\\\n\\\\r\\\\n\\" >&3; cat <&3' > tcp.txt"}
   - id: python
     uses: shell
-    resources: {network: ${network}}
+    resources: {network: ${network}, binaries: [python3]}
     with: {run: "python3 -c 'import urllib.request; print(urllib.request.urlopen(\\"${url}\\", timeout=3).read().decode())' > py.txt"}
 `;
 }
@@ -51,7 +51,7 @@ Deno.test({
         assertEquals(m.steps[id].status, "failed", `${id} must not reach the server`);
         assertEquals(m.steps[id].enforcement.network, "off");
         assertEquals(m.steps[id].enforcement.enforced, true);
-        assertMatch(m.steps[id].enforcement.mechanism, /netns/);
+        assertMatch(m.steps[id].enforcement.mechanism, /namespace/);
       }
       for (const file of ["curl.txt", "tcp.txt", "py.txt"]) {
         let text = "";

@@ -248,6 +248,7 @@ steps:
   - id: a
     uses: shell
     inputs: {token: {from: params.token}}
+    resources: {binaries: [curl]}
     with: {run: "curl -H \\"Authorization: $LILY_INPUT_TOKEN\\" x"}
 `,
   }, async (dir) => {

@@ -32,6 +32,7 @@ steps:
     needs: [a]
     if: "!params.skip_b && steps.a.outputs.doubled == 4"
     inputs: {d: {from: steps.a.outputs.doubled}, f: {from: steps.a.outputs.file}}
+    resources: {binaries: [wc]}
     with: {run: 'echo "sum=$((LILY_INPUT_D + $(wc -c < "$LILY_INPUT_F")))" >> "$LILY_OUTPUT"'}
     outputs: {sum: {type: int}}
   - id: c
@@ -203,7 +204,7 @@ steps:
   - id: dump
     uses: shell
     env: {LOCAL: l}
-    resources: {env: [ALLOWED_VAR]}
+    resources: {env: [ALLOWED_VAR], binaries: [env, sort]}
     with: {run: "env | sort > env.txt"}
 `;
   await withProject({ "flow.petal": flow }, async (dir) => {

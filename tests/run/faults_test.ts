@@ -175,6 +175,7 @@ steps:
   - id: loud
     uses: shell
     inputs: {token: {from: params.token}}
+    resources: {binaries: [head, tr]}
     with: {run: "head -c 100000000 /dev/zero | tr '\\\\0' x"}
 `;
     const dir = await project({ "flow.petal": flow });
@@ -222,7 +223,8 @@ steps:
   - id: stubborn
     uses: shell
     timeout: 1s
-    with: {run: "sh -c 'trap \\"\\" TERM; sleep 40.5' & wait"}
+    resources: {binaries: [sh, sleep]}
+    with: {run: "sh -c 'trap \\"\\" TERM; sleep 40.5' & wait", shell: sh}
 `;
     const dir = await project({ "flow.petal": flow });
     try {

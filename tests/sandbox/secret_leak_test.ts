@@ -14,6 +14,7 @@ steps:
   - id: leak
     uses: shell
     inputs: {token: {from: params.token}}
+    resources: {binaries: [base64, sed, python3, cut, tr, env, grep]}
     with:
       run: |
         echo "plain: $LILY_INPUT_TOKEN"
