@@ -5,7 +5,7 @@
  */
 import { join } from "node:path";
 import type { Manifest } from "../schema/events.ts";
-import type { CacheStore } from "./store.ts";
+import type { CacheStore, Entry } from "./store.ts";
 
 /** One entry on disk. */
 export interface EntryInfo {
@@ -15,51 +15,40 @@ export interface EntryInfo {
 }
 
 /** Lists every entry with the size of its record and files. */
-export async function listEntries(store: CacheStore): Promise<EntryInfo[]> {
+export function listEntries(store: CacheStore): EntryInfo[] {
   const out: EntryInfo[] = [];
-  const base = join(store.root, "entries");
-  try {
-    for await (const prefix of Deno.readDir(base)) {
-      if (!prefix.isDirectory) continue;
-      for await (const e of Deno.readDir(join(base, prefix.name))) {
-        if (!e.name.endsWith(".json")) continue;
-        const path = join(base, prefix.name, e.name);
-        const stat = await Deno.stat(path);
-        let size = stat.size;
-        try {
-          const { entry } = JSON.parse(await Deno.readTextFile(path));
-          for (const o of Object.values(entry.outputs) as { size?: number }[]) size += o.size ?? 0;
-        } catch {
-          // corrupt record: counted by its own size
-        }
-        out.push({ key: e.name.slice(0, -5), size, created: stat.mtime?.getTime() ?? 0 });
-      }
+  for (const [key, line] of store.records()) {
+    let size = line.length + 1;
+    let created = 0;
+    try {
+      const entry = JSON.parse(line) as Entry;
+      created = Date.parse(entry.created) || 0;
+      for (const o of Object.values(entry.outputs)) size += o.size ?? 0;
+    } catch {
+      // corrupt record: counted by its own size
     }
-  } catch {
-    // no cache yet
+    out.push({ key, size, created });
   }
   return out;
+}
+
+/** Removes the records of `keys` (one journal rewrite), then blobs no entry refers to. */
+async function removeEntries(store: CacheStore, keys: Set<string>): Promise<void> {
+  const keep = new Map([...store.records()].filter(([key]) => !keys.has(key)));
+  await store.compact(keep);
+  await sweepBlobs(store);
 }
 
 /** Removes blobs no entry refers to. */
 export async function sweepBlobs(store: CacheStore): Promise<number> {
   const used = new Set<string>();
-  const base = join(store.root, "entries");
-  try {
-    for await (const prefix of Deno.readDir(base)) {
-      for await (const e of Deno.readDir(join(base, prefix.name))) {
-        try {
-          const { entry } = JSON.parse(await Deno.readTextFile(join(base, prefix.name, e.name)));
-          for (const o of Object.values(entry.outputs) as { sha256?: string }[]) {
-            if (o.sha256) used.add(o.sha256);
-          }
-        } catch {
-          // skip
-        }
-      }
+  for (const line of store.records().values()) {
+    try {
+      const entry = JSON.parse(line) as Entry;
+      for (const o of Object.values(entry.outputs)) if (o.sha256) used.add(o.sha256);
+    } catch {
+      // skip
     }
-  } catch {
-    // none
   }
   let removed = 0;
   try {
@@ -134,7 +123,7 @@ export async function purge(
   store: CacheStore,
   options: PurgeOptions,
 ): Promise<{ removed: number; bytes: number }> {
-  const entries = await listEntries(store);
+  const entries = listEntries(store);
   let targets = entries;
   if (options.namespace) {
     const spaces = await namespaces(store);
@@ -158,11 +147,8 @@ export async function purge(
   }
   if (!options.all && !options.namespace && options.olderThanMs === undefined) targets = [];
   let bytes = 0;
-  for (const e of targets) {
-    await store.remove(e.key);
-    bytes += e.size;
-  }
-  await sweepBlobs(store);
+  for (const e of targets) bytes += e.size;
+  await removeEntries(store, new Set(targets.map((e) => e.key)));
   return { removed: targets.length, bytes };
 }
 
@@ -171,18 +157,18 @@ export async function gc(
   store: CacheStore,
   maxBytes: number,
 ): Promise<{ removed: number; bytes: number; remaining: number }> {
-  const entries = (await listEntries(store)).sort((a, b) => a.created - b.created);
+  const entries = listEntries(store).sort((a, b) => a.created - b.created);
   let total = entries.reduce((n, e) => n + e.size, 0);
-  let removed = 0, bytes = 0;
+  let bytes = 0;
+  const doomed = new Set<string>();
   for (const e of entries) {
     if (total <= maxBytes) break;
-    await store.remove(e.key);
+    doomed.add(e.key);
     total -= e.size;
     bytes += e.size;
-    removed++;
   }
-  await sweepBlobs(store);
-  return { removed, bytes, remaining: total };
+  await removeEntries(store, doomed);
+  return { removed: doomed.size, bytes, remaining: total };
 }
 
 /** Parses `500MB`, `2G`, `1024`. */

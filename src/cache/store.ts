@@ -1,10 +1,11 @@
 /**
  * The content-addressed cache under `.lily/cache/`:
  * - `blobs/<aa>/<sha256>`: output files, stored by content (shared between entries);
- * - `entries/<aa>/<key>.json`: an entry's record (its outputs) with a digest of itself.
- * Blobs are written first and the record last, each as temp file + rename, so an entry
- * appears complete or not at all; reads verify the record's digest and every blob's sha256,
- * and a corrupt entry is a miss with a warning. `steps.json` keeps each step's last key
+ * - `records.jsonl`: a journal of entry records (key, outputs, a digest of the record), one
+ *   a line, appended in one write each (creating a file costs ≈ 0.17 ms here, an append
+ *   ≈ 1 µs). Blobs are written first (temp file + rename) and the record last, so an entry
+ *   appears complete or not at all; reads verify the record's digest and every blob's
+ *   sha256, and a corrupt entry is a miss with a warning (and a tombstone line). `steps.json` keeps each step's last key
  * parts (to explain misses); `namespaces/<spec_hash>.json` the keys each plan used.
  * @module
  */
@@ -43,6 +44,9 @@ export type Lookup =
   | { hit: true; entry: Entry }
   | { hit: false; corrupt?: string };
 
+/** The journal of entry records, one JSON object a line, appended to, never rewritten in place. */
+export const JOURNAL = "records.jsonl";
+
 /** The cache of one project. */
 export class CacheStore {
   readonly root: string;
@@ -51,10 +55,9 @@ export class CacheStore {
   }
 
   #dirs = new Set<string>();
-
-  entryPath(key: string): string {
-    return join(this.root, "entries", key.slice(0, 2), `${key}.json`);
-  }
+  /** Key → its latest record line (read once, on first use). */
+  #records: Map<string, string> | undefined;
+  #journal: Deno.FsFile | undefined;
 
   blobPath(sha256: string): string {
     return join(this.root, "blobs", sha256.slice(0, 2), sha256);
@@ -68,16 +71,31 @@ export class CacheStore {
     this.#dirs.add(dir);
   }
 
+  /** Every live record line, by key (the last line of a key wins; a tombstone removes it). */
+  records(): Map<string, string> {
+    if (this.#records) return this.#records;
+    const map = new Map<string, string>();
+    let text = "";
+    try {
+      text = Deno.readTextFileSync(join(this.root, JOURNAL));
+    } catch {
+      // no cache yet
+    }
+    for (const line of text.split("\n")) {
+      const key = /^\{"key":"([0-9a-f]{64})"/.exec(line)?.[1];
+      if (!key) continue; // blank, or torn by a crash: the digest would not match anyway
+      if (line.startsWith(`{"key":"${key}","removed":true}`)) map.delete(key);
+      else map.set(key, line);
+    }
+    return this.#records = map;
+  }
+
   /** Looks an entry up and verifies its record (blobs are checked on restore). */
   lookup(key: string): Lookup {
-    let text: string;
+    const line = this.records().get(key);
+    if (line === undefined) return { hit: false };
     try {
-      text = Deno.readTextFileSync(this.entryPath(key));
-    } catch {
-      return { hit: false };
-    }
-    try {
-      const { entry, digest } = JSON.parse(text) as { entry: Entry; digest: string };
+      const { digest, ...entry } = JSON.parse(line) as Entry & { digest: string };
       if (digestEntry(entry) !== digest || entry.key !== key) {
         return { hit: false, corrupt: "the entry's record does not match its digest" };
       }
@@ -99,11 +117,11 @@ export class CacheStore {
       try {
         actual = (await fileDigest(blob)).sha256;
       } catch {
-        await this.remove(entry.key);
+        this.remove(entry.key);
         return `output \`${name}\` is missing from the cache`;
       }
       if (actual !== out.sha256) {
-        await this.remove(entry.key);
+        this.remove(entry.key);
         await Deno.remove(blob).catch(() => {});
         return `output \`${name}\` does not match its recorded sha256`;
       }
@@ -116,7 +134,10 @@ export class CacheStore {
     return undefined;
   }
 
-  /** Stores an entry: blobs first, the record last (each atomically). */
+  /**
+   * Stores an entry: blobs first (each temp file + rename), then the record, appended to the
+   * journal in one write — an entry is complete or absent, and a record costs no new file.
+   */
   async store(entry: Entry, projectRoot: string): Promise<void> {
     for (const out of Object.values(entry.outputs)) {
       if (out.path === undefined || out.sha256 === undefined || out.size === undefined) continue;
@@ -132,16 +153,53 @@ export class CacheStore {
       await Deno.copyFile(join(projectRoot, out.path), temp);
       await Deno.rename(temp, blob);
     }
-    const path = this.entryPath(entry.key);
-    this.#mkdir(dirname(path));
-    const temp = `${path}.${crypto.randomUUID().slice(0, 8)}.tmp`;
-    Deno.writeTextFileSync(temp, JSON.stringify({ entry, digest: digestEntry(entry) }));
-    Deno.renameSync(temp, path);
+    // The key first: the journal is indexed by that prefix without parsing every line.
+    const line = JSON.stringify({
+      key: entry.key,
+      step: entry.step,
+      created: entry.created,
+      outputs: entry.outputs,
+      digest: digestEntry(entry),
+    });
+    this.#append(line);
+    this.records().set(entry.key, line);
   }
 
   /** Removes an entry's record (its blobs stay until `gc`, other entries may share them). */
-  async remove(key: string): Promise<void> {
-    await Deno.remove(this.entryPath(key)).catch(() => {});
+  remove(key: string): void {
+    this.#append(`{"key":"${key}","removed":true}`);
+    this.records().delete(key);
+  }
+
+  /**
+   * One write per record, with O_APPEND: concurrent runs interleave whole lines. Each line
+   * starts with a newline too, so a line torn by a crash never swallows the next one.
+   */
+  #append(line: string): void {
+    if (!this.#journal) {
+      this.#mkdir(this.root);
+      this.#journal = Deno.openSync(join(this.root, JOURNAL), {
+        append: true,
+        create: true,
+      });
+    }
+    const bytes = encoder.encode(`\n${line}\n`);
+    let written = 0;
+    while (written < bytes.length) written += this.#journal.writeSync(bytes.subarray(written));
+  }
+
+  /** Rewrites the journal with only `keep` (purge, gc): temp file + rename. */
+  async compact(keep: Map<string, string>): Promise<void> {
+    this.close();
+    const text = [...keep.values()].map((line) => line + "\n").join("");
+    await writeAtomic(join(this.root, JOURNAL), text);
+    this.#records = new Map(keep);
+  }
+
+  /** Closes the journal. */
+  close(): void {
+    this.#journal?.close();
+    this.#journal = undefined;
   }
 
   /** Every step's last key parts (read once per run). */
@@ -177,6 +235,8 @@ export class CacheStore {
     await writeAtomic(path, JSON.stringify(all));
   }
 }
+
+const encoder = new TextEncoder();
 
 /** Digest of an entry record (stored beside it: a flipped byte is detected). */
 export function digestEntry(entry: Entry): string {

@@ -43,7 +43,7 @@ export async function main(args: string[]): Promise<number> {
   const admin = await import("../cache/admin.ts");
   const store = new CacheStore(join(root, ".lily", "cache"));
   if (action === "status") {
-    const entries = await admin.listEntries(store);
+    const entries = admin.listEntries(store);
     const spaces = await admin.namespaces(store);
     const rate = await admin.recentHitRate(root);
     const size = entries.reduce((n, e) => n + e.size, 0);

@@ -131,6 +131,17 @@ export async function runLock(lock: LockFile, options: RunOptions): Promise<RunR
       );
     return await defaultAdapter;
   };
+  // One object per distinct policy: adapters key their hosts by it, the manifest shares it.
+  const permissionSets = new Map<string, PermissionSet>();
+  const permissionSet = (step: LockStep): PermissionSet => {
+    const id = JSON.stringify(step.resources);
+    let set = permissionSets.get(id);
+    if (!set) {
+      set = (options.permissionsFor ?? permissionsFor)(lock, step, root, scratch);
+      permissionSets.set(id, set);
+    }
+    return set;
+  };
   const binariesOf = (step: LockStep): Record<string, string> => {
     const out: Record<string, string> = {};
     for (const b of step.resources.binaries) {
@@ -430,7 +441,7 @@ export async function runLock(lock: LockFile, options: RunOptions): Promise<RunR
             reason: `corrupt entry removed: ${problem}; running the step again`,
           });
         } else if (found.corrupt) {
-          await cache.remove(key);
+          cache.remove(key);
           events.emit("cache.warning", {
             step: step.id,
             key,
@@ -471,7 +482,7 @@ export async function runLock(lock: LockFile, options: RunOptions): Promise<RunR
           `--isolation strict: network ${os.record.network} cannot be enforced on this machine (${Deno.build.os}); run without --isolation strict to run it unenforced`,
       });
     }
-    const permissions = (options.permissionsFor ?? permissionsFor)(lock, step, root, scratch);
+    const permissions = permissionSet(step);
     const adapter = await adapterFor(step);
     const maxAttempts = step.retries.max + 1;
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
@@ -722,6 +733,7 @@ export async function runLock(lock: LockFile, options: RunOptions): Promise<RunR
   manifest.duration_ms = finished.getTime() - started.getTime();
   await cache.recordNamespace(lock.spec_hash, usedKeys).catch(() => {});
   await cache.updateStepIndex(newIndex).catch(() => {});
+  cache.close();
   await writeManifest();
   events.emit("run.finished", { status: manifest.status, duration_ms: manifest.duration_ms });
   if (defaultAdapter) await (await defaultAdapter).close?.();

@@ -43,7 +43,7 @@ export function hostCommand(flags: string[], prefix: string[]): {
   argv: string[];
   denoPermissions: boolean;
 } {
-  const exe = Deno.execPath();
+  const exe = execPath ??= Deno.execPath();
   if (Deno.build.standalone) {
     // A compiled Lily carries its permissions in the binary: flags cannot narrow them. The
     // host still runs Lily's shell (which checks the policy) and the OS isolation.
@@ -66,6 +66,8 @@ export function hostCommand(flags: string[], prefix: string[]): {
     denoPermissions: true,
   };
 }
+
+let execPath: string | undefined;
 
 interface Attempt {
   write: StepRequest["write"];
@@ -265,22 +267,40 @@ export function sandboxAdapter(options: SandboxOptions): Adapter {
     }
   };
 
+  // Steps of one policy share their permission set object (the engine memoizes it): the
+  // host command is computed once per set.
+  const commands = new WeakMap<
+    object,
+    { key: string; argv: string[]; enforcement: Record<string, unknown> }
+  >();
+  const commandOf = (request: StepRequest) => {
+    let command = commands.get(request.permissions);
+    if (!command) {
+      const flags = denoFlags(request.spec, request.permissions.net);
+      const { argv, denoPermissions } = hostCommand(flags, request.os.prefix);
+      command = {
+        key: JSON.stringify(argv),
+        argv,
+        enforcement: {
+          sandbox: "deno host",
+          deno_permissions: denoPermissions,
+          deno_flags: flags,
+          tree_kill: Deno.build.os === "linux" ? "proc" : "child-only",
+        },
+      };
+      commands.set(request.permissions, command);
+    }
+    return command;
+  };
+
   return {
     name: "sandbox",
     async run(request: StepRequest): Promise<StepResult> {
       const started = performance.now();
-      const flags = denoFlags(request.spec, request.permissions.net);
-      const command = hostCommand(flags, request.os.prefix);
-      const key = JSON.stringify(command.argv);
-      const enforcement = {
-        sandbox: "deno host",
-        deno_permissions: command.denoPermissions,
-        deno_flags: flags,
-        tree_kill: Deno.build.os === "linux" ? "proc" : "child-only",
-      };
+      const { key, argv, enforcement } = commandOf(request);
       let host: Host;
       try {
-        host = await acquire(key, command.argv);
+        host = await acquire(key, argv);
       } catch (error) {
         return failed(started, `cannot start the sandbox host: ${(error as Error).message}`);
       }

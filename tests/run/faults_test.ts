@@ -54,9 +54,8 @@ Deno.test({
       for (const pid of processesWith("sleep 30.25")) Deno.kill(pid, "SIGKILL");
       const cacheFiles = filesUnder(`${dir}/.lily/cache`);
       assert(!cacheFiles.some((f) => f.endsWith(".tmp")), `no temp files left: ${cacheFiles}`);
-      for (const f of cacheFiles.filter((f) => f.startsWith("entries/"))) {
-        JSON.parse(Deno.readTextFileSync(`${dir}/.lily/cache/${f}`)); // every record is complete
-      }
+      const journal = Deno.readTextFileSync(`${dir}/.lily/cache/records.jsonl`);
+      for (const line of journal.split("\n").filter(Boolean)) JSON.parse(line); // all complete
       await Deno.writeTextFile(`${dir}/go`, "");
       const again = await run(dir);
       assertEquals(again.code, 0, again.stdout + again.stderr);
@@ -142,8 +141,12 @@ Deno.test("a flipped byte in a cache entry is a miss with a warning, then the st
     bytes[0] ^= 0xff;
     Deno.writeFileSync(blobPath, bytes);
     const bKey = latestManifest(dir).steps.b.cache.key as string;
-    const record = `${dir}/.lily/cache/entries/${bKey.slice(0, 2)}/${bKey}.json`;
-    Deno.writeTextFileSync(record, Deno.readTextFileSync(record).replace('"B"', '"C"'));
+    const journal = `${dir}/.lily/cache/records.jsonl`;
+    const lines = Deno.readTextFileSync(journal).split("\n");
+    const at = lines.findIndex((l) => l.startsWith(`{"key":"${bKey}"`));
+    assert(at >= 0, "b's record is in the journal");
+    lines[at] = lines[at].replace('"B"', '"C"');
+    Deno.writeTextFileSync(journal, lines.join("\n"));
     const again = await run(dir);
     assertEquals(again.code, 0, again.stderr);
     assertMatch(
