@@ -39,6 +39,21 @@ export function skipUnless(...tools: string[]): boolean {
   return true;
 }
 
+let cachedDenoDir: string | undefined;
+
+/**
+ * Deno's own cache directory. Tests isolate Lily's caches with XDG_CACHE_HOME, which Deno also
+ * reads: passing DENO_DIR keeps Deno on its shared cache (no npm download per test project).
+ */
+export function denoDir(): string {
+  if (cachedDenoDir) return cachedDenoDir;
+  const fromEnv = Deno.env.get("DENO_DIR");
+  if (fromEnv) return cachedDenoDir = fromEnv;
+  const out = new Deno.Command(Deno.execPath(), { args: ["info", "--json"], stdout: "piped" })
+    .outputSync();
+  return cachedDenoDir = JSON.parse(new TextDecoder().decode(out.stdout)).denoDir as string;
+}
+
 /** Runs the real CLI as a subprocess. */
 export async function lily(
   args: string[],
@@ -48,7 +63,7 @@ export async function lily(
   const child = new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", "--no-check", mod, ...args],
     cwd: options.cwd,
-    env: { RUST_BACKTRACE: "0", NO_COLOR: "1", ...options.env },
+    env: { RUST_BACKTRACE: "0", NO_COLOR: "1", DENO_DIR: denoDir(), ...options.env },
     stdin: options.stdin === undefined ? "null" : "piped",
     stdout: "piped",
     stderr: "piped",

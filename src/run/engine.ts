@@ -805,6 +805,27 @@ function descendants(lock: LockFile, from: string): Set<string> {
   return out;
 }
 
+/**
+ * Why an output path may not be taken (outside the project, through a symlink, or into
+ * Lily's own `.lily/`), or undefined. Output files are hashed and copied into the cache by
+ * Lily's own process, so a step must not name a file it could not write itself.
+ */
+function outsideProject(rel: string, abs: string, root: string): string | undefined {
+  if (rel === "" || rel.startsWith("..") || isAbsolute(rel)) return "is outside the project";
+  if (rel === ".lily" || rel.startsWith(".lily/")) return "is inside Lily's own `.lily/`";
+  try {
+    const real = Deno.realPathSync(abs);
+    const realRoot = Deno.realPathSync(root);
+    const realRel = relative(realRoot, real);
+    if (realRel.startsWith("..") || isAbsolute(realRel)) {
+      return `leads outside the project (to \`${real}\`)`;
+    }
+  } catch {
+    // missing: reported below as not written
+  }
+  return undefined;
+}
+
 async function collectOutputs(
   step: LockStep,
   outputFile: string,
@@ -827,9 +848,8 @@ async function collectOutputs(
       const path = io.path ?? String(written[name]);
       const abs = isAbsolute(path) ? path : join(root, path);
       const rel = relative(root, abs).replaceAll("\\", "/");
-      if (rel.startsWith("..")) {
-        return { error: `output \`${name}\`: \`${path}\` is outside the project` };
-      }
+      const escape = outsideProject(rel, abs, root);
+      if (escape) return { error: `output \`${name}\`: \`${path}\` ${escape}` };
       try {
         const stat = await Deno.stat(abs);
         if (stat.isDirectory) {

@@ -1,5 +1,5 @@
 /** Helpers for run tests: a project with a lock, a spawned `lily run` to signal. */
-import { lily, tempProject } from "../_tools.ts";
+import { denoDir, lily, tempProject } from "../_tools.ts";
 
 /** Creates a project from files, composes `flow.petal`, returns its dir. */
 export async function project(
@@ -20,7 +20,12 @@ export function spawnRun(dir: string, args: string[] = []): Deno.ChildProcess {
   return new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", "--no-check", mod, "run", "flow.lock.yaml", ...args],
     cwd: dir,
-    env: { RUST_BACKTRACE: "0", NO_COLOR: "1", XDG_CACHE_HOME: `${dir}/.xdg` },
+    env: {
+      RUST_BACKTRACE: "0",
+      NO_COLOR: "1",
+      XDG_CACHE_HOME: `${dir}/.xdg`,
+      DENO_DIR: denoDir(),
+    },
     stdout: "piped",
     stderr: "piped",
   }).spawn();

@@ -1,6 +1,6 @@
 // Faults that must leave nothing lost: real `lily run` processes, real signals.
 import { assert, assertEquals, assertMatch } from "../_assert.ts";
-import { hasTool, skipUnless } from "../_tools.ts";
+import { denoDir, hasTool, skipUnless } from "../_tools.ts";
 import {
   filesUnder,
   latestEvents,
@@ -199,7 +199,12 @@ steps:
           "-q",
         ],
         cwd: dir,
-        env: { NO_COLOR: "1", LILY_SECRET_TOKEN: "s3cret-value", XDG_CACHE_HOME: `${dir}/.xdg` },
+        env: {
+          NO_COLOR: "1",
+          LILY_SECRET_TOKEN: "s3cret-value",
+          XDG_CACHE_HOME: `${dir}/.xdg`,
+          DENO_DIR: denoDir(),
+        },
         stdout: "piped",
         stderr: "piped",
       }).output();

@@ -36,6 +36,7 @@ function transfer(name: "cp" | "mv"): Builtin {
     if (bad) return complain(ctx, name, `unknown option ${bad}`, 2);
     if (operands.length < 2) return complain(ctx, name, "missing destination", 2);
     const dest = ctx.shell.resolvePath(operands[operands.length - 1]);
+    ctx.shell.checkWrite(dest);
     const sources = operands.slice(0, -1);
     const intoDir = await isDir(dest);
     if (sources.length > 1 && !intoDir) {
