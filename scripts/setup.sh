@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs what Lily's tests and benchmarks use on a fresh Debian/Ubuntu machine (idempotent:
 # only missing tools are installed): shells for the quoting tests, python3 and curl for the
-# network attack tests, util-linux for `unshare`, GNU time for memory checks, ninja and make
-# for the benchmarks. Deno itself comes from npm: `npx -y deno@2.9.6 …`.
+# network attack tests, util-linux for `unshare` and bubblewrap (`bwrap`) for the sandbox's
+# network and file-system isolation, GNU time for memory checks, ninja and make for the
+# benchmarks. Deno itself comes from npm: `npx -y deno@2.9.6 …`.
 set -euo pipefail
 need=()
 have() { command -v "$1" >/dev/null 2>&1; }
@@ -13,6 +14,7 @@ have curl || need+=(curl)
 have ninja || need+=(ninja-build)
 have make || need+=(make)
 have unshare || need+=(util-linux)
+have bwrap || need+=(bubblewrap)
 [ -x /usr/bin/time ] || need+=(time)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && have apt-get; then

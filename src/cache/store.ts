@@ -150,7 +150,13 @@ export class CacheStore {
       }
       this.#mkdir(dirname(blob));
       const temp = `${blob}.${crypto.randomUUID().slice(0, 8)}.tmp`;
-      await Deno.copyFile(join(projectRoot, out.path), temp);
+      // Hash what is copied: a file rewritten since it was hashed is not stored under a name
+      // that does not match its content.
+      const copied = await copyHashing(join(projectRoot, out.path), temp);
+      if (copied !== out.sha256) {
+        await Deno.remove(temp).catch(() => {});
+        throw new Error(`\`${out.path}\` changed while it was being stored`);
+      }
       await Deno.rename(temp, blob);
     }
     // The key first: the journal is indexed by that prefix without parsing every line.
@@ -241,6 +247,18 @@ const encoder = new TextEncoder();
 /** Digest of an entry record (stored beside it: a flipped byte is detected). */
 export function digestEntry(entry: Entry): string {
   return createHash("sha256").update(canonicalJson(entry)).digest("hex");
+}
+
+async function copyHashing(from: string, to: string): Promise<string> {
+  const hash = createHash("sha256");
+  const source = await Deno.open(from); // its stream closes it
+  using target = await Deno.open(to, { write: true, createNew: true });
+  for await (const chunk of source.readable) {
+    hash.update(chunk);
+    let written = 0;
+    while (written < chunk.length) written += await target.write(chunk.subarray(written));
+  }
+  return hash.digest("hex");
 }
 
 /** Writes a file atomically (temp file + rename). */

@@ -24,6 +24,7 @@ export function consoleView(
   const c = (code: string) => (s: string) => options.color ? `\x1b[${code}m${s}\x1b[0m` : s;
   const green = c("32"), red = c("31"), yellow = c("33"), dim = c("2"), cyan = c("36");
   const running = new Set<string>();
+  const hints = new Map<string, string>();
   let done = 0, cached = 0;
   const started = performance.now();
   let statusShown = false;
@@ -97,12 +98,19 @@ export function consoleView(
           running.delete(step);
           done++;
           line(`${red("✗")} ${step}${ms(e.duration_ms)}: ${e.reason}`);
+          if (hints.has(step)) line(`    = hint: ${hints.get(step)}`);
           const tail = e.attempt ? options.logTail(step, e.attempt) : "";
           if (tail) line(tail.split("\n").map((l) => dim(`    │ ${l}`)).join("\n"));
           break;
         }
         case "cache.warning":
           line(`${yellow("warning")}: ${step}: ${e.reason}`);
+          break;
+        case "run.waiting":
+          line(`${yellow("waiting")}: ${e.reason}`);
+          break;
+        case "step.denied":
+          hints.set(step, String(e.hint ?? ""));
           break;
       }
       status();

@@ -22,7 +22,8 @@ import { type Ast, evaluateCondition, type Status } from "../expr/mod.ts";
 import type { Manifest, ManifestStep, RunEvent } from "../schema/events.ts";
 import type { LockFile, LockParam, LockStep } from "../schema/lock.ts";
 import { createMasker } from "../sandbox/mask.ts";
-import { type IsolationMode, osIsolation } from "../sandbox/isolation.ts";
+import { type IsolationMode, type OsIsolation, osIsolation } from "../sandbox/isolation.ts";
+import { hostSupportPaths, programSupportPaths } from "../sandbox/support.ts";
 import { execSpecFor } from "../steps/mod.ts";
 import { describeDenial } from "./denial.ts";
 import { resolveAllSecrets } from "../sandbox/secrets.ts";
@@ -132,15 +133,27 @@ export async function runLock(lock: LockFile, options: RunOptions): Promise<RunR
     return await defaultAdapter;
   };
   // One object per distinct policy: adapters key their hosts by it, the manifest shares it.
-  const permissionSets = new Map<string, PermissionSet>();
-  const permissionSet = (step: LockStep): PermissionSet => {
+  const policies = new Map<string, { permissions: PermissionSet; os: OsIsolation }>();
+  const policyOf = (step: LockStep) => {
     const id = JSON.stringify(step.resources);
-    let set = permissionSets.get(id);
-    if (!set) {
-      set = (options.permissionsFor ?? permissionsFor)(lock, step, root, scratch);
-      permissionSets.set(id, set);
+    let policy = policies.get(id);
+    if (!policy) {
+      const permissions = (options.permissionsFor ?? permissionsFor)(lock, step, root, scratch);
+      const view = {
+        read: permissions.read,
+        write: permissions.write,
+        hide: permissions.deny,
+        support: [
+          ...hostSupportPaths(),
+          ...programSupportPaths(permissions.run, getHostEnv("HOME")),
+        ],
+        home: getHostEnv("HOME"),
+      };
+      const os = osIsolation(step.resources.network, options.isolation ?? "auto", view);
+      policy = { permissions, os };
+      policies.set(id, policy);
     }
-    return set;
+    return policy;
   };
   const binariesOf = (step: LockStep): Record<string, string> => {
     const out: Record<string, string> = {};
@@ -219,6 +232,17 @@ export async function runLock(lock: LockFile, options: RunOptions): Promise<RunR
     );
   };
   await writeManifest(false);
+  // Two runs of one lock would execute the same steps at once and race on their output files:
+  // the second waits for the first, then finds its steps in the cache (as cargo does).
+  const planLock = await lockPlan(
+    root,
+    lock.spec_hash,
+    options.signal,
+    () =>
+      events.emit("run.waiting", {
+        reason: "another run of this lock is in progress: waiting for it to finish",
+      }),
+  );
   events.emit(
     "run.started",
     { spec_hash: lock.spec_hash, steps: selected.size, name: lock.name } as Partial<RunEvent>,
@@ -475,14 +499,13 @@ export async function runLock(lock: LockFile, options: RunOptions): Promise<RunR
 
     // Execute, with retries.
     const isolation = options.isolation ?? "auto";
-    const os = osIsolation(step.resources.network, isolation);
+    const { permissions, os } = policyOf(step);
     if (isolation === "strict" && !os.record.enforced) {
       return finish(r, "failed", {
         reason:
           `--isolation strict: network ${os.record.network} cannot be enforced on this machine (${Deno.build.os}); run without --isolation strict to run it unenforced`,
       });
     }
-    const permissions = permissionSet(step);
     const adapter = await adapterFor(step);
     const maxAttempts = step.retries.max + 1;
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
@@ -704,6 +727,7 @@ export async function runLock(lock: LockFile, options: RunOptions): Promise<RunR
     const lines = await dryRun(lock, records, cache, bindInputs, selected);
     manifest.status = "succeeded";
     events.close();
+    planLock?.close();
     await Deno.remove(runDir, { recursive: true });
     await Deno.remove(scratch, { recursive: true });
     return {
@@ -738,8 +762,35 @@ export async function runLock(lock: LockFile, options: RunOptions): Promise<RunR
   events.emit("run.finished", { status: manifest.status, duration_ms: manifest.duration_ms });
   if (defaultAdapter) await (await defaultAdapter).close?.();
   events.close();
+  planLock?.close();
   await Deno.remove(scratch, { recursive: true }).catch(() => {});
   return { runId, runDir, status: manifest.status, manifest };
+}
+
+/**
+ * Holds `.lily/locks/<spec_hash>.lock` for the run (an OS file lock, released when the process
+ * ends however it ends). Resolves to undefined when the run is cancelled while waiting.
+ */
+async function lockPlan(
+  root: string,
+  specHash: string,
+  signal: AbortSignal | undefined,
+  onWait: () => void,
+): Promise<Deno.FsFile | undefined> {
+  const dir = join(root, ".lily", "locks");
+  await Deno.mkdir(dir, { recursive: true });
+  const file = await Deno.open(join(dir, `${specHash.replace(/^sha256:/, "").slice(0, 32)}.lock`), {
+    create: true,
+    write: true,
+  });
+  const timer = setTimeout(onWait, 150);
+  const cancelled = new Promise<"cancelled">((resolve) => {
+    if (signal?.aborted) resolve("cancelled");
+    signal?.addEventListener("abort", () => resolve("cancelled"), { once: true });
+  });
+  const got = await Promise.race([file.lock(true).then(() => "locked" as const), cancelled]);
+  clearTimeout(timer);
+  return got === "locked" ? file : undefined;
 }
 
 function safeName(id: string): string {

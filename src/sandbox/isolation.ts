@@ -5,59 +5,66 @@
  * @module
  */
 import * as linux from "./linux.ts";
+import type { FsView } from "./linux.ts";
 import * as macos from "./macos.ts";
 import * as windows from "./windows.ts";
+
+export type { FsView };
 
 /** How a run applies isolation: enforce what can be (`auto`), nothing, or refuse the rest. */
 export type IsolationMode = "auto" | "none" | "strict";
 
-/** The network part of a step's enforcement record. */
-export interface NetworkRecord {
+/** What the OS enforces for a step. */
+export interface OsRecord {
   /** `off`, `on`, or `only a.com, b.org`. */
   network: string;
   /** Whether what `network` says holds for every program the step starts. */
   enforced: boolean;
+  /** How programs (not only built-ins) are kept to the read and write roots, if they are. */
+  filesystem: string;
   mechanism: string | null;
 }
 
 /** OS isolation for one host. */
 export interface OsIsolation {
   prefix: string[];
-  record: NetworkRecord;
+  record: OsRecord;
 }
 
-function platform(): { networkOffPrefix(): { prefix: string[]; mechanism: string } | null } {
-  switch (Deno.build.os) {
-    case "linux":
-      return linux;
-    case "darwin":
-      return macos;
-    default:
-      return windows;
-  }
-}
+const BUILTINS_ONLY = "roots enforced for built-ins only (Lily's shell and Deno permissions)";
 
 /** The OS isolation of a step whose `resources.network` is `network`. */
-export function osIsolation(network: boolean | string[], mode: IsolationMode): OsIsolation {
-  if (network === true) {
-    return { prefix: [], record: { network: "on", enforced: true, mechanism: null } };
-  }
-  const wanted = network === false ? "off" : `only ${network.join(", ")}`;
+export function osIsolation(
+  network: boolean | string[],
+  mode: IsolationMode,
+  view: FsView | null = null,
+): OsIsolation {
+  const wanted = network === true ? "on" : network === false ? "off" : `only ${network.join(", ")}`;
   if (mode === "none") {
-    return { prefix: [], record: { network: wanted, enforced: false, mechanism: null } };
-  }
-  if (Array.isArray(network)) {
-    // Deno's --allow-net holds for Lily's own code in the host, not for the programs a step
-    // starts: a domain list is not enforced for them.
     return {
       prefix: [],
-      record: { network: wanted, enforced: false, mechanism: "deno --allow-net (built-ins only)" },
+      record: {
+        network: wanted,
+        enforced: network === true,
+        filesystem: "not enforced (--isolation none)",
+        mechanism: null,
+      },
     };
   }
-  const off = platform().networkOffPrefix();
-  if (!off) return { prefix: [], record: { network: wanted, enforced: false, mechanism: null } };
+  // A domain list cannot be told apart by a namespace: the host keeps the network (and the
+  // file-system view); the list is not enforced for programs (the record says so).
+  const off = network === false;
+  const os = Deno.build.os === "linux"
+    ? linux.hostPrefix(off, view)
+    : Deno.build.os === "darwin"
+    ? macos.hostPrefix(off)
+    : windows.hostPrefix();
+  const filesystem = os?.filesystem
+    ? "programs see only the system directories and the roots (mount namespace)"
+    : BUILTINS_ONLY;
+  const enforced = network === true || (off && os !== null);
   return {
-    prefix: off.prefix,
-    record: { network: wanted, enforced: true, mechanism: off.mechanism },
+    prefix: os?.prefix ?? [],
+    record: { network: wanted, enforced, filesystem, mechanism: os?.mechanism ?? null },
   };
 }

@@ -9,8 +9,11 @@
 /** The Seatbelt profile: everything allowed except the network. */
 export const NO_NETWORK_PROFILE = "(version 1)(allow default)(deny network*)";
 
-/** The command prefix that takes the network away, or null when it cannot be done here. */
-export function networkOffPrefix(): { prefix: string[]; mechanism: string } | null {
+/** The command prefix for a host whose steps have the network off, or null. */
+export function hostPrefix(
+  networkOff: boolean,
+): { prefix: string[]; mechanism: string; filesystem: boolean } | null {
+  if (!networkOff) return null;
   try {
     if (!Deno.statSync("/usr/bin/sandbox-exec").isFile) return null;
   } catch {
@@ -19,5 +22,6 @@ export function networkOffPrefix(): { prefix: string[]; mechanism: string } | nu
   return {
     prefix: ["/usr/bin/sandbox-exec", "-p", NO_NETWORK_PROFILE],
     mechanism: "macOS sandbox-exec (deny network*)",
+    filesystem: false,
   };
 }

@@ -4,7 +4,7 @@
  * @module
  */
 
-/** Windows has no prefix that takes the network away. */
-export function networkOffPrefix(): { prefix: string[]; mechanism: string } | null {
+/** Windows has no prefix that isolates a host. */
+export function hostPrefix(): { prefix: string[]; mechanism: string; filesystem: boolean } | null {
   return null;
 }

@@ -12,6 +12,7 @@ export const EVENTS_VERSION = 1;
 /** Event types. */
 export const EVENT_TYPES = [
   "run.started",
+  "run.waiting",
   "run.finished",
   "step.queued",
   "step.started",
