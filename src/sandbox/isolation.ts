@@ -29,6 +29,8 @@ export interface OsRecord {
 export interface OsIsolation {
   prefix: string[];
   record: OsRecord;
+  /** A domain list the host's proxy enforces (the host has no other network). */
+  proxy?: string[];
 }
 
 const BUILTINS_ONLY = "roots enforced for built-ins only (Lily's shell and Deno permissions)";
@@ -51,8 +53,22 @@ export function osIsolation(
       },
     };
   }
-  // A domain list cannot be told apart by a namespace: the host keeps the network (and the
-  // file-system view); the list is not enforced for programs (the record says so).
+  // A domain list: with bubblewrap, the host gets no network and serves a proxy that admits
+  // only the list (proxy.ts); elsewhere the list is not enforced for programs (recorded).
+  if (Array.isArray(network) && Deno.build.os === "linux" && view && linux.bwrapAvailable()) {
+    const os = linux.hostPrefix(true, view)!;
+    return {
+      prefix: os.prefix,
+      proxy: network,
+      record: {
+        network: wanted,
+        enforced: true,
+        filesystem: "programs see only the system directories and the roots (mount namespace)",
+        mechanism:
+          `${os.mechanism} + Lily's proxy (HTTP_PROXY/HTTPS_PROXY; nothing else reachable)`,
+      },
+    };
+  }
   const off = network === false;
   const os = Deno.build.os === "linux"
     ? linux.hostPrefix(off, view)

@@ -10,6 +10,7 @@ import type { Adapter, StepRequest, StepResult } from "../../adapters/types.ts";
 import { processTree, signalAll } from "../shell/process_tree.ts";
 import type { ExecOutcome, ExecSpec } from "./execute.ts";
 import { type Frame, FrameWriter, readFrames } from "./protocol.ts";
+import { hostAllowed } from "./proxy.ts";
 
 /** Options for {@linkcode sandboxAdapter}. */
 export interface SandboxOptions {
@@ -22,7 +23,11 @@ export interface SandboxOptions {
 }
 
 /** The Deno flags that grant exactly a spec's permissions. */
-export function denoFlags(spec: ExecSpec, network: boolean | string[]): string[] {
+export function denoFlags(
+  spec: ExecSpec,
+  network: boolean | string[],
+  proxied = false,
+): string[] {
   const flags: string[] = [];
   const read = [...new Set([...spec.readRoots, ...spec.writeRoots])];
   if (read.length) flags.push(`--allow-read=${read.join(",")}`);
@@ -33,21 +38,24 @@ export function denoFlags(spec: ExecSpec, network: boolean | string[]): string[]
   }
   const run = [...new Set(Object.values(spec.binaries))].sort();
   if (run.length) flags.push(`--allow-run=${run.join(",")}`);
-  if (network === true) flags.push("--allow-net");
+  // A proxied host only listens on its own loopback; the engine opens the connections.
+  if (proxied) flags.push("--allow-net=127.0.0.1");
+  else if (network === true) flags.push("--allow-net");
   else if (Array.isArray(network) && network.length) flags.push(`--allow-net=${network.join(",")}`);
   return flags;
 }
 
 /** How a host process is started: the command line, and whether Deno's permissions apply. */
-export function hostCommand(flags: string[], prefix: string[]): {
+export function hostCommand(flags: string[], prefix: string[], proxy?: string[]): {
   argv: string[];
   denoPermissions: boolean;
 } {
   const exe = execPath ??= Deno.execPath();
+  const hostArgs = proxy ? [`--proxy=${proxy.join(",")}`] : [];
   if (Deno.build.standalone) {
     // A compiled Lily carries its permissions in the binary: flags cannot narrow them. The
     // host still runs Lily's shell (which checks the policy) and the OS isolation.
-    return { argv: [...prefix, exe, "__host"], denoPermissions: false };
+    return { argv: [...prefix, exe, "__host", ...hostArgs], denoPermissions: false };
   }
   const entry = new URL("./host_main.ts", import.meta.url).href;
   return {
@@ -62,6 +70,7 @@ export function hostCommand(flags: string[], prefix: string[]): {
       "--v8-flags=--max-old-space-size=64,--max-semi-space-size=1",
       ...flags,
       entry,
+      ...hostArgs,
     ],
     denoPermissions: true,
   };
@@ -90,7 +99,15 @@ class Host {
   private stderr = "";
   private gone = false;
 
-  constructor(readonly key: string, argv: string[], cwd: string) {
+  /** Connections opened for the host's proxy, by tunnel id. */
+  private readonly tunnels = new Map<number, Deno.TcpConn>();
+
+  constructor(
+    readonly key: string,
+    argv: string[],
+    cwd: string,
+    private readonly allowHosts: string[],
+  ) {
     const [program, ...args] = argv;
     const proc = new Deno.Command(program, {
       args,
@@ -149,6 +166,9 @@ class Host {
   }
 
   private async dispatch(frame: Frame): Promise<void> {
+    if (frame.type === "T" || frame.type === "U" || frame.type === "X") {
+      return this.tunnel(frame);
+    }
     const attempt = this.attempts.get(frame.id);
     if (!attempt) return;
     switch (frame.type) {
@@ -166,6 +186,51 @@ class Host {
         attempt.resolve(JSON.parse(decoder.decode(frame.payload)) as ExecOutcome);
         break;
     }
+  }
+
+  /** The engine's end of the proxy: connects to listed hosts only, relays bytes. */
+  private async tunnel(frame: Frame): Promise<void> {
+    const id = frame.id;
+    if (frame.type === "U") {
+      const conn = this.tunnels.get(id);
+      if (conn) await conn.write(frame.payload).catch(() => {});
+      return;
+    }
+    if (frame.type === "X") {
+      this.tunnels.get(id)?.close();
+      this.tunnels.delete(id);
+      return;
+    }
+    const { host, port } = JSON.parse(decoder.decode(frame.payload)) as {
+      host: string;
+      port: number;
+    };
+    if (!hostAllowed(this.allowHosts, host, port)) {
+      void this.writer.send("K", id, JSON.stringify({ ok: false, error: "not on the list" }));
+      return;
+    }
+    let conn: Deno.TcpConn;
+    try {
+      conn = await Deno.connect({ hostname: host, port });
+    } catch (error) {
+      void this.writer.send(
+        "K",
+        id,
+        JSON.stringify({ ok: false, error: (error as Error).message }),
+      );
+      return;
+    }
+    this.tunnels.set(id, conn);
+    await this.writer.send("K", id, JSON.stringify({ ok: true }));
+    void (async () => {
+      try {
+        for await (const chunk of conn.readable) await this.writer.send("W", id, chunk);
+      } catch {
+        // closed
+      }
+      this.tunnels.delete(id);
+      await this.writer.send("Z", id);
+    })();
   }
 
   async run(request: StepRequest): Promise<ExecOutcome> {
@@ -201,6 +266,7 @@ class Host {
   }
 
   async close(): Promise<void> {
+    for (const conn of this.tunnels.values()) conn.close();
     try {
       await this.writer.close();
     } catch {
@@ -244,7 +310,7 @@ export function sandboxAdapter(options: SandboxOptions): Adapter {
       void host.close();
     }
   };
-  const acquire = async (key: string, argv: string[]): Promise<Host> => {
+  const acquire = async (key: string, argv: string[], allowHosts: string[]): Promise<Host> => {
     for (;;) {
       const hosts = (sets.get(key) ?? []).filter((h) => h.alive);
       sets.set(key, hosts);
@@ -254,7 +320,7 @@ export function sandboxAdapter(options: SandboxOptions): Adapter {
         return idle;
       }
       if (hosts.length < options.hostsPerSet) {
-        const host = new Host(key, argv, options.cwd);
+        const host = new Host(key, argv, options.cwd, allowHosts);
         host.busy++;
         hosts.push(host);
         return host;
@@ -276,8 +342,8 @@ export function sandboxAdapter(options: SandboxOptions): Adapter {
   const commandOf = (request: StepRequest) => {
     let command = commands.get(request.permissions);
     if (!command) {
-      const flags = denoFlags(request.spec, request.permissions.net);
-      const { argv, denoPermissions } = hostCommand(flags, request.os.prefix);
+      const flags = denoFlags(request.spec, request.permissions.net, !!request.os.proxy);
+      const { argv, denoPermissions } = hostCommand(flags, request.os.prefix, request.os.proxy);
       command = {
         key: JSON.stringify(argv),
         argv,
@@ -300,7 +366,7 @@ export function sandboxAdapter(options: SandboxOptions): Adapter {
       const { key, argv, enforcement } = commandOf(request);
       let host: Host;
       try {
-        host = await acquire(key, argv);
+        host = await acquire(key, argv, request.os.proxy ?? []);
       } catch (error) {
         return failed(started, `cannot start the sandbox host: ${(error as Error).message}`);
       }

@@ -8,8 +8,25 @@
  * @module
  */
 
-/** Frame types. */
-export type FrameType = "S" | "C" | "H" | "P" | "O" | "E" | "R";
+/**
+ * Frame types. Tunnels for domain lists (proxy.ts), by tunnel id: host → engine `T` open
+ * (`{host, port}`), `U` bytes up, `X` closed; engine → host `K` opened (`{ok, error?}`),
+ * `W` bytes down, `Z` closed.
+ */
+export type FrameType =
+  | "S"
+  | "C"
+  | "H"
+  | "P"
+  | "O"
+  | "E"
+  | "R"
+  | "T"
+  | "U"
+  | "X"
+  | "K"
+  | "W"
+  | "Z";
 
 /** A decoded frame. */
 export interface Frame {

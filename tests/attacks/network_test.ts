@@ -79,3 +79,83 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name:
+    "a domain list admits only its hosts: other hosts, redirects and programs ignoring the proxy are refused",
+  ignore: Deno.build.os !== "linux" || skipUnless("curl", "python3", "bwrap"),
+  fn: async () => {
+    const controller = new AbortController();
+    const hits = { a: 0, b: 0 };
+    const serverB = Deno.serve({
+      hostname: "127.0.0.1",
+      port: 0,
+      signal: controller.signal,
+      onListen() {},
+    }, () => {
+      hits.b++;
+      return new Response("B reached");
+    });
+    const b = serverB.addr.port;
+    const serverA = Deno.serve({
+      hostname: "127.0.0.1",
+      port: 0,
+      signal: controller.signal,
+      onListen() {},
+    }, (req) => {
+      hits.a++;
+      return new URL(req.url).pathname === "/redirect"
+        ? Response.redirect(`http://127.0.0.1:${b}/`, 302)
+        : new Response("A ok");
+    });
+    const a = serverA.addr.port;
+    const step = (id: string, run: string, binaries = "curl") =>
+      `  - id: ${id}
+    uses: shell
+    resources: {network: ["127.0.0.1:${a}"], binaries: [${binaries}]}
+    with: {run: ${JSON.stringify(run)}}
+`;
+    const dir = await project({
+      "flow.petal": `petal: "1"
+name: domains
+steps:
+${step("allowed", `curl -sf http://127.0.0.1:${a}/ > allowed.txt`)}${
+        step("tunnel", `curl -sfp http://127.0.0.1:${a}/ > tunnel.txt`)
+      }${step("other", `curl -s http://127.0.0.1:${b}/ > other.txt`)}${
+        step("redirect", `curl -sL http://127.0.0.1:${a}/redirect > redirect.txt`)
+      }${step("bypass", `curl -s --noproxy '*' http://127.0.0.1:${b}/ > bypass.txt`)}${
+        step(
+          "python",
+          `python3 -c 'import urllib.request; print(urllib.request.urlopen("http://127.0.0.1:${b}/", timeout=3).read())' > py.txt`,
+          "python3",
+        )
+      }`,
+    });
+    try {
+      const out = await run(dir, ["--continue", "always"]);
+      assertEquals(out.code, 1, out.stdout + out.stderr);
+      const m = latestManifest(dir);
+      assertEquals(m.steps.allowed.status, "succeeded", out.stdout);
+      assertEquals(Deno.readTextFileSync(`${dir}/allowed.txt`), "A ok");
+      assertEquals(m.steps.tunnel.status, "succeeded", "CONNECT to a listed host works");
+      assertEquals(Deno.readTextFileSync(`${dir}/tunnel.txt`), "A ok");
+      assertMatch(m.steps.allowed.enforcement.mechanism, /proxy/);
+      for (const id of ["other", "redirect", "python"]) {
+        assertEquals(m.steps[id].status, "failed", id);
+        assertEquals(
+          m.steps[id].denied?.code,
+          "LILY-E0824",
+          `${id}: ${JSON.stringify(m.steps[id])}`,
+        );
+        assertEquals(m.steps[id].denied.target, `127.0.0.1:${b}`);
+      }
+      assertEquals(m.steps.bypass.status, "failed", "a program ignoring the proxy reaches nothing");
+      assertEquals(hits.b, 0, "the unlisted server was never reached");
+    } finally {
+      controller.abort();
+      await serverA.finished;
+      await serverB.finished;
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
