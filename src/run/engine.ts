@@ -25,6 +25,7 @@ import { createMasker } from "../sandbox/mask.ts";
 import { type IsolationMode, type OsIsolation, osIsolation } from "../sandbox/isolation.ts";
 import { hostSupportPaths, programSupportPaths } from "../sandbox/support.ts";
 import { execSpecFor } from "../steps/mod.ts";
+import { leavesRoot } from "../util/paths.ts";
 import { describeDenial } from "./denial.ts";
 import { resolveAllSecrets } from "../sandbox/secrets.ts";
 import { stepEnvironment } from "./environment.ts";
@@ -862,13 +863,13 @@ function descendants(lock: LockFile, from: string): Set<string> {
  * Lily's own process, so a step must not name a file it could not write itself.
  */
 function outsideProject(rel: string, abs: string, root: string): string | undefined {
-  if (rel === "" || rel.startsWith("..") || isAbsolute(rel)) return "is outside the project";
+  if (rel === "" || leavesRoot(rel)) return "is outside the project";
   if (rel === ".lily" || rel.startsWith(".lily/")) return "is inside Lily's own `.lily/`";
   try {
     const real = Deno.realPathSync(abs);
     const realRoot = Deno.realPathSync(root);
     const realRel = relative(realRoot, real);
-    if (realRel.startsWith("..") || isAbsolute(realRel)) {
+    if (leavesRoot(realRel)) {
       return `leads outside the project (to \`${real}\`)`;
     }
   } catch {

@@ -33,6 +33,9 @@ export function evaluateArith(text: string, scope: ArithScope, depth = 0): numbe
     [];
   const toks = tokens.filter((t) => !/^\s+$/.test(t));
   let i = 0;
+  // Inside the side an `&&`, `||` or `?:` does not take: parsed, but not evaluated (no
+  // assignment, no division error), as in C and every shell.
+  let skip = 0;
   const peek = () => toks[i];
   const next = () => toks[i++];
 
@@ -95,7 +98,10 @@ export function evaluateArith(text: string, scope: ArithScope, depth = 0): numbe
         return int(a * b);
       case "/":
       case "%":
-        if (b === 0) throw new ArithError("division by 0");
+        if (b === 0) {
+          if (skip) return 0;
+          throw new ArithError("division by 0");
+        }
         return op === "/" ? Math.trunc(a / b) : a % b;
       case "**":
         return int(a ** b);
@@ -108,9 +114,13 @@ export function evaluateArith(text: string, scope: ArithScope, depth = 0): numbe
     let left = binary(level + 1);
     while (BINARY[level][0].includes(peek())) {
       const op = next();
-      // Short-circuit: the right side is still parsed, but its assignments must not happen.
+      const short = (op === "&&" && !left) || (op === "||" && left !== 0);
+      if (short) skip++;
       const right = binary(level + 1);
-      left = apply(op, left, right);
+      if (short) {
+        skip--;
+        left = op === "&&" ? 0 : 1;
+      } else left = apply(op, left, right);
     }
     return left;
   };
@@ -151,7 +161,7 @@ export function evaluateArith(text: string, scope: ArithScope, depth = 0): numbe
         next();
         const rhs = expression();
         const value = op === "=" ? rhs : apply(op.slice(0, -1), valueOf(t), rhs);
-        scope.set(t, String(value));
+        if (!skip) scope.set(t, String(value));
         return value;
       }
       return valueOf(t);
@@ -162,9 +172,13 @@ export function evaluateArith(text: string, scope: ArithScope, depth = 0): numbe
     const cond = binary(0);
     if (peek() !== "?") return cond;
     next();
+    if (!cond) skip++;
     const a = expression();
+    if (!cond) skip--;
     if (next() !== ":") throw new ArithError("`?` needs `:`");
+    if (cond) skip++;
     const b = expression();
+    if (cond) skip--;
     return cond ? a : b;
   };
 

@@ -128,7 +128,7 @@ export function literalWord(word: Word): string | undefined {
   let out = "";
   for (const part of word.parts) {
     if (part.kind !== "lit") return undefined;
-    if (!part.quoted && /[*?[]/.test(part.text)) return undefined;
+    if (!part.quoted && /[*?]|\[.*\]/.test(part.text)) return undefined;
     out += part.text;
   }
   return out;

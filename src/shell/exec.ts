@@ -6,11 +6,12 @@
  * `pipefail` are on by default (as in GitHub Actions' `bash -eo pipefail`).
  * @module
  */
-import { isAbsolute, relative, resolve, sep } from "node:path";
+import { basename, dirname, join, relative, resolve } from "node:path";
 import type { Command, List, Pipeline, Redirect, Simple, Word } from "./ast.ts";
 import { BUILTINS } from "./commands/mod.ts";
 import { expandFields, type ExpandScope, expandString } from "./expand.ts";
 import { processTree, signalAll } from "./process_tree.ts";
+import { leavesRoot } from "../util/paths.ts";
 import {
   type BuiltinContext,
   type Input,
@@ -82,6 +83,10 @@ interface Shared {
   maxCapture: number;
   spawned: number;
   onSpawn?: (pid: number) => void;
+  /** Kills every program the script started (SIGKILL). */
+  killAll(): void;
+  /** Commands run since the event loop last had a turn. */
+  sinceYield: number;
 }
 
 /**
@@ -111,6 +116,8 @@ export async function runScript(list: List, io: Io, options: ShellOptions): Prom
     maxCapture: options.maxCapture ?? 16 << 20,
     spawned: 0,
     onSpawn: options.onSpawn,
+    killAll: () => signalChildren("SIGKILL"),
+    sinceYield: 0,
   };
   const trees = options.killTrees ?? true;
   const grace = options.graceMs ?? 2000;
@@ -142,6 +149,8 @@ export async function runScript(list: List, io: Io, options: ShellOptions): Prom
   } catch (error) {
     if (error instanceof ShellExit) return { exitCode: error.code, spawned: shared.spawned };
     if (error instanceof ShellDenied) {
+      // Whatever else the script started (other stages of a pipeline) ends with it.
+      signalChildren("SIGKILL");
       return { exitCode: 126, denied: error, spawned: shared.spawned };
     }
     throw error;
@@ -186,11 +195,36 @@ function verb(kind: string): string {
   >)[kind] ?? "using";
 }
 
+/**
+ * The path with every symlink resolved, existing or not: a dangling link is followed to where
+ * it points, a missing tail is kept as written.
+ */
+function realish(path: string, depth = 0): string {
+  if (depth > 40) throw new Deno.errors.NotFound(`too many levels of symbolic links: ${path}`);
+  try {
+    return Deno.realPathSync(path);
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+  }
+  let info: Deno.FileInfo | undefined;
+  try {
+    info = Deno.lstatSync(path);
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+  }
+  if (info?.isSymlink) {
+    return realish(resolve(dirname(path), Deno.readLinkSync(path)), depth + 1);
+  }
+  const parent = dirname(path);
+  if (parent === path) return path;
+  return join(realish(parent, depth + 1), basename(path));
+}
+
 function within(path: string, roots: string[]): boolean {
   for (const root of roots) {
     if (path === root) return true;
     const rel = relative(root, path);
-    if (rel && !rel.startsWith("..") && !isAbsolute(rel)) return true;
+    if (rel && !leavesRoot(rel)) return true;
   }
   return false;
 }
@@ -256,20 +290,16 @@ class Interpreter implements ShellApi {
       );
     const denied = this.shared.policy.denyRoots ?? [];
     if (!within(absPath, roots) || within(absPath, denied)) throw deny(absPath);
-    // A symlink inside the roots must not lead outside them.
-    let real: string | undefined;
-    for (let p = absPath; p && p !== sep; p = resolve(p, "..")) {
-      try {
-        real = Deno.realPathSync(p) + absPath.slice(p.length);
-        break;
-      } catch (error) {
-        if (error instanceof Deno.errors.NotCapable) throw deny(absPath);
-        if (!(error instanceof Deno.errors.NotFound)) break;
-      }
+    // A symlink inside the roots must not lead outside them (even one whose target does not
+    // exist yet: writing through it would create the target).
+    let real: string;
+    try {
+      real = realish(absPath);
+    } catch (error) {
+      if (error instanceof Deno.errors.NotCapable) throw deny(absPath);
+      throw error;
     }
-    if (
-      real !== undefined && real !== absPath && (!within(real, roots) || within(real, denied))
-    ) {
+    if (real !== absPath && (!within(real, roots) || within(real, denied))) {
       throw deny(`${absPath} → ${real}`);
     }
   }
@@ -323,6 +353,12 @@ class Interpreter implements ShellApi {
   private async list(list: List, io: Io, condition: boolean): Promise<number> {
     let status = 0;
     for (const item of list.items) {
+      // Built-ins never wait on anything: a loop of them would starve the event loop, and with
+      // it the timeout that must stop it.
+      if (++this.shared.sinceYield >= 500) {
+        this.shared.sinceYield = 0;
+        await new Promise((resolve) => setTimeout(resolve, 0));
+      }
       if (this.shared.signal.aborted) throw new ShellExit(143);
       status = await this.pipeline(item.first, io, condition || item.rest.length > 0);
       for (let i = 0; i < item.rest.length; i++) {
@@ -351,7 +387,7 @@ class Interpreter implements ShellApi {
   private async pipe(p: Pipeline, io: Io): Promise<number> {
     const n = p.commands.length;
     const pipes = Array.from({ length: n - 1 }, () => new TransformStream<Uint8Array>());
-    const statuses = await Promise.all(p.commands.map(async (command, i) => {
+    const stages = p.commands.map(async (command, i) => {
       const out = i < n - 1 ? pipeSink(pipes[i].writable) : undefined;
       const stdin: Input = i === 0 ? io.stdin : { kind: "stream", stream: pipes[i - 1].readable };
       const sub = this.fork();
@@ -373,7 +409,16 @@ class Interpreter implements ShellApi {
         }
       }
       return status;
-    }));
+    });
+    let statuses: number[];
+    try {
+      statuses = await Promise.all(stages);
+    } catch (error) {
+      // A denial in one stage ends the others (and the script) now.
+      this.shared.killAll();
+      await Promise.allSettled(stages);
+      throw error;
+    }
     if (this.options.pipefail) {
       for (let i = statuses.length - 1; i >= 0; i--) if (statuses[i] !== 0) return statuses[i];
       return 0;
@@ -531,8 +576,11 @@ class Interpreter implements ShellApi {
     assigns: [string, string][],
     io: Io,
   ): Promise<number> {
-    const saved = assigns.map(([k]) => [k, this.vars.get(k)] as const);
-    for (const [k, v] of assigns) this.vars.set(k, v);
+    const saved = assigns.map(([k]) => [k, this.vars.get(k), this.exported.has(k)] as const);
+    for (const [k, v] of assigns) {
+      this.vars.set(k, v);
+      this.exported.add(k);
+    }
     try {
       return await builtin({
         args,
@@ -543,13 +591,15 @@ class Interpreter implements ShellApi {
         signal: this.shared.signal,
       });
     } catch (error) {
-      if (error instanceof BrokenPipe) return 141;
+      // Like SIGPIPE: the writing stage ends, whatever `set +e` says.
+      if (error instanceof BrokenPipe) throw new ShellExit(141);
       if (error instanceof Deno.errors.NotCapable) throw denialFrom(error, this.shared.policy);
       throw error;
     } finally {
-      for (const [k, v] of saved) {
+      for (const [k, v, wasExported] of saved) {
         if (v === undefined) this.vars.delete(k);
         else this.vars.set(k, v);
+        if (!wasExported) this.exported.delete(k);
       }
     }
   }

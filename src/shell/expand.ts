@@ -186,11 +186,13 @@ async function glob(segments: Segment[], scope: ExpandScope): Promise<string[]> 
     bases = next;
     if (bases.length === 0) return [];
   }
-  // Literal components were not checked for existence.
+  // Literal components were not checked for existence (nor against the policy: `x/../..`).
   const out: string[] = [];
   for (const path of bases) {
+    const abs = isAbsolute(path) ? path : join(scope.cwd, path);
+    scope.checkRead(abs);
     try {
-      await Deno.lstat(isAbsolute(path) ? path : join(scope.cwd, path));
+      await Deno.lstat(abs);
       out.push(path);
     } catch (error) {
       if (error instanceof Deno.errors.NotCapable) throw error;

@@ -83,6 +83,18 @@ export function parseScript(text: string): List {
   return list;
 }
 
+/** Adds `offset` to every position in a tree (a backtick body parsed on its own). */
+function shiftPositions(node: unknown, offset: number, seen = new Set<unknown>()): void {
+  if (node === null || typeof node !== "object" || seen.has(node)) return;
+  seen.add(node);
+  const record = node as Record<string, unknown>;
+  if (typeof record.pos === "number") record.pos += offset;
+  for (const value of Object.values(record)) {
+    if (Array.isArray(value)) { for (const item of value) shiftPositions(item, offset, seen); }
+    else if (value && typeof value === "object") shiftPositions(value, offset, seen);
+  }
+}
+
 class Parser {
   pos = 0;
   depth = 0;
@@ -526,6 +538,15 @@ class Parser {
 
   /** An expansion at `$` or a backtick, or undefined when the `$` is literal. */
   private dollar(quoted: boolean): WordPart | undefined {
+    this.enter();
+    try {
+      return this.expansion(quoted);
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private expansion(quoted: boolean): WordPart | undefined {
     const pos = this.pos;
     if (this.ch() === "`") {
       const end = this.findBacktick(pos + 1);
@@ -568,6 +589,7 @@ class Parser {
     if (!m) this.fail("a variable name is missing after `${`", pos);
     const name = m[0];
     this.pos += name.length;
+    if (this.atEnd()) this.fail("`${` is not closed: add `}`", pos);
     if (length) {
       if (this.ch() !== "}") this.fail("`${#NAME}` takes only a name", pos);
       this.pos++;
@@ -690,6 +712,7 @@ class Parser {
       this.enter();
       const list = parseScript(inner);
       this.depth--;
+      shiftPositions(list, offset);
       return list;
     } catch (error) {
       if (error instanceof ShellSyntaxError) {

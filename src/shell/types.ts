@@ -49,6 +49,11 @@ export class ShellDenied extends Error {
   }
 }
 
+/** Whether an error is a policy refusal (Lily's or Deno's): built-ins never swallow one. */
+export function isPolicyError(error: unknown): boolean {
+  return error instanceof ShellDenied || error instanceof Deno.errors.NotCapable;
+}
+
 /** What a script may do. The interpreter checks it before acting; Deno's permissions again. */
 export interface ShellPolicy {
   /** Allowed programs by the name a script uses: name → pinned absolute path. */

@@ -104,12 +104,16 @@ Deno.test("a denial ends the step even under set +e and || true", async () => {
 
 Deno.test("sh -c cannot smuggle a program when sh is not allowed", async () => {
   await denied('s=sh; "$s" -c "curl http://127.0.0.1:9/"', { ...RUN, target: /^sh$/ });
-  await denied('/bin/sh -c "id"', { ...RUN, target: /^\/bin\/sh$/ }, "", {}).catch(
-    async (error) => {
-      // A literal /bin/sh is already refused at compose (LILY-E0617): also a denial.
-      assertMatch(String(error), /compose failed[\s\S]*LILY-E0617/);
-    },
-  );
+  // Written literally, it is refused before anything runs.
+  const { tempProject, lily } = await import("../_tools.ts");
+  const dir = await tempProject({ "flow.petal": flow('/bin/sh -c "id"') });
+  try {
+    const out = await lily(["compose", "flow.petal", "-q"], { cwd: dir });
+    assertEquals(out.code, 2);
+    assertMatch(out.stderr, /LILY-E0617\]: step `attack` runs `\/bin\/sh`/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
 
 Deno.test("an absolute path to a program that is not allowed is denied (only pins run)", async () => {

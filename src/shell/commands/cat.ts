@@ -3,6 +3,7 @@
  * @module
  */
 import { chunksOf, complain, fsMessage } from "./_io.ts";
+import { isPolicyError } from "../types.ts";
 import type { Builtin } from "../types.ts";
 
 /** The `cat` built-in. */
@@ -21,7 +22,7 @@ export const catCommand: Builtin = async (ctx) => {
     try {
       file = await Deno.open(path);
     } catch (error) {
-      if (error instanceof Deno.errors.NotCapable) throw error;
+      if (isPolicyError(error)) throw error;
       status = await complain(ctx, "cat", fsMessage(error, name));
       continue;
     }

@@ -4,6 +4,7 @@
  * @module
  */
 import { complain, writeText } from "./_io.ts";
+import { isPolicyError } from "../types.ts";
 import type { Builtin } from "../types.ts";
 
 /** The `cd` built-in. */
@@ -18,7 +19,7 @@ export const cdCommand: Builtin = async (ctx) => {
       return complain(ctx, "cd", `${target}: Not a directory`);
     }
   } catch (error) {
-    if (error instanceof Deno.errors.NotCapable) throw error;
+    if (isPolicyError(error)) throw error;
     return complain(ctx, "cd", `${target}: No such file or directory`);
   }
   ctx.shell.changeDir(dir);

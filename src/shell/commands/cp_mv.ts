@@ -4,18 +4,21 @@
  */
 import { basename, join } from "node:path";
 import { complain, fsMessage, splitFlags } from "./_io.ts";
+import { isPolicyError } from "../types.ts";
 import type { Builtin, BuiltinContext } from "../types.ts";
 
 async function isDir(path: string): Promise<boolean> {
   try {
     return (await Deno.stat(path)).isDirectory;
   } catch (error) {
-    if (error instanceof Deno.errors.NotCapable) throw error;
+    if (isPolicyError(error)) throw error;
     return false;
   }
 }
 
 async function copyTree(ctx: BuiltinContext, from: string, to: string): Promise<void> {
+  ctx.shell.checkRead(from);
+  ctx.shell.checkWrite(to);
   const stat = await Deno.lstat(from);
   if (stat.isDirectory) {
     await Deno.mkdir(to, { recursive: true });
@@ -23,7 +26,6 @@ async function copyTree(ctx: BuiltinContext, from: string, to: string): Promise<
       await copyTree(ctx, join(from, entry.name), join(to, entry.name));
     }
   } else if (stat.isSymlink) {
-    ctx.shell.checkRead(from);
     await Deno.copyFile(await Deno.realPath(from), to);
   } else {
     await Deno.copyFile(from, to);
@@ -59,7 +61,7 @@ function transfer(name: "cp" | "mv"): Builtin {
           await copyTree(ctx, from, to);
         } else await Deno.copyFile(from, to);
       } catch (error) {
-        if (error instanceof Deno.errors.NotCapable) throw error;
+        if (isPolicyError(error)) throw error;
         status = await complain(ctx, name, fsMessage(error, source));
       }
     }

@@ -3,6 +3,7 @@
  * @module
  */
 import { complain, fsMessage, splitFlags } from "./_io.ts";
+import { isPolicyError } from "../types.ts";
 import type { Builtin } from "../types.ts";
 
 /** The `mkdir` built-in. */
@@ -17,7 +18,7 @@ export const mkdirCommand: Builtin = async (ctx) => {
     try {
       await Deno.mkdir(path, { recursive: flags.has("p") });
     } catch (error) {
-      if (error instanceof Deno.errors.NotCapable) throw error;
+      if (isPolicyError(error)) throw error;
       status = await complain(ctx, "mkdir", fsMessage(error, name));
     }
   }

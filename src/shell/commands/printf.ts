@@ -63,8 +63,8 @@ export const printfCommand: Builtin = async (ctx) => {
             text = conv === "f"
               ? n.toFixed(digits)
               : conv === "e" || conv === "E"
-              ? n.toExponential(digits)
-              : String(Number(n.toPrecision(digits || 1)));
+              ? cExponential(n, digits)
+              : cGeneral(n, digits, flags.includes("#"));
             if (conv === "E" || conv === "G") text = text.toUpperCase();
           }
         }
@@ -83,6 +83,26 @@ export const printfCommand: Builtin = async (ctx) => {
   await writeText(ctx.stdout, out);
   return status;
 };
+
+/** `%e` as C prints it: at least two exponent digits (`1.5e+03`). */
+function cExponential(n: number, digits: number): string {
+  return n.toExponential(digits).replace(/e([+-])(\d)$/, "e$10$2");
+}
+
+/** `%g` as C prints it: `%e` for exponents below -4 or from the precision on, else `%f`;
+ * trailing zeros removed unless `#`. */
+function cGeneral(n: number, digits: number, keepZeros: boolean): string {
+  const precision = digits === 0 ? 1 : digits;
+  if (n === 0) return "0";
+  const exponent = Math.floor(Math.log10(Math.abs(Number(n.toPrecision(precision)))));
+  let text = exponent < -4 || exponent >= precision
+    ? cExponential(n, precision - 1)
+    : n.toFixed(Math.max(0, precision - 1 - exponent));
+  if (!keepZeros) {
+    text = text.replace(/(\.\d*?)0+(e|$)/, "$1$2").replace(/\.(e|$)/, "$1");
+  }
+  return text;
+}
 
 function numberOf(arg: string): number {
   if (arg === "") return 0;

@@ -3,6 +3,7 @@
  * @module
  */
 import { complain, fsMessage, splitFlags } from "./_io.ts";
+import { isPolicyError } from "../types.ts";
 import type { Builtin } from "../types.ts";
 
 /** The `rm` built-in. */
@@ -27,7 +28,7 @@ export const rmCommand: Builtin = async (ctx) => {
       }
       await Deno.remove(path, { recursive: flags.has("r") || flags.has("R") });
     } catch (error) {
-      if (error instanceof Deno.errors.NotCapable) throw error;
+      if (isPolicyError(error)) throw error;
       if (force && error instanceof Deno.errors.NotFound) continue;
       status = await complain(ctx, "rm", `cannot remove ${fsMessage(error, `'${name}'`)}`);
     }

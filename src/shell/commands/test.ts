@@ -6,6 +6,7 @@
  * @module
  */
 import { complain } from "./_io.ts";
+import { isPolicyError } from "../types.ts";
 import type { Builtin, BuiltinContext } from "../types.ts";
 
 class TestSyntax extends Error {}
@@ -130,7 +131,7 @@ async function fileTest(ctx: BuiltinContext, op: string, name: string): Promise<
   try {
     stat = op === "-L" || op === "-h" ? await Deno.lstat(path) : await Deno.stat(path);
   } catch (error) {
-    if (error instanceof Deno.errors.NotCapable) throw error;
+    if (isPolicyError(error)) throw error;
     return false;
   }
   switch (op) {

@@ -3,6 +3,7 @@
  * @module
  */
 import { complain, fsMessage, splitFlags } from "./_io.ts";
+import { isPolicyError } from "../types.ts";
 import type { Builtin } from "../types.ts";
 
 /** The `touch` built-in. */
@@ -23,7 +24,7 @@ export const touchCommand: Builtin = async (ctx) => {
         (await Deno.open(path, { create: true, write: true })).close();
       }
     } catch (error) {
-      if (error instanceof Deno.errors.NotCapable) throw error;
+      if (isPolicyError(error)) throw error;
       if (error instanceof Deno.errors.NotFound && flags.has("c")) continue;
       status = await complain(ctx, "touch", fsMessage(error, name));
     }
