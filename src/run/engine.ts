@@ -134,7 +134,10 @@ export async function runLock(lock: LockFile, options: RunOptions): Promise<RunR
     return await defaultAdapter;
   };
   // One object per distinct policy: adapters key their hosts by it, the manifest shares it.
-  const policies = new Map<string, { permissions: PermissionSet; os: OsIsolation }>();
+  const policies = new Map<
+    string,
+    { permissions: PermissionSet; os: OsIsolation; id: string }
+  >();
   const policyOf = (step: LockStep) => {
     const id = JSON.stringify(step.resources);
     let policy = policies.get(id);
@@ -151,7 +154,7 @@ export async function runLock(lock: LockFile, options: RunOptions): Promise<RunR
         home: getHostEnv("HOME"),
       };
       const os = osIsolation(step.resources.network, options.isolation ?? "auto", view);
-      policy = { permissions, os };
+      policy = { permissions, os, id: `p${policies.size + 1}` };
       policies.set(id, policy);
     }
     return policy;
@@ -209,6 +212,7 @@ export async function runLock(lock: LockFile, options: RunOptions): Promise<RunR
     params,
     steps: {},
     counts: {},
+    policies: {},
   };
   const writeManifest = async (withSteps = true) => {
     manifest.steps = {};
@@ -500,7 +504,7 @@ export async function runLock(lock: LockFile, options: RunOptions): Promise<RunR
 
     // Execute, with retries.
     const isolation = options.isolation ?? "auto";
-    const { permissions, os } = policyOf(step);
+    const { permissions, os, id: policyId } = policyOf(step);
     if (isolation === "strict" && !os.record.enforced) {
       return finish(r, "failed", {
         reason:
@@ -545,7 +549,7 @@ export async function runLock(lock: LockFile, options: RunOptions): Promise<RunR
         }, step.timeout_ms)
         : undefined;
       r.manifest.attempts = attempt;
-      events.emit("step.started", { step: step.id, attempt });
+      events.emit("step.started", { step: step.id, attempt, policy: policyId });
       const env = stepEnvironment(step, {
         runId,
         projectRoot: root,
@@ -590,7 +594,19 @@ export async function runLock(lock: LockFile, options: RunOptions): Promise<RunR
       (log as Deno.FsFile | undefined)?.close();
       r.manifest.exit_code = result.exitCode;
       r.manifest.duration_ms = performance.now() - t0;
-      r.manifest.enforcement = { ...(result.enforcement ?? {}), ...os.record, permissions };
+      // Per step: which policy, and what isolation was in force; the policy's permission set
+      // and Deno flags are written once, in `policies` (a 10,000-step manifest stays small).
+      const { deno_flags, ...rest } = result.enforcement ?? {};
+      r.manifest.enforcement = { policy: policyId, ...rest, ...os.record };
+      if (!manifest.policies![policyId]) {
+        const flags = (deno_flags as string[] | undefined) ?? null;
+        manifest.policies![policyId] = { permissions, deno_flags: flags };
+        events.emit("policy.defined", {
+          policy: policyId,
+          permissions,
+          deno_flags: flags,
+        } as Partial<RunEvent>);
+      }
       if (result.metrics) Object.assign(r.manifest.metrics, result.metrics);
       r.manifest.metrics.wall_ms = Math.round(result.durationMs);
       let failure: string | undefined;

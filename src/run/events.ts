@@ -4,7 +4,8 @@
  * to stdout. Every byte goes through the run's `redact` hook.
  * @module
  */
-import { EVENTS_VERSION, type RunEvent } from "../schema/events.ts";
+import type { RunEvent } from "../schema/events.ts";
+import { EVENTS_VERSION } from "../schema/versions.ts";
 
 /** Writes events. */
 export class EventLog {

@@ -6,8 +6,9 @@
  */
 import { z } from "zod";
 
-/** Version of the event format. */
-export const EVENTS_VERSION = 1;
+import { EVENTS_VERSION } from "./versions.ts";
+
+export { EVENTS_VERSION };
 
 /** Event types. */
 export const EVENT_TYPES = [
@@ -25,6 +26,7 @@ export const EVENT_TYPES = [
   "step.failed",
   "step.cancelled",
   "step.denied",
+  "policy.defined",
   "cache.warning",
 ] as const;
 
@@ -107,6 +109,24 @@ export const Manifest = z.object({
   params: z.record(z.string(), z.unknown()),
   steps: z.record(z.string(), ManifestStep),
   counts: z.record(z.string(), z.int()),
+  policies: z.record(
+    z.string(),
+    z.object({
+      permissions: z.object({
+        run: z.array(z.string()),
+        read: z.array(z.string()),
+        write: z.array(z.string()),
+        deny: z.array(z.string()),
+        net: z.union([z.boolean(), z.array(z.string())]),
+        env: z.array(z.string()),
+      }),
+      deno_flags: z.array(z.string()).nullable().describe(
+        "The host's Deno permission flags (null: not run in a Deno host)",
+      ),
+    }),
+  ).optional().describe(
+    "Permission sets used by the run's steps, by id (a step's `enforcement.policy`)",
+  ),
 });
 /** `manifest.json` of a run. */
 export type Manifest = z.infer<typeof Manifest>;
