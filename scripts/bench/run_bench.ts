@@ -1,13 +1,15 @@
 /**
- * `lily run` against ninja and make on the same DAGs, interleaved rounds, medians and paired
- * ratios (this machine is noisy). Also: a fully cached re-run against a bare `deno run`, and
- * peak memory (`/usr/bin/time`) on the layered DAG and a 10,000-step DAG.
+ * `lily run` against ninja and make on the same DAGs: interleaved rounds, medians of paired
+ * ratios (this machine is noisy). Lily runs as installed (`--v8-flags=--max-semi-space-size=1`,
+ * see the README), in both isolation modes: `none` (the engine alone, steps in its process) and
+ * the default sandbox (hosts with Deno permissions and OS isolation). Also: a fully cached
+ * re-run against a bare `deno run`, peak memory (`/usr/bin/time`) on 1,000 and 10,000 steps.
  *
  * Usage: deno run -A scripts/bench/run_bench.ts [rounds=5] [--quick]
  * Needs ninja, make and /usr/bin/time (scripts/setup.sh installs them).
  * @module
  */
-import { type Shape, writeDag } from "./run_gen.ts";
+import { type Command, type Shape, writeDag } from "./run_gen.ts";
 
 const rounds = Number(Deno.args.find((a) => /^\d+$/.test(a)) ?? 5);
 const quick = Deno.args.includes("--quick");
@@ -18,7 +20,9 @@ const env = {
   NO_COLOR: "1",
   PATH: Deno.env.get("PATH")!,
   HOME: Deno.env.get("HOME") ?? "/tmp",
+  ...(Deno.env.get("DENO_DIR") ? { DENO_DIR: Deno.env.get("DENO_DIR")! } : {}),
 };
+const LILY = [deno, "run", "-A", "--v8-flags=--max-semi-space-size=1", mod];
 
 async function timed(cmd: string[], cwd: string): Promise<{ ms: number; rssKb?: number }> {
   const useTime = cmd[0] === "@time";
@@ -43,56 +47,81 @@ const median = (xs: number[]) => {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
-async function project(shape: Shape, n: number): Promise<string> {
+async function project(shape: Shape, n: number, command: Command = "builtin"): Promise<string> {
   const dir = await Deno.makeTempDir({ prefix: `lily-bench-${shape}-` });
-  writeDag(dir, shape, n);
-  await timed([deno, "run", "-A", mod, "compose", "flow.petal", "-o", "flow.lock.yaml", "-q"], dir);
+  writeDag(dir, shape, n, command);
+  await timed([...LILY, "compose", "flow.petal", "-o", "flow.lock.yaml", "-q"], dir);
   await Deno.writeTextFile(`${dir}/empty.ts`, "");
   return dir;
 }
 
-// The engine's own cost: OS isolation off (the default policy's per-step `unshare -rn` is
-// measured separately below).
-const lilyRun = (
-  _dir: string,
-) => [deno, "run", "-A", mod, "run", "flow.lock.yaml", "-j", "2", "-q", "--isolation", "none"];
-const lilyDefault = [deno, "run", "-A", mod, "run", "flow.lock.yaml", "-j", "2", "-q"];
+const lily = (isolation: "none" | "auto") => [
+  ...LILY,
+  "run",
+  "flow.lock.yaml",
+  "-j",
+  "2",
+  "-q",
+  "--isolation",
+  isolation,
+];
+const clean = (dir: string) => Deno.remove(`${dir}/.lily`, { recursive: true }).catch(() => {});
 
-async function cold(shape: Shape, n: number, r: number) {
-  const dir = await project(shape, n);
-  const samples: Record<string, number[]> = { lily: [], ninja: [], make: [] };
+/** Cold runs, interleaved: lily (none), lily (sandbox), ninja, make. */
+async function cold(shape: Shape, n: number, r: number, command: Command = "builtin") {
+  const dir = await project(shape, n, command);
+  const samples: Record<string, number[]> = { none: [], auto: [], ninja: [], make: [] };
   for (let i = 0; i < r; i++) {
-    await Deno.remove(`${dir}/.lily`, { recursive: true }).catch(() => {});
-    samples.lily.push((await timed(lilyRun(dir), dir)).ms);
+    await clean(dir);
+    samples.none.push((await timed(lily("none"), dir)).ms);
+    await clean(dir);
+    samples.auto.push((await timed(lily("auto"), dir)).ms);
     await Deno.remove(`${dir}/.ninja_log`).catch(() => {});
     samples.ninja.push((await timed(["ninja", "-j2"], dir)).ms);
     samples.make.push((await timed(["make", "-j2", "-s"], dir)).ms);
   }
   const ratio = (a: string, b: string) => median(samples[a].map((x, i) => x / samples[b][i]));
+  const ms = (k: string) => `${median(samples[k]).toFixed(0)} ms`;
   console.log(
-    `| ${shape} ${n}, cold, -j2 | ${median(samples.lily).toFixed(0)} ms | ${
-      median(samples.ninja).toFixed(0)
-    } ms | ${median(samples.make).toFixed(0)} ms | ${ratio("lily", "ninja").toFixed(2)}× ninja, ${
-      ratio("lily", "make").toFixed(2)
-    }× make |`,
+    `| ${shape} ${n}, ${command}, cold | ${ms("none")} (${ratio("none", "ninja").toFixed(2)}×) | ${
+      ms("auto")
+    } (${ratio("auto", "ninja").toFixed(2)}×) | ${ms("ninja")} | ${ms("make")} (${
+      ratio("make", "ninja").toFixed(2)
+    }×) |`,
   );
-  return dir;
+  return { dir, samples };
 }
 
+console.log(`## lily run vs ninja and make (${rounds} interleaved rounds, -j2, medians)\n`);
 console.log(
-  `## lily run vs ninja and make (${rounds} interleaved rounds, medians, paired ratios)\n`,
+  "Ratios are medians of per-round ratios to ninja. `none`: steps in Lily's process; sandbox: the default (Deno hosts + OS isolation).\n",
 );
-console.log("| case | lily | ninja | make | ratio |");
+console.log("| case | lily --isolation none | lily (default sandbox) | ninja | make |");
 console.log("|---|---|---|---|---|");
 const layered = await cold("layered", 1000, rounds);
+const programs = await cold("layered", 1000, rounds, "program");
 if (!quick) {
-  await Deno.remove(await cold("wide", 1000, Math.max(1, Math.ceil(rounds / 2))), {
-    recursive: true,
-  });
-  await Deno.remove(await cold("chain", 200, Math.max(1, Math.ceil(rounds / 2))), {
-    recursive: true,
-  });
+  for (const [shape, n] of [["wide", 1000], ["chain", 200]] as const) {
+    const { dir } = await cold(shape, n, Math.max(1, Math.ceil(rounds / 2)));
+    await Deno.remove(dir, { recursive: true });
+  }
 }
+{
+  const { samples } = layered;
+  const perStep = (k: string) => (median(samples[k]) * 2 / 1000).toFixed(2);
+  console.log(
+    `\nPer step of wall time at -j2 (builtin steps): none ${perStep("none")} ms, sandbox ${
+      perStep("auto")
+    } ms, ninja ${
+      perStep("ninja")
+    } ms. Starting a program (\`/usr/bin/true\`) adds, per step: none ${
+      ((median(programs.samples.none) - median(samples.none)) * 2 / 1000).toFixed(2)
+    } ms, sandbox ${
+      ((median(programs.samples.auto) - median(samples.auto)) * 2 / 1000).toFixed(2)
+    } ms.`,
+  );
+}
+await Deno.remove(programs.dir, { recursive: true });
 
 // Snakemake, when installed (apt: snakemake): one round, it is slow.
 {
@@ -101,49 +130,27 @@ if (!quick) {
     stdout: "null",
   }).output();
   if (which.success) {
-    await Deno.remove(`${layered}/done`, { recursive: true }).catch(() => {});
-    await Deno.remove(`${layered}/.snakemake`, { recursive: true }).catch(() => {});
-    const snake = await timed(["snakemake", "--cores", "2", "--quiet", "all"], layered);
-    await Deno.remove(`${layered}/.lily`, { recursive: true }).catch(() => {});
-    const lily = await timed(lilyRun(layered), layered);
+    await Deno.remove(`${layered.dir}/done`, { recursive: true }).catch(() => {});
+    await Deno.remove(`${layered.dir}/.snakemake`, { recursive: true }).catch(() => {});
+    const snake = await timed(["snakemake", "--cores", "2", "--quiet", "all"], layered.dir);
+    await clean(layered.dir);
+    const lilyMs = (await timed(lily("auto"), layered.dir)).ms;
     console.log(
-      `\n| layered 1000, cold, 2 cores | lily ${lily.ms.toFixed(0)} ms | snakemake ${
+      `\n| layered 1000, cold, 2 cores | lily (sandbox) ${lilyMs.toFixed(0)} ms | snakemake ${
         snake.ms.toFixed(0)
-      } ms | lily is ${(snake.ms / lily.ms).toFixed(1)}× faster |`,
+      } ms | lily is ${(snake.ms / lilyMs).toFixed(1)}× faster |`,
     );
   } else {
     console.log("\n(snakemake not installed: skipped)");
   }
 }
 
-// The default policy: network off, enforced with a network namespace per step (Linux).
-{
-  const iso: number[] = [], none: number[] = [], nin: number[] = [];
-  for (let i = 0; i < Math.max(1, Math.ceil(rounds / 2)); i++) {
-    await Deno.remove(`${layered}/.lily`, { recursive: true }).catch(() => {});
-    iso.push((await timed(lilyDefault, layered)).ms);
-    await Deno.remove(`${layered}/.lily`, { recursive: true }).catch(() => {});
-    none.push((await timed(lilyRun(layered), layered)).ms);
-    await Deno.remove(`${layered}/.ninja_log`).catch(() => {});
-    nin.push((await timed(["ninja", "-j2"], layered)).ms);
-  }
-  console.log(
-    `\n| layered 1000, default policy (network off via unshare -rn) | ${
-      median(iso).toFixed(0)
-    } ms | ninja ${median(nin).toFixed(0)} ms | ${
-      median(iso.map((x, i) => x / nin[i])).toFixed(2)
-    }× ninja | isolation adds ${
-      ((median(iso) - median(none)) * 2 / 1000).toFixed(1)
-    } ms a step (2 at once) |`,
-  );
-}
-
 // Fully cached re-run vs a bare deno run of an empty file.
-await timed(lilyRun(layered), layered);
+await timed(lily("auto"), layered.dir);
 const warm: number[] = [], bare: number[] = [];
 for (let i = 0; i < rounds * 2; i++) {
-  warm.push((await timed(lilyRun(layered), layered)).ms);
-  bare.push((await timed([deno, "run", "empty.ts"], layered)).ms);
+  warm.push((await timed(lily("auto"), layered.dir)).ms);
+  bare.push((await timed([deno, "run", "empty.ts"], layered.dir)).ms);
 }
 console.log(
   `\n| all 1000 steps cached | ${median(warm).toFixed(0)} ms | bare \`deno run\` ${
@@ -151,18 +158,29 @@ console.log(
   } ms | ${median(warm.map((x, i) => x / bare[i])).toFixed(2)}× |`,
 );
 
-// Peak memory.
-await Deno.remove(`${layered}/.lily`, { recursive: true }).catch(() => {});
-const mem1000 = await timed(["@time", ...lilyRun(layered)], layered);
-console.log(`\npeak RSS, layered 1000 steps cold: ${Math.round((mem1000.rssKb ?? 0) / 1024)} MB`);
-await Deno.remove(layered, { recursive: true });
+// Peak memory: the engine's process (hosts are separate processes, ≈ 45 MB each, one per job).
+const peak = async (dir: string, isolation: "none" | "auto") => {
+  await clean(dir);
+  const m = await timed(["@time", ...lily(isolation)], dir);
+  return `${Math.round((m.rssKb ?? 0) / 1024)} MB (${(m.ms / 1000).toFixed(1)} s)`;
+};
+console.log(
+  `\npeak RSS, layered 1000 steps cold: none ${await peak(
+    layered.dir,
+    "none",
+  )}, sandbox ${await peak(
+    layered.dir,
+    "auto",
+  )}`,
+);
+await Deno.remove(layered.dir, { recursive: true });
 if (!quick) {
   const big = await project("layered", 10_000);
-  const mem10k = await timed(["@time", ...lilyRun(big)], big);
   console.log(
-    `peak RSS, layered 10,000 steps cold: ${Math.round((mem10k.rssKb ?? 0) / 1024)} MB (${
-      (mem10k.ms / 1000).toFixed(1)
-    } s)`,
+    `peak RSS, layered 10,000 steps cold: none ${await peak(big, "none")}, sandbox ${await peak(
+      big,
+      "auto",
+    )}`,
   );
   await Deno.remove(big, { recursive: true });
 }

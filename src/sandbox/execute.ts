@@ -40,6 +40,8 @@ export interface ExecOutcome {
   error?: { code: string; message: string; hint?: string };
   /** Programs started. */
   spawned: number;
+  /** CPU time (user + system, ms, 10 ms resolution) of the programs, where it is measured. */
+  cpuMs?: number;
 }
 
 /** Options for {@linkcode execute}. */

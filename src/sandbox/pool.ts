@@ -98,6 +98,7 @@ class Host {
   private readonly proc: Deno.ChildProcess;
   private stderr = "";
   private gone = false;
+  private hostPid = 0;
 
   /** Connections opened for the host's proxy, by tunnel id. */
   private readonly tunnels = new Map<number, Deno.TcpConn>();
@@ -137,8 +138,10 @@ class Host {
     this.done = (async () => {
       try {
         for await (const frame of readFrames(proc.stdout)) {
-          if (frame.type === "H") hello();
-          else await this.dispatch(frame);
+          if (frame.type === "H") {
+            this.hostPid = (JSON.parse(decoder.decode(frame.payload)) as { pid: number }).pid;
+            hello();
+          } else await this.dispatch(frame);
         }
       } catch {
         // a broken stream: treated as the host's end
@@ -251,11 +254,17 @@ class Host {
       kill("SIGTERM");
       killTimer = setTimeout(() => kill("SIGKILL"), request.graceMs);
     };
+    const cpuBefore = childrenCpuMs(this.hostPid);
     await this.writer.send("S", id, JSON.stringify(request.spec));
     if (request.signal.aborted) onAbort();
     else request.signal.addEventListener("abort", onAbort, { once: true });
     try {
-      return await outcome;
+      const result = await outcome;
+      const cpuAfter = childrenCpuMs(this.hostPid);
+      if (cpuBefore !== undefined && cpuAfter !== undefined && result.spawned > 0) {
+        result.cpuMs = cpuAfter - cpuBefore;
+      }
+      return result;
     } finally {
       request.signal.removeEventListener("abort", onAbort);
       if (killTimer !== undefined) {
@@ -273,6 +282,23 @@ class Host {
       // already closed
     }
     await this.done;
+  }
+}
+
+/**
+ * CPU time (ms) of a host's reaped children, from /proc/<pid>/stat (Linux; Deno forbids a
+ * sandboxed host to read its own). A host runs one attempt at a time, so the difference across
+ * an attempt is the CPU its programs used (10 ms resolution).
+ */
+function childrenCpuMs(pid: number): number | undefined {
+  if (Deno.build.os !== "linux" || !pid) return undefined;
+  try {
+    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    // cutime and cstime: fields 16 and 17 of the file, 14 and 15 after `state` (field 3).
+    return (Number(fields[13]) + Number(fields[14])) * 10;
+  } catch {
+    return undefined;
   }
 }
 
@@ -395,7 +421,10 @@ export function resultOf(outcome: ExecOutcome): StepResult {
     durationMs: outcome.durationMs,
     ...(outcome.error ? { error: outcome.error } : {}),
     ...(outcome.denied ? { denied: outcome.denied } : {}),
-    metrics: { programs_started: outcome.spawned },
+    metrics: {
+      programs_started: outcome.spawned,
+      ...(outcome.cpuMs !== undefined ? { programs_cpu_ms: outcome.cpuMs } : {}),
+    },
   };
 }
 
