@@ -10,7 +10,8 @@ export async function main(args: string[]): Promise<number> {
   const program = command(
     "sync",
     "Check that this machine matches a lock's pins (each binary's path and sha256) and prepare\n" +
-      "what the lock needs: the artifact root and the folders of declared output files.\n" +
+      "what the lock needs: the artifact root and the folders of declared output files. Says\n" +
+      "which sandbox this machine can enforce for each network policy the lock uses.\n" +
       "Exit status: 0 ready, 1 a pin drifted (run `lily lock refresh`), 2 on error.",
     `  lily sync locks/video.petal.lock.yaml
   lily sync locks/video.petal.lock.yaml --json`,
@@ -24,7 +25,11 @@ export async function main(args: string[]): Promise<number> {
   const { checkPins } = await import("../sync/pins.ts");
   const lock = await readLockFile(path);
   const root = resolve(dirname(resolve(path)), lock.provenance.project_root);
-  const report: { pins: Record<string, string>; created: string[] } = { pins: {}, created: [] };
+  const report: {
+    pins: Record<string, string>;
+    created: string[];
+    sandbox: Record<string, { enforced: boolean; filesystem: string; mechanism: string | null }>;
+  } = { pins: {}, created: [], sandbox: {} };
   const drift = await checkPins(lock.registry_pins.binaries);
   for (const name of Object.keys(lock.registry_pins.binaries)) {
     const d = drift.find((x) => x.name === name);
@@ -52,6 +57,30 @@ export async function main(args: string[]): Promise<number> {
       if (!opts.json) {
         console.log(`+ created ${dir.startsWith(root) ? dir.slice(root.length + 1) : dir}`);
       }
+    }
+  }
+  // What the sandbox can enforce here, per network policy the lock uses (as `lily run` will).
+  const { osIsolation } = await import("../sandbox/isolation.ts");
+  const view = { read: [root], write: [root], hide: [join(root, ".lily")], support: [] };
+  const seen = new Set<string>();
+  for (const step of [...lock.plan.steps, ...lock.plan.on_error]) {
+    const key = JSON.stringify(step.resources.network);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const { record } = osIsolation(step.resources.network, "auto", view);
+    report.sandbox[record.network] = {
+      enforced: record.enforced,
+      filesystem: record.filesystem,
+      mechanism: record.mechanism,
+    };
+    if (!opts.json) {
+      console.log(
+        `${record.enforced ? "✓" : "!"} network ${record.network}: ${
+          record.enforced
+            ? `enforced (${record.mechanism})`
+            : "NOT enforced for programs here (`lily run --isolation strict` refuses such steps)"
+        }; ${record.filesystem}`,
+      );
     }
   }
   if (opts.json) console.log(JSON.stringify(report, null, 2));
