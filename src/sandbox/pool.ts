@@ -11,6 +11,8 @@ import { processTree, signalAll } from "../shell/process_tree.ts";
 import type { ExecOutcome, ExecSpec } from "./execute.ts";
 import { type Frame, FrameWriter, readFrames } from "./protocol.ts";
 import { hostAllowed } from "./proxy.ts";
+import { lilyCacheDir } from "./support.ts";
+import { warmHostModules } from "./warm.ts";
 
 /** Options for {@linkcode sandboxAdapter}. */
 export interface SandboxOptions {
@@ -337,6 +339,7 @@ export function sandboxAdapter(options: SandboxOptions): Adapter {
     }
   };
   const acquire = async (key: string, argv: string[], allowHosts: string[]): Promise<Host> => {
+    await warmHostModules(lilyCacheDir());
     for (;;) {
       const hosts = (sets.get(key) ?? []).filter((h) => h.alive);
       sets.set(key, hosts);

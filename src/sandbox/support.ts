@@ -27,6 +27,13 @@ export function programSupportPaths(programs: string[], home: string | undefined
   return [...out];
 }
 
+/** Lily's own cache directory (`$XDG_CACHE_HOME/lily`, else `~/.cache/lily`). */
+export function lilyCacheDir(): string | undefined {
+  const xdg = Deno.env.get("XDG_CACHE_HOME");
+  const home = Deno.env.get("HOME") ?? Deno.env.get("USERPROFILE");
+  return xdg ? join(xdg, "lily") : home ? join(home, ".cache", "lily") : undefined;
+}
+
 /** The directories a host needs to start (computed once). */
 export function hostSupportPaths(): string[] {
   if (paths) return paths;
