@@ -449,18 +449,32 @@ class Parser {
   word(): Word {
     const pos = this.pos;
     const parts: WordPart[] = [];
+    if (this.ch() === "~" && (/[\s/;&|()<>]/.test(this.ch(1)) || this.ch(1) === "")) {
+      parts.push({ kind: "tilde" });
+      this.pos++;
+    }
+    this.unquotedParts(parts, () => /[\s;&|()<>]/.test(this.ch()), () => {});
+    if (parts.length === 0) this.fail("a word is missing", pos);
+    return { parts, pos };
+  }
+
+  /**
+   * Reads word parts until `stop()` holds at an unquoted character (or the end, which
+   * `atEnd` may refuse): literal text, `\x`, `'…'`, `"…"` and expansions.
+   */
+  private unquotedParts(parts: WordPart[], stop: () => boolean, atEnd: () => void): void {
     let lit = "";
     const flush = () => {
       if (lit) parts.push({ kind: "lit", text: lit, quoted: false });
       lit = "";
     };
-    if (this.ch() === "~" && (/[\s/;&|()<>]/.test(this.ch(1)) || this.ch(1) === "")) {
-      parts.push({ kind: "tilde" });
-      this.pos++;
-    }
-    while (!this.atEnd()) {
+    for (;;) {
+      if (this.atEnd()) {
+        atEnd();
+        break;
+      }
+      if (stop()) break;
       const c = this.ch();
-      if (/[\s;&|()<>]/.test(c)) break;
       if (c === "\\") {
         if (this.ch(1) === "\n") {
           this.pos += 2;
@@ -494,8 +508,6 @@ class Parser {
       }
     }
     flush();
-    if (parts.length === 0) this.fail("a word is missing", pos);
-    return { parts, pos };
   }
 
   private doubleQuoted(parts: WordPart[]): void {
@@ -623,46 +635,12 @@ class Parser {
   private bracedWord(start: number): Word {
     const pos = this.pos;
     const parts: WordPart[] = [];
-    let lit = "";
-    const flush = () => {
-      if (lit) parts.push({ kind: "lit", text: lit, quoted: false });
-      lit = "";
-    };
-    for (;;) {
-      if (this.atEnd()) this.fail("`${` is not closed: add `}`", start);
-      const c = this.ch();
-      if (c === "}") {
-        this.pos++;
-        break;
-      }
-      if (c === "\\") {
-        flush();
-        parts.push({ kind: "lit", text: this.ch(1), quoted: true });
-        this.pos += 2;
-      } else if (c === "'") {
-        flush();
-        const end = this.text.indexOf("'", this.pos + 1);
-        if (end < 0) this.fail("a `'` is not closed", this.pos);
-        parts.push({ kind: "lit", text: this.text.slice(this.pos + 1, end), quoted: true });
-        this.pos = end + 1;
-      } else if (c === '"') {
-        flush();
-        this.doubleQuoted(parts);
-      } else if (c === "$" || c === "`") {
-        const part = this.dollar(false);
-        if (part) {
-          flush();
-          parts.push(part);
-        } else {
-          lit += c;
-          this.pos++;
-        }
-      } else {
-        lit += c;
-        this.pos++;
-      }
-    }
-    flush();
+    this.unquotedParts(
+      parts,
+      () => this.ch() === "}",
+      () => this.fail("`${` is not closed: add `}`", start),
+    );
+    this.pos++;
     return { parts, pos };
   }
 
