@@ -93,6 +93,7 @@ export async function main(args: string[]): Promise<number> {
     );
     if (s.status === "failed") {
       if (s.error) console.log(`      error: ${s.error}`);
+      if (s.denied) console.log(`      = hint: ${s.denied.hint}`);
       const log = s.logs[s.logs.length - 1];
       if (log) {
         try {
