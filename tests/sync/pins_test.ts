@@ -37,7 +37,10 @@ Deno.test({
         lock,
         /mytool:\n\s+path: "?.*bin\/mytool"?\n\s+sha256: [0-9a-f]{64}\n\s+version: "?mytool v1 says --version"?/,
       );
-      assertEquals((await lily(["sync", "flow.lock.yaml"], { cwd: dir, env })).code, 0);
+      const ready = await lily(["sync", "flow.lock.yaml"], { cwd: dir, env });
+      assertEquals(ready.code, 0);
+      // Sync says what the sandbox enforces here for the lock's network policy.
+      assertMatch(ready.stdout, /network off: (enforced \(.+\)|NOT enforced for programs here)/);
       const ran = await lily(["run", "flow.lock.yaml"], {
         cwd: dir,
         env: { ...env, PATH: "/usr/bin:/bin" },
