@@ -7,8 +7,7 @@
  * A timeout or cancel signals the whole process tree (TERM, grace, KILL).
  * @module
  */
-import { execute } from "../src/sandbox/execute.ts";
-import { resultOf } from "../src/sandbox/pool.ts";
+import { execute, resultOf } from "../src/sandbox/execute.ts";
 import type { Adapter, StepRequest, StepResult } from "./types.ts";
 
 /** Creates the host process adapter. */

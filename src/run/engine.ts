@@ -136,7 +136,13 @@ export async function runLock(lock: LockFile, options: RunOptions): Promise<RunR
   // One object per distinct policy: adapters key their hosts by it, the manifest shares it.
   const policies = new Map<
     string,
-    { permissions: PermissionSet; os: OsIsolation; id: string }
+    {
+      permissions: PermissionSet;
+      os: OsIsolation;
+      id: string;
+      /** Programs by the name a script uses → pinned path. */
+      binaries: Record<string, string>;
+    }
   >();
   const policyOf = (step: LockStep) => {
     const id = JSON.stringify(step.resources);
@@ -154,18 +160,15 @@ export async function runLock(lock: LockFile, options: RunOptions): Promise<RunR
         home: getHostEnv("HOME"),
       };
       const os = osIsolation(step.resources.network, options.isolation ?? "auto", view);
-      policy = { permissions, os, id: `p${policies.size + 1}` };
+      const binaries: Record<string, string> = {};
+      for (const b of step.resources.binaries) {
+        const pin = lock.registry_pins.binaries[b];
+        if (pin) binaries[b] = pin.path;
+      }
+      policy = { permissions, os, id: `p${policies.size + 1}`, binaries };
       policies.set(id, policy);
     }
     return policy;
-  };
-  const binariesOf = (step: LockStep): Record<string, string> => {
-    const out: Record<string, string> = {};
-    for (const b of step.resources.binaries) {
-      const pin = lock.registry_pins.binaries[b];
-      if (pin) out[b] = pin.path;
-    }
-    return out;
   };
   const continueMode = options.continueMode ?? "never";
   const started = new Date();
@@ -504,7 +507,7 @@ export async function runLock(lock: LockFile, options: RunOptions): Promise<RunR
 
     // Execute, with retries.
     const isolation = options.isolation ?? "auto";
-    const { permissions, os, id: policyId } = policyOf(step);
+    const { permissions, os, id: policyId, binaries } = policyOf(step);
     if (isolation === "strict" && !os.record.enforced) {
       return finish(r, "failed", {
         reason:
@@ -562,7 +565,7 @@ export async function runLock(lock: LockFile, options: RunOptions): Promise<RunR
       const spec = execSpecFor(step, {
         cwd: root,
         env,
-        binaries: binariesOf(step),
+        binaries,
         readRoots: permissions.read,
         writeRoots: permissions.write,
         denyRoots: permissions.deny,

@@ -5,6 +5,7 @@
  * cache or the lock.
  * @module
  */
+import type { StepResult } from "../../adapters/types.ts";
 import type { List } from "../shell/ast.ts";
 import { runScript } from "../shell/exec.ts";
 import { parseScript, ShellSyntaxError } from "../shell/parser.ts";
@@ -124,5 +125,20 @@ function argvScript(argv: string[]): List {
       },
       rest: [],
     }],
+  };
+}
+
+/** A step result from an executor's outcome. */
+export function resultOf(outcome: ExecOutcome): StepResult {
+  return {
+    exitCode: outcome.exitCode,
+    signal: outcome.signal,
+    durationMs: outcome.durationMs,
+    ...(outcome.error ? { error: outcome.error } : {}),
+    ...(outcome.denied ? { denied: outcome.denied } : {}),
+    metrics: {
+      programs_started: outcome.spawned,
+      ...(outcome.cpuMs !== undefined ? { programs_cpu_ms: outcome.cpuMs } : {}),
+    },
   };
 }

@@ -8,7 +8,7 @@
  */
 import type { Adapter, StepRequest, StepResult } from "../../adapters/types.ts";
 import { processTree, signalAll } from "../shell/process_tree.ts";
-import type { ExecOutcome, ExecSpec } from "./execute.ts";
+import { type ExecOutcome, type ExecSpec, resultOf } from "./execute.ts";
 import { type Frame, FrameWriter, readFrames } from "./protocol.ts";
 import { hostAllowed } from "./proxy.ts";
 import { lilyCacheDir } from "./support.ts";
@@ -412,21 +412,6 @@ export function sandboxAdapter(options: SandboxOptions): Adapter {
       const all = [...sets.values()].flat();
       sets.clear();
       await Promise.all(all.map((h) => h.close()));
-    },
-  };
-}
-
-/** A step result from an executor's outcome. */
-export function resultOf(outcome: ExecOutcome): StepResult {
-  return {
-    exitCode: outcome.exitCode,
-    signal: outcome.signal,
-    durationMs: outcome.durationMs,
-    ...(outcome.error ? { error: outcome.error } : {}),
-    ...(outcome.denied ? { denied: outcome.denied } : {}),
-    metrics: {
-      programs_started: outcome.spawned,
-      ...(outcome.cpuMs !== undefined ? { programs_cpu_ms: outcome.cpuMs } : {}),
     },
   };
 }
