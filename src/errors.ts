@@ -80,6 +80,29 @@ export function userErrors(value: unknown): LilyError[] | undefined {
   return undefined;
 }
 
+/**
+ * The errors in source order: by file (in the order files first appear), then line and
+ * column; errors without a position (a flag) come first, in their own order. Reads every
+ * span, which is safe at any time (positions load on first read).
+ */
+export function sortBySource(errors: readonly LilyError[]): LilyError[] {
+  const files = new Map<string, number>();
+  const keyed = errors.map((error, index) => {
+    const span = error.span;
+    if (!span) return { error, key: [-1, 0, 0, index] };
+    const file = span.file;
+    if (!files.has(file)) files.set(file, files.size);
+    return { error, key: [files.get(file)!, span.line, span.col, index] };
+  });
+  keyed.sort((a, b) => {
+    for (let i = 0; i < a.key.length; i++) {
+      if (a.key[i] !== b.key[i]) return a.key[i] - b.key[i];
+    }
+    return 0;
+  });
+  return keyed.map((k) => k.error);
+}
+
 /** Options for {@linkcode renderError}. */
 export interface RenderOptions {
   /** Returns the text of a file for the excerpt, or undefined when it cannot be read. */
@@ -195,10 +218,18 @@ export function listNames(names: readonly string[], max = 8): string {
   return `${quoted.slice(0, -1).join(", ")} and ${quoted[quoted.length - 1]}`;
 }
 
-/** A span whose fields are computed by `compute` when first read. */
-export function lazySpan(compute: () => Span): Span {
+/**
+ * A span whose fields are computed by `compute` when first read. A result marked
+ * `provisional` (its source cannot be located yet) is used for that read but not kept.
+ */
+export function lazySpan(compute: () => Span & { provisional?: boolean }): Span {
   let span: Span | undefined;
-  const get = (): Span => span ??= compute();
+  const get = (): Span => {
+    if (span) return span;
+    const computed = compute();
+    if (!computed.provisional) span = computed;
+    return computed;
+  };
   return {
     get file() {
       return get().file;
@@ -212,7 +243,11 @@ export function lazySpan(compute: () => Span): Span {
     get length() {
       return get().length;
     },
-  };
+    get provisional() {
+      get();
+      return span === undefined;
+    },
+  } as Span;
 }
 
 /**
@@ -220,5 +255,10 @@ export function lazySpan(compute: () => Span): Span {
  * errors built on the happy path's lazy positions stay lazy until they are shown.
  */
 export function derivedSpan(base: Span, derive: (base: Span) => Span): Span {
-  return lazySpan(() => derive(base));
+  return lazySpan(() => {
+    const derived = derive(base);
+    return (base as { provisional?: boolean }).provisional
+      ? { ...derived, provisional: true }
+      : derived;
+  });
 }

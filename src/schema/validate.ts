@@ -4,7 +4,7 @@
  * @module
  */
 import type { z } from "zod";
-import { didYouMean, LilyError, LilyErrors, listNames } from "../errors.ts";
+import { didYouMean, LilyError, LilyErrors, listNames, sortBySource } from "../errors.ts";
 import { locate } from "../source/locate.ts";
 import { originAt } from "../source/origin.ts";
 
@@ -50,11 +50,7 @@ export function validate<T extends z.ZodType>(
     if (issue.code === "invalid_type" && suggested.has(JSON.stringify(issue.path))) continue;
     errors.push(...issueToErrors(schema, data, issue, options));
   }
-  errors.sort((a, b) =>
-    (a.span?.file ?? "").localeCompare(b.span?.file ?? "") ||
-    (a.span?.line ?? 0) - (b.span?.line ?? 0) || (a.span?.col ?? 0) - (b.span?.col ?? 0)
-  );
-  throw new LilyErrors(errors);
+  throw new LilyErrors(sortBySource(errors));
 }
 
 interface Issue {
