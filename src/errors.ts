@@ -3,6 +3,9 @@
  * edge. Nothing here touches the file system; rendering gets source text from a callback.
  * @module
  */
+import type { ErrorCode } from "./error_codes.ts";
+
+export type { ErrorCode } from "./error_codes.ts";
 
 /** A position in a source file, 1-based line and column. */
 export interface Span {
@@ -27,7 +30,8 @@ export interface LilyErrorOptions {
 }
 
 /**
- * An error the user can act on. `code` is stable (`LILY-E0203`) and listed in docs/errors.md.
+ * An error the user can act on. `code` is stable (`LILY-E0203`), listed in src/error_codes.ts
+ * and documented in docs/errors.md (or the page it links).
  *
  * @example
  * ```ts
@@ -39,14 +43,15 @@ export interface LilyErrorOptions {
  * ```
  */
 export class LilyError extends Error {
-  readonly code: string;
+  readonly code: ErrorCode;
   readonly span?: Span;
   readonly label?: string;
   readonly hint?: string;
   readonly notes: { span?: Span; message: string }[];
   readonly flag?: string;
 
-  constructor(code: string, message: string, options: LilyErrorOptions = {}) {
+  /** `code` is one of {@linkcode ErrorCode} (src/error_codes.ts): a typo does not compile. */
+  constructor(code: ErrorCode, message: string, options: LilyErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = "LilyError";
     this.code = code;
