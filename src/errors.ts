@@ -4,6 +4,7 @@
  * @module
  */
 import type { ErrorCode } from "./error_codes.ts";
+import { snippetLine } from "./source/snippet.ts";
 
 export type { ErrorCode } from "./error_codes.ts";
 
@@ -130,19 +131,31 @@ export interface RenderOptions {
 export function renderError(error: LilyError, options: RenderOptions = {}): string {
   const c = palette(options.color ?? false);
   const out: string[] = [];
-  out.push(`${c.red(`error[${error.code}]`)}: ${c.bold(error.message)}`);
+  out.push(`${c.red(`error[${error.code}]`)}: ${c.bold(visible(error.message))}`);
   if (error.span) out.push(...excerpt(error.span, error.label, options, c));
   else if (error.flag) out.push(`  --> ${error.flag} (command line)`);
   for (const note of error.notes) {
     if (note.span) {
-      out.push(`   = note: ${note.message}`);
+      out.push(`   = note: ${visible(note.message)}`);
       out.push(...excerpt(note.span, undefined, options, c));
     } else {
-      out.push(`   = note: ${note.message}`);
+      out.push(`   = note: ${visible(note.message)}`);
     }
   }
-  if (error.hint) out.push(`   = ${c.cyan("hint")}: ${error.hint}`);
+  if (error.hint) out.push(`   = ${c.cyan("hint")}: ${visible(error.hint)}`);
   return out.join("\n");
+}
+
+/**
+ * Text from a source (a key, a value) quoted in a message, with control characters shown as
+ * escapes: a hostile file must not drive the terminal through an error.
+ */
+function visible(text: string): string {
+  return text.replace(
+    // deno-lint-ignore no-control-regex
+    /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g,
+    (ch) => `\\u{${ch.charCodeAt(0).toString(16)}}`,
+  );
 }
 
 function excerpt(
@@ -159,13 +172,12 @@ function excerpt(
   if (line === undefined) return out;
   const gutter = String(span.line).length;
   const pad = " ".repeat(gutter);
-  const shown = line.replace(/\t/g, " ");
-  const width = Math.max(1, Math.min(span.length ?? 1, Math.max(1, shown.length - span.col + 1)));
+  const shown = snippetLine(line, span.col, span.length ?? 1);
   out.push(`${pad} |`);
-  out.push(`${span.line} | ${shown}`);
+  out.push(`${span.line} | ${shown.text}`);
   out.push(
-    `${pad} | ${" ".repeat(Math.max(0, span.col - 1))}${c.red("^".repeat(width))}${
-      label ? " " + c.red(label) : ""
+    `${pad} | ${" ".repeat(shown.caretColumn)}${c.red("^".repeat(shown.caretWidth))}${
+      label ? " " + c.red(visible(label)) : ""
     }`,
   );
   return out;
