@@ -27,6 +27,7 @@ export const ERROR_CODES = {
   "LILY-E0112": "a YAML tag other than `!append` / `!replace` (e.g. `!!js/function`, `!include`)",
   "LILY-E0113": "nesting deeper than 64 levels",
   "LILY-E0114": "the document expands to more than 500,000 nodes (alias bomb)",
+  "LILY-E0120": "a YAML merge key `<<` (not part of YAML 1.2; Petal does not merge maps this way)",
   // Schema (E02xx): docs/errors.md
   "LILY-E0201": "unknown field (with did-you-mean)",
   "LILY-E0202": "missing or unsupported `petal:` version",
@@ -34,6 +35,9 @@ export const ERROR_CODES = {
   "LILY-E0204": "a value not among the allowed ones (`uses: shel`)",
   "LILY-E0205": "wrong type or shape (a list where a map is expected…)",
   "LILY-E0206": "other constraint (duration format, id characters…)",
+  "LILY-E0210": "a `uses:` step kind not implemented yet in this version (`python`, `llm`…)",
+  "LILY-E0211": "an `adapter:` not implemented yet in this version (only `process` exists)",
+  "LILY-E0212": "a lock names no `flow` source (edited by hand), so it cannot be composed again",
   // Composition (E03xx): docs/errors.md
   "LILY-E0301":
     "a patch changes the shape of what it overrides (map vs list vs value); names both places",

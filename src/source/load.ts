@@ -5,8 +5,10 @@
  * @module
  */
 import jsyaml from "js-yaml";
-import { LilyError } from "../errors.ts";
+import { LilyError, LilyErrors } from "../errors.ts";
+import { locate } from "./locate.ts";
 import { ChildOrigin, type Origin, rootOrigin, setOrigin } from "./origin.ts";
+import { rememberText } from "./texts.ts";
 
 /** Limits that guard the loader against hostile input. */
 export const LIMITS = {
@@ -48,12 +50,8 @@ export interface SourceDoc {
   data: unknown;
 }
 
-const textCache = new Map<string, string>();
-
 /** The text of a file already loaded (for error excerpts), without reading it again. */
-export function loadedText(file: string): string | undefined {
-  return textCache.get(file);
-}
+export { loadedText } from "./texts.ts";
 
 /**
  * Reads and parses a YAML file. `file` is how errors name it (relative to the cwd); the file
@@ -121,15 +119,16 @@ export async function sourceDigest(text: string): Promise<string> {
 /** Parses YAML text (see {@linkcode loadSource}); `sha256` is left empty. */
 export function parseSource(file: string, rawText: string): SourceDoc {
   const text = rawText.charCodeAt(0) === 0xfeff ? rawText.slice(1) : rawText;
-  textCache.set(file, text);
+  rememberText(file, text);
   let raw: unknown;
   try {
     raw = jsyaml.load(text, { filename: file, schema });
   } catch (error) {
     throw yamlError(file, text, error);
   }
-  const budget = { nodes: 0 };
+  const budget: Budget = { nodes: 0, mergeKeys: [] };
   const data = copyWithOrigins(raw, rootOrigin(file), 0, budget, text);
+  if (budget.mergeKeys.length) throw new LilyErrors(budget.mergeKeys.map(mergeKeyError));
   return { file, text, sha256: "", data };
 }
 
@@ -197,11 +196,30 @@ function nestingError(file: string, text: string): LilyError {
   });
 }
 
+/** What one load counts: nodes (against alias bombs) and the merge keys it met. */
+interface Budget {
+  nodes: number;
+  mergeKeys: Origin[];
+}
+
+/**
+ * Petal is YAML 1.2, where `<<` is an ordinary key; YAML 1.1 tools merge maps with it. Read
+ * either way, a file would mean two things, so a `<<` key is refused (never kept as data).
+ */
+function mergeKeyError(origin: Origin): LilyError {
+  return new LilyError("LILY-E0120", "YAML merge keys (`<<`) are not supported in Petal", {
+    span: locate(origin, { key: true }),
+    label: "a YAML 1.1 merge key",
+    hint: "Petal is YAML 1.2, which has no merge key: repeat the keys, use an alias for a " +
+      "whole value (`with: *common`), or share steps with `extends:`/overlays (docs/petal.md#yaml)",
+  });
+}
+
 function copyWithOrigins(
   value: unknown,
   origin: Origin,
   depth: number,
-  budget: { nodes: number },
+  budget: Budget,
   text: string,
 ): unknown {
   if (++budget.nodes > LIMITS.maxNodes) {
@@ -237,6 +255,7 @@ function copyWithOrigins(
   if (value instanceof Date) return value.toISOString();
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(value)) {
+    if (key === "<<") budget.mergeKeys.push(new ChildOrigin(origin.file, origin, key));
     const child = (value as Record<string, unknown>)[key];
     const copy = child !== null && typeof child === "object"
       ? copyWithOrigins(child, new ChildOrigin(origin.file, origin, key), depth + 1, budget, text)

@@ -10,7 +10,7 @@
 import { createRequire } from "node:module";
 import type * as Yaml from "yaml";
 import { lazySpan, type Span } from "../errors.ts";
-import { loadedText } from "./load.ts";
+import { loadedText } from "./texts.ts";
 import { type Origin, originAt } from "./origin.ts";
 
 let yaml: typeof Yaml | undefined;

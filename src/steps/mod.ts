@@ -5,6 +5,7 @@
  * shell. The step's environment, binaries and roots come from the engine.
  * @module
  */
+import { LilyError } from "../errors.ts";
 import type { ExecSpec } from "../sandbox/execute.ts";
 import type { LockStep } from "../schema/lock.ts";
 
@@ -38,5 +39,10 @@ export function execSpecFor(step: LockStep, context: SpecContext): ExecSpec {
   if (step.uses === "process") {
     return { ...context, argv: (step.with.argv as unknown[]).map(String) };
   }
-  throw new Error(`\`${step.uses}\` steps are not supported by this version of Lily`);
+  // Compose and the lock reader refuse these first (steps/support.ts); this is the last guard.
+  throw new LilyError(
+    "LILY-E0210",
+    `step \`${step.id}\`: \`uses: ${step.uses}\` is not implemented yet in this version of Lily`,
+    { hint: "compose the workflow again; this version runs `shell` and `process` steps" },
+  );
 }
