@@ -17,6 +17,7 @@ export const ERROR_CODES = {
   "LILY-E0003": "a bad flag or flag value",
   "LILY-E0004": "a `-p`/`-m` value is not `key=value` (or an empty sweep value)",
   "LILY-E0005": "`--why` names a step the lock does not have",
+  "LILY-E0010": "a file could not be read or written (missing directory, permission, full disk)",
   // Reading sources (E01xx): docs/errors.md
   "LILY-E0101": "the file cannot be read (missing, permission)",
   "LILY-E0102": "a directory was given where a file is expected",
@@ -28,6 +29,7 @@ export const ERROR_CODES = {
   "LILY-E0113": "nesting deeper than 64 levels",
   "LILY-E0114": "the document expands to more than 500,000 nodes (alias bomb)",
   "LILY-E0120": "a YAML merge key `<<` (not part of YAML 1.2; Petal does not merge maps this way)",
+  "LILY-E0121": "`.inf` or `.nan` in a source (a lock, being JSON, cannot hold them)",
   // Schema (E02xx): docs/errors.md
   "LILY-E0201": "unknown field (with did-you-mean)",
   "LILY-E0202": "missing or unsupported `petal:` version",

@@ -79,11 +79,51 @@ export class LilyErrors extends Error {
   }
 }
 
-/** Flattens a thrown value into the list of user errors it carries, or undefined if it is a bug. */
+/**
+ * Flattens a thrown value into the list of user errors it carries, or undefined if it is a bug.
+ * An operating-system error from the file system (a path that does not exist, no permission,
+ * a full disk) is the user's environment, not a bug: it becomes LILY-E0010.
+ */
 export function userErrors(value: unknown): LilyError[] | undefined {
   if (value instanceof LilyErrors) return value.errors;
   if (value instanceof LilyError) return [value];
+  if (isOsError(value)) return [osError(value)];
   return undefined;
+}
+
+function isOsError(value: unknown): value is Error {
+  if (!(value instanceof Error)) return false;
+  const errors = typeof Deno === "undefined" ? undefined : Deno.errors;
+  const fileSystem = errors
+    ? [
+      errors.NotFound,
+      errors.PermissionDenied,
+      errors.AlreadyExists,
+      errors.IsADirectory,
+      errors.NotADirectory,
+      errors.FilesystemLoop,
+      errors.NotCapable,
+      errors.WriteZero,
+    ]
+    : [];
+  return fileSystem.some((type) => value instanceof type) ||
+    / \(os error \d+\)/.test(value.message);
+}
+
+/** `No such file or directory (os error 2): writefile '/x'` → what failed, on what, and why. */
+function osError(error: Error): LilyError {
+  const match = /^(.*?) \(os error \d+\)(?:: (.*))?$/s.exec(error.message);
+  const reason = match?.[1] ?? error.message;
+  const what = match?.[2];
+  return new LilyError(
+    "LILY-E0010",
+    what ? `${what} failed: ${reason}` : `a file system operation failed: ${reason}`,
+    {
+      hint: "check that the path exists, is the kind of file expected, and that you may " +
+        "read or write it (and that the disk is not full)",
+      cause: error,
+    },
+  );
 }
 
 /**

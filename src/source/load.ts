@@ -5,7 +5,7 @@
  * @module
  */
 import jsyaml from "js-yaml";
-import { LilyError, LilyErrors } from "../errors.ts";
+import { LilyError, LilyErrors, sortBySource } from "../errors.ts";
 import { locate } from "./locate.ts";
 import { ChildOrigin, type Origin, rootOrigin, setOrigin } from "./origin.ts";
 import { rememberText } from "./texts.ts";
@@ -126,9 +126,10 @@ export function parseSource(file: string, rawText: string): SourceDoc {
   } catch (error) {
     throw yamlError(file, text, error);
   }
-  const budget: Budget = { nodes: 0, mergeKeys: [] };
+  const budget: Budget = { nodes: 0, mergeKeys: [], nonFinite: [] };
   const data = copyWithOrigins(raw, rootOrigin(file), 0, budget, text);
-  if (budget.mergeKeys.length) throw new LilyErrors(budget.mergeKeys.map(mergeKeyError));
+  const refused = [...budget.mergeKeys.map(mergeKeyError), ...budget.nonFinite.map(nonFiniteError)];
+  if (refused.length) throw new LilyErrors(sortBySource(refused));
   return { file, text, sha256: "", data };
 }
 
@@ -200,6 +201,22 @@ function nestingError(file: string, text: string): LilyError {
 interface Budget {
   nodes: number;
   mergeKeys: Origin[];
+  nonFinite: Origin[];
+}
+
+/** Counts a scalar; notes `.inf`/`.nan`, which no lock (JSON) can hold. */
+function scalar(value: unknown, budget: Budget, origin: () => Origin): unknown {
+  ++budget.nodes;
+  if (typeof value === "number" && !Number.isFinite(value)) budget.nonFinite.push(origin());
+  return value;
+}
+
+function nonFiniteError(origin: Origin): LilyError {
+  return new LilyError("LILY-E0121", "`.inf` and `.nan` are not values a workflow can hold", {
+    span: locate(origin),
+    label: "not a finite number",
+    hint: 'a lock stores values as JSON, which has no infinity or NaN; quote it for text (".inf")',
+  });
 }
 
 /**
@@ -247,7 +264,7 @@ function copyWithOrigins(
       const item = value[i];
       out[i] = item !== null && typeof item === "object"
         ? copyWithOrigins(item, new ChildOrigin(origin.file, origin, i), depth + 1, budget, text)
-        : (++budget.nodes, item);
+        : scalar(item, budget, () => new ChildOrigin(origin.file, origin, i));
     }
     setOrigin(out, origin);
     return out;
@@ -259,7 +276,7 @@ function copyWithOrigins(
     const child = (value as Record<string, unknown>)[key];
     const copy = child !== null && typeof child === "object"
       ? copyWithOrigins(child, new ChildOrigin(origin.file, origin, key), depth + 1, budget, text)
-      : (++budget.nodes, child);
+      : scalar(child, budget, () => new ChildOrigin(origin.file, origin, key));
     if (key === "__proto__") {
       // Plain data, never the prototype.
       Object.defineProperty(out, key, {
