@@ -287,7 +287,7 @@ export function lazySpan(compute: () => Span & { provisional?: boolean }): Span 
     if (!computed.provisional) span = computed;
     return computed;
   };
-  return {
+  const lazy: Span = {
     get file() {
       return get().file;
     },
@@ -300,11 +300,15 @@ export function lazySpan(compute: () => Span & { provisional?: boolean }): Span 
     get length() {
       return get().length;
     },
-    get provisional() {
+  };
+  // Not enumerable: a span spread or serialized shows only its position.
+  Object.defineProperty(lazy, "provisional", {
+    get() {
       get();
       return span === undefined;
     },
-  } as Span;
+  });
+  return lazy;
 }
 
 /**

@@ -116,17 +116,19 @@ export function parseLockText(path: string, text: string): LockFile {
   }
   const result = LockFile.safeParse(data);
   if (!result.success) {
-    const issue = result.error.issues[0];
-    const field = issue.path.map(String).join(".") || "(top level)";
-    const line = lineOf(text, issue.path);
-    throw new LilyError(
-      "LILY-E0702",
-      `\`${path}\` is not a valid lock file: \`${field}\`: ${issue.message}`,
-      {
-        span: { file: path, line, col: 1 },
-        hint: "the file may be truncated or edited by hand; run `lily compose` again",
-      },
-    );
+    // Every problem, each at its best-effort line: a hand edit rarely breaks just one field.
+    const errors = result.error.issues.slice(0, 50).map((issue) => {
+      const field = issue.path.map(String).join(".") || "(top level)";
+      return new LilyError(
+        "LILY-E0702",
+        `\`${path}\` is not a valid lock file: \`${field}\`: ${issue.message}`,
+        {
+          span: issueSpan(path, text, data, issue.path),
+          hint: "the file may be truncated or edited by hand; run `lily compose` again",
+        },
+      );
+    });
+    throw errors.length === 1 ? errors[0] : new LilyErrors(errors);
   }
   // A lock edited by hand may name a kind or adapter this version cannot run: refuse it here,
   // where its position is known, not in the middle of a run.
@@ -135,6 +137,20 @@ export function parseLockText(path: string, text: string): LockFile {
   );
   if (unsupported.length) throw new LilyErrors(unsupported);
   return result.data;
+}
+
+/** Where an issue at `issuePath` is: a plan step's field by its step id, else a best guess. */
+function issueSpan(path: string, text: string, data: unknown, issuePath: PropertyKey[]): Span {
+  const [top, group, index, field] = issuePath;
+  if (
+    top === "plan" && (group === "steps" || group === "on_error") && typeof index === "number" &&
+    typeof field === "string"
+  ) {
+    const plan = (data as { plan?: Record<string, unknown> }).plan;
+    const step = (plan?.[group] as { id?: unknown }[] | undefined)?.[index];
+    if (typeof step?.id === "string") return spanOfStepField(path, text, step.id, field);
+  }
+  return { file: path, line: lineOf(text, issuePath), col: 1 };
 }
 
 /** Where `field` of the plan step whose id is `id` is, in canonical lock text. */

@@ -7,7 +7,6 @@
  * a message that names a line) loads it synchronously on the spot.
  * @module
  */
-import { createRequire } from "node:module";
 import type * as Yaml from "yaml";
 import { lazySpan, type Span } from "../errors.ts";
 import { loadedText } from "./texts.ts";
@@ -20,6 +19,14 @@ export async function ensureLocator(): Promise<void> {
   yaml ??= await import("yaml");
 }
 
+interface NodeProcess {
+  getBuiltinModule(id: string): unknown;
+}
+
+interface NodeModule {
+  createRequire(from: string): (id: string) => unknown;
+}
+
 /**
  * The parser, loaded synchronously when no one awaited {@linkcode ensureLocator}: a position
  * may be read from anywhere (a sort, a message), and a read must never be an internal error.
@@ -27,6 +34,9 @@ export async function ensureLocator(): Promise<void> {
 function locator(): typeof Yaml | undefined {
   if (yaml) return yaml;
   try {
+    // Through `process.getBuiltinModule`, so the happy path never pays for node:module.
+    const process = (globalThis as { process?: NodeProcess }).process;
+    const { createRequire } = process!.getBuiltinModule("node:module") as NodeModule;
     yaml = createRequire(import.meta.url)("yaml") as typeof Yaml;
   } catch {
     // Without a module loader that can require (a bundled binary), the span stays provisional

@@ -93,3 +93,27 @@ Deno.test("`run` on a .petal with two errors reports both, exit 2", async () => 
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("a lock broken in two steps reports both, each at its own line, exit 2", async () => {
+  const dir = await tempProject({
+    "flow.petal": GOOD + `  - id: b
+    uses: shell
+    with: {run: "echo b"}
+`,
+  });
+  try {
+    const composed = await lily(["compose", "flow.petal", "-o", "flow.lock.yaml"], { cwd: dir });
+    assertEquals(composed.code, 0, composed.stderr);
+    const text = await Deno.readTextFile(`${dir}/flow.lock.yaml`);
+    const edited = text.replaceAll("      uses: shell\n", "      uses: 42\n");
+    const lines = edited.split("\n").flatMap((l, i) => l === "      uses: 42" ? [i + 1] : []);
+    assertEquals(lines.length, 2);
+    await Deno.writeTextFile(`${dir}/flow.lock.yaml`, edited);
+    const { code, stderr } = await lily(["run", "flow.lock.yaml"], { cwd: dir });
+    assertEquals(code, 2, stderr);
+    assertNoCrash(stderr);
+    assertEquals(locations(stderr), lines.map((l) => `flow.lock.yaml:${l}:13`));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
