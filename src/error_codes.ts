@@ -40,6 +40,7 @@ export const ERROR_CODES = {
   "LILY-E0210": "a `uses:` step kind not implemented yet in this version (`python`, `llm`…)",
   "LILY-E0211": "an `adapter:` not implemented yet in this version (only `process` exists)",
   "LILY-E0212": "a lock names no `flow` source (edited by hand), so it cannot be composed again",
+  "LILY-E0213": "a lock file given where a workflow is expected (`lily compose x.lock.yaml`)",
   // Composition (E03xx): docs/errors.md
   "LILY-E0301":
     "a patch changes the shape of what it overrides (map vs list vs value); names both places",

@@ -50,7 +50,25 @@ export function validate<T extends z.ZodType>(
     if (issue.code === "invalid_type" && suggested.has(JSON.stringify(issue.path))) continue;
     errors.push(...issueToErrors(schema, data, issue, options));
   }
-  throw new LilyErrors(sortBySource(errors));
+  const lock = options.what === "workflow" ? lockGivenAsWorkflow(data, options) : undefined;
+  // First, so the cause is read before the fields it explains (sorting is stable).
+  throw new LilyErrors(sortBySource(lock ? [lock, ...errors] : errors));
+}
+
+/** A lock passed where a workflow is expected: say so, beside the fields it does not have. */
+function lockGivenAsWorkflow(data: unknown, options: ValidateOptions): LilyError | undefined {
+  if (typeof data !== "object" || data === null || !("schema_version" in data)) return undefined;
+  if (!("spec_hash" in data) || "petal" in data) return undefined;
+  const file = originAt(data, [])?.file ?? options.file ?? "the source";
+  const sources = (data as { provenance?: { sources?: { path?: unknown; role?: unknown }[] } })
+    .provenance?.sources;
+  const flow = Array.isArray(sources) ? sources.find((s) => s?.role === "flow")?.path : undefined;
+  return new LilyError("LILY-E0213", `\`${file}\` is a lock file, not a workflow`, {
+    span: { file, line: 1, col: 1 },
+    hint: `compose takes the workflow${
+      typeof flow === "string" ? ` this lock came from (\`${flow}\`)` : " (.petal)"
+    }; run a lock with \`lily run ${file}\``,
+  });
 }
 
 interface Issue {

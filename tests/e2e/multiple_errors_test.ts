@@ -1,6 +1,6 @@
 // Several errors in one source are all reported, in source order, with exit status 2: never an
 // internal error because a position was read (to sort them) before the locator was loaded.
-import { assert, assertEquals } from "../_assert.ts";
+import { assert, assertEquals, assertMatch } from "../_assert.ts";
 import { lily, tempProject } from "../_tools.ts";
 
 /** The `--> file:line:col` locations of the errors, in the order they were printed. */
@@ -72,8 +72,11 @@ Deno.test("a lock given to compose reports every unknown field in source order, 
     const { code, stderr } = await lily(["compose", "flow.lock.yaml", "-o", "-"], { cwd: dir });
     assertEquals(code, 2, stderr);
     assertNoCrash(stderr);
+    // First what the file is, then every field a workflow does not have.
+    assertMatch(stderr, /^error\[LILY-E0213\]: `flow\.lock\.yaml` is a lock file, not a workflow/);
+    assertMatch(stderr, /= hint: compose takes the workflow this lock came from \(`flow\.petal`\)/);
     const lines = locations(stderr).map((l) => Number(l.split(":")[1]));
-    assert(lines.length >= 2, stderr);
+    assert(lines.length >= 3, stderr);
     assertEquals(lines, [...lines].sort((a, b) => a - b), "source order");
   } finally {
     await Deno.remove(dir, { recursive: true });
