@@ -2,20 +2,21 @@
  * What this version of Lily can run: the step kinds (`uses:`) and adapters (`adapter:`) that
  * have an executor. Petal names more (python, llm, human…) so workflows can be written ahead;
  * compose refuses a step this version cannot run, with its position, instead of a lock that
- * fails at run time or an `adapter:` silently ignored. The one place a new kind or adapter
- * registers: add it here when its executor lands (steps/mod.ts, adapters/).
+ * fails at run time or an `adapter:` silently ignored. A new kind registers by adding its
+ * executor to `EXECUTORS` (steps/mod.ts); a new adapter by adding its name here when it lands.
  * @module
  */
 import { LilyError, LilyErrors, listNames, sortBySource, type Span } from "../errors.ts";
 import type { ADAPTERS, STEP_KINDS } from "../schema/petal.ts";
+import { EXECUTORS } from "./mod.ts";
 
 /** A step kind Petal knows. */
 export type StepKind = typeof STEP_KINDS[number];
 /** An adapter Petal knows. */
 export type AdapterName = typeof ADAPTERS[number];
 
-/** Step kinds with an executor in this version (steps/mod.ts). */
-export const IMPLEMENTED_KINDS: readonly StepKind[] = ["shell", "process"];
+/** Step kinds with an executor in this version: the keys of steps/mod.ts's `EXECUTORS`. */
+export const IMPLEMENTED_KINDS: readonly StepKind[] = Object.keys(EXECUTORS) as StepKind[];
 
 /**
  * Adapters with an executor in this version: `process`, a program run on this machine (in the
