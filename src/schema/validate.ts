@@ -14,6 +14,8 @@ export interface ValidateOptions {
   what: string;
   /** Fallback file name when the data has no origin. */
   file?: string;
+  /** Errors of the same pass found by other checks: reported with the schema's, in order. */
+  alongside?: LilyError[];
 }
 
 /**
@@ -33,7 +35,11 @@ export function validate<T extends z.ZodType>(
   options: ValidateOptions,
 ): z.infer<T> {
   const result = schema.safeParse(data);
-  if (result.success) return result.data;
+  const alongside = options.alongside ?? [];
+  if (result.success) {
+    if (alongside.length) throw new LilyErrors(sortBySource(alongside));
+    return result.data;
+  }
   const issues = result.error.issues as Issue[];
   // A typo'd field (`nme`) also makes its intended field (`name`) missing: report the typo only.
   const suggested = new Set<string>();
@@ -52,7 +58,7 @@ export function validate<T extends z.ZodType>(
   }
   const lock = options.what === "workflow" ? lockGivenAsWorkflow(data, options) : undefined;
   // First, so the cause is read before the fields it explains (sorting is stable).
-  throw new LilyErrors(sortBySource(lock ? [lock, ...errors] : errors));
+  throw new LilyErrors(sortBySource([...(lock ? [lock] : []), ...errors, ...alongside]));
 }
 
 /** A lock passed where a workflow is expected: say so, beside the fields it does not have. */

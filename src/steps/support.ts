@@ -6,14 +6,14 @@
  * executor to `EXECUTORS` (steps/mod.ts); a new adapter by adding its name here when it lands.
  * @module
  */
-import { LilyError, LilyErrors, listNames, sortBySource, type Span } from "../errors.ts";
-import type { ADAPTERS, STEP_KINDS } from "../schema/petal.ts";
+import { LilyError, listNames, type Span } from "../errors.ts";
+import { ADAPTERS as KNOWN_ADAPTERS, STEP_KINDS as KNOWN_KINDS } from "../schema/petal.ts";
 import { EXECUTORS } from "./mod.ts";
 
 /** A step kind Petal knows. */
-export type StepKind = typeof STEP_KINDS[number];
+export type StepKind = typeof KNOWN_KINDS[number];
 /** An adapter Petal knows. */
-export type AdapterName = typeof ADAPTERS[number];
+export type AdapterName = typeof KNOWN_ADAPTERS[number];
 
 /** Step kinds with an executor in this version: the keys of steps/mod.ts's `EXECUTORS`. */
 export const IMPLEMENTED_KINDS: readonly StepKind[] = Object.keys(EXECUTORS) as StepKind[];
@@ -87,21 +87,37 @@ export function unsupportedErrors(
 }
 
 /**
- * Refuses every step of a validated workflow that this version cannot run (all of them in
- * one error list, in source order). `spanOf` locates a field of a step.
+ * The errors for every step of a workflow source that this version cannot run. `raw` is the
+ * merged source data, before validation: any shape is tolerated (validation reports shapes),
+ * so these errors join the same pass as the schema's. `spanOf` locates a field of a step.
  */
-export function checkSupported(
-  workflow: { steps: StepUse[]; on_error?: StepUse[] },
+export function unsupportedInSource(
+  raw: unknown,
   spanOf: (path: ["steps" | "on_error", number, "uses" | "adapter"]) => Span | undefined,
-): void {
+): LilyError[] {
   const errors: LilyError[] = [];
+  if (typeof raw !== "object" || raw === null) return errors;
   for (const group of ["steps", "on_error"] as const) {
-    (workflow[group] ?? []).forEach((step, index) => {
-      const id = (step as { id?: string }).id ?? `${group}[${index}]`;
+    const steps = (raw as Record<string, unknown>)[group];
+    if (!Array.isArray(steps)) continue;
+    steps.forEach((step, index) => {
+      if (typeof step !== "object" || step === null) return;
+      const { id, uses, adapter } = step as Record<string, unknown>;
+      // Unknown names (`uses: shel`) are the schema's to report, with a did-you-mean.
+      if (typeof uses !== "string" || !(KNOWN_KINDS as readonly string[]).includes(uses)) return;
+      const known = typeof adapter === "string" &&
+          (KNOWN_ADAPTERS as readonly string[]).includes(adapter)
+        ? adapter
+        : undefined;
+      const name = typeof id === "string" ? id : `${group}[${index}]`;
       errors.push(
-        ...unsupportedErrors(step, id, (field) => spanOf([group, index, field])),
+        ...unsupportedErrors(
+          { uses, adapter: known },
+          name,
+          (field) => spanOf([group, index, field]),
+        ),
       );
     });
   }
-  if (errors.length) throw new LilyErrors(sortBySource(errors));
+  return errors;
 }
