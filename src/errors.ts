@@ -106,8 +106,10 @@ function isOsError(value: unknown): value is Error {
       errors.WriteZero,
     ]
     : [];
+  // Other file-system errnos Deno reports without a class: EIO, EBUSY, EXDEV, EMFILE,
+  // ETXTBSY, EFBIG, ENOSPC, EROFS, ENAMETOOLONG, ENOTEMPTY, ELOOP, EDQUOT.
   return fileSystem.some((type) => value instanceof type) ||
-    / \(os error \d+\)/.test(value.message);
+    / \(os error (5|16|18|24|26|27|28|30|36|39|40|122)\)/.test(value.message);
 }
 
 /** `No such file or directory (os error 2): writefile '/x'` → what failed, on what, and why. */
