@@ -50,6 +50,8 @@ export async function main(args: string[]): Promise<number> {
     params: assignments(opts.param),
     sweep: sweeps(opts.multirun),
   });
+  const { printWarnings } = await import("./_warnings.ts");
+  await printWarnings(points.flatMap((p) => p.warnings));
   if (opts.output === "-") {
     for (const point of points) await Deno.stdout.write(new TextEncoder().encode(point.text));
     return 0;

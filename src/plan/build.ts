@@ -20,6 +20,7 @@ import { parseScript, ShellSyntaxError } from "../shell/parser.ts";
 import { lazyLocate } from "../source/locate.ts";
 import { spanAt } from "../expr/_span.ts";
 import { parseDuration } from "../util/duration.ts";
+import { isProjectTool, projectToolPath } from "../util/project_tool.ts";
 import { cacheKeyOf } from "./cache_key.ts";
 import { buildDag, type Dag } from "./dag.ts";
 
@@ -261,11 +262,15 @@ function checkPrograms(
   raw: unknown,
   errors: LilyError[],
 ): void {
-  const allowed = (name: string) =>
-    binaries.includes(name) || binaries.includes(name.split(/[\\/]/).pop()!);
+  const allowed = (name: string) => isAllowedProgram(name, binaries);
   const allowHint = (name: string) => {
-    const short = name.split(/[\\/]/).pop()!;
-    return `allow it for this step with \`resources: {binaries: [${short}]}\`, or for every step with \`allowed_binaries: [${short}]\` in .lilyrc`;
+    const entry = binaryEntryFor(name);
+    const what = isProjectTool(name)
+      ? ` (a project tool: the file \`${
+        projectToolPath(name)
+      }\` under the project root, pinned by its relative path)`
+      : "";
+    return `allow it for this step with \`resources: {binaries: [${entry}]}\`, or for every step with \`allowed_binaries: [${entry}]\` in .lilyrc${what}`;
   };
   if (step.uses === "process") {
     const program = String((withBlock.argv as unknown[])[0]);
@@ -350,6 +355,25 @@ function checkPrograms(
       ),
     );
   }
+}
+
+/**
+ * Whether a program name a script or argv starts is among `binaries`: a bare name or an
+ * absolute path by its name; a project tool (`./tools/gen.sh`, `tools/gen.sh`) by its path
+ * relative to the project root, however it is spelled.
+ */
+export function isAllowedProgram(name: string, binaries: readonly string[]): boolean {
+  if (binaries.includes(name)) return true;
+  if (isProjectTool(name)) {
+    const path = projectToolPath(name);
+    return binaries.some((b) => isProjectTool(b) && projectToolPath(b) === path);
+  }
+  return /[\\/]/.test(name) && binaries.includes(name.split(/[\\/]/).pop()!);
+}
+
+/** The `resources.binaries` entry that allows `name`: a bare name, or the path as written. */
+export function binaryEntryFor(name: string): string {
+  return isProjectTool(name) ? `./${projectToolPath(name)}` : name;
 }
 
 /** Which value types an input of type `to` accepts from a source of type `from`. */

@@ -163,7 +163,7 @@ export async function runLock(lock: LockFile, options: RunOptions): Promise<RunR
       const binaries: Record<string, string> = {};
       for (const b of step.resources.binaries) {
         const pin = lock.registry_pins.binaries[b];
-        if (pin) binaries[b] = pin.path;
+        if (pin) binaries[b] = resolve(root, pin.path);
       }
       policy = { permissions, os, id: `p${policies.size + 1}`, binaries };
       policies.set(id, policy);
