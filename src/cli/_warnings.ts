@@ -22,10 +22,8 @@ export async function printWarnings(warnings: readonly LilyError[]): Promise<voi
   };
   const seen = new Set<string>();
   for (const warning of warnings) {
-    const text = renderError(warning, { readSource, color }).replace(
-      /^(\x1b\[[0-9;]*m)?error\[/,
-      (_, esc) => `${esc ?? ""}warning[`,
-    );
+    // The head comes first, so the first `error[` is the head's (colored or not).
+    const text = renderError(warning, { readSource, color }).replace("error[", "warning[");
     if (seen.has(text)) continue;
     seen.add(text);
     console.error(text + "\n");
