@@ -364,7 +364,7 @@ function assemble(inputs: AssembleInputs): LockFile {
       levels: plan.levels,
       steps: plan.steps,
       on_error: plan.on_error,
-      outputs: petal.outputs ?? [],
+      outputs: plan.outputs,
     },
   });
 }

@@ -22,6 +22,7 @@ import { spanAt } from "../expr/_span.ts";
 import { parseDuration } from "../util/duration.ts";
 import { isProjectTool, projectToolPath } from "../util/project_tool.ts";
 import { cacheKeyOf } from "./cache_key.ts";
+import { planWorkflowOutputs, type WorkflowOutput } from "./workflow_outputs.ts";
 import { buildDag, type Dag } from "./dag.ts";
 
 /** What the planner needs besides the workflow. */
@@ -37,6 +38,8 @@ export interface Plan {
   levels: string[][];
   steps: LockStep[];
   on_error: LockStep[];
+  /** The workflow's `outputs:`, checked and normalized (`{name: {from, type}}` per entry). */
+  outputs: Record<string, WorkflowOutput>[];
 }
 
 const DEFAULT_ADAPTER: Record<Step["uses"], LockStep["adapter"]> = {
@@ -53,11 +56,26 @@ const DEFAULT_ADAPTER: Record<Step["uses"], LockStep["adapter"]> = {
 /** Builds the plan, reporting every problem found (each located in its source). */
 export async function buildPlan(inputs: PlanInputs): Promise<Plan> {
   const { petal } = inputs;
-  const main = planSteps(petal.steps, "steps", inputs, undefined);
+  const results = planWorkflowOutputs(petal, inputs.raw, typesCompatible);
+  let main: Planned;
+  try {
+    main = planSteps(petal.steps, "steps", inputs, undefined);
+  } catch (error) {
+    if (error instanceof LilyErrors && results.errors.length) {
+      throw new LilyErrors([...error.errors, ...results.errors]);
+    }
+    throw error;
+  }
+  if (results.errors.length) throw new LilyErrors(results.errors);
   const onError = planSteps(petal.on_error ?? [], "on_error", inputs, main.dag);
   await compileConditions(main, inputs, "steps");
   await compileConditions(onError, inputs, "on_error", main.dag);
-  return { levels: main.dag.levels, steps: main.steps, on_error: onError.steps };
+  return {
+    levels: main.dag.levels,
+    steps: main.steps,
+    on_error: onError.steps,
+    outputs: results.outputs,
+  };
 }
 
 interface Planned {
