@@ -31,7 +31,7 @@ function policyOf(lock: string) {
   return {
     network: /network_default: (\w+)/.exec(lock)?.[1],
     binaries: /allowed_binaries: (\[\]|\n(\s+- .*\n)+)/.exec(lock)?.[1],
-    policy: /^  policy: "?([^"\n]*)"?$/m.exec(lock)?.[1],
+    policy: /^ {2}policy: "?([^"\n]*)"?$/m.exec(lock)?.[1],
   };
 }
 
