@@ -172,6 +172,9 @@ export async function main(args: string[]): Promise<number> {
 }
 
 async function projectJobs(root: string): Promise<number | undefined> {
+  // Only a trusted .lilyrc counts (docs/security.md#which-lilyrc-is-trusted).
+  const { untrustedReason } = await import("../compose/project.ts");
+  if (untrustedReason(root) || untrustedReason(join(root, ".lilyrc"))) return undefined;
   try {
     const text = await Deno.readTextFile(join(root, ".lilyrc"));
     const m = /^jobs:\s*(\d+)\s*$/m.exec(text);

@@ -39,7 +39,9 @@ export async function probeVersion(
       home,
     };
     const os = osIsolation(false, "auto", view);
-    if (!os.record.enforced || !os.record.filesystem.includes("mount namespace")) {
+    // Only bubblewrap confines writes to the temporary directory (unshare -rn and macOS's
+    // sandbox-exec take the network only).
+    if (!os.record.enforced || !/(^|\/)bwrap$/.test(os.prefix[0] ?? "")) {
       return {
         kind: "unsandboxed",
         reason:
