@@ -40,8 +40,6 @@ const READERS = new Set([
   "cmp",
   "comm",
   "join",
-  "tar",
-  "gzip",
   "zcat",
   "python",
   "python3",
