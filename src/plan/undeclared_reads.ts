@@ -93,10 +93,10 @@ export function undeclaredReads(petal: Petal, raw: unknown, root: string): LilyE
     for (const read of readsOf(step, path, raw)) {
       const file = projectPath(read.path, root);
       if (file === undefined || declares(step, file, petal)) continue;
-      const writer = [...written.entries()].find(([p]) => file === p || file.startsWith(p + "/"));
-      if (writer && writer[1].step === step.id) continue;
+      const writer = writerOf(file, written);
+      if (writer && writer.step === step.id) continue;
       if (writer) {
-        const { step: from, output } = writer[1];
+        const { step: from, output } = writer;
         warnings.push(
           new LilyError(
             "LILY-E0321",
@@ -128,6 +128,17 @@ export function undeclaredReads(petal: Petal, raw: unknown, root: string): LilyE
     }
   }
   return warnings;
+}
+
+/** The declared output that is `file` or a directory holding it (one lookup per parent). */
+function writerOf<T>(file: string, written: Map<string, T>): T | undefined {
+  for (let path = file;;) {
+    const found = written.get(path);
+    if (found) return found;
+    const slash = path.lastIndexOf("/");
+    if (slash < 0) return undefined;
+    path = path.slice(0, slash);
+  }
 }
 
 /** The literal paths a step reads, located. */
