@@ -57,6 +57,15 @@ export const ERROR_CODES = {
   "LILY-E0312": "an overlay uses `extends`",
   "LILY-E0313": "profile not found",
   "LILY-E0314": "`!append` adds a step whose id exists",
+  "LILY-E0320":
+    "warning: an untrusted `.lilyrc` was ignored ([security.md](security.md#which-lilyrc-is-trusted))",
+  "LILY-E0321":
+    "warning: a step reads a file it does not declare ([cache.md](cache.md#declare-what-a-step-reads))",
+  "LILY-E0322":
+    "a workflow output is not `name: steps.<id>.outputs.<name>` (or `{from, type}`), or is repeated",
+  "LILY-E0323": "a workflow output reads a step that is not defined",
+  "LILY-E0324": "a workflow output names an output its step does not declare",
+  "LILY-E0325": "a workflow output's `type:` is unknown or does not accept its source's type",
   // Templates (E04xx): docs/templates.md
   "LILY-E0401": "template syntax error",
   "LILY-E0402": "a refused tag (`include`, `import`, `from`, `extends`, `block`, `macro`, `call`)",
@@ -115,6 +124,8 @@ export const ERROR_CODES = {
   "LILY-E0701": "the lock file cannot be read",
   "LILY-E0702": "not a valid lock (broken YAML, truncated, edited by hand)",
   "LILY-E0703": "unsupported lock schema version",
+  "LILY-E0720": "a project tool (`./tools/x` in `binaries`) resolves outside the project",
+  "LILY-E0721": "`lily sync --version-timeout` is not a duration",
   // Running (E08xx): docs/run.md
   "LILY-E0801": "`--only` names a step the lock does not have",
   "LILY-E0802": "`--from` names a step the lock does not have",
