@@ -194,6 +194,9 @@ async function loadTarget(
     const projectRoot = resolve(dirname(resolve(target)), lock.provenance.project_root);
     if (opts.locked) await assertLocked(target, lock);
     if (!opts.frozen) await assertPins(lock, projectRoot);
+    if (opts.locked) {
+      await (await import("../sync/python_packages.ts")).assertPythonPackages(lock, projectRoot);
+    }
     return { lock, lockPath: target, projectRoot };
   }
   const { composeSources } = await import("../compose/mod.ts");

@@ -1,0 +1,235 @@
+/**
+ * The Python side of a `python` step: a small runner the pinned interpreter starts with
+ * `-I -B -c RUNNER CONFIG`. It builds the `lily` module (typed inputs, `lily.output`), installs
+ * the audit hook (PEP 578) that refuses what a step may not do, then runs the user's code and
+ * prints an exception as a traceback of the user's frames only. The runner itself is Python
+ * source kept here as a string, so Lily ships as one module graph (no data file to locate).
+ *
+ * Exit statuses: the user's `sys.exit` status; 1 for an uncaught exception or a syntax error;
+ * 126 when the audit hook refused something (the process ends at once, so user code cannot
+ * catch the refusal and carry on); 125 when a package the step names is missing or drifted.
+ * @module
+ */
+
+/** The exit status of a step whose Python code the audit hook refused. */
+export const PYTHON_DENIED_STATUS = 126;
+/** The exit status when a package the step names is missing or not the pinned version. */
+export const PYTHON_DRIFT_STATUS = 125;
+
+/** What the runner receives as its one argument (JSON). */
+export interface RunnerConfig {
+  /** The step's id (for messages). */
+  step: string;
+  /** Source text (`with.code`), or null when `file` is set. */
+  code: string | null;
+  /** The script's path as written (`with.file`), relative to the working directory. */
+  file: string | null;
+  /** Declared inputs: name → type. Values come from `$LILY_INPUT_<NAME>`. */
+  inputs: Record<string, string>;
+  /** Whether the step may open sockets (`resources.network` not false). */
+  network: boolean;
+  /** Programs Python code may start: pinned absolute path → the name listed. */
+  programs: Record<string, string>;
+  /** Packages the step names → the version \`lily sync\` pinned (null: not taken yet). */
+  packages: Record<string, string | null>;
+}
+
+/** The runner's Python source. */
+export const RUNNER_SOURCE = String.raw`
+import sys, os, json, linecache, traceback, types
+_cfg = json.loads(sys.argv[1])
+del sys.argv[1:]
+_STEP = _cfg["step"]
+if _cfg["file"] is not None:
+    _FILENAME = _cfg["file"]
+    with open(_FILENAME, "rb") as _f:
+        _SOURCE = _f.read().decode("utf-8")
+    sys.argv[0] = _FILENAME
+else:
+    _FILENAME = "<step " + _STEP + ">"
+    _SOURCE = _cfg["code"]
+    sys.argv[0] = _FILENAME
+    linecache.cache[_FILENAME] = (len(_SOURCE), None, _SOURCE.splitlines(True), _FILENAME)
+
+def _convert(name, kind, raw):
+    if raw is None:
+        return None
+    if kind == "int":
+        return int(raw)
+    if kind == "float":
+        return float(raw)
+    if kind == "bool":
+        return raw.strip().lower() in ("true", "1", "yes")
+    if kind == "json":
+        return json.loads(raw)
+    return raw
+
+if _cfg["packages"]:
+    import importlib.metadata as _metadata
+    for _name, _pinned in sorted(_cfg["packages"].items()):
+        try:
+            _found = _metadata.version(_name)
+        except _metadata.PackageNotFoundError:
+            sys.stderr.write("lily: step %s: python package %s is not installed for %s\n" % (_STEP, _name, sys.executable))
+            sys.exit(${PYTHON_DRIFT_STATUS})
+        if _pinned is not None and _found != _pinned:
+            sys.stderr.write("lily: step %s: python package %s is %s here, the lock pins %s (drift); re-pin with lily lock refresh LOCK then lily sync LOCK\n" % (_STEP, _name, _found, _pinned))
+            sys.exit(${PYTHON_DRIFT_STATUS})
+
+_inputs = {}
+for _name, _kind in _cfg["inputs"].items():
+    _raw = os.environ.get("LILY_INPUT_" + _name.upper())
+    try:
+        _inputs[_name] = _convert(_name, _kind, _raw)
+    except ValueError as _e:
+        sys.stderr.write("lily: input %r is not a valid %s: %s\n" % (_name, _kind, _e))
+        sys.exit(1)
+
+_lily = types.ModuleType("lily")
+_lily.__doc__ = "Lily's helper for python steps: inputs, input(name), output(name, value)."
+_lily.inputs = _inputs
+_lily.step_id = _STEP
+_lily.project_root = os.environ.get("LILY_PROJECT_ROOT")
+
+def _input(name, default=None):
+    """The value of declared input name (typed), or default when it is absent."""
+    if name not in _inputs:
+        raise KeyError("step %s declares no input %r (declared: %s)" % (_STEP, name, ", ".join(sorted(_inputs)) or "none"))
+    value = _inputs[name]
+    return default if value is None else value
+
+def _output(name, value):
+    """Sets output name: bool as true/false, dict/list/None as JSON, others with str()."""
+    if not isinstance(name, str) or not name.isidentifier():
+        raise ValueError("output name must be an identifier, got %r" % (name,))
+    if isinstance(value, bool):
+        text = "true" if value else "false"
+    elif value is None or isinstance(value, (dict, list, tuple)):
+        text = json.dumps(value)
+    elif isinstance(value, float):
+        text = repr(value)
+    else:
+        text = str(value)
+    path = os.environ["LILY_OUTPUT"]
+    with open(path, "a", encoding="utf-8") as out:
+        if "\n" in text or "\r" in text:
+            delimiter = "LILY_EOF_" + os.urandom(8).hex()
+            out.write("%s<<%s\n%s\n%s\n" % (name, delimiter, text, delimiter))
+        else:
+            out.write("%s=%s\n" % (name, text))
+
+_lily.input = _input
+_lily.output = _output
+sys.modules["lily"] = _lily
+
+try:
+    _CODE = compile(_SOURCE, _FILENAME, "exec", dont_inherit=True)
+except SyntaxError as _e:
+    sys.stderr.write("".join(traceback.format_exception_only(type(_e), _e)))
+    sys.stderr.write("lily: step %s: the Python code does not compile (%s)\n" % (_STEP, type(_e).__name__))
+    sys.exit(1)
+
+_PROGRAMS = {}
+for _path, _listed in _cfg["programs"].items():
+    try:
+        _PROGRAMS[os.path.realpath(_path)] = _listed
+    except OSError:
+        pass
+_NETWORK = _cfg["network"]
+_USER = {_FILENAME}
+_RUNNER = sys._getframe().f_code.co_filename
+_SOCKET_EVENTS = {"socket.connect", "socket.bind", "socket.sendto", "socket.sendmsg",
+                  "socket.getaddrinfo", "socket.gethostbyname", "socket.gethostbyaddr",
+                  "socket.getnameinfo"}
+_PROGRAM_EVENTS = {"subprocess.Popen": 0, "os.exec": 0, "os.spawn": 1, "os.posix_spawn": 0}
+_ALWAYS = {"os.system": "starting a program through a shell",
+           "os.fork": "forking the interpreter", "os.forkpty": "forking the interpreter (pty)",
+           "os.chdir": "changing the working directory"}
+_busy = [False]
+
+def _user_line():
+    f = sys._getframe(2)
+    while f is not None:
+        if f.f_code.co_filename in _USER:
+            return " (%s:%d)" % (f.f_code.co_filename, f.f_lineno)
+        f = f.f_back
+    return ""
+
+def _deny(event, what, allow):
+    try:
+        sys.stdout.flush()
+    except Exception:
+        pass
+    sys.stderr.write("lily: denied: %s (audit event %s)%s in python step %s; %s\n" % (what, event, _user_line(), _STEP, allow))
+    sys.stderr.flush()
+    os._exit(${PYTHON_DENIED_STATUS})
+
+def _resolve(program):
+    program = os.fsdecode(program)
+    if "/" in program:
+        return os.path.realpath(program)
+    for d in os.environ.get("PATH", "").split(os.pathsep):
+        candidate = os.path.join(d or ".", program)
+        if os.path.isfile(candidate) and os.access(candidate, os.X_OK):
+            return os.path.realpath(candidate)
+    return None
+
+def _called_by_user():
+    # The frame that called the builtin raising the event: the hook's caller's caller.
+    f = sys._getframe(2)
+    return f is not None and f.f_code.co_filename in _USER
+
+def _hook(event, args):
+    if _busy[0]:
+        return
+    if event in _ALWAYS:
+        if event == "os.chdir":
+            _deny(event, "os.chdir(%r)" % (args[0],), "python steps run in the project root; build paths with os.path.join(lily.project_root, ...) instead")
+        elif event == "os.system":
+            _deny(event, "os.system(%r)" % (args[0],), "python steps start no shell; call subprocess.run([PROGRAM, ...]) with PROGRAM listed in resources.binaries")
+        _deny(event, _ALWAYS[event], "python steps may not fork; start a program with subprocess.run([PROGRAM, ...]) with PROGRAM listed in resources.binaries")
+    if event in _PROGRAM_EVENTS:
+        _busy[0] = True
+        try:
+            a = args[_PROGRAM_EVENTS[event]]
+            argv = args[_PROGRAM_EVENTS[event] + 1]
+            if event == "subprocess.Popen" and a is None:
+                a = argv[0] if isinstance(argv, (list, tuple)) and argv else argv
+            name = os.fsdecode(a) if isinstance(a, (str, bytes, os.PathLike)) else str(a)
+            real = _resolve(name) if isinstance(a, (str, bytes, os.PathLike)) else None
+        finally:
+            _busy[0] = False
+        if real is None or real not in _PROGRAMS:
+            listed = ", ".join(sorted(set(_PROGRAMS.values()))) or "none"
+            _deny(event, "starting program %r" % (name,), "list it in resources: { binaries: [%s] } to let this step start it (listed now: %s)" % (os.path.basename(name), listed))
+        return
+    if event in _SOCKET_EVENTS and not _NETWORK:
+        target = args[1] if event in ("socket.connect", "socket.bind", "socket.sendto") and len(args) > 1 else args[0]
+        _deny(event, "%s %r" % (event, target), "allow the network with resources: { network: true } (or a list of hosts)")
+    if event in ("compile", "exec") and _called_by_user():
+        if event == "compile":
+            src = args[0]
+            shown = src.decode("utf-8", "replace") if isinstance(src, (bytes, bytearray)) else src if isinstance(src, str) else type(src).__name__
+            _deny(event, "compiling a string (%r)" % (shown[:60],), "python steps may not eval/exec/compile strings: write the code in the step")
+        _deny(event, "exec/eval of a code object", "python steps may not eval/exec/compile strings: write the code in the step")
+
+_USER_GLOBALS = {"__name__": "__main__", "__file__": _FILENAME, "__builtins__": __builtins__}
+sys.addaudithook(_hook)
+try:
+    exec(_CODE, _USER_GLOBALS)
+except SystemExit:
+    raise
+except BaseException as _e:
+    _tb = _e.__traceback__
+    while _tb is not None and _tb.tb_frame.f_code.co_filename not in _USER:
+        _tb = _tb.tb_next
+    _e.__traceback__ = _tb
+    sys.stderr.write("".join(traceback.format_exception(type(_e), _e, _tb)))
+    sys.stderr.write("lily: step %s: the Python code raised %s\n" % (_STEP, type(_e).__name__))
+    for _stream in (sys.stdout, sys.stderr):
+        try:
+            _stream.flush()
+        except Exception:
+            pass
+    os._exit(1)
+`;
