@@ -11,7 +11,7 @@ import { isAbsolute, normalize } from "node:path";
 import { LilyError, listNames, type Span } from "../errors.ts";
 import type { ExecSpec } from "../sandbox/execute.ts";
 import type { LockFile, LockIO, LockStep } from "../schema/lock.ts";
-import { RUNNER_SOURCE, type RunnerConfig } from "./python_runner.ts";
+import { type RunnerConfig, runnerProgram } from "./python_runner.ts";
 
 /** The input a `with.file` script becomes, so its content enters the cache key. */
 export const PYTHON_FILE_INPUT = "_python_file";
@@ -199,7 +199,7 @@ export function pythonPackagePins(
 }
 
 /**
- * The program a python step runs: `INTERPRETER -I -B -c RUNNER CONFIG`. `-I` keeps
+ * The program a python step runs: `INTERPRETER -I -B -c PROGRAM` (runner and configuration). `-I` keeps
  * `PYTHON*` variables and the user's site directory out; `-B` writes no `.pyc` files.
  */
 export function pythonSpec(
@@ -232,6 +232,6 @@ export function pythonSpec(
   };
   return {
     ...context,
-    argv: [python, "-I", "-B", "-c", RUNNER_SOURCE, JSON.stringify(config)],
+    argv: [python, "-I", "-B", "-c", runnerProgram(config)],
   };
 }

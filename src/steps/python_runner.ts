@@ -1,6 +1,6 @@
 /**
  * The Python side of a `python` step: a small runner the pinned interpreter starts with
- * `-I -B -c RUNNER CONFIG`. It builds the `lily` module (typed inputs, `lily.output`), installs
+ * `-I -B -c PROGRAM` (its configuration as a Python literal, then the runner). It builds the `lily` module (typed inputs, `lily.output`), installs
  * the audit hook (PEP 578) that refuses what a step may not do, then runs the user's code and
  * prints an exception as a traceback of the user's frames only. The runner itself is Python
  * source kept here as a string, so Lily ships as one module graph (no data file to locate).
@@ -34,22 +34,28 @@ export interface RunnerConfig {
   packages: Record<string, string | null>;
 }
 
-/** The runner's Python source. */
+/**
+ * The runner's Python source. The program `-c` runs is `_cfg = <a Python literal of the
+ * RunnerConfig>` followed by this (see {@linkcode runnerProgram}): no `json` import to read the
+ * configuration, and `json`, `traceback`, `linecache` are imported only when used (they cost
+ * more than the rest of the runner's start).
+ */
 export const RUNNER_SOURCE = String.raw`
-import sys, os, json, linecache, traceback, types
-_cfg = json.loads(sys.argv[1])
-del sys.argv[1:]
+import sys, os
 _STEP = _cfg["step"]
 if _cfg["file"] is not None:
     _FILENAME = _cfg["file"]
     with open(_FILENAME, "rb") as _f:
         _SOURCE = _f.read().decode("utf-8")
-    sys.argv[0] = _FILENAME
 else:
     _FILENAME = "<step " + _STEP + ">"
     _SOURCE = _cfg["code"]
-    sys.argv[0] = _FILENAME
-    linecache.cache[_FILENAME] = (len(_SOURCE), None, _SOURCE.splitlines(True), _FILENAME)
+sys.argv[:] = [_FILENAME]
+
+def _lines():
+    import linecache
+    if _cfg["file"] is None:
+        linecache.cache[_FILENAME] = (len(_SOURCE), None, _SOURCE.splitlines(True), _FILENAME)
 
 def _convert(name, kind, raw):
     if raw is None:
@@ -61,6 +67,7 @@ def _convert(name, kind, raw):
     if kind == "bool":
         return raw.strip().lower() in ("true", "1", "yes")
     if kind == "json":
+        import json
         return json.loads(raw)
     return raw
 
@@ -85,7 +92,7 @@ for _name, _kind in _cfg["inputs"].items():
         sys.stderr.write("lily: input %r is not a valid %s: %s\n" % (_name, _kind, _e))
         sys.exit(1)
 
-_lily = types.ModuleType("lily")
+_lily = type(sys)("lily")
 _lily.__doc__ = "Lily's helper for python steps: inputs, input(name), output(name, value)."
 _lily.inputs = _inputs
 _lily.step_id = _STEP
@@ -105,6 +112,7 @@ def _output(name, value):
     if isinstance(value, bool):
         text = "true" if value else "false"
     elif value is None or isinstance(value, (dict, list, tuple)):
+        import json
         text = json.dumps(value)
     elif isinstance(value, float):
         text = repr(value)
@@ -125,6 +133,8 @@ sys.modules["lily"] = _lily
 try:
     _CODE = compile(_SOURCE, _FILENAME, "exec", dont_inherit=True)
 except SyntaxError as _e:
+    import traceback
+    _lines()
     sys.stderr.write("".join(traceback.format_exception_only(type(_e), _e)))
     sys.stderr.write("lily: step %s: the Python code does not compile (%s)\n" % (_STEP, type(_e).__name__))
     sys.exit(1)
@@ -220,6 +230,8 @@ try:
 except SystemExit:
     raise
 except BaseException as _e:
+    import traceback
+    _lines()
     _tb = _e.__traceback__
     while _tb is not None and _tb.tb_frame.f_code.co_filename not in _USER:
         _tb = _tb.tb_next
@@ -233,3 +245,22 @@ except BaseException as _e:
             pass
     os._exit(1)
 `;
+
+/** A Python literal of a JSON-like value (strings in JSON syntax, valid in Python too). */
+export function pythonLiteral(value: unknown): string {
+  if (value === null || value === undefined) return "None";
+  if (value === true) return "True";
+  if (value === false) return "False";
+  if (typeof value === "number") return Number.isFinite(value) ? String(value) : "None";
+  if (typeof value === "string") return JSON.stringify(value);
+  if (Array.isArray(value)) return `[${value.map(pythonLiteral).join(", ")}]`;
+  return `{${
+    Object.entries(value as Record<string, unknown>)
+      .map(([k, v]) => `${JSON.stringify(k)}: ${pythonLiteral(v)}`).join(", ")
+  }}`;
+}
+
+/** The program `python -c` runs for a step: its configuration, then the runner. */
+export function runnerProgram(config: RunnerConfig): string {
+  return `_cfg = ${pythonLiteral(config)}\n${RUNNER_SOURCE}`;
+}
