@@ -5,13 +5,16 @@
  * interpreter), so the ratio is Lily's cost per Python step (runner, audit hook, engine,
  * sandbox), not a difference of interpreters. Target: ≤ 1.5× make.
  *
- * Usage: deno run -A scripts/bench/python_bench.ts [rounds=5] [steps=100]
+ * Usage: deno run -A scripts/bench/python_bench.ts [rounds=5] [steps=100] [--python=PROGRAM]
+ * (`--python=/usr/bin/python3`: Debian's interpreter, which starts faster than pyenv's, so
+ * Lily's own share weighs more.)
  * Needs make and python3 (scripts/setup.sh installs them).
  * @module
  */
 const numbers = Deno.args.filter((a) => /^\d+$/.test(a)).map(Number);
 const rounds = numbers[0] ?? 5;
 const steps = numbers[1] ?? 100;
+const interpreter = Deno.args.find((a) => a.startsWith("--python="))?.slice(9) ?? "python3";
 const mod = new URL("../../mod.ts", import.meta.url).pathname;
 const env = {
   RUST_BACKTRACE: "0",
@@ -46,13 +49,14 @@ const median = (xs: number[]) => {
 const dir = await Deno.makeTempDir({ prefix: "lily-bench-python-" });
 let petal = 'petal: "1"\nname: pybench\nsteps:\n';
 for (let i = 0; i < steps; i++) {
-  petal += `  - id: s${i}\n    uses: python\n    with: { code: "print(${i} * 2)" }\n`;
+  petal +=
+    `  - id: s${i}\n    uses: python\n    with: { code: "print(${i} * 2)", python: ${interpreter} }\n`;
 }
 await Deno.writeTextFile(`${dir}/flow.petal`, petal);
 await timed([...LILY, "compose", "flow.petal", "-o", "flow.lock.yaml", "-q"], dir);
 const lock = await Deno.readTextFile(`${dir}/flow.lock.yaml`);
-const python = /python3:\n\s+path: "?([^"\n]+)"?\n/.exec(lock)?.[1];
-if (!python) throw new Error("no python3 pin in the lock");
+const python = /\n {4}"?[^\n]*python3"?:\n\s+path: "?([^"\n]+)"?\n/.exec(lock)?.[1];
+if (!python) throw new Error("no interpreter pin in the lock");
 let makefile = `.PHONY: all ${Array.from({ length: steps }, (_, i) => `s${i}`).join(" ")}\n`;
 makefile += `all: ${Array.from({ length: steps }, (_, i) => `s${i}`).join(" ")}\n`;
 for (let i = 0; i < steps; i++) makefile += `s${i}:\n\t@${python} -c "print(${i} * 2)"\n`;
