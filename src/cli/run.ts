@@ -28,7 +28,11 @@ export async function main(args: string[]): Promise<number> {
   lily run locks/video.petal.lock.yaml --events - --quiet  # JSON lines on stdout`,
   )
     .argument("<lock-or-petal>", "a lock file, or a workflow to compose in memory")
-    .option("--locked", "assert that composing the sources again gives this lock; fail if not")
+    .option(
+      "--locked",
+      "assert that composing the sources again gives this lock, and that python packages\n" +
+        "match its pins; fail if not",
+    )
     .option(
       "--frozen",
       "run the lock as it is, checking nothing (with a .petal: its existing lock)",
