@@ -30,8 +30,7 @@ export async function main(args: string[]): Promise<number> {
     .argument("<lock-or-petal>", "a lock file, or a workflow to compose in memory")
     .option(
       "--locked",
-      "assert that composing the sources again gives this lock, and that python packages\n" +
-        "match its pins; fail if not",
+      "assert that composing the sources again gives this lock, and that python packages match its pins; fail if not",
     )
     .option(
       "--frozen",
