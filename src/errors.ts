@@ -175,7 +175,7 @@ export function renderError(error: LilyError, options: RenderOptions = {}): stri
   const out: string[] = [];
   out.push(`${c.red(`error[${error.code}]`)}: ${c.bold(visible(error.message))}`);
   if (error.span) out.push(...excerpt(error.span, error.label, options, c));
-  else if (error.flag) out.push(`  --> ${error.flag} (command line)`);
+  else if (error.flag) out.push(`  --> ${visible(error.flag)} (command line)`);
   for (const note of error.notes) {
     if (note.span) {
       out.push(`   = note: ${visible(note.message)}`);
@@ -206,7 +206,7 @@ function excerpt(
   options: RenderOptions,
   c: Palette,
 ): string[] {
-  const out = [`  --> ${span.file}:${span.line}:${span.col}`];
+  const out = [`  --> ${visible(span.file)}:${span.line}:${span.col}`];
   const text = options.readSource?.(span.file);
   if (text === undefined) return out;
   const lines = text.replace(/^\uFEFF/, "").split(/\r?\n/);
