@@ -139,94 +139,107 @@ except SyntaxError as _e:
     sys.stderr.write("lily: step %s: the Python code does not compile (%s)\n" % (_STEP, type(_e).__name__))
     sys.exit(1)
 
-_PROGRAMS = {}
-for _path, _listed in _cfg["programs"].items():
-    try:
-        _PROGRAMS[os.path.realpath(_path)] = _listed
-    except OSError:
-        pass
-_NETWORK = _cfg["network"]
-_USER = {_FILENAME}
-_RUNNER = sys._getframe().f_code.co_filename
-_SOCKET_EVENTS = {"socket.connect", "socket.bind", "socket.sendto", "socket.sendmsg",
-                  "socket.getaddrinfo", "socket.gethostbyname", "socket.gethostbyaddr",
-                  "socket.getnameinfo"}
-_PROGRAM_EVENTS = {"subprocess.Popen": 0, "os.exec": 0, "os.spawn": 1, "os.posix_spawn": 0}
-_ALWAYS = {"os.system": "starting a program through a shell",
-           "os.fork": "forking the interpreter", "os.forkpty": "forking the interpreter (pty)",
-           "os.chdir": "changing the working directory"}
-_busy = [False]
+def _install(step, user_file, programs, network, deny_status):
+    # Everything the hook uses is bound here, in its closure: user code can rebind module
+    # attributes (os.path.realpath, os._exit, __main__'s globals) but not these locals.
+    import posixpath
+    getframe, write_err, exit_now = sys._getframe, sys.__stderr__.write, os._exit
+    realpath, isfile, access, X_OK = posixpath.realpath, posixpath.isfile, os.access, os.X_OK
+    join, basename, fsdecode, environ, pathsep = posixpath.join, posixpath.basename, os.fsdecode, os.environ, os.pathsep
+    PathLike = os.PathLike
+    allowed = {}
+    for path, listed in programs.items():
+        allowed[realpath(path)] = listed
+    listed_names = ", ".join(sorted(set(allowed.values()))) or "none"
+    sockets = frozenset(("socket.connect", "socket.bind", "socket.sendto", "socket.sendmsg",
+                         "socket.getaddrinfo", "socket.gethostbyname", "socket.gethostbyaddr",
+                         "socket.getnameinfo"))
+    program_events = {"subprocess.Popen": 0, "os.exec": 0, "os.spawn": 1, "os.posix_spawn": 0}
+    start_hint = "start a program with subprocess.run([PROGRAM, ...]) with PROGRAM listed in resources.binaries"
+    code_hint = "python steps may not eval/exec/compile strings: write the code in the step"
+    busy = [False]
 
-def _user_line():
-    f = sys._getframe(2)
-    while f is not None:
-        if f.f_code.co_filename in _USER:
-            return " (%s:%d)" % (f.f_code.co_filename, f.f_lineno)
-        f = f.f_back
-    return ""
+    def user_line():
+        f = getframe(3)
+        while f is not None:
+            if f.f_code.co_filename == user_file:
+                return " (%s:%d)" % (user_file, f.f_lineno)
+            f = f.f_back
+        return ""
 
-def _deny(event, what, allow):
-    try:
-        sys.stdout.flush()
-    except Exception:
-        pass
-    sys.stderr.write("lily: denied: %s (audit event %s)%s in python step %s; %s\n" % (what, event, _user_line(), _STEP, allow))
-    sys.stderr.flush()
-    os._exit(${PYTHON_DENIED_STATUS})
-
-def _resolve(program):
-    program = os.fsdecode(program)
-    if "/" in program:
-        return os.path.realpath(program)
-    for d in os.environ.get("PATH", "").split(os.pathsep):
-        candidate = os.path.join(d or ".", program)
-        if os.path.isfile(candidate) and os.access(candidate, os.X_OK):
-            return os.path.realpath(candidate)
-    return None
-
-def _called_by_user():
-    # The frame that called the builtin raising the event: the hook's caller's caller.
-    f = sys._getframe(2)
-    return f is not None and f.f_code.co_filename in _USER
-
-def _hook(event, args):
-    if _busy[0]:
-        return
-    if event in _ALWAYS:
-        if event == "os.chdir":
-            _deny(event, "os.chdir(%r)" % (args[0],), "python steps run in the project root; build paths with os.path.join(lily.project_root, ...) instead")
-        elif event == "os.system":
-            _deny(event, "os.system(%r)" % (args[0],), "python steps start no shell; call subprocess.run([PROGRAM, ...]) with PROGRAM listed in resources.binaries")
-        _deny(event, _ALWAYS[event], "python steps may not fork; start a program with subprocess.run([PROGRAM, ...]) with PROGRAM listed in resources.binaries")
-    if event in _PROGRAM_EVENTS:
-        _busy[0] = True
+    def deny(event, what, allow):
+        busy[0] = True
+        for stream in (sys.stdout, sys.__stdout__):
+            try:
+                stream.flush()
+            except BaseException:
+                pass
         try:
-            a = args[_PROGRAM_EVENTS[event]]
-            argv = args[_PROGRAM_EVENTS[event] + 1]
-            if event == "subprocess.Popen" and a is None:
-                a = argv[0] if isinstance(argv, (list, tuple)) and argv else argv
-            name = os.fsdecode(a) if isinstance(a, (str, bytes, os.PathLike)) else str(a)
-            real = _resolve(name) if isinstance(a, (str, bytes, os.PathLike)) else None
+            write_err("lily: denied: %s (audit event %s)%s in python step %s; %s\n" % (what, event, user_line(), step, allow))
+            sys.__stderr__.flush()
         finally:
-            _busy[0] = False
-        if real is None or real not in _PROGRAMS:
-            listed = ", ".join(sorted(set(_PROGRAMS.values()))) or "none"
-            _deny(event, "starting program %r" % (name,), "list it in resources: { binaries: [%s] } to let this step start it (listed now: %s)" % (os.path.basename(name), listed))
-        return
-    if event in _SOCKET_EVENTS and not _NETWORK:
-        target = args[1] if event in ("socket.connect", "socket.bind", "socket.sendto") and len(args) > 1 else args[0]
-        _deny(event, "%s %r" % (event, target), "allow the network with resources: { network: true } (or a list of hosts)")
-    if event in ("compile", "exec") and _called_by_user():
-        if event == "compile":
-            src = args[0]
-            shown = src.decode("utf-8", "replace") if isinstance(src, (bytes, bytearray)) else src if isinstance(src, str) else type(src).__name__
-            _deny(event, "compiling a string (%r)" % (shown[:60],), "python steps may not eval/exec/compile strings: write the code in the step")
-        _deny(event, "exec/eval of a code object", "python steps may not eval/exec/compile strings: write the code in the step")
+            exit_now(deny_status)
 
-_USER_GLOBALS = {"__name__": "__main__", "__file__": _FILENAME, "__builtins__": __builtins__}
-sys.addaudithook(_hook)
+    def resolve(program):
+        if "/" in program:
+            return realpath(program)
+        for d in environ.get("PATH", "").split(pathsep):
+            candidate = join(d or ".", program)
+            if isfile(candidate) and access(candidate, X_OK):
+                return realpath(candidate)
+        return None
+
+    def hook(event, args):
+        if busy[0]:
+            return
+        if event == "os.chdir":
+            deny(event, "os.chdir(%r)" % (args[0],), "python steps run in the project root; build paths with os.path.join(lily.project_root, ...) instead")
+        if event == "os.system":
+            deny(event, "os.system(%r)" % (args[0],), "python steps start no shell; call subprocess.run([PROGRAM, ...]) with PROGRAM listed in resources.binaries")
+        if event == "os.fork" or event == "os.forkpty":
+            deny(event, "forking the interpreter" + (" (pty)" if event == "os.forkpty" else ""), "python steps may not fork; " + start_hint)
+        if event in program_events:
+            busy[0] = True
+            try:
+                i = program_events[event]
+                a, argv = args[i], args[i + 1]
+                if event == "subprocess.Popen" and a is None:
+                    a = argv[0] if isinstance(argv, (list, tuple)) and argv else argv
+                ok = isinstance(a, (str, bytes, PathLike))
+                name = fsdecode(a) if ok else repr(a)
+                real = resolve(name) if ok else None
+            finally:
+                busy[0] = False
+            if real is None or real not in allowed:
+                deny(event, "starting program %r" % (name,), "list it in resources: { binaries: [%s] } to let this step start it (listed now: %s)" % (basename(name), listed_names))
+            return
+        if event in sockets and not network:
+            target = args[1] if event in ("socket.connect", "socket.bind", "socket.sendto") and len(args) > 1 else args[0]
+            deny(event, "%s %r" % (event, target), "allow the network with resources: { network: true } (or a list of hosts)")
+        if event == "compile" or event == "exec":
+            # The frame that called the builtin raising the event (hook → its caller).
+            f = getframe(1)
+            if f is None or f.f_code.co_filename != user_file:
+                return
+            if event == "compile":
+                src = args[0]
+                shown = src.decode("utf-8", "replace") if isinstance(src, (bytes, bytearray)) else src if isinstance(src, str) else type(src).__name__
+                deny(event, "compiling a string (%r)" % (shown[:60],), code_hint)
+            deny(event, "exec/eval of a code object", code_hint)
+
+    sys.addaudithook(hook)
+
+# The user's code runs as __main__ in a module of its own (import __main__ finds it, pickle of
+# its classes works); the runner's names are not reachable from it.
+_main = type(sys)("__main__")
+_main.__file__ = _FILENAME
+_main.__builtins__ = __builtins__
+sys.modules["__main__"] = _main
+_USER = {_FILENAME}
+_install(_STEP, _FILENAME, _cfg["programs"], _cfg["network"], ${PYTHON_DENIED_STATUS})
+del _install
 try:
-    exec(_CODE, _USER_GLOBALS)
+    exec(_CODE, _main.__dict__)
 except SystemExit:
     raise
 except BaseException as _e:

@@ -240,6 +240,19 @@ const ATTACKS: Record<string, { code: string; event: string; allow: RegExp }> = 
     event: "exec",
     allow: /may not eval\/exec\/compile strings/,
   },
+  // Rebinding what an unguarded hook would read: the runner's globals, os.path, os._exit.
+  tamper_main: {
+    code:
+      'import __main__, sys, socket\nfor m in list(sys.modules.values()):\n    try:\n        vars(m).update(_NETWORK=True, _busy=[True], network=True)\n    except Exception:\n        pass\ns = socket.socket()\ns.connect(("127.0.0.1", int(os.environ["PORT"])))\nopen("pwned", "w").close()',
+    event: "socket.connect",
+    allow: /resources: \{ network: true \}/,
+  },
+  tamper_os: {
+    code:
+      'import posixpath, subprocess\nos.path.realpath = posixpath.realpath = lambda p: "/bin/true"\nos._exit = lambda n: None\nsubprocess.run(["touch", "pwned"])',
+    event: "subprocess.Popen",
+    allow: /resources: \{ binaries: \[touch\] \}/,
+  },
   chdir: {
     code: 'os.chdir("/tmp")\nopen("pwned", "w").close()',
     event: "os.chdir",
