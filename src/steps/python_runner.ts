@@ -126,6 +126,7 @@ def _output(name, value):
         else:
             out.write("%s=%s\n" % (name, text))
 
+_lily.programs = {_listed: _path for _path, _listed in _cfg["programs"].items()}
 _lily.input = _input
 _lily.output = _output
 sys.modules["lily"] = _lily
@@ -210,6 +211,9 @@ def _install(step, user_file, programs, network, deny_status):
                 real = resolve(name) if ok else None
             finally:
                 busy[0] = False
+            pinned = {v: k for k, v in allowed.items()}.get(basename(name))
+            if real not in allowed and pinned is not None:
+                deny(event, "starting program %r (%s, not the pinned %s)" % (name, real or "not found", pinned), "start the pinned file: subprocess.run([lily.programs[%r], ...])" % (basename(name),))
             if real is None or real not in allowed:
                 deny(event, "starting program %r" % (name,), "list it in resources: { binaries: [%s] } to let this step start it (listed now: %s)" % (basename(name), listed_names))
             return

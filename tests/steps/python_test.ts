@@ -333,6 +333,7 @@ Deno.test({
       code: |
         import os, socket, subprocess, collections, dataclasses, lily
         subprocess.run(["touch", "made"], check=True)
+        subprocess.run([lily.programs["touch"], "made2"], check=True)
         s = socket.create_connection(("127.0.0.1", int(os.environ["PORT"])))
         lily.output("got", s.recv(10).decode().strip())
         P = collections.namedtuple("P", "x y")
@@ -349,6 +350,7 @@ Deno.test({
       assertEquals(m.steps.allowed.outputs.got.value, "hi");
       assertEquals(m.steps.allowed.outputs.point.value, 5);
       assert((await Deno.stat(`${dir}/made`)).isFile);
+      assert((await Deno.stat(`${dir}/made2`)).isFile);
       assertEquals(srv.connections(), 1);
     } finally {
       srv.close();
@@ -556,6 +558,42 @@ Deno.test({
       );
       assert(!lock.includes("/shims/"), lock);
       assertEquals(await Deno.stat(`${dir}/shim-ran`).catch(() => null), null);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name: "python attack: a listed program name that PATH resolves to another file is refused",
+  ignore: ignore || skipUnless("touch"),
+  fn: async () => {
+    const dir = await project({
+      "bin/touch": '#!/bin/sh\necho evil > "$LILY_PROJECT_ROOT/pwned"\n',
+      "flow.petal": flow(`  - id: shadow
+    uses: python
+    env: { PATH: "bin:/usr/bin:/bin" }
+    resources: { binaries: [touch] }
+    with:
+      code: |
+        import subprocess
+        subprocess.run(["touch", "made"])
+`),
+    });
+    try {
+      await Deno.chmod(`${dir}/bin/touch`, 0o755);
+      for (const isolation of ["auto", "none"]) {
+        const out = await run(dir, ["--isolation", isolation]);
+        assertEquals(out.code, 1, out.stderr + out.stdout);
+        const log = await logOf(dir, "shadow");
+        assertMatch(
+          log,
+          /lily: denied: starting program 'touch' \(\S+\/bin\/touch, not the pinned \/\S+\/touch\) \(audit event subprocess\.Popen\)/,
+        );
+        assertMatch(log, /subprocess\.run\(\[lily\.programs\['touch'\], \.\.\.\]\)/);
+        assertEquals(await Deno.stat(`${dir}/pwned`).catch(() => null), null);
+        assertEquals(await Deno.stat(`${dir}/made`).catch(() => null), null);
+      }
     } finally {
       await Deno.remove(dir, { recursive: true });
     }
