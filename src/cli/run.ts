@@ -232,6 +232,12 @@ async function loadTarget(
           `update it with \`lily compose ${target}\` (see what changed: \`lily diff ${point.outputPath} ${target}\`)`,
       });
     }
+    if (opts.locked) {
+      await (await import("../sync/python_packages.ts")).assertPythonPackages(
+        existing,
+        point.projectRoot,
+      );
+    }
     return { lock: existing, lockPath: point.outputPath, projectRoot: point.projectRoot };
   }
   return { lock: point.lock, projectRoot: point.projectRoot };

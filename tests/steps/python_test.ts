@@ -477,6 +477,12 @@ Deno.test({
         out.stderr,
         new RegExp(`numpy \\(/usr/bin/python3\\): ${versions[0]} here, the lock pins 0\\.0\\.1`),
       );
+      // The same through the workflow (its existing lock is the one at locks/… by default).
+      await Deno.mkdir(`${dir}/locks`, { recursive: true });
+      await Deno.copyFile(`${dir}/flow.lock.yaml`, `${dir}/locks/flow.petal.lock.yaml`);
+      const viaPetal = await lily(["run", "flow.petal", "--locked"], { cwd: dir });
+      assertEquals(viaPetal.code, 2, viaPetal.stderr + viaPetal.stdout);
+      assertMatch(viaPetal.stderr, /LILY-E0681/);
       // Without --locked, the step itself refuses at the moment of use.
       out = await run(dir);
       assertEquals(out.code, 1, out.stderr + out.stdout);
