@@ -125,7 +125,7 @@ export function safeMember(obj: unknown, key: unknown, path: string): unknown {
 /** Text for a rendered value (nunjucks semantics: null/undefined are errors). */
 export function outputText(value: unknown): string {
   if (value instanceof SecretRef) throw secretRefusal(value.name);
-  if (typeof value === "string") return value;
+  if (typeof value === "string" || value instanceof String) return String(value);
   if (typeof value === "number" || typeof value === "boolean") return String(value);
   if (typeof value === "function") {
     throw new Refusal("LILY-E0406", "a function cannot be rendered");
