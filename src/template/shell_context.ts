@@ -122,7 +122,7 @@ export function escapeShellScript(
       message: `Lily's parser cannot read the script (${error.message}), so it cannot tell ` +
         "where the template values land",
       hint: lily
-        ? "fix the script's syntax (docs/shell.md)"
+        ? error.hint ?? "fix the script's syntax (docs/shell.md)"
         : `write the script in the POSIX sh that Lily's parser reads (docs/shell.md), ${ENV_HINT}`,
       output: values[0],
     }]);

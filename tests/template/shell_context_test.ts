@@ -116,6 +116,7 @@ Deno.test("a value built from other outputs is data ({% set %} blocks)", async (
 const anyText = fc.oneof(
   fc.string({ maxLength: 40 }),
   fc.string({ unit: "grapheme", maxLength: 20 }),
+  fc.string({ unit: "binary", maxLength: 20 }),
   fc.string({
     unit: fc.constantFrom(
       "'",
@@ -124,6 +125,9 @@ const anyText = fc.oneof(
       "$",
       "`",
       "\n",
+      "\r",
+      "\t",
+      "\x01",
       " ",
       "%",
       "*",
@@ -147,7 +151,7 @@ const anyText = fc.oneof(
     ),
     maxLength: 24,
   }),
-).filter((s) => !s.includes("\0"));
+).filter((s) => !s.includes("\0") && s.isWellFormed());
 
 // Every context in one command: each argument of printf is one value (with neighbours).
 const TEMPLATE = [
