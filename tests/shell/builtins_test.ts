@@ -19,8 +19,10 @@ Deno.test("builtins: the documented set of built-ins, and nothing from Object.pr
   assertEquals(Object.keys(BUILTINS).sort(), [
     ":",
     "[",
+    "break",
     "cat",
     "cd",
+    "continue",
     "cp",
     "echo",
     "exit",
@@ -32,6 +34,7 @@ Deno.test("builtins: the documented set of built-ins, and nothing from Object.pr
     "printf",
     "pwd",
     "read",
+    "readonly",
     "rm",
     "set",
     "sleep",
