@@ -168,7 +168,8 @@ async function expandPart(
     } catch (error) {
       if (error instanceof ArithError) {
         await scope.error(`$((${text})): ${error.message}`);
-        throw new ShellExit(1);
+        // As dash: an arithmetic error ends the (sub)shell with status 2.
+        throw new ShellExit(2);
       }
       throw error;
     }

@@ -260,18 +260,18 @@ Deno.test("expand: the ternary operator picks a branch", async () => {
   assertEquals(await out("echo $((1 ? 7 : 8)) $((0 ? 7 : 8))"), "7 8\n");
 });
 
-Deno.test("expand: arithmetic division by zero ends the script with status 1 and a message", async () => {
+Deno.test("expand: arithmetic division by zero ends the script with status 2 (as dash) and a message", async () => {
   const result = await shIn("set +e; echo $((1 / 0)); echo after");
-  assertEquals(result.exitCode, 1);
+  assertEquals(result.exitCode, 2);
   assertEquals(result.stdout, "");
   assertMatch(result.stderr, /division by 0/);
 });
 
-Deno.test("expand: a malformed arithmetic expression ends the script with status 1", async () => {
+Deno.test("expand: a malformed arithmetic expression ends the script with status 2", async () => {
   const result = await shIn("echo $((1 +))");
-  assertEquals(result.exitCode, 1);
+  assertEquals(result.exitCode, 2);
   assertMatch(result.stderr, /operand is missing/);
-  assertEquals((await shIn("echo $((08))")).exitCode, 1);
+  assertEquals((await shIn("echo $((08))")).exitCode, 2);
 });
 
 Deno.test("expand: `&&` in arithmetic does not evaluate its right side when the left is 0", async () => {
@@ -301,13 +301,13 @@ function scopeOf(vars: Record<string, string>) {
 
 Deno.test("evaluateArith: evaluates with variables and reports assignments to the scope", () => {
   const vars: Record<string, string> = { n: "4" };
-  assertEquals(evaluateArith("n * 2 + 1", scopeOf(vars)), 9);
-  assertEquals(evaluateArith("m = n - 1", scopeOf(vars)), 3);
+  assertEquals(evaluateArith("n * 2 + 1", scopeOf(vars)), 9n);
+  assertEquals(evaluateArith("m = n - 1", scopeOf(vars)), 3n);
   assertEquals(vars.m, "3");
 });
 
 Deno.test("evaluateArith: an empty expression is 0", () => {
-  assertEquals(evaluateArith("  ", scopeOf({})), 0);
+  assertEquals(evaluateArith("  ", scopeOf({})), 0n);
 });
 
 Deno.test("evaluateArith: division by zero, bad syntax and bad octal throw ArithError", () => {
@@ -315,6 +315,28 @@ Deno.test("evaluateArith: division by zero, bad syntax and bad octal throw Arith
     const error = assertThrows(() => evaluateArith(text, scopeOf({})), text);
     assert(error instanceof ArithError, `${text}: ${error}`);
   }
+});
+
+Deno.test("evaluateArith: 64-bit signed integers that wrap as in dash and bash", () => {
+  const cases: [string, bigint][] = [
+    ["2 ** 31", 2147483648n],
+    ["2 ** 63", -9223372036854775808n],
+    ["9223372036854775807 + 1", -9223372036854775808n],
+    ["1 << 63", -9223372036854775808n],
+    ["1 << 64", 1n],
+    ["-8 >> 1", -4n],
+    ["(-9223372036854775807 - 1) / -1", -9223372036854775808n],
+    ["4294967296 * 4294967296", 0n],
+  ];
+  for (const [text, want] of cases) assertEquals(evaluateArith(text, scopeOf({})), want, text);
+});
+
+Deno.test("evaluateArith: parentheses nested 20 000 deep are an ArithError, not a crash", () => {
+  const text = "(".repeat(20_000) + "1" + ")".repeat(20_000);
+  const error = assertThrows(() => evaluateArith(text, scopeOf({})));
+  assert(error instanceof ArithError, String(error));
+  const signs = assertThrows(() => evaluateArith("-".repeat(20_000) + "1", scopeOf({})));
+  assert(signs instanceof ArithError, String(signs));
 });
 
 Deno.test("evaluateArith: variables that refer to each other endlessly throw ArithError", () => {
