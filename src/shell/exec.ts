@@ -610,7 +610,7 @@ class Interpreter implements ShellApi {
     for (let i = 0; i < cmd.words.length; i++) {
       const word = cmd.words[i];
       // `export NAME=$value`: an assignment is one field, as in every shell.
-      if (i > 0 && args[0] === "export" && isAssignmentWord(word)) {
+      if (i > 0 && (args[0] === "export" || args[0] === "readonly") && isAssignmentWord(word)) {
         args.push(await expandString(word, this.scope(io)));
       } else args.push(...await this.fields(word, io));
     }

@@ -223,7 +223,8 @@ async function expandPart(
       if (part.op === ":?" ? empty : value === undefined) {
         const message = await expandString(part.arg!, scope);
         await scope.error(`${part.name}: ${message || "parameter null or not set"}`);
-        throw new ShellExit(1);
+        // As dash: the (sub)shell ends with status 2.
+        throw new ShellExit(2);
       }
       return value!;
   }
@@ -302,7 +303,16 @@ function patternSource(pattern: string, star: string, one: string): string {
       }
       const start = j;
       if (chars[j] === "]") j++;
-      while (j < chars.length && chars[j] !== "]") j++;
+      while (j < chars.length && chars[j] !== "]") {
+        if (chars[j] === "[" && chars[j + 1] === ":") {
+          const close = chars.indexOf(":", j + 2);
+          if (close > 0 && chars[close + 1] === "]") {
+            j = close + 2;
+            continue;
+          }
+        }
+        j++;
+      }
       if (j >= chars.length) {
         source += "\\[";
         continue;

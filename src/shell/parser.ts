@@ -677,6 +677,24 @@ class Parser {
           if (word && UNSUPPORTED[word]) this.fail(`\`${word}\` is not supported`, this.pos);
         }
       }
+      const first = words.length > 0 && words[0].parts.length === 1 ? words[0].parts[0] : undefined;
+      const declaring = first?.kind === "lit" && !first.quoted &&
+        (first.text === "export" || first.text === "readonly");
+      const name = declaring &&
+        /^[A-Za-z_][A-Za-z0-9_]*=/.exec(this.text.slice(this.pos, this.pos + 256));
+      if (name) {
+        // `export NAME=~/bin`: the value is read as an assignment's (tilde after `=` and `:`).
+        const at = this.pos;
+        this.pos += name[0].length;
+        const value = /[\s;&|()<>]/.test(this.ch()) || this.atEnd()
+          ? { parts: [], pos: this.pos }
+          : this.word(true);
+        words.push({
+          parts: [{ kind: "lit", text: name[0], quoted: false }, ...value.parts],
+          pos: at,
+        });
+        continue;
+      }
       words.push(this.word());
     }
     if (!assigns.length && !words.length && !redirects.length) {
@@ -900,7 +918,11 @@ class Parser {
       );
     }
     this.pos += op.length;
-    const arg = this.bracedWord(pos);
+    const arg = this.bracedWord(
+      pos,
+      quoted || op.length === 1 && "#%".includes(op) ||
+        op.length === 2 && (op === "##" || op === "%%"),
+    );
     const ops: Record<string, Extract<WordPart, { kind: "param" }>["op"]> = {
       "#": "prefix",
       "##": "longPrefix",
@@ -918,10 +940,10 @@ class Parser {
   }
 
   /** The word inside `${NAME:-…}`, up to the closing `}`. */
-  private bracedWord(start: number): Word {
+  private bracedWord(start: number, quoted: boolean): Word {
     const pos = this.pos;
     const parts: WordPart[] = [];
-    this.tilde(parts, /[/}]/);
+    if (!quoted) this.tilde(parts, /[/}]/);
     this.unquotedParts(
       parts,
       () => this.ch() === "}",

@@ -4,7 +4,7 @@
  * @module
  */
 import { complain } from "./_io.ts";
-import { type Builtin, LoopControl } from "../types.ts";
+import { type Builtin, LoopControl, ShellExit } from "../types.ts";
 
 function loopCommand(kind: "break" | "continue"): Builtin {
   return async (ctx) => {
@@ -12,8 +12,9 @@ function loopCommand(kind: "break" | "continue"): Builtin {
     let levels = 1;
     if (arg !== undefined) {
       if (!/^\d+$/.test(arg) || Number(arg) < 1) {
+        // As dash: a special built-in's usage error ends the (sub)shell.
         await complain(ctx, kind, `Illegal number: ${arg}`, 2);
-        return 2;
+        throw new ShellExit(2);
       }
       levels = Number(arg);
     }

@@ -15,12 +15,14 @@ const encoder = new TextEncoder();
 class StopOutput extends Error {}
 
 const DIRECTIVE =
-  /%([-+ #0]*)(\d+|\*)?(?:\.(\d*|\*))?([a-zA-Z%])?|\\(?:[0-7]{1,3}|x[0-9a-fA-F]{1,2}|.?)/g;
+  /%([-+ #0]*)(\d+|\*)?(?:\.(\*|\d*))?([a-zA-Z%])?|\\(?:[0-7]{1,3}|x[0-9a-fA-F]{1,2}|.?)/g;
 
 /** The `printf` built-in. */
 export const printfCommand: Builtin = async (ctx) => {
   if (ctx.args.length === 0) return complain(ctx, "printf", "usage: printf FORMAT [ARG…]", 2);
-  const [format, ...args] = ctx.args;
+  const all = ctx.args[0] === "--" ? ctx.args.slice(1) : ctx.args;
+  if (all.length === 0) return complain(ctx, "printf", "usage: printf FORMAT [ARG…]", 2);
+  const [format, ...args] = all;
   let out = "";
   let status = 0;
   let used = 0;
@@ -119,7 +121,7 @@ export const printfCommand: Builtin = async (ctx) => {
             text = !Number.isFinite(n)
               ? (Number.isNaN(n) ? "nan" : n > 0 ? "inf" : "-inf")
               : conv === "f" || conv === "F"
-              ? n.toFixed(Math.min(digits, 100))
+              ? cFixed(n, Math.min(digits, 100))
               : conv === "e" || conv === "E"
               ? cExponential(n, Math.min(digits, 100))
               : cGeneral(n, Math.min(digits, 100), flags.includes("#"));
@@ -146,8 +148,9 @@ export const printfCommand: Builtin = async (ctx) => {
   return status;
 };
 
+/** Pads to `width` bytes of UTF-8, as C's printf counts. */
 function pad(text: string, width: number, left: boolean, zeros: boolean): string {
-  const length = Array.from(text).length;
+  const length = encoder.encode(text).length;
   if (length >= width) return text;
   if (left) return text + " ".repeat(width - length);
   if (zeros) {
@@ -242,6 +245,32 @@ function floatOf(arg: string, problems: string[]): number {
   if (m[0].length !== arg.length) problems.push(`${arg}: invalid number`);
   const t = m[0].trim().toLowerCase().replace(/^([-+]?)inf(inity)?$/, "$1Infinity");
   return t.endsWith("nan") ? NaN : Number(t);
+}
+
+/**
+ * `%f` as C prints it: the double's exact value rounded half to even (`%.0f` of 2.5 is 2;
+ * JavaScript's `toFixed` rounds such ties up).
+ */
+function cFixed(n: number, digits: number): string {
+  const view = new DataView(new ArrayBuffer(8));
+  view.setFloat64(0, n);
+  const bits = view.getBigUint64(0);
+  const negative = bits >> 63n === 1n;
+  const exponent = Number((bits >> 52n) & 0x7ffn);
+  let mantissa = bits & ((1n << 52n) - 1n);
+  if (exponent !== 0) mantissa |= 1n << 52n;
+  const shift = (exponent === 0 ? 1 : exponent) - 1075;
+  // |n| = mantissa * 2^shift; scaled = |n| * 10^digits = num / den.
+  let num = mantissa * 10n ** BigInt(digits);
+  let den = 1n;
+  if (shift >= 0) num <<= BigInt(shift);
+  else den <<= BigInt(-shift);
+  let q = num / den;
+  const r2 = (num % den) * 2n;
+  if (r2 > den || (r2 === den && q % 2n === 1n)) q++;
+  let text = q.toString().padStart(digits + 1, "0");
+  if (digits > 0) text = text.slice(0, -digits) + "." + text.slice(-digits);
+  return (negative ? "-" : "") + text;
 }
 
 /** `%e` as C prints it: at least two exponent digits (`1.5e+03`). */

@@ -34,7 +34,7 @@ async function other(argv: string[], script: string, dir: string, options: DiffO
   const child = new Deno.Command(argv[0], {
     args: [...argv.slice(1), ...(options.errexit ? ["-e"] : []), "-c", script],
     cwd: dir,
-    env: { HOME: `${dir}/home`, PATH: "/usr/bin:/bin", LC_ALL: "C" },
+    env: { HOME: "/lily-home", PATH: "/usr/bin:/bin", LC_ALL: "C.UTF-8" },
     clearEnv: true,
     stdin: options.stdin === undefined ? "null" : "piped",
     stdout: "piped",
@@ -76,7 +76,7 @@ export async function differential(
   }
   const lily = await inTemp(async (dir) => {
     const result = await sh(script, dir, {
-      env: { HOME: `${dir}/home`, PATH: "/usr/bin:/bin" },
+      env: { HOME: "/lily-home", PATH: "/usr/bin:/bin" },
       stdin: options.stdin,
       startOptions: { errexit: options.errexit ?? false, pipefail: false },
     });
