@@ -1,7 +1,7 @@
 /**
  * Arithmetic expansion, `$(( … ))`, in 64-bit signed integers that wrap around as in dash and
- * bash: numbers (decimal, `0x` hex, `0` octal), variables by name (a variable holding an
- * expression is evaluated, as bash does), C operators with C precedence (unary `+ - ! ~`,
+ * bash: numbers (decimal, `0x` hex, `0` octal), variables by name (holding a number, as dash
+ * requires), C operators with C precedence (unary `+ - ! ~`,
  * `++`/`--`, `**` (bash), `* / %`, `+ -`, `<< >>`, comparisons, `== !=`, `& ^ |`, `&& ||`,
  * `?:`, assignments `= += -= *= /= %= <<= >>= &= ^= |=` and `,`). Division by zero is an
  * error, as in every shell.
@@ -44,8 +44,7 @@ function constant(t: string): bigint | undefined {
  * console.assert(evaluateArith("n * 2 + 1", scope) === 9n);
  * ```
  */
-export function evaluateArith(text: string, scope: ArithScope, depth = 0): bigint {
-  if (depth > 16) throw new ArithError("variables refer to each other too deeply");
+export function evaluateArith(text: string, scope: ArithScope): bigint {
   const raw = text.match(
     /\s+|0[xX][0-9a-fA-F]+|\d+[A-Za-z0-9_]*|[A-Za-z_][A-Za-z0-9_]*|<<=|>>=|\*\*|\+\+|--|<<|>>|<=|>=|==|!=|&&|\|\||[-+*/%&^|]=|[-+*/%<>=!~&^|?:(),]|./g,
   ) ?? [];
@@ -74,14 +73,16 @@ export function evaluateArith(text: string, scope: ArithScope, depth = 0): bigin
   };
 
   const valueOf = (name: string): bigint => {
+    if (skip) return 0n;
     const value = scope.get(name);
     if (value === undefined) return 0n;
     const trimmed = value.trim();
     if (trimmed === "") return 0n;
-    const m = /^([-+]?)(\w+)$/.exec(trimmed);
-    const n = m ? constant(m[2]) : undefined;
-    if (n !== undefined) return m![1] === "-" ? wrap(-n) : n;
-    return evaluateArith(value, scope, depth + 1);
+    // As dash: a variable must hold a number (bash would evaluate `1+2` as an expression).
+    const m = /^([-+]?)(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9]\d*)$/.exec(trimmed);
+    if (!m) throw new ArithError(`Illegal number: ${value}`);
+    const n = constant(m[2])!;
+    return m[1] === "-" ? wrap(-n) : n;
   };
   const assign = (name: string, value: bigint) => {
     if (!skip) scope.set(name, String(value));

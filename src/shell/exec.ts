@@ -778,7 +778,15 @@ class Interpreter implements ShellApi {
         continue;
       }
       if (r.op === "<<") {
-        const text = await expandString(r.heredoc!.body, this.scope(io));
+        let text: string;
+        try {
+          text = await expandString(r.heredoc!.body, this.scope(io));
+        } catch (error) {
+          // As in dash: an expansion error in a here-document fails the command, not the shell.
+          if (!(error instanceof ShellExit)) throw error;
+          await close();
+          return error.code;
+        }
         stdin = { kind: "bytes", data: encoder.encode(text) };
         continue;
       }

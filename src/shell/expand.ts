@@ -50,6 +50,8 @@ export async function expandFields(word: Word, scope: ExpandScope): Promise<stri
       continue;
     }
     const value = await expandPart(part, scope);
+    // `"$@"` without positional parameters is no field at all (not an empty one).
+    if (part.kind === "param" && part.name === "@" && part.op === null && value === "") continue;
     if (part.quoted) {
       cur().push({ text: value, glob: false });
       present[present.length - 1] = true;
@@ -180,13 +182,13 @@ async function expandPart(
     case null:
       if (value === undefined && scope.nounset && !/^[?$#0-9@*!-]$/.test(part.name)) {
         await scope.error(`${part.name}: unbound variable`);
-        throw new ShellExit(1);
+        throw new ShellExit(2);
       }
       return value ?? "";
     case "#":
       if (value === undefined && scope.nounset && !/^[?$#0-9@*!-]$/.test(part.name)) {
         await scope.error(`${part.name}: unbound variable`);
-        throw new ShellExit(1);
+        throw new ShellExit(2);
       }
       return String(Array.from(value ?? "").length);
     case "prefix":
@@ -195,7 +197,7 @@ async function expandPart(
     case "longSuffix": {
       if (value === undefined && scope.nounset && !/^[?$#0-9@*!-]$/.test(part.name)) {
         await scope.error(`${part.name}: unbound variable`);
-        throw new ShellExit(1);
+        throw new ShellExit(2);
       }
       const pattern = await expandPattern(part.arg!, scope);
       return removePattern(value ?? "", pattern, part.op);

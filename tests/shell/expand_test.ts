@@ -183,31 +183,31 @@ Deno.test("expand: the word of `${X:-…}` is itself expanded", async () => {
   assertEquals(await out("D=deep; echo ${U:-$D-$(echo sub)}"), "deep-sub\n");
 });
 
-Deno.test("expand: `${X:?msg}` ends the script with status 1 and the message on stderr", async () => {
+Deno.test("expand: `${X:?msg}` ends the script with status 2 (as dash) and the message on stderr", async () => {
   const result = await shIn('set +e; echo before; echo "${MISSING:?give it a value}"; echo after');
-  assertEquals(result.exitCode, 1);
+  assertEquals(result.exitCode, 2);
   assertEquals(result.stdout, "before\n");
   assertMatch(result.stderr, /MISSING: give it a value/);
 });
 
 Deno.test("expand: `${X:?}` without a message names the variable", async () => {
   const result = await shIn("E=; : ${E:?}");
-  assertEquals(result.exitCode, 1);
+  assertEquals(result.exitCode, 2);
   assertMatch(result.stderr, /E: parameter null or not set/);
 });
 
 Deno.test("expand: `${X?msg}` accepts an empty variable and refuses an unset one", async () => {
   assertEquals((await shIn('E=; echo "[${E?no}]"')).stdout, "[]\n");
-  assertEquals((await shIn("echo ${U?no}")).exitCode, 1);
+  assertEquals((await shIn("echo ${U?no}")).exitCode, 2);
 });
 
 Deno.test("expand: `${X:?msg}` in a subshell ends only the subshell", async () => {
-  assertEquals(await out("set +e; ( : ${U:?m} ) 2>/dev/null; echo $?"), "1\n");
+  assertEquals(await out("set +e; ( : ${U:?m} ) 2>/dev/null; echo $?"), "2\n");
 });
 
 Deno.test("expand: with `set -u` an unset variable ends the script, `${U:-d}` does not", async () => {
   const result = await shIn("set -u; echo ${U:-ok}; echo $UNSET; echo no");
-  assertEquals(result.exitCode, 1);
+  assertEquals(result.exitCode, 2);
   assertEquals(result.stdout, "ok\n");
   assertMatch(result.stderr, /UNSET: unbound variable/);
 });
@@ -235,8 +235,11 @@ Deno.test("expand: arithmetic reads variables by name or `$`, unset ones as 0", 
   assertEquals(await out("x=5; echo $((x * 2)) $(($x + 1)) $((nope + 1))"), "10 6 1\n");
 });
 
-Deno.test("expand: a variable holding an expression is evaluated as one", async () => {
-  assertEquals(await out("a=3+4; echo $((a * 2))"), "14\n");
+Deno.test("expand: a variable in arithmetic must hold a number, as in dash", async () => {
+  const result = await shIn("a=3+4; echo $((a * 2))");
+  assertEquals([result.stdout, result.exitCode], ["", 2]);
+  assertMatch(result.stderr, /Illegal number: 3\+4/);
+  assertEquals(await out("a=' 12 '; b=-0x10; c=010; echo $((a + b + c))"), "4\n");
 });
 
 Deno.test("expand: arithmetic assignment changes the variable", async () => {
@@ -339,7 +342,7 @@ Deno.test("evaluateArith: parentheses nested 20 000 deep are an ArithError, not 
   assert(signs instanceof ArithError, String(signs));
 });
 
-Deno.test("evaluateArith: variables that refer to each other endlessly throw ArithError", () => {
+Deno.test("evaluateArith: variables naming each other are not numbers: an ArithError", () => {
   const error = assertThrows(() => evaluateArith("a", scopeOf({ a: "b", b: "a" })));
   assert(error instanceof ArithError, String(error));
 });

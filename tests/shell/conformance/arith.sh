@@ -81,7 +81,7 @@ i=0; while [ $i -lt 5 ]; do i=$((i+1)); done; echo $i
 echo $((1 + + ))
 #### arith bad octal
 echo $((08))
-#### arith string variable holding expression (bash)
+#### arith string variable holding expression (dash: an error)
 e='2+3'; echo $((e*2))
 #### arith empty expression
 echo "[$(())]"

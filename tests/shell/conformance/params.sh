@@ -97,3 +97,15 @@ x=hello; echo ${x/l/L}
 x=y; echo ${!x}
 #### param bash case !refuse
 x=hello; echo ${x^^}
+#### param quoted at without arguments is no field
+for a in "$@"; do echo "[$a]"; done; echo "n=$#"
+#### param quoted at beside a word
+for a in "$@" x; do echo "<$a>"; done
+#### param at inside text
+echo "x$@y"
+#### param at minus default
+echo "${@-unset}"
+#### param star default
+echo "${*:-d}" "[$*]"
+#### param at plus alternative
+echo "[${@+set}]"
