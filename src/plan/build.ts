@@ -16,7 +16,7 @@ import {
 } from "../schema/petal.ts";
 import { commandsOf } from "../shell/analyze.ts";
 import { isBuiltin } from "../shell/commands/mod.ts";
-import { parseScript, ShellSyntaxError } from "../shell/parser.ts";
+import { NESTING_CODE, parseScript, ShellSyntaxError } from "../shell/parser.ts";
 import { positionalParams } from "../shell/positional.ts";
 import { lazyLocate } from "../source/locate.ts";
 import { spanAt } from "../expr/_span.ts";
@@ -326,7 +326,7 @@ function checkPrograms(
     if (!(error instanceof ShellSyntaxError)) throw error;
     errors.push(
       new LilyError(
-        "LILY-E0618",
+        error.code === NESTING_CODE ? "LILY-E0650" : "LILY-E0618",
         `the script of step \`${step.id}\` is not valid in Lily's shell: ${error.message}`,
         {
           span: spanAt(base, script, error.pos),
