@@ -119,7 +119,10 @@ export function escapeShellScript(
     if (!(error instanceof ShellSyntaxError)) throw error;
     return fail([{
       code: "LILY-E0633",
-      message: `Lily's parser cannot read the script (${error.message}), so it cannot tell ` +
+      message:
+        `Lily's parser cannot read the script (${
+          error.message.replace(pattern, "{{ … }}")
+        }), so it cannot tell ` +
         "where the template values land",
       hint: lily
         ? error.hint ?? "fix the script's syntax (docs/shell.md)"
@@ -198,7 +201,8 @@ function taintProblem(
     message: `the value ${preview(culprit.value)} would not be one literal piece of text in the ` +
       `script (${context ?? "unknown"} context): it would change the script's commands`,
     hint: context === "heredoc" || context === "heredoc-quoted"
-      ? `a line of the value equals the here-document's delimiter: choose another delimiter, ${ENV_HINT}`
+      ? "in a here-document a value must not hold a line equal to the delimiter (choose " +
+        "another one) nor join a `$NAME` before it (write `${NAME}`); " + ENV_HINT
       : `quote the place where the value lands, ${ENV_HINT}`,
     output: culprit,
   };

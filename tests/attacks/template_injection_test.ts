@@ -58,27 +58,41 @@ const PAYLOADS = [
   "-n",
 ];
 
-/** `{{ params.pN }}` in each context, writing what the shell saw to `seen/<step>_<N>.txt`. */
-const CONTEXTS: Record<string, (p: string) => string> = {
-  unquoted: (p) => `{{ params.${p} }}`,
-  double: (p) => `"{{ params.${p} }}"`,
-  single: (p) => `'{{ params.${p} }}'`,
-  joined: (p) => `"$X{{ params.${p} }}"$X{{ params.${p} }}`,
+/** `{{ params.pN }}` in each context: lines that write what the shell saw to `file`. */
+const CONTEXTS: Record<
+  string,
+  { lines: (p: string, file: string) => string[]; want: (v: string) => string }
+> = {
+  unquoted: { lines: (p, f) => [`printf '%s' {{ params.${p} }} > ${f}`], want: (v) => v },
+  double: { lines: (p, f) => [`printf '%s' "{{ params.${p} }}" > ${f}`], want: (v) => v },
+  single: { lines: (p, f) => [`printf '%s' '{{ params.${p} }}' > ${f}`], want: (v) => v },
+  joined: {
+    lines: (p, f) => [`printf '%s' "$X{{ params.${p} }}"$X{{ params.${p} }} > ${f}`],
+    want: (v) => `pre${v}pre${v}`,
+  },
+  heredoc: {
+    lines: (p, f) => [`cat > ${f} <<EOF`, `{{ params.${p} }}`, "EOF"],
+    want: (v) => `${v}\n`,
+  },
+  heredoc_quoted: {
+    lines: (p, f) => [`cat > ${f} <<'EOF'`, `{{ params.${p} }}`, "EOF"],
+    want: (v) => `${v}\n`,
+  },
 };
 
 function attackPetal(): string {
   const params = PAYLOADS.map((p, i) => `  p${i}: {type: str, default: ${JSON.stringify(p)}}`);
   const steps: string[] = [];
   for (const shell of ["lily", "bash"]) {
-    for (const [context, wrap] of Object.entries(CONTEXTS)) {
+    for (const [context, { lines: write }] of Object.entries(CONTEXTS)) {
       const lines = ["X=pre", "mkdir -p seen"];
-      PAYLOADS.forEach((_, i) => {
-        lines.push(`printf '%s' ${wrap(`p${i}`)} > seen/${shell}_${context}_${i}.txt`);
-      });
+      PAYLOADS.forEach((_, i) =>
+        lines.push(...write(`p${i}`, `seen/${shell}_${context}_${i}.txt`))
+      );
       steps.push(
         `  - id: ${shell}_${context}`,
         "    uses: shell",
-        ...(shell === "bash" ? ["    resources: {binaries: [bash]}"] : []),
+        ...(shell === "bash" ? ["    resources: {binaries: [bash, cat, mkdir]}"] : []),
         "    with:",
         ...(shell === "bash" ? ["      shell: bash"] : []),
         `      run: ${JSON.stringify(lines.join("\n"))}`,
@@ -91,7 +105,8 @@ function attackPetal(): string {
 }
 
 Deno.test({
-  name: "attack set: every payload, every quoting context, Lily's shell and bash: text, not code",
+  name:
+    "attack set: every payload, every quoting context and here-documents, Lily's shell and bash: text, not code",
   ignore: skipUnless("bash"),
   fn: async () => {
     const { dir, compose, run } = await composeAndRun({ "flow.petal": attackPetal() }, []);
@@ -104,7 +119,7 @@ Deno.test({
       for (const context of Object.keys(CONTEXTS)) {
         PAYLOADS.forEach((payload, i) => {
           const seen = Deno.readTextFileSync(`${dir}/seen/${shell}_${context}_${i}.txt`);
-          const want = context === "joined" ? `pre${payload}pre${payload}` : payload;
+          const want = CONTEXTS[context].want(payload);
           assertEquals(seen, want, `${shell} ${context} ${JSON.stringify(payload)}`);
         });
       }

@@ -49,6 +49,29 @@ Deno.test('a value never joins its neighbours: `$X{{ v }}`, `{{ v }}>f`, `"$X{{ 
   assertEquals(await script("{{ params.v }} a", "if"), "'if' a");
 });
 
+Deno.test("here-documents: the body reads backslashes unless the delimiter is quoted", async () => {
+  const v = "$(rm x) `y` \\ 'z'";
+  assertEquals(
+    await script("cat <<EOF\n{{ params.v }}\nEOF", v),
+    "cat <<EOF\n\\$(rm x) \\`y\\` \\\\ 'z'\nEOF",
+  );
+  assertEquals(await script("cat <<'EOF'\n{{ params.v }}\nEOF", v), `cat <<'EOF'\n${v}\nEOF`);
+  // A line equal to the delimiter would end the body: the taint check refuses it.
+  for (const t of ["cat <<EOF\n{{ params.v }}\nEOF", "cat <<'EOF'\na {{ params.v }}\nEOF"]) {
+    assertEquals((await refusal(t, "x\nEOF\nrm -rf ~")).code, "LILY-E0630", t);
+  }
+  assertEquals((await refusal("cat <<-EOF\n{{ params.v }}\n\tEOF", "\tEOF")).code, "LILY-E0630");
+  // The delimiter itself is not a place for a value (the body never ends).
+  assertEquals((await refusal("cat <<{{ params.v }}\nx\nE", "E")).code, "LILY-E0633");
+});
+
+Deno.test("case: the word and the patterns are literal text", async () => {
+  assertEquals(
+    await script("case {{ params.v }} in {{ params.v }}) echo y;; esac", "*"),
+    "case '*' in '*') echo y;; esac",
+  );
+});
+
 Deno.test("shq keeps working: unquoted it quotes, inside quotes the value is itself", async () => {
   assertEquals(await script("echo {{ params.v | shq }}", "a b"), "echo 'a b'");
   assertEquals(await script('echo "x {{ params.v | shq }}"', "a b"), 'echo "x a b"');
@@ -66,6 +89,7 @@ Deno.test("a value in $(( )) must be an integer (E0632, at the `{{`)", async () 
   assertEquals([error.span?.line, error.span?.col], [10, 12 + "echo $((1 + ".length]);
   assert(error.message.includes("params.v"), error.message);
   assertEquals((await refusal("echo $(({{ params.v }}))", "010")).code, "LILY-E0632");
+  assertEquals((await refusal("echo $(({{ params.v }}))", "a[$(id)]", "bash")).code, "LILY-E0632");
 });
 
 Deno.test("places Lily cannot escape for are refused (E0631)", async () => {
@@ -148,6 +172,7 @@ const anyText = fc.oneof(
       "😀",
       "a",
       "1",
+      "EOF",
     ),
     maxLength: 24,
   }),
@@ -196,6 +221,36 @@ Deno.test({
   },
 });
 
+// Here-documents: unquoted (backslashes read) and quoted (raw), in one script.
+const HEREDOCS = "cat <<EOF\n{{ params.v }}\nEOF\ncat <<'EOF'\n{{ params.v }}\nEOF\n";
+
+/** True when a line of `v` would end a here-document delimited by EOF. */
+const endsHeredoc = (v: string) => v.split("\n").includes("EOF");
+
+Deno.test({
+  name: "property: any value in a here-document body is its text in dash and bash (or refused)",
+  ignore: skipUnless("dash", "bash", "cat"),
+  fn: async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(anyText, anyText.map((s) => `${s}\nEOF`)), async (v) => {
+        for (const shell of ["lily", "bash"]) {
+          if (endsHeredoc(v)) {
+            assertEquals((await refusal(HEREDOCS, v, shell)).code, "LILY-E0630");
+            continue;
+          }
+          const text = await script(HEREDOCS, v, shell);
+          for (const program of ["dash", "bash"]) {
+            const out = new Deno.Command(program, { args: ["-c", text], stdout: "piped" })
+              .outputSync();
+            assertEquals(new TextDecoder().decode(out.stdout), `${v}\n${v}\n`, text);
+          }
+        }
+      }),
+      { numRuns: 100 },
+    );
+  },
+});
+
 Deno.test("property: any value round-trips through Lily's shell", async () => {
   await withTempDir(async (dir) => {
     await fc.assert(
@@ -208,6 +263,7 @@ Deno.test("property: any value round-trips through Lily's shell", async () => {
             ["printf '%s' '{{ params.v }}'", v],
             ["X=pre; printf '%s' \"$X{{ params.v }}\"", `pre${v}`],
             ["X=pre; printf '%s' $X{{ params.v }}", `pre${v}`],
+            ...(endsHeredoc(v) ? [] : [[HEREDOCS, `${v}\n${v}\n`]]),
           ]
         ) {
           const result = await sh(await script(template, v), dir);
