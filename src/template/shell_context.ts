@@ -100,14 +100,19 @@ export function escapeShellScript(
     })));
   }
   if (!lily) {
-    const bashism = /\$['"[]/.exec(rendered);
+    // `$'…'`, `$"…"` and `$[…]` are bash's, and a value right after a `$` would become one of
+    // them once quoted (`${% if x %}{{ v }}{% endif %}` → `$'v'`).
+    const bashism = new RegExp(`\\$(['"[]|${SENTINEL_OPEN})`).exec(rendered);
     if (bashism) {
       return fail([{
         code: "LILY-E0633",
-        message:
-          `the script uses \`${bashism[0]}\`, which \`${base}\` reads differently from POSIX sh, ` +
-          "so Lily cannot prove where the template values land",
-        hint: `remove \`${bashism[0]}\` from the script, ${ENV_HINT}`,
+        message: bashism[1] === SENTINEL_OPEN
+          ? `a template value right after a \`$\` would be read by \`${base}\` as \`$'…'\``
+          : `the script uses \`${
+            bashism[0]
+          }\`, which \`${base}\` reads differently from POSIX sh, ` +
+            "so Lily cannot prove where the template values land",
+        hint: `remove the \`$\` there, ${ENV_HINT}`,
         output: values[0],
       }]);
     }

@@ -114,6 +114,9 @@ Deno.test("GitHub-style ${{ }} is E0634, positioned at the `$`", async () => {
 Deno.test("a non-POSIX shell or an unparseable script takes no values (E0633)", async () => {
   assertEquals((await refusal("print({{ params.v }})", "x", "python3")).code, "LILY-E0633");
   assertEquals((await refusal("echo $'{{ params.v }}'", "x", "bash")).code, "LILY-E0633");
+  const afterDollar = "echo a${% if true %}{{ params.v }}{% endif %}";
+  assertEquals((await refusal(afterDollar, "\\'; id; '", "bash")).code, "LILY-E0633");
+  assertEquals(await script(afterDollar, "x'y"), "echo a$'x'\\''y'");
   assertEquals((await refusal('echo "{{ params.v }}', "x")).code, "LILY-E0633");
 });
 
