@@ -1,8 +1,8 @@
 /**
  * Which templated fields of a workflow reach a shell, and which shell: a `shell` step's
  * `with.run` (Lily's shell, or its `with.shell`), and the script after `-c` when a `process`
- * step's `argv` starts a POSIX shell (`[bash, -c, "…"]`). Their values are escaped for the
- * shell at render time. Reads the workflow only.
+ * step's `argv` starts a POSIX shell (`[bash, -c, "…"]`, also after `env`). Their values are
+ * escaped for the shell at render time. Reads the workflow only.
  * @module
  */
 import type { Petal, Step } from "../schema/petal.ts";
@@ -22,6 +22,11 @@ const TEMPLATE = /\{[{%#]/;
  *   steps: [{ id: "a", uses: "process", with: { argv: ["bash", "-c", "echo hi"] } }],
  * } as never);
  * if (fields.get("steps.0.with.argv.2") !== "bash") throw new Error("not found");
+ * const viaEnv = shellFields({
+ *   petal: "1", name: "x",
+ *   steps: [{ id: "a", uses: "process", with: { argv: ["env", "-i", "A=1", "sh", "-ec", "x"] } }],
+ * } as never);
+ * if (viaEnv.get("steps.0.with.argv.5") !== "sh") throw new Error("not found after env");
  * ```
  */
 export function shellFields(petal: Petal): Map<string, string> {
@@ -53,16 +58,30 @@ function base(value: unknown): string {
   return typeof value === "string" ? value.split(/[\\/]/).pop()!.replace(/\.exe$/i, "") : "";
 }
 
-/** The shell of an argv: `bash …`, or `busybox sh …`. */
+/** Where the shell's name is in an argv: after `env [-i] [-u NAME] [NAME=value]…`. */
+function shellAt(argv: unknown[]): number {
+  if (base(argv[0]) !== "env") return 0;
+  let i = 1;
+  while (typeof argv[i] === "string") {
+    const arg = argv[i] as string;
+    if (arg === "-u" || arg === "--unset") i += 2;
+    else if (arg.startsWith("-") || arg.includes("=")) i++;
+    else break;
+  }
+  return i;
+}
+
+/** The shell of an argv: `bash …`, `busybox sh …`, `env X=1 sh …`. */
 function programBase(argv: unknown[], _script: number): string {
-  return base(argv[0]) === "busybox" ? "busybox" : base(argv[0]);
+  return base(argv[shellAt(argv)]);
 }
 
 /** Index of the script in `[shell, …options, -c, SCRIPT, …]`, if argv starts a shell. */
 function scriptIndex(argv: unknown[]): number | undefined {
-  let first = 1;
-  if (base(argv[0]) === "busybox" && base(argv[1]) === "sh") first = 2;
-  else if (!SHELL_PROGRAMS.test(base(argv[0]))) return undefined;
+  const at = shellAt(argv);
+  let first = at + 1;
+  if (base(argv[at]) === "busybox" && base(argv[at + 1]) === "sh") first = at + 2;
+  else if (!SHELL_PROGRAMS.test(base(argv[at]))) return undefined;
   for (let i = first; i < argv.length - 1; i++) {
     const arg = argv[i];
     if (typeof arg !== "string" || !arg.startsWith("-") && !arg.startsWith("+")) return undefined;
