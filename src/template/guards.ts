@@ -161,7 +161,8 @@ export function located(
     span: derivedSpan(where, (w) => ({
       file: w.file,
       line: w.line + l - 1,
-      col: l === 1 ? w.col + c - 1 : c,
+      // A multi-line template is a `|` block: its lines share the block's indentation.
+      col: w.col + c - 1,
     })),
     hint,
   });

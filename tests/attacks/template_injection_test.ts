@@ -229,3 +229,26 @@ Deno.test("compose: a process step's `bash -c` script is escaped too", async () 
   assertEquals(Deno.readTextFileSync(`${dir}/seen.txt`), `${PAYLOADS[0]}\n`);
   assertEquals([...Deno.readDirSync(dir)].filter((e) => e.name.startsWith("pwned")), []);
 });
+
+Deno.test("compose: a value that would end a here-document is refused by the taint check (E0630)", async () => {
+  const petal = [
+    'petal: "1"',
+    "name: t",
+    "params:",
+    `  p: {type: str, default: ${JSON.stringify("x\nEOF\nrm victim.txt\ncat <<EOF")}}`,
+    "steps:",
+    "  - id: s",
+    "    uses: shell",
+    "    with:",
+    "      run: |",
+    "        cat > seen.txt <<'EOF'",
+    "        {{ params.p }}",
+    "        EOF",
+    "",
+  ].join("\n");
+  const { dir, compose } = await composeAndRun({ "flow.petal": petal }, []);
+  assertEquals(compose.code, 2, compose.stderr);
+  assert(compose.stderr.includes("LILY-E0630"), compose.stderr);
+  assert(compose.stderr.includes("flow.petal:11:9"), compose.stderr);
+  assert(victimAlive(dir));
+});

@@ -108,7 +108,7 @@ Deno.test("places Lily cannot escape for are refused (E0631)", async () => {
 Deno.test("GitHub-style ${{ }} is E0634, positioned at the `$`", async () => {
   const error = await refusal("echo a\necho ${{ params.v }}", "x");
   assertEquals(error.code, "LILY-E0634");
-  assertEquals([error.span?.line, error.span?.col], [11, 6]);
+  assertEquals([error.span?.line, error.span?.col], [11, 12 + "echo ".length]);
 });
 
 Deno.test("a non-POSIX shell or an unparseable script takes no values (E0633)", async () => {
