@@ -45,7 +45,7 @@ export function shellFields(petal: Petal): Map<string, string> {
         out.set(`${at}.run`, name);
       } else if (step.uses === "process" && Array.isArray(w.argv)) {
         const script = scriptIndex(w.argv);
-        if (script !== undefined) out.set(`${at}.argv.${script}`, programBase(w.argv, script));
+        if (script !== undefined) out.set(`${at}.argv.${script}`, programBase(w.argv));
       }
     });
   };
@@ -72,7 +72,7 @@ function shellAt(argv: unknown[]): number {
 }
 
 /** The shell of an argv: `bash …`, `busybox sh …`, `env X=1 sh …`. */
-function programBase(argv: unknown[], _script: number): string {
+function programBase(argv: unknown[]): string {
   return base(argv[shellAt(argv)]);
 }
 
