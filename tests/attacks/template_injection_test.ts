@@ -80,10 +80,13 @@ const CONTEXTS: Record<
   },
 };
 
+/** Lily's shell, and `with.shell` programs (sh is dash on Debian). */
+const SHELLS = ["lily", "bash", "sh"];
+
 function attackPetal(): string {
   const params = PAYLOADS.map((p, i) => `  p${i}: {type: str, default: ${JSON.stringify(p)}}`);
   const steps: string[] = [];
-  for (const shell of ["lily", "bash"]) {
+  for (const shell of SHELLS) {
     for (const [context, { lines: write }] of Object.entries(CONTEXTS)) {
       const lines = ["X=pre", "mkdir -p seen"];
       PAYLOADS.forEach((_, i) =>
@@ -92,9 +95,9 @@ function attackPetal(): string {
       steps.push(
         `  - id: ${shell}_${context}`,
         "    uses: shell",
-        ...(shell === "bash" ? ["    resources: {binaries: [bash, cat, mkdir]}"] : []),
+        ...(shell !== "lily" ? [`    resources: {binaries: [${shell}, cat, mkdir]}`] : []),
         "    with:",
-        ...(shell === "bash" ? ["      shell: bash"] : []),
+        ...(shell !== "lily" ? [`      shell: ${shell}`] : []),
         `      run: ${JSON.stringify(lines.join("\n"))}`,
       );
     }
@@ -106,7 +109,7 @@ function attackPetal(): string {
 
 Deno.test({
   name:
-    "attack set: every payload, every quoting context and here-documents, Lily's shell and bash: text, not code",
+    "attack set: every payload, every quoting context and here-documents, Lily's shell, bash and sh: text, not code",
   ignore: skipUnless("bash"),
   fn: async () => {
     const { dir, compose, run } = await composeAndRun({ "flow.petal": attackPetal() }, []);
@@ -115,7 +118,7 @@ Deno.test({
     assert(victimAlive(dir), "a payload deleted victim.txt");
     const files = [...Deno.readDirSync(dir)].map((e) => e.name);
     assertEquals(files.filter((f) => f.startsWith("pwned")), [], "a payload ran");
-    for (const shell of ["lily", "bash"]) {
+    for (const shell of SHELLS) {
       for (const context of Object.keys(CONTEXTS)) {
         PAYLOADS.forEach((payload, i) => {
           const seen = Deno.readTextFileSync(`${dir}/seen/${shell}_${context}_${i}.txt`);
