@@ -505,7 +505,10 @@ class Interpreter implements ShellApi {
             for (const item of items) {
               this.setVar(command.name, item);
               const round = await this.round(() => this.list(command.body, inner, condition));
-              if (round === "break") break;
+              if (round === "break") {
+                status = 0;
+                break;
+              }
               status = round === "continue" ? 0 : round;
             }
           } finally {
@@ -520,11 +523,17 @@ class Interpreter implements ShellApi {
             for (;;) {
               if (this.shared.signal.aborted) throw new ShellExit(143);
               const test = await this.round(() => this.list(command.cond, inner, true));
-              if (test === "break") break;
+              if (test === "break") {
+                status = 0;
+                break;
+              }
               if (test === "continue") continue;
               if ((test === 0) === command.until) break;
               const round = await this.round(() => this.list(command.body, inner, condition));
-              if (round === "break") break;
+              if (round === "break") {
+                status = 0;
+                break;
+              }
               status = round === "continue" ? 0 : round;
             }
           } finally {

@@ -76,3 +76,9 @@ for a in x y; do echo $a; done; echo z
 i=0; while [ $i -lt 3 ]; do i=$((i+1)); done; echo $i
 #### for loop with false in body under -e !e
 for i in 1 2; do echo $i; false; echo no; done
+#### break after a failed round has status 0
+n=0; while :; do n=$((n+1)); [ $n -ge 3 ] && break; done; echo "st=$?"
+#### break after a failed round under errexit !e
+for i in 1 2 3; do [ $i = 3 ] && break; done; echo "st=$?"
+#### continue as last round status
+for i in 1 2; do false; continue; done; echo "st=$?"
