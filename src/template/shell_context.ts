@@ -156,6 +156,18 @@ export function escapeShellScript(
     }
     contexts.set(output.id, [...where][0] as ShellContext);
   }
+  for (const { id, runner } of codeArguments(tree, pattern)) {
+    const output = byId.get(id);
+    if (!output || problems.some((p) => p.output === output)) continue;
+    problems.push({
+      code: "LILY-E0636",
+      message: `the value lands in text that \`${runner}\` runs as code`,
+      hint: runner === "eval" || runner === "." || runner === "source" || runner === "trap"
+        ? `use the value directly instead of through \`${runner}\`; ${ENV_HINT}`
+        : `pass it as an argument of the script instead: \`${runner} -c '… "$1" …' ${runner} {{ … }}\``,
+      output,
+    });
+  }
   if (problems.length) return fail(problems);
   const escaped = new Map<number, string>();
   for (const output of values) {
@@ -501,4 +513,44 @@ function normalizeWord(parts: Record<string, unknown>[], subst: Substitution | u
   }
   if (lit) items.push(lit);
   return { parts: items, emptyField: items.length === 0 ? anyQuoted : null };
+}
+
+/** Commands that run an argument as shell code: a value there is code again, escaped or not. */
+const EVALUATORS = new Set(["eval", ".", "source", "trap"]);
+const SHELL_NAMES = /^(sh|dash|bash|zsh|ash|ksh|mksh|yash|posh|busybox)$/;
+
+/**
+ * Placeholders in the code argument of `eval`, `.`/`source`, `trap`, or a shell's `-c`
+ * (`sh -c "… {{ v }} …"`): escaping makes them text for this script, which that command then
+ * runs as a script of its own.
+ */
+function codeArguments(tree: unknown, pattern: RegExp): { id: number; runner: string }[] {
+  const out: { id: number; runner: string }[] = [];
+  const idsIn = (word: unknown) =>
+    [...JSON.stringify(word).matchAll(pattern)].map((m) => Number(m[1]));
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) return node.forEach(visit);
+    if (!node || typeof node !== "object") return;
+    const record = node as Record<string, unknown>;
+    if (record.kind === "simple" && Array.isArray(record.words) && record.words.length) {
+      const words = record.words as { parts: { kind: string; text?: string }[] }[];
+      const literal = (w: (typeof words)[number]) =>
+        w.parts.every((p) => p.kind === "lit") ? w.parts.map((p) => p.text).join("") : undefined;
+      const name = literal(words[0]);
+      const base = name?.split("/").pop() ?? "";
+      if (EVALUATORS.has(base)) {
+        for (const w of words.slice(1)) for (const id of idsIn(w)) out.push({ id, runner: base });
+      } else if (SHELL_NAMES.test(base)) {
+        const c = words.findIndex((w, i) =>
+          i > 0 && /^-[A-Za-z]*c[A-Za-z]*$/.test(literal(w) ?? "")
+        );
+        if (c > 0 && words[c + 1]) {
+          for (const id of idsIn(words[c + 1])) out.push({ id, runner: base });
+        }
+      }
+    }
+    for (const value of Object.values(record)) visit(value);
+  };
+  visit(tree);
+  return out;
 }

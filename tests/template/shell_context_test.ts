@@ -120,6 +120,25 @@ Deno.test("a non-POSIX shell or an unparseable script takes no values (E0633)", 
   assertEquals((await refusal('echo "{{ params.v }}', "x")).code, "LILY-E0633");
 });
 
+Deno.test("a value that a command would run as code is E0636 (eval, sh -c, trap, .)", async () => {
+  for (
+    const [t, shell] of [
+      ['eval "echo {{ params.v }}"', "bash"],
+      ['sh -c "echo {{ params.v }}"', "lily"],
+      ["/bin/bash -ec 'echo {{ params.v }}'", "sh"],
+      ["trap 'rm {{ params.v }}' EXIT", "bash"],
+      [". {{ params.v }}", "sh"],
+    ]
+  ) {
+    assertEquals((await refusal(t, "x", shell)).code, "LILY-E0636", t);
+  }
+  // As an argument of the script, the value stays data.
+  assertEquals(
+    await script("sh -c 'echo \"$1\"' sh {{ params.v }}", "$(id)"),
+    "sh -c 'echo \"$1\"' sh '$(id)'",
+  );
+});
+
 Deno.test("shell_code inserts code and is reported", async () => {
   await prepareTemplates(["{{ params.v | shell_code }}"]);
   const out = renderShellScript(
