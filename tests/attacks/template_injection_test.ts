@@ -255,3 +255,20 @@ Deno.test("compose: a value that would end a here-document is refused by the tai
   assert(compose.stderr.includes("flow.petal:11:9"), compose.stderr);
   assert(victimAlive(dir));
 });
+
+Deno.test("compose: a value inside `eval` or `sh -c` code is refused (E0636): escaping cannot help", async () => {
+  for (
+    const [run, extra] of [
+      ['eval \\"echo {{ params.p }}\\"', "    resources: {binaries: [bash]}"],
+      ['sh -c \\"echo {{ params.p }}\\"', "    resources: {binaries: [sh]}"],
+    ]
+  ) {
+    const petal = ONE_STEP(`"${run}"`, extra).replace(
+      "    with:\n",
+      run.startsWith("eval") ? "    with:\n      shell: bash\n" : "    with:\n",
+    );
+    const out = await composeError(petal, [`p=${PAYLOADS[0]}`]);
+    assertEquals(out.code, 2, out.stderr);
+    assert(out.stderr.includes("LILY-E0636"), out.stderr);
+  }
+});
