@@ -203,7 +203,8 @@ function taintProblem(
   escaped: Map<number, string>,
 ): ShellProblem {
   let culprit = [...byId.values()][0];
-  for (const output of byId.values()) {
+  // One parse per output: bounded, so a template that loops thousands of times stays cheap.
+  for (const output of [...byId.values()].slice(0, 64)) {
     const one = new Map([[output.id, escaped.get(output.id)!]]);
     const only = new Map([[output.id, output]]);
     const script = substitute(rendered, sentinelPattern(nonce), one);
