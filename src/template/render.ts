@@ -64,7 +64,8 @@ export function renderShellTemplate(
   where: Span,
 ): ShellRendered {
   const recorder: ShellRecorder = {
-    nonce: crypto.randomUUID().slice(0, 8),
+    // Digits: filters such as `upper` leave a captured placeholder unchanged.
+    nonce: String(crypto.getRandomValues(new Uint32Array(1))[0]).padStart(10, "0"),
     outputs: [],
     at: { line: 1, col: 1 },
   };

@@ -79,6 +79,23 @@ export function escapeShellScript(
   const pattern = sentinelPattern(options.nonce);
   const present = new Set([...rendered.matchAll(pattern)].map((m) => Number(m[1])));
   const values = outputs.filter((o) => !o.code && present.has(o.id));
+  const mangled =
+    rendered.split(SENTINEL_OPEN).length - 1 !== [...rendered.matchAll(pattern)].length;
+  if (mangled && outputs.length) {
+    // A placeholder captured by `{% set %}` and then cut or changed by a filter.
+    return {
+      script: rendered,
+      contexts,
+      problems: [{
+        code: "LILY-E0631",
+        message:
+          "text captured from template outputs was changed by a filter after it was rendered",
+        hint:
+          "apply the filter to the value itself (`{{ params.v | upper }}`), not to captured text",
+        output: outputs.find((o) => o.code) ?? outputs[0],
+      }],
+    };
+  }
   if (values.length === 0) return { script: rendered, problems: [], contexts };
   const fail = (problems: ShellProblem[]): EscapedScript => ({
     script: rendered,

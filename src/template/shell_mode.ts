@@ -117,9 +117,17 @@ export function shellOutput(value: unknown): string | undefined {
  */
 function resolveNested(rec: ShellRecorder, text: string): string {
   if (!text.includes(SENTINEL_OPEN)) return text;
-  return text.replace(sentinelPattern(rec.nonce), (_, id: string) => {
+  const resolved = text.replace(sentinelPattern(rec.nonce), (_, id: string) => {
     const inner = rec.outputs[Number(id)];
     if (!inner) throw new Refusal("LILY-E0631", "a template output refers to an unknown output");
     return inner.value;
   });
+  if (resolved.includes(SENTINEL_OPEN)) {
+    throw new Refusal(
+      "LILY-E0631",
+      "text captured from template outputs was changed by a filter after it was rendered",
+      "apply the filter to the value itself (`{{ params.v | upper }}`), not to captured text",
+    );
+  }
+  return resolved;
 }

@@ -156,6 +156,13 @@ Deno.test("a value built from other outputs is data ({% set %} blocks)", async (
   assertEquals(await script(t, "$(x)"), "echo 'rm $(x)'");
   const code = "{% set c %}rm {{ params.v }}{% endset %}{{ c | shell_code }}";
   assertEquals(await script(code, "a; b"), "rm 'a; b'");
+  // A filter on captured text sees placeholders: it never reaches (or breaks) the value.
+  const upper = "{% set c %}rm {{ params.v }}{% endset %}echo {{ c | upper }}";
+  assertEquals(await script(upper, "$(x)"), "echo 'RM $(x)'");
+  // Cutting captured text cuts a placeholder: refused, never half a value.
+  const cut =
+    "{% set c %}rm {{ params.v }}{% endset %}{{ c | truncate(6, true, '') | shell_code }}";
+  assertEquals((await refusal(cut, "abcdef")).code, "LILY-E0631");
 });
 
 /** Any text a param can hold (shells cannot carry NUL). */
