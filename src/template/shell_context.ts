@@ -6,6 +6,7 @@
  * refused. This module reads the parser's tree; it never changes the parser.
  * @module
  */
+import type { ErrorCode } from "../error_codes.ts";
 import { parseScript, ShellSyntaxError } from "../shell/parser.ts";
 import { shellQuote } from "./shell_quote.ts";
 import { SENTINEL_CLOSE, SENTINEL_OPEN, sentinelPattern, type ShellOutput } from "./shell_mode.ts";
@@ -22,7 +23,7 @@ export type ShellContext =
 
 /** Why a value cannot go into the script; the caller positions it at the output. */
 export interface ShellProblem {
-  code: string;
+  code: ErrorCode;
   message: string;
   hint: string;
   output: ShellOutput;
