@@ -143,6 +143,7 @@ export const ERROR_CODES = {
   "LILY-E0675": "an unknown field in a `python` step's `with:`",
   "LILY-E0676": "a `python` step declares the reserved input `_python_file`",
   "LILY-E0677": "`with.code` is over 96 KiB (use `with.file`)",
+  "LILY-E0678": "`with.code` templates a param into Python source (pass it as an input)",
   "LILY-E0680": "`lily sync`: a python package does not import with the pinned interpreter",
   "LILY-E0681": "`run --locked`: a python package's version differs from the lock's pin",
   // Lock files (E07xx): docs/errors.md

@@ -142,7 +142,9 @@ function resolveStep(
   const withBlock = { ...(step.with ?? {}) };
   // A python step: its interpreter is pinned like a binary, its `with.file` is an input.
   const python = step.uses === "python"
-    ? planPythonStep(step, withBlock, (p, key) => where([...path, ...p], key), errors)
+    ? planPythonStep(step, withBlock, (p, key) => where([...path, ...p], key), errors, {
+      rawCode: rawAt(inputs.raw, [...path, "with", "code"]),
+    })
     : undefined;
   // `.lilyrc`'s allowed_binaries are every step's: the lock says per step what it may start.
   const binaries = [
@@ -238,6 +240,16 @@ function resolveStep(
   const policy = step.uses === "human" ? "never" : step.cache?.policy ?? "auto";
   const salt = [inputs.rc.cache?.salt ?? "", step.cache?.salt ?? ""].join("\u0000");
   return { ...partial, level: dag.levelOf.get(step.id)!, cache: cacheKeyOf(partial, policy, salt) };
+}
+
+/** The source value at `path` in the merged raw data (before rendering), if any. */
+function rawAt(raw: unknown, path: (string | number)[]): unknown {
+  let node = raw;
+  for (const key of path) {
+    if (typeof node !== "object" || node === null) return undefined;
+    node = (node as Record<string | number, unknown>)[key];
+  }
+  return node;
 }
 
 function checkCommand(

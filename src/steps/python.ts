@@ -41,6 +41,7 @@ export function planPythonStep(
   withBlock: Record<string, unknown>,
   where: (path: string[], key?: boolean) => Span | undefined,
   errors: LilyError[],
+  source: { rawCode?: unknown } = {},
 ): PythonPlan {
   const plan: PythonPlan = { binaries: [], inputs: {} };
   const id = step.id;
@@ -102,6 +103,21 @@ export function planPythonStep(
     } else {
       plan.inputs[PYTHON_FILE_INPUT] = { type: "file", required: true, path: String(file) };
     }
+  }
+  // A param templated into the source becomes code (a `-p` value could run anything).
+  const raw = source.rawCode;
+  if (typeof raw === "string" && /\{[{%][^]*?\bparams\./.test(raw)) {
+    errors.push(
+      new LilyError(
+        "LILY-E0678",
+        `\`with.code\` of python step \`${id}\` templates a param into Python source`,
+        {
+          span: where(["with", "code"]),
+          hint:
+            'pass it as an input: `inputs: {x: {from: params.x}}`, then `lily.inputs["x"]` in the code',
+        },
+      ),
+    );
   }
   if (step.inputs && PYTHON_FILE_INPUT in step.inputs) {
     errors.push(

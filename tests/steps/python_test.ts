@@ -363,7 +363,8 @@ Deno.test({
   name: "python: compose refuses bad with: blocks with positions (pyodide not implemented yet)",
   fn: async () => {
     const dir = await tempProject({
-      "f.petal": flow(`  - id: both
+      "f.petal": flow(
+        `  - id: both
     uses: python
     with: { code: "print(1)", file: a.py }
   - id: wasm
@@ -375,26 +376,35 @@ Deno.test({
   - id: out
     uses: python
     with: { file: ../x.py }
-`),
+  - id: tpl
+    uses: python
+    with: { code: "print('{{ params.who }}')" }
+`,
+        "params:\n  who: { type: str, default: \"x'); import os; os.system('id\" }\n",
+      ),
     });
     try {
       const { code, stderr } = await lily(["compose", "f.petal", "-o", "-"], { cwd: dir });
       assertEquals(code, 2, stderr);
       assertMatch(
         stderr,
-        /error\[LILY-E0670\]: python step `both` needs exactly one.*\n {2}--> f\.petal:6:/,
+        /error\[LILY-E0670\]: python step `both` needs exactly one.*\n {2}--> f\.petal:8:/,
       );
       assertMatch(
         stderr,
-        /error\[LILY-E0672\]: python step `wasm`: `runtime: pyodide` is not implemented yet.*\n {2}--> f\.petal:9:/,
+        /error\[LILY-E0672\]: python step `wasm`: `runtime: pyodide` is not implemented yet.*\n {2}--> f\.petal:11:/,
       );
       assertMatch(
         stderr,
-        /error\[LILY-E0675\]: python step `odd`: unknown field `with\.packges`.*\n {2}--> f\.petal:12:/,
+        /error\[LILY-E0675\]: python step `odd`: unknown field `with\.packges`.*\n {2}--> f\.petal:14:/,
       );
       assertMatch(
         stderr,
-        /error\[LILY-E0671\]: `with\.file` of python step `out` leaves the project.*\n {2}--> f\.petal:15:/,
+        /error\[LILY-E0678\]: `with\.code` of python step `tpl` templates a param.*\n {2}--> f\.petal:20:/,
+      );
+      assertMatch(
+        stderr,
+        /error\[LILY-E0671\]: `with\.file` of python step `out` leaves the project.*\n {2}--> f\.petal:17:/,
       );
     } finally {
       await Deno.remove(dir, { recursive: true });
