@@ -102,13 +102,19 @@ export async function main(args: string[]): Promise<number> {
   const { runLock } = await import("../run/engine.ts");
   const { consoleView } = await import("../run/console.ts");
   const controller = new AbortController();
+  const stop = new AbortController();
   let interrupts = 0;
   const onSigint = () => {
     interrupts++;
     if (interrupts === 1) {
       if (!opts.json) console.error("\ncancelling (Ctrl-C again to stop at once)…");
       controller.abort();
-    } else Deno.exit(EXIT_CANCELLED);
+    } else {
+      // The engine records the run as cancelled and removes its scratch directory
+      // synchronously, inside abort().
+      stop.abort();
+      Deno.exit(EXIT_CANCELLED);
+    }
   };
   if (Deno.build.os !== "windows") Deno.addSignalListener("SIGINT", onSigint);
   const tty = Deno.stdout.isTerminal();
@@ -141,6 +147,7 @@ export async function main(args: string[]): Promise<number> {
     events: opts.events,
     isolation: opts.isolation as "auto",
     signal: controller.signal,
+    stop: stop.signal,
     onEvent: (e) => {
       if (!runDir && e.type === "run.started") runDir = join(projectRoot, ".lily", "runs", e.run);
       if (!opts.json) view.onEvent(e);

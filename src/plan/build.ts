@@ -205,7 +205,11 @@ function resolveStep(
     with: withBlock,
     ...(step.description ? { description: step.description } : {}),
   };
-  const policy = step.uses === "human" ? "never" : step.cache?.policy ?? "auto";
+  // `on_error` steps notify and clean up: a cached notification would be silent the second
+  // time the run fails, so they run every time unless they opt in.
+  const policy = step.uses === "human"
+    ? "never"
+    : step.cache?.policy ?? (list === "on_error" ? "never" : "auto");
   const salt = [inputs.rc.cache?.salt ?? "", step.cache?.salt ?? ""].join("\u0000");
   return { ...partial, level: dag.levelOf.get(step.id)!, cache: cacheKeyOf(partial, policy, salt) };
 }

@@ -27,6 +27,7 @@ import { hostSupportPaths, programSupportPaths } from "../sandbox/support.ts";
 import { execSpecFor } from "../steps/mod.ts";
 import { leavesRoot } from "../util/paths.ts";
 import { describeDenial } from "./denial.ts";
+import { mayRun } from "./exempt.ts";
 import { resolveAllSecrets } from "../sandbox/secrets.ts";
 import { stepEnvironment } from "./environment.ts";
 import { EventLog } from "./events.ts";
@@ -49,6 +50,12 @@ export interface RunOptions {
   /** `-` streams events to stdout; a path writes a copy there. */
   events?: string;
   signal?: AbortSignal;
+  /**
+   * Aborted to end the run at once (a second Ctrl-C): the listener writes the manifest
+   * (`cancelled`) and removes the scratch directory synchronously, so the caller may exit
+   * right after `abort()` returns.
+   */
+  stop?: AbortSignal;
   graceMs?: number;
   adapterFor?: (step: LockStep) => Adapter;
   permissionsFor?: (
@@ -217,27 +224,24 @@ export async function runLock(lock: LockFile, options: RunOptions): Promise<RunR
     counts: {},
     policies: {},
   };
-  const writeManifest = async (withSteps = true) => {
+  const manifestText = (withSteps: boolean) => {
     manifest.steps = {};
-    if (!withSteps) {
-      // At start: the run's identity and status only (a killed run still leaves a record).
-      await writeAtomic(
-        join(runDir, "manifest.json"),
-        redact(JSON.stringify(manifest, null, 2)) + "\n",
-      );
-      return;
+    if (withSteps) {
+      for (const r of [...records.values(), ...onErrorRecords.values()]) {
+        if (r.onError && r.state === "pending" && manifest.status !== "running") continue;
+        manifest.steps[r.step.id] = { ...r.manifest, status: r.state };
+      }
+      const counts: Record<string, number> = {};
+      for (const s of Object.values(manifest.steps)) {
+        counts[s.status] = (counts[s.status] ?? 0) + 1;
+      }
+      manifest.counts = counts;
     }
-    for (const r of [...records.values(), ...onErrorRecords.values()]) {
-      if (r.onError && r.state === "pending" && manifest.status !== "running") continue;
-      manifest.steps[r.step.id] = { ...r.manifest, status: r.state };
-    }
-    const counts: Record<string, number> = {};
-    for (const s of Object.values(manifest.steps)) counts[s.status] = (counts[s.status] ?? 0) + 1;
-    manifest.counts = counts;
-    await writeAtomic(
-      join(runDir, "manifest.json"),
-      redact(JSON.stringify(manifest, null, 2)) + "\n",
-    );
+    return redact(JSON.stringify(manifest, null, 2)) + "\n";
+  };
+  // At start: the run's identity and status only (a killed run still leaves a record).
+  const writeManifest = async (withSteps = true) => {
+    await writeAtomic(join(runDir, "manifest.json"), manifestText(withSteps));
   };
   await writeManifest(false);
   // Two runs of one lock would execute the same steps at once and race on their output files:
@@ -258,12 +262,56 @@ export async function runLock(lock: LockFile, options: RunOptions): Promise<RunR
 
   let failing = false;
   let cancelled = options.signal?.aborted ?? false;
-  const running = new Map<string, AbortController>();
+  const running = new Map<string, { controller: AbortController; r: StepRecord }>();
+  /** Whether a step may start or keep running now (fail-fast and cancel spare some steps). */
+  const mayGoOn = (r: StepRecord) =>
+    mayRun(r.step.if?.status, {
+      failingFast: failing && continueMode === "never",
+      cancelled,
+    }, { onError: r.onError });
+  /** Aborts the running attempts that may not go on. */
+  const stopRunning = (why: string) => {
+    for (const { controller, r } of running.values()) if (!mayGoOn(r)) controller.abort(why);
+  };
   const onCancel = () => {
     cancelled = true;
-    for (const controller of running.values()) controller.abort("cancelled");
+    stopRunning("cancelled");
   };
   options.signal?.addEventListener("abort", onCancel, { once: true });
+  // A second Ctrl-C: no await from here on (the process exits when this returns), and still
+  // a manifest that says `cancelled`, never `running`, and no scratch directory left behind.
+  const onStop = () => {
+    cancelled = true;
+    for (const { controller } of running.values()) controller.abort("cancelled");
+    for (const r of [...records.values(), ...onErrorRecords.values()]) {
+      if (r.state !== "pending" && !running.has(r.step.id)) continue;
+      if (r.onError && !running.has(r.step.id)) continue;
+      r.state = "cancelled";
+      r.manifest.status = "cancelled";
+      r.manifest.reason = "the run was stopped (a second Ctrl-C)";
+    }
+    manifest.status = "cancelled";
+    const finished = new Date();
+    manifest.finished_at = finished.toISOString();
+    manifest.duration_ms = finished.getTime() - started.getTime();
+    const path = join(runDir, "manifest.json");
+    const temp = `${path}.${crypto.randomUUID().slice(0, 8)}.tmp`;
+    try {
+      Deno.writeTextFileSync(temp, manifestText(true));
+      Deno.renameSync(temp, path);
+    } catch {
+      // the run directory is gone: nothing to record
+    }
+    events.emit("run.finished", { status: "cancelled", duration_ms: manifest.duration_ms });
+    events.close();
+    try {
+      Deno.removeSync(scratch, { recursive: true });
+    } catch {
+      // already removed
+    }
+  };
+  if (options.stop?.aborted) onStop();
+  else options.stop?.addEventListener("abort", onStop, { once: true });
   const usedKeys: string[] = [];
   const stepIndex = await cache.stepIndex();
   const newIndex: Record<string, { key: string; parts: ReturnType<typeof keyParts>; at: string }> =
@@ -517,7 +565,7 @@ export async function runLock(lock: LockFile, options: RunOptions): Promise<RunR
     const adapter = await adapterFor(step);
     const maxAttempts = step.retries.max + 1;
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-      if (cancelled || (failing && continueMode === "never" && !r.onError)) {
+      if (!mayGoOn(r)) {
         return finish(r, "cancelled", {
           reason: cancelled ? "the run was cancelled" : "the run is failing (fail-fast)",
         });
@@ -543,7 +591,7 @@ export async function runLock(lock: LockFile, options: RunOptions): Promise<RunR
         while (written < data.length) written += await log.write(data.subarray(written));
       };
       const controller = new AbortController();
-      running.set(step.id, controller);
+      running.set(step.id, { controller, r });
       let timedOut = false;
       const timer = step.timeout_ms !== null
         ? setTimeout(() => {
@@ -612,6 +660,19 @@ export async function runLock(lock: LockFile, options: RunOptions): Promise<RunR
       }
       if (result.metrics) Object.assign(r.manifest.metrics, result.metrics);
       r.manifest.metrics.wall_ms = Math.round(result.durationMs);
+      // A host or program ended by SIGINT: Ctrl-C in a terminal reaches the whole process
+      // group, so the run is being interrupted (as bash reads a child's SIGINT), whichever of
+      // Lily and the host saw the signal first.
+      const interrupted = result.signal === "SIGINT" && !timedOut;
+      if (interrupted && !cancelled) onCancel();
+      if (!timedOut && (controller.signal.aborted || interrupted)) {
+        return finish(r, "cancelled", {
+          reason: controller.signal.reason === "fail-fast"
+            ? "the run is failing (fail-fast)"
+            : "the run was cancelled",
+          attempt,
+        });
+      }
       let failure: string | undefined;
       if (result.denied) {
         const denial = describeDenial(step, result.denied, lock);
@@ -624,9 +685,7 @@ export async function runLock(lock: LockFile, options: RunOptions): Promise<RunR
       if (result.error) {
         failure = `${result.error.message}${result.error.hint ? ` (${result.error.hint})` : ""}`;
       } else if (timedOut) failure = `timed out after ${step.timeout_ms} ms (process group killed)`;
-      else if (controller.signal.aborted) {
-        return finish(r, "cancelled", { reason: "the run was cancelled", attempt });
-      } else if (result.exitCode !== 0) {
+      else if (result.exitCode !== 0) {
         failure = result.signal
           ? `killed by ${result.signal}`
           : `exited with status ${result.exitCode}`;
@@ -705,7 +764,7 @@ export async function runLock(lock: LockFile, options: RunOptions): Promise<RunR
       if (r.state === "failed" && !r.onError && continueMode === "never") {
         if (!failing) {
           failing = true;
-          for (const controller of running.values()) controller.abort("fail-fast");
+          stopRunning("fail-fast");
         }
       } else if (r.state === "failed" && !r.onError) failing = true;
       for (const child of dependents.get(id) ?? []) {
@@ -721,10 +780,7 @@ export async function runLock(lock: LockFile, options: RunOptions): Promise<RunR
       while (ready.length && active.size < jobs) {
         const id = ready.shift()!;
         const r = table.get(id)!;
-        const stopNow = cancelled ||
-          (failing && continueMode === "never" && !r.onError && r.step.if?.status !== "always" &&
-            r.step.if?.status !== "failure");
-        if (stopNow) {
+        if (!mayGoOn(r)) {
           finish(r, cancelled ? "cancelled" : "skipped", {
             reason: cancelled ? "the run was cancelled" : "the run is failing (fail-fast)",
           });
@@ -771,6 +827,7 @@ export async function runLock(lock: LockFile, options: RunOptions): Promise<RunR
     await schedule(onErrorRecords, () => true);
   }
   options.signal?.removeEventListener("abort", onCancel);
+  options.stop?.removeEventListener("abort", onStop);
   manifest.status = cancelled ? "cancelled" : mainFailed ? "failed" : "succeeded";
   const finished = new Date();
   manifest.finished_at = finished.toISOString();
