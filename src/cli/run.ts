@@ -74,6 +74,13 @@ export async function main(args: string[]): Promise<number> {
     verbose?: boolean;
     json?: boolean;
   }>();
+  if (opts.json && opts.events === "-") {
+    throw new LilyError("LILY-E0830", "--json and --events - both write to stdout", {
+      flag: "--json --events -",
+      hint:
+        "use --events - for a JSON line per event (the last is run.finished), or --json for the manifest",
+    });
+  }
   if (opts.locked && opts.frozen) {
     throw new LilyError("LILY-E0003", "--locked and --frozen contradict each other", {
       flag: "--locked --frozen",
@@ -117,12 +124,16 @@ export async function main(args: string[]): Promise<number> {
     }
   };
   if (Deno.build.os !== "windows") Deno.addSignalListener("SIGINT", onSigint);
-  const tty = Deno.stdout.isTerminal();
+  // With `--events -`, stdout carries only JSON lines: every human line goes to stderr.
+  const eventsOnStdout = opts.events === "-";
+  const human = eventsOnStdout ? console.error : console.log;
+  const tty = eventsOnStdout ? Deno.stderr.isTerminal() : Deno.stdout.isTerminal();
   let runDir = "";
   const view = consoleView({
     total: lock.plan.steps.length,
     verbose: !!opts.verbose,
-    quiet: !!opts.quiet || opts.events === "-",
+    quiet: !!opts.quiet,
+    stream: eventsOnStdout ? "stderr" : "stdout",
     tty,
     color: tty && !Deno.env.get("NO_COLOR"),
     logTail: (step, attempt) => {
@@ -162,11 +173,11 @@ export async function main(args: string[]): Promise<number> {
   if (opts.json) {
     console.log(JSON.stringify(m, null, 2));
   } else if (opts.dryRun) {
-    for (const line of (m as unknown as { dry_run: string[] }).dry_run) console.log(line);
-  } else if (opts.events !== "-") {
+    for (const line of (m as unknown as { dry_run: string[] }).dry_run) human(line);
+  } else {
     const c = m.counts;
     const secs = (m.duration_ms / 1000).toFixed(1);
-    console.log(
+    human(
       `${m.status}: ${c.succeeded ?? 0} ran, ${c.cached ?? 0} cached, ${c.skipped ?? 0} skipped, ${
         c.failed ?? 0
       } failed${

@@ -13,6 +13,8 @@ export interface ConsoleOptions {
   quiet: boolean;
   tty: boolean;
   color: boolean;
+  /** Where the human lines go: stderr when stdout carries JSON (`--events -`). */
+  stream?: "stdout" | "stderr";
   /** Reads the tail of a step's log for a failure. */
   logTail: (step: string, attempt: number) => string;
 }
@@ -28,7 +30,12 @@ export function consoleView(
   let done = 0, cached = 0;
   const started = performance.now();
   let statusShown = false;
-  const write = (text: string) => Deno.stdout.writeSync(new TextEncoder().encode(text));
+  const out = options.stream === "stderr" ? Deno.stderr : Deno.stdout;
+  const write = (text: string) => {
+    const data = new TextEncoder().encode(text);
+    let written = 0;
+    while (written < data.length) written += out.writeSync(data.subarray(written));
+  };
   const clear = () => {
     if (statusShown) write("\r\x1b[2K");
     statusShown = false;
