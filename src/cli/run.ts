@@ -208,6 +208,7 @@ async function loadTarget(
     const lock = await readLockFile(target, { compiled: compiledLockDir() });
     const projectRoot = resolve(dirname(resolve(target)), lock.provenance.project_root);
     if (opts.locked) await assertLocked(target, lock);
+    else if (!opts.frozen) await warnIfStale(target, lock);
     if (!opts.frozen) await assertPins(lock);
     return { lock, lockPath: target, projectRoot };
   }
@@ -234,6 +235,10 @@ async function loadTarget(
       throw error;
     }
     if (opts.locked && existing.spec_hash !== point.lock.spec_hash) {
+      const { diffLocks, formatDiff } = await import("../lock/diff.ts");
+      console.error(
+        formatDiff(diffLocks(existing, point.lock), { labels: [point.outputPath, target] }),
+      );
       throw new LilyError("LILY-E0803", `--locked: \`${target}\` no longer composes to its lock`, {
         flag: "--locked",
         hint:
@@ -269,11 +274,39 @@ async function assertLocked(path: string, lock: LockFile): Promise<void> {
   const report = await verifyLock(path, lock, { recompose: true });
   const drift = report.findings.filter((f) => f.severity === "error");
   if (drift.length) {
+    // The diff the error announces, printed before it (stderr: stdout may carry events).
+    if (report.diff) {
+      const { formatDiff } = await import("../lock/diff.ts");
+      console.error(formatDiff(report.diff, { labels: [path, "recomposed"] }) + "\n");
+    }
     throw new LilyError("LILY-E0803", `--locked: the lock is out of date with its sources`, {
       flag: "--locked",
-      notes: drift.map((f) => ({ message: f.message })),
-      hint:
-        `update it with \`lily compose\` (or run without --locked); \`lily verify ${path} --recompose\` shows the diff`,
+      notes: drift.map((f) => ({
+        message: f.message.replace("see the diff below", "the diff above"),
+      })),
+      hint: report.diff
+        ? "the diff above is what composing again would change: update the lock with `lily compose` (or run without --locked)"
+        : "update it with `lily compose` (or run without --locked)",
     });
   }
+}
+
+/**
+ * A lock whose sources changed since compose still runs as written (that is what a lock is
+ * for), but never silently: one line on stderr says so and how to check or update it.
+ */
+async function warnIfStale(path: string, lock: LockFile): Promise<void> {
+  const { verifyLock } = await import("../lock/verify.ts");
+  let report;
+  try {
+    report = await verifyLock(path, lock);
+  } catch {
+    return; // a lock without readable provenance: `--locked` reports it properly
+  }
+  const stale = report.findings.filter((f) => f.severity === "error");
+  if (stale.length === 0) return;
+  const first = stale[0].message + (stale.length > 1 ? ` (and ${stale.length - 1} more)` : "");
+  console.error(
+    `warning: ${path} is stale: ${first}; running it as locked (\`--locked\` shows the diff and refuses, \`lily compose\` updates it)`,
+  );
 }
