@@ -17,7 +17,7 @@ import {
   valueDigest,
 } from "../cache/key.ts";
 import { CacheStore, type Entry, type StoredOutput, writeAtomic } from "../cache/store.ts";
-import { LilyError } from "../errors.ts";
+import { didYouMean, LilyError, LilyErrors } from "../errors.ts";
 import { type Ast, evaluateCondition, type Status } from "../expr/mod.ts";
 import type { Manifest, ManifestStep, RunEvent } from "../schema/events.ts";
 import type { LockFile, LockParam, LockStep } from "../schema/lock.ts";
@@ -72,6 +72,8 @@ export interface RunOptions {
   ) => Promise<string | undefined>;
   getHostEnv?: (name: string) => string | undefined;
   onEvent?: (event: RunEvent) => void;
+  /** Receives each attempt's output as it is logged (masked, as stored): `-v` streams it. */
+  onOutput?: (step: string, text: string) => void;
   /** Overrides `.lily/cache` (tests, shared caches). */
   cacheDir?: string;
   /** OS isolation: `auto` (enforce where possible), `none`, `strict` (refuse what cannot be enforced). */
@@ -105,17 +107,22 @@ export function newRunId(): string {
 /** Runs a lock to completion (or cancellation) and returns the manifest. */
 export async function runLock(lock: LockFile, options: RunOptions): Promise<RunResult> {
   const root = options.projectRoot;
+  // Selection first: a bad `--only`/`--from` is a user error that leaves no run directory.
+  const selected = selectSteps(lock, options.only);
+  const forced = options.from ? descendants(lock, options.from) : new Set<string>();
   const runId = newRunId();
   const runDir = join(root, ".lily", "runs", runId);
+  const getHostEnv0 = options.getHostEnv ?? ((name: string) => Deno.env.get(name));
+  // Secrets are resolved before any byte is written, so every byte can be masked (and before
+  // the run directory exists: a failure here leaves none behind).
+  const secrets = await resolveAllSecrets(lock, { getEnv: getHostEnv0 });
+  await ensureLilyDir(root);
   await Deno.mkdir(join(runDir, "logs"), { recursive: true });
   // Steps' output files and TMPDIR live outside the project: a sandboxed step may write
   // there, and never into `.lily/`.
   const scratch = await Deno.makeTempDir({ prefix: `lily-${runId}-` });
   await Deno.mkdir(join(scratch, "io"));
   await Deno.mkdir(join(scratch, "tmp"));
-  const getHostEnv0 = options.getHostEnv ?? ((name: string) => Deno.env.get(name));
-  // Secrets are resolved before any byte is written, so every byte can be masked.
-  const secrets = await resolveAllSecrets(lock, { getEnv: getHostEnv0 });
   const masker = createMasker(secrets.values());
   const redact = options.redact ?? ((t: string) => masker.mask(t));
   const events = new EventLog(runId, {
@@ -202,9 +209,6 @@ export async function runLock(lock: LockFile, options: RunOptions): Promise<RunR
   const onErrorRecords = new Map<string, StepRecord>();
   for (const step of lock.plan.on_error) onErrorRecords.set(step.id, makeRecord(step, true));
 
-  // Selection: --only (with what they need) and --from (forced re-run downstream).
-  const selected = selectSteps(lock, options.only);
-  const forced = options.from ? descendants(lock, options.from) : new Set<string>();
   const params: Record<string, unknown> = {};
   for (const [name, p] of Object.entries(lock.params)) if (!("secret" in p)) params[name] = p.value;
 
@@ -578,6 +582,7 @@ export async function runLock(lock: LockFile, options: RunOptions): Promise<RunR
       const maskStream = masker.stream();
       const writeLog = async (text: string) => {
         if (!text) return;
+        options.onOutput?.(step.id, text);
         if (!log) {
           log = await Deno.open(join(runDir, logName), {
             create: true,
@@ -742,7 +747,14 @@ export async function runLock(lock: LockFile, options: RunOptions): Promise<RunR
         await sleep(delay, options.signal);
         continue;
       }
-      finish(r, "failed", { reason: failure, exit_code: result.exitCode, attempt });
+      const note = networkNote(step);
+      if (note) r.manifest.notes = [note];
+      finish(r, "failed", {
+        reason: failure,
+        exit_code: result.exitCode,
+        attempt,
+        ...(note ? { note } : {}),
+      });
       return;
     }
   };
@@ -870,6 +882,22 @@ async function lockPlan(
   return got === "locked" ? file : undefined;
 }
 
+/**
+ * A failing step that had no network (or only some hosts) may have failed for that reason:
+ * say so, with the line that grants it. The sandbox's own refusals are denials, reported
+ * apart; a program that simply cannot resolve a host only prints its own error.
+ */
+function networkNote(step: LockStep): string | undefined {
+  const network = step.resources.network;
+  if (network === true) return undefined;
+  if (Array.isArray(network) && network.length) {
+    return `it ran with network access to ${
+      network.join(", ")
+    } only; if it needs more, add the hosts to \`resources: {network: [...]}\``;
+  }
+  return "it ran without network (`resources.network` is off by default); if it needs the network, grant it: `resources: {network: true}` or a list of hosts";
+}
+
 function safeName(id: string): string {
   return id.replace(/[^A-Za-z0-9_.-]/g, "_");
 }
@@ -884,23 +912,49 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
+/**
+ * Creates `.lily/` with a `.gitignore` of `*`: run records, the cache and locks are local
+ * state, never committed (as `target/` under cargo; the file lives inside, so the project's
+ * own `.gitignore` needs no line).
+ */
+async function ensureLilyDir(root: string): Promise<void> {
+  const dir = join(root, ".lily");
+  await Deno.mkdir(dir, { recursive: true });
+  try {
+    await Deno.writeTextFile(
+      join(dir, ".gitignore"),
+      "# Lily's local state (runs, cache, locks): never committed.\n*\n",
+      { createNew: true },
+    );
+  } catch (error) {
+    if (!(error instanceof Deno.errors.AlreadyExists)) throw error;
+  }
+}
+
+function unknownStep(flag: string, id: string, all: string[]): LilyError {
+  const guess = didYouMean(id, all);
+  return new LilyError(
+    flag === "--only" ? "LILY-E0801" : "LILY-E0802",
+    `${flag} names \`${id}\`, which is not a step of this lock`,
+    {
+      flag: `${flag} ${id}`,
+      hint: `${guess ? `did you mean \`${guess}\`? ` : ""}steps: ${all.slice(0, 12).join(", ")}${
+        all.length > 12 ? ", …" : ""
+      }`,
+    },
+  );
+}
+
 function selectSteps(lock: LockFile, only: string[] | undefined): Set<string> {
   const all = new Set(lock.plan.steps.map((s) => s.id));
   if (!only || only.length === 0) return all;
   const byId = new Map(lock.plan.steps.map((s) => [s.id, s]));
   const out = new Set<string>();
   const stack = [...only];
-  for (const id of only) {
-    if (!byId.has(id)) {
-      throw new LilyError(
-        "LILY-E0801",
-        `--only names \`${id}\`, which is not a step of this lock`,
-        {
-          flag: `--only ${id}`,
-          hint: `steps: ${[...all].slice(0, 12).join(", ")}`,
-        },
-      );
-    }
+  const unknown = only.filter((id) => !byId.has(id));
+  if (unknown.length === 1) throw unknownStep("--only", unknown[0], [...all]);
+  if (unknown.length > 1) {
+    throw new LilyErrors(unknown.map((id) => unknownStep("--only", id, [...all])));
   }
   while (stack.length) {
     const id = stack.pop()!;
@@ -913,11 +967,7 @@ function selectSteps(lock: LockFile, only: string[] | undefined): Set<string> {
 
 function descendants(lock: LockFile, from: string): Set<string> {
   if (!lock.plan.steps.some((s) => s.id === from)) {
-    throw new LilyError(
-      "LILY-E0802",
-      `--from names \`${from}\`, which is not a step of this lock`,
-      { flag: `--from ${from}` },
-    );
+    throw unknownStep("--from", from, lock.plan.steps.map((s) => s.id));
   }
   const out = new Set([from]);
   let grew = true;

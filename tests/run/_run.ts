@@ -16,9 +16,14 @@ export async function project(
 
 /** Starts `lily run` without waiting (to signal it). */
 export function spawnRun(dir: string, args: string[] = []): Deno.ChildProcess {
+  return spawnLily(dir, ["run", "flow.lock.yaml", ...args]);
+}
+
+/** Starts any `lily` command without waiting (to read its output as it comes). */
+export function spawnLily(dir: string, args: string[]): Deno.ChildProcess {
   const mod = new URL("../../mod.ts", import.meta.url).pathname;
   return new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "--no-check", mod, "run", "flow.lock.yaml", ...args],
+    args: ["run", "-A", "--no-check", mod, ...args],
     cwd: dir,
     env: {
       RUST_BACKTRACE: "0",
