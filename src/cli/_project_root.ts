@@ -1,23 +1,15 @@
 /**
  * The project a run command (`runs`, `logs`, `cache`) works on when run from anywhere inside
- * it: the root compose finds (the nearest `.lilyrc`, by compose's own search), else the nearest
+ * it: the root compose finds (the nearest trusted `.lilyrc`, by compose's own search), else the nearest
  * ancestor holding Lily's records (`.lily/`), else the current directory.
  * @module
  */
 import { dirname, join, resolve } from "node:path";
-import { findProjectRoot } from "../compose/project.ts";
+import { searchProjectRoot } from "../compose/project.ts";
 
 function isDir(path: string): boolean {
   try {
     return Deno.statSync(path).isDirectory;
-  } catch {
-    return false;
-  }
-}
-
-function isFile(path: string): boolean {
-  try {
-    return Deno.statSync(path).isFile;
   } catch {
     return false;
   }
@@ -39,8 +31,8 @@ function isFile(path: string): boolean {
  */
 export function projectRootFrom(start: string): string {
   const from = resolve(start);
-  const root = findProjectRoot(join(from, "_"));
-  if (isFile(join(root, ".lilyrc"))) return root;
+  const search = searchProjectRoot(join(from, "_"));
+  if (search.hasRc) return search.root;
   for (let dir = from;;) {
     if (isDir(join(dir, ".lily"))) return dir;
     const parent = dirname(dir);

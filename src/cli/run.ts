@@ -266,6 +266,9 @@ function summaryTable(rows: { label: string; manifest: Manifest }[]): string {
 }
 
 async function projectJobs(root: string): Promise<number | undefined> {
+  // Only a trusted .lilyrc counts (docs/security.md#which-lilyrc-is-trusted).
+  const { untrustedReason } = await import("../compose/project.ts");
+  if (untrustedReason(root) || untrustedReason(join(root, ".lilyrc"))) return undefined;
   try {
     const text = await Deno.readTextFile(join(root, ".lilyrc"));
     const m = /^jobs:\s*(\d+)\s*$/m.exec(text);
@@ -303,7 +306,7 @@ async function loadTargets(
     const projectRoot = resolve(dirname(resolve(target)), lock.provenance.project_root);
     if (opts.locked) await assertLocked(target, lock);
     else if (!opts.frozen) await warnIfStale(target, lock);
-    if (!opts.frozen) await assertPins(lock);
+    if (!opts.frozen) await assertPins(lock, projectRoot);
     return [{ lock, lockPath: target, projectRoot, label: target }];
   }
   const { composeSources } = await import("../compose/mod.ts");
@@ -314,6 +317,7 @@ async function loadTargets(
   });
   const out: Target[] = [];
   for (const point of points) {
+    await (await import("./_warnings.ts")).printWarnings(point.warnings);
     const label = point.sweep
       ? `${target} ${Object.entries(point.sweep).map(([k, v]) => `${k}=${v}`).join(",")}`
       : target;
@@ -360,10 +364,10 @@ async function loadTargets(
   return out;
 }
 
-async function assertPins(lock: LockFile): Promise<void> {
+async function assertPins(lock: LockFile, root: string): Promise<void> {
   if (Object.keys(lock.registry_pins.binaries).length === 0) return;
   const { checkPins } = await import("../sync/pins.ts");
-  const drift = await checkPins(lock.registry_pins.binaries);
+  const drift = await checkPins(lock.registry_pins.binaries, { root });
   if (drift.length) {
     throw new LilyError(
       "LILY-E1103",
