@@ -26,7 +26,9 @@ async function step(name: string, args: string[]): Promise<string> {
   return out.success ? text : FAILED_MARK + text;
 }
 
-const extra = Deno.args;
+// `deno task test -- x_test.ts` passes the `--` on: without this, `deno test -- x` would
+// run every test (and hand `x` to them as an argument).
+const extra = Deno.args[0] === "--" ? Deno.args.slice(1) : Deno.args;
 const quick = extra.length > 0;
 if (!quick) {
   for (
