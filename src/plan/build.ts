@@ -109,7 +109,12 @@ function planSteps(
   for (const [index, step] of steps.entries()) {
     const path = [list, index];
     try {
-      resolved.push(resolveStep(step, path, dag, allOutputs, inputs, where, list, mainDag));
+      // `on_error` steps notify and clean up: a cached notification would be silent the
+      // second time the run fails, so they run every time unless they opt in.
+      const planned = list === "on_error" && step.cache?.policy === undefined
+        ? { ...step, cache: { ...step.cache, policy: "never" as const } }
+        : step;
+      resolved.push(resolveStep(planned, path, dag, allOutputs, inputs, where, list, mainDag));
     } catch (error) {
       if (error instanceof LilyErrors) errors.push(...error.errors);
       else if (error instanceof LilyError) errors.push(error);
@@ -224,11 +229,7 @@ function resolveStep(
     with: withBlock,
     ...(step.description ? { description: step.description } : {}),
   };
-  // `on_error` steps notify and clean up: a cached notification would be silent the second
-  // time the run fails, so they run every time unless they opt in.
-  const policy = step.uses === "human"
-    ? "never"
-    : step.cache?.policy ?? (list === "on_error" ? "never" : "auto");
+  const policy = step.uses === "human" ? "never" : step.cache?.policy ?? "auto";
   const salt = [inputs.rc.cache?.salt ?? "", step.cache?.salt ?? ""].join("\u0000");
   return { ...partial, level: dag.levelOf.get(step.id)!, cache: cacheKeyOf(partial, policy, salt) };
 }
