@@ -583,7 +583,6 @@ export async function runLock(lock: LockFile, options: RunOptions): Promise<RunR
       const maskStream = masker.stream();
       const writeLog = async (text: string) => {
         if (!text) return;
-        options.onOutput?.(step.id, text);
         if (!log) {
           log = await Deno.open(join(runDir, logName), {
             create: true,
@@ -635,7 +634,9 @@ export async function runLock(lock: LockFile, options: RunOptions): Promise<RunR
         graceMs: options.graceMs ?? 2000,
         write: async (chunk) => {
           const text = decoder.decode(chunk, { stream: true });
-          await writeLog(options.redact ? options.redact(text) : maskStream.push(text));
+          const masked = options.redact ? options.redact(text) : maskStream.push(text);
+          if (masked) options.onOutput?.(step.id, masked);
+          await writeLog(masked);
         },
       });
       if (timer !== undefined) clearTimeout(timer);
