@@ -55,3 +55,26 @@ Deno.test("the extractor finds the README's and getting-started's workflows", ()
     assertEquals(blocks.some((b) => /^name: hello$/m.test(b.text)), true, file);
   }
 });
+
+/** Every source file under `dir` (recursively). */
+function sources(dir: string): string[] {
+  const out: string[] = [];
+  for (const e of Deno.readDirSync(dir)) {
+    const path = `${dir}/${e.name}`;
+    if (e.isDirectory) out.push(...sources(path));
+    else if (e.name.endsWith(".ts")) out.push(path);
+  }
+  return out;
+}
+
+Deno.test("`@example` blocks assert with assertions that can fail (never console.assert)", () => {
+  const offenders: string[] = [];
+  for (const file of [...sources(`${root}src`), ...sources(`${root}adapters`), `${root}mod.ts`]) {
+    const text = Deno.readTextFileSync(file);
+    for (const block of text.matchAll(/@example[\s\S]*?```ts[\s\S]*?```/g)) {
+      // console.assert only logs: an example that no longer holds would still pass.
+      if (block[0].includes("console.assert(")) offenders.push(file.slice(root.length));
+    }
+  }
+  assertEquals(offenders, [], "use assert/assertEquals from tests/_assert.ts");
+});
