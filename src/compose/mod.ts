@@ -14,6 +14,7 @@ import type { LockFile, LockParam } from "../schema/lock.ts";
 import { type Petal, Petal as PetalSchema, type ValueType } from "../schema/petal.ts";
 import { validate } from "../schema/validate.ts";
 import { ensureLocator, lazyLocate, locate } from "../source/locate.ts";
+import { unsupportedInSource } from "../steps/support.ts";
 import {
   checkChoices,
   checkYamlValue,
@@ -95,7 +96,11 @@ async function composeUnchecked(
     profile: options.profile,
     cwd,
   });
-  const petal = validate(PetalSchema, resolved.raw, { what: "workflow", file: resolved.flowFile });
+  const petal = validate(PetalSchema, resolved.raw, {
+    what: "workflow",
+    file: resolved.flowFile,
+    alongside: unsupportedInSource(resolved.raw, (path) => lazyLocate(resolved.raw, path)),
+  });
   const params = petal.params ?? {};
   const paramTypes: Record<string, ValueType> = {};
   for (const [name, p] of Object.entries(params)) paramTypes[name] = p.type;
@@ -160,6 +165,11 @@ async function composeUnchecked(
       paramTypes,
       rc: resolved.project.rc,
     });
+    // Code inserted by `| shell_code` is listed on its step, for review (lock, explain).
+    for (const step of [...plan.steps, ...plan.on_error]) {
+      const code = rendered.effects.shellCode.get(step.id);
+      if (code?.length) step.shell_code = code;
+    }
     const outputPath = outputPathFor(resolved, options.output, isSweep ? point : null, cwd);
     const binaries = new Set<string>(resolved.project.rc.allowed_binaries ?? []);
     for (const step of [...plan.steps, ...plan.on_error]) {
