@@ -423,16 +423,22 @@ class Interpreter implements ShellApi {
     }
     if (p.negated) status = status === 0 ? 1 : 0;
     this.status = status;
-    if (!quiet && status !== 0 && this.options.errexit) throw new ShellExit(status);
+    // A compound command's status never ends the script by itself: a command in it that failed
+    // where errexit applies already did (`{ a && b; }` failing at `a` does not), as in dash.
+    const compound = p.commands.length === 1 && p.commands[0].kind !== "simple" &&
+      p.commands[0].kind !== "subshell";
+    if (!quiet && !compound && status !== 0 && this.options.errexit) throw new ShellExit(status);
     return status;
   }
 
   private async pipe(p: Pipeline, io: Io): Promise<number> {
     const n = p.commands.length;
     const pipes = Array.from({ length: n - 1 }, () => new TransformStream<Uint8Array>());
+    const sinks = pipes.map((pipe) => pipeSink(pipe.writable));
+    const sources = pipes.map((pipe) => ownedStream(pipe.readable));
     const stages = p.commands.map(async (command, i) => {
-      const out = i < n - 1 ? pipeSink(pipes[i].writable) : undefined;
-      const stdin: Input = i === 0 ? io.stdin : { kind: "stream", stream: pipes[i - 1].readable };
+      const out = i < n - 1 ? sinks[i] : undefined;
+      const stdin: Input = i === 0 ? io.stdin : { kind: "stream", stream: sources[i - 1].stream };
       let status: number;
       try {
         status = await this.forked(this.fork(), (sub) =>
@@ -442,11 +448,10 @@ class Interpreter implements ShellApi {
             stderr: out && p.stderrToo[i] ? out : io.stderr,
           }, false));
       } finally {
+        // A reader that stopped early: the writer before it gets a broken pipe (also when a
+        // built-in such as `read` still holds the stream), and never waits on it again.
+        if (i > 0) await sources[i - 1].stop();
         await out?.close();
-        // A reader that stopped early: the writer before it gets a broken pipe.
-        if (stdin.kind === "stream" && !stdin.stream.locked) {
-          await stdin.stream.cancel().catch(() => {});
-        }
       }
       return status;
     });
@@ -865,7 +870,9 @@ async function writeText(sink: Sink, text: string): Promise<void> {
   if (!sink.isNull) await sink.write(encoder.encode(text));
 }
 
-function pipeSink(writable: WritableStream<Uint8Array>): Sink & { close(): Promise<void> } {
+function pipeSink(
+  writable: WritableStream<Uint8Array>,
+): Sink & { close(): Promise<void> } {
   const writer = writable.getWriter();
   let broken = false;
   return {
@@ -884,6 +891,38 @@ function pipeSink(writable: WritableStream<Uint8Array>): Sink & { close(): Promi
       } catch {
         // the reader is gone
       }
+    },
+  };
+}
+
+/**
+ * The read end of a pipe, held by the shell: the stage reads `stream`, and `stop()` closes the
+ * pipe when the stage ends, even while a built-in still holds `stream` (the writer then gets a
+ * broken pipe instead of waiting forever for a reader).
+ */
+function ownedStream(source: ReadableStream<Uint8Array>) {
+  const reader = source.getReader();
+  let stopped = false;
+  const stream = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        const { done, value } = await reader.read();
+        if (done || stopped) controller.close();
+        else controller.enqueue(value);
+      } catch (error) {
+        controller.error(error);
+      }
+    },
+    cancel(reason) {
+      stopped = true;
+      return reader.cancel(reason);
+    },
+  }, { highWaterMark: 0 });
+  return {
+    stream,
+    stop: async () => {
+      stopped = true;
+      await reader.cancel().catch(() => {});
     },
   };
 }

@@ -12,6 +12,8 @@ import { sh } from "../_run.ts";
 export interface Answer {
   stdout: string;
   status: number;
+  /** Lily only: the program its policy refused to start (the corpus uses built-ins). */
+  denied?: string;
 }
 
 /** The three answers for a script; `lily` is a refusal when the parser refused it. */
@@ -80,7 +82,7 @@ export async function differential(
       stdin: options.stdin,
       startOptions: { errexit: options.errexit ?? false, pipefail: false },
     });
-    return { stdout: result.stdout, status: result.exitCode };
+    return { stdout: result.stdout, status: result.exitCode, denied: result.denied?.target };
   });
   return { dash, bash, lily };
 }
@@ -106,6 +108,7 @@ export function verdict(
   }
   if (want === "refuse") return "ran, but must be refused";
   const lily = d.lily;
+  if (lily.denied !== undefined) return `started \`${lily.denied}\`, which is not a built-in`;
   const ok = want === "dash"
     ? same(lily, d.dash)
     : want === "bash"

@@ -128,3 +128,19 @@ f() { echo hi; }
 [[ a == a ]] && echo yes
 #### arithmetic command !refuse
 (( x = 1 ))
+#### errexit and an and-list in a group !e
+{ test no = yes && echo hi; }; echo "status=$?"
+#### errexit and an and-list in if, for, case !e
+if true; then false && true; fi; for i in 1; do false && true; done; case a in a) false && true;; esac; echo survived
+#### errexit and an and-list in a subshell exits !e
+(false && true); echo never
+#### errexit inside a group exits !e
+{ false; echo no; }; echo never
+#### test more file operators
+touch f; [ -c f ] || echo notchar; [ -p f ] || echo notfifo; [ -k f ] || echo nosticky; [ -t 1 ] || echo notty
+#### test newer and same file
+touch a; [ a -ef a ] && echo same; [ a -nt missing ] && echo newer; [ missing -ot a ] && echo older
+#### test big integers
+[ 9223372036854775807 -gt 9223372036854775806 ] && echo bigger
+#### test integer out of range
+[ 99999999999999999999 -eq 1 ]; echo "st=$?"
