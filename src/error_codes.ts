@@ -120,6 +120,7 @@ export const ERROR_CODES = {
   "LILY-E0617": "a step starts a program its policy does not allow (see [shell.md](shell.md))",
   "LILY-E0618": "a `shell` script is not valid in Lily's shell ([shell.md](shell.md))",
   "LILY-E0619": "`with.shell` names a program that is not allowed (or is not a name)",
+  "LILY-E0650": "a `shell` script nests deeper than Lily's shell parses (`$(( ((…)) ))`, `$(…)`)",
   // Lock files (E07xx): docs/errors.md
   "LILY-E0701": "the lock file cannot be read",
   "LILY-E0702": "not a valid lock (broken YAML, truncated, edited by hand)",
