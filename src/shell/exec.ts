@@ -649,9 +649,17 @@ class Interpreter implements ShellApi {
       );
     }
     const redirected = await this.redirect(cmd.redirects, io);
-    if (typeof redirected === "number") return redirected;
+    if (typeof redirected === "number") {
+      // As POSIX says: a redirection error on a special built-in ends the (sub)shell.
+      if (SPECIAL.has(args[0])) throw new ShellExit(2);
+      return redirected;
+    }
     try {
       const [name, ...rest] = args;
+      if (name === "") {
+        await writeText(redirected.io.stderr, "lily-shell: : not found\n");
+        return 127;
+      }
       const builtin = name.includes("/") ? undefined : BUILTINS[name];
       if (builtin && Object.hasOwn(BUILTINS, name)) {
         return await this.builtin(builtin, rest, assigns, redirected.io);
@@ -860,6 +868,9 @@ class Interpreter implements ShellApi {
     return { io: { stdin, stdout, stderr }, close };
   }
 }
+
+/** POSIX's special built-ins that Lily's shell has. */
+const SPECIAL = new Set([":", "break", "continue", "exit", "export", "readonly", "set", "unset"]);
 
 function isAssignmentWord(word: Word): boolean {
   const first = word.parts[0];

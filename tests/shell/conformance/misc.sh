@@ -144,3 +144,23 @@ touch a; [ a -ef a ] && echo same; [ a -nt missing ] && echo newer; [ missing -o
 [ 9223372036854775807 -gt 9223372036854775806 ] && echo bigger
 #### test integer out of range
 [ 99999999999999999999 -eq 1 ]; echo "st=$?"
+#### dollar question split by a line continuation
+true; echo $\
+?
+#### empty command name is not found
+''; echo "st=$?"
+#### redirect failure on a special built-in ends the shell
+for x in a b; do break > nodir/r.txt; done; echo after
+#### empty do done !refuse
+while false; do
+done
+#### empty then !refuse
+if true; then fi
+#### empty group !refuse
+{ }
+#### set with arguments sets positional parameters !refuse
+set -- a b
+#### dup to an expanded descriptor !refuse
+fd=100; echo foo >&$fd
+#### printf with an unknown option
+printf -v x %s foo; echo "status=$?"
