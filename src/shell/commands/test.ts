@@ -57,6 +57,11 @@ export function testCommand(bracket: boolean): Builtin {
       args = args.slice(0, -1);
     }
     try {
+      // POSIX: with three arguments and `-a`/`-o` in the middle, it is the binary operator.
+      if (args.length === 3 && (args[1] === "-a" || args[1] === "-o")) {
+        const [l, r] = [args[0] !== "", args[2] !== ""];
+        return (args[1] === "-a" ? l && r : l || r) ? 0 : 1;
+      }
       const parser = new Expr(ctx, args);
       const value = args.length === 0 ? false : await parser.or();
       if (parser.i < args.length) throw new TestSyntax(`unexpected \`${args[parser.i]}'`);

@@ -6,7 +6,7 @@
  * @module
  */
 import { parseScript, ShellSyntaxError } from "../../../src/shell/parser.ts";
-import { sh } from "../_run.ts";
+import { BIN, sh } from "../_run.ts";
 
 /** What one shell printed and returned. */
 export interface Answer {
@@ -28,6 +28,8 @@ export interface DiffOptions {
   /** Run all three with errexit (`sh -e`). */
   errexit?: boolean;
   stdin?: string;
+  /** Extra programs the three shells may start: name → absolute path (on PATH for dash/bash). */
+  programs?: Record<string, string>;
 }
 
 const decoder = new TextDecoder();
@@ -36,7 +38,7 @@ async function other(argv: string[], script: string, dir: string, options: DiffO
   const child = new Deno.Command(argv[0], {
     args: [...argv.slice(1), ...(options.errexit ? ["-e"] : []), "-c", script],
     cwd: dir,
-    env: { HOME: "/lily-home", PATH: "/usr/bin:/bin", LC_ALL: "C.UTF-8" },
+    env: { HOME: "/lily-home", PATH: pathFor(options), LC_ALL: "C.UTF-8" },
     clearEnv: true,
     stdin: options.stdin === undefined ? "null" : "piped",
     stdout: "piped",
@@ -49,6 +51,11 @@ async function other(argv: string[], script: string, dir: string, options: DiffO
   }
   const out = await child.output();
   return { stdout: decoder.decode(out.stdout), status: out.code };
+}
+
+function pathFor(options: DiffOptions): string {
+  const dirs = Object.values(options.programs ?? {}).map((p) => p.slice(0, p.lastIndexOf("/")));
+  return [...new Set(dirs), "/usr/bin", "/bin"].join(":");
 }
 
 async function inTemp<T>(fn: (dir: string) => Promise<T>): Promise<T> {
@@ -78,8 +85,9 @@ export async function differential(
   }
   const lily = await inTemp(async (dir) => {
     const result = await sh(script, dir, {
-      env: { HOME: "/lily-home", PATH: "/usr/bin:/bin" },
+      env: { HOME: "/lily-home", PATH: pathFor(options) },
       stdin: options.stdin,
+      binaries: options.programs ? { ...BIN, ...options.programs } : undefined,
       startOptions: { errexit: options.errexit ?? false, pipefail: false },
     });
     return { stdout: result.stdout, status: result.exitCode, denied: result.denied?.target };

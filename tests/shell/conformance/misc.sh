@@ -164,3 +164,5 @@ set -- a b
 fd=100; echo foo >&$fd
 #### printf with an unknown option
 printf -v x %s foo; echo "status=$?"
+#### test three arguments with -a in the middle
+[ -z -a -a ]; echo "status=$?"; [ "" -o x ]; echo "status=$?"
