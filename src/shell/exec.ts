@@ -28,6 +28,7 @@ import {
   type ShellApi,
   ShellDenied,
   ShellExit,
+  type ShellOption,
   type ShellPolicy,
   type Sink,
 } from "./types.ts";
@@ -66,7 +67,7 @@ export interface ShellResult {
   spawned: number;
 }
 
-type Option = "errexit" | "pipefail" | "xtrace" | "nounset";
+type Option = ShellOption;
 
 /** A write to a pipe whose reader has gone (the shell's SIGPIPE). */
 class BrokenPipe extends Error {}
@@ -251,6 +252,8 @@ class Interpreter implements ShellApi {
     pipefail: true,
     xtrace: false,
     nounset: false,
+    noclobber: false,
+    noglob: false,
   };
   private status = 0;
   /** The status of the last command substitution of the command being expanded. */
@@ -344,7 +347,8 @@ class Interpreter implements ShellApi {
     if (name === "0") return "lily-shell";
     if (name === "-") {
       return (this.options.errexit ? "e" : "") + (this.options.xtrace ? "x" : "") +
-        (this.options.nounset ? "u" : "");
+        (this.options.nounset ? "u" : "") + (this.options.noclobber ? "C" : "") +
+        (this.options.noglob ? "f" : "");
     }
     return this.vars.get(name);
   }
@@ -572,6 +576,7 @@ class Interpreter implements ShellApi {
       checkRead: (dir) => this.checkRead(dir),
       error: (message) => writeText(io.stderr, `lily-shell: ${message}\n`),
       nounset: this.options.nounset,
+      noglob: this.options.noglob,
     };
   }
 
@@ -841,6 +846,14 @@ class Interpreter implements ShellApi {
           stdin = { kind: "stream", stream: file.readable };
         } else {
           this.checkWrite(path);
+          if (this.options.noclobber && r.op === ">" && !r.force) {
+            const existing = await Deno.stat(path).catch(() => undefined);
+            if (existing?.isFile) {
+              await close();
+              await writeText(io.stderr, `lily-shell: ${name}: cannot overwrite existing file\n`);
+              return 1;
+            }
+          }
           const file = await Deno.open(path, {
             write: true,
             create: true,

@@ -21,6 +21,8 @@ export interface ExpandScope {
   /** Reports an expansion error (`${X:?}`, bad arithmetic) on stderr. */
   error(message: string): Promise<void>;
   nounset: boolean;
+  /** `set -f`: no pathname expansion. */
+  noglob?: boolean;
 }
 
 interface Segment {
@@ -71,7 +73,7 @@ export async function expandFields(word: Word, scope: ExpandScope): Promise<stri
   for (let i = 0; i < fields.length; i++) {
     if (!present[i]) continue;
     const segments = fields[i];
-    if (segments.some((s) => s.glob && /[*?[]/.test(s.text))) {
+    if (!scope.noglob && segments.some((s) => s.glob && /[*?[]/.test(s.text))) {
       const matches = await glob(segments, scope);
       if (matches.length) {
         out.push(...matches);

@@ -600,6 +600,7 @@ class Parser {
     }
     const kind = op === ">|" ? ">" : op as "<" | ">" | ">>";
     const fd = digits ? Number(digits) as 0 | 1 | 2 : kind === "<" ? 0 : 1;
+    if (op === ">|") return { fd, op: kind, target, dup: null, force: true, pos };
     return { fd, op: kind, target, dup: null, pos };
   }
 

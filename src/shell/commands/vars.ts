@@ -4,7 +4,7 @@
  * @module
  */
 import { chunksOf, complain, writeText } from "./_io.ts";
-import type { Builtin } from "../types.ts";
+import type { Builtin, ShellOption } from "../types.ts";
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
@@ -87,16 +87,20 @@ export const printenvCommand: Builtin = async (ctx) => {
   return status;
 };
 
-const LONG: Record<string, "errexit" | "pipefail" | "xtrace" | "nounset"> = {
+const LONG: Record<string, ShellOption> = {
   errexit: "errexit",
   pipefail: "pipefail",
   xtrace: "xtrace",
   nounset: "nounset",
+  noclobber: "noclobber",
+  noglob: "noglob",
 };
-const SHORT: Record<string, "errexit" | "xtrace" | "nounset"> = {
+const SHORT: Record<string, ShellOption> = {
   e: "errexit",
   x: "xtrace",
   u: "nounset",
+  C: "noclobber",
+  f: "noglob",
 };
 
 /** The `set` built-in: `-e`/`+e`, `-u`, `-x`, `-o pipefail` and their `+` forms. */

@@ -166,3 +166,9 @@ fd=100; echo foo >&$fd
 printf -v x %s foo; echo "status=$?"
 #### test three arguments with -a in the middle
 [ -z -a -a ]; echo "status=$?"; [ "" -o x ]; echo "status=$?"
+#### noclobber refuses to overwrite, >| forces
+echo a > f; set -C; echo b > f; echo "st=$?"; echo c >| f; cat f; set +C; echo d > f; cat f
+#### noclobber long form and new files
+set -o noclobber; echo new > g; cat g; echo again > g; echo "st=$?"
+#### noglob keeps patterns
+touch a1 a2; set -f; echo a*; set +f; echo a*
