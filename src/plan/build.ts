@@ -17,6 +17,7 @@ import {
 import { commandsOf } from "../shell/analyze.ts";
 import { isBuiltin } from "../shell/commands/mod.ts";
 import { NESTING_CODE, parseScript, ShellSyntaxError } from "../shell/parser.ts";
+import { positionalParams } from "../shell/positional.ts";
 import { lazyLocate } from "../source/locate.ts";
 import { spanAt } from "../expr/_span.ts";
 import { parseDuration } from "../util/duration.ts";
@@ -369,6 +370,20 @@ function checkPrograms(
           span: spanAt(base, script, use.pos, use.pos + use.name.length),
           label: "not a built-in of Lily's shell, not an allowed binary",
           hint: allowHint(use.name),
+        },
+      ),
+    );
+  }
+  for (const use of positionalParams(list)) {
+    errors.push(
+      new LilyError(
+        "LILY-E0635",
+        `the script of step \`${step.id}\` reads \`$${use.name}\`: a step's script has no arguments`,
+        {
+          span: spanAt(base, script, use.pos, use.pos + 1 + use.name.length),
+          label: "a positional parameter",
+          hint: "pass values as `{{ params.<name> }}` (escaped for the shell) or as inputs " +
+            "(`$LILY_INPUT_<NAME>`)",
         },
       ),
     );
