@@ -787,6 +787,7 @@ class Parser {
     stop: () => boolean,
     atEnd: () => void,
     tildeEnds?: RegExp,
+    inDoubleQuotes = false,
   ): void {
     let lit = "";
     const flush = () => {
@@ -800,6 +801,13 @@ class Parser {
       }
       if (stop()) break;
       const c = this.ch();
+      if (inDoubleQuotes && (c === "'" || (c === "\\" && !/[$`"\\}\n]/.test(this.ch(1))))) {
+        // Inside `"${X:-…}"` a single quote is a character, and so is a backslash before
+        // anything but `$ \` " \\ }` (as inside double quotes).
+        lit += c;
+        this.pos++;
+        continue;
+      }
       if (c === "\\") {
         if (this.ch(1) === "\n") {
           this.pos += 2;
@@ -955,10 +963,11 @@ class Parser {
       );
     }
     this.pos += op.length;
+    const patternOp = op === "#" || op === "##" || op === "%" || op === "%%";
     const arg = this.bracedWord(
       pos,
-      quoted || op.length === 1 && "#%".includes(op) ||
-        op.length === 2 && (op === "##" || op === "%%"),
+      quoted && !patternOp,
+      quoted || patternOp,
     );
     const ops: Record<string, Extract<WordPart, { kind: "param" }>["op"]> = {
       "#": "prefix",
@@ -977,7 +986,7 @@ class Parser {
   }
 
   /** The word inside `${NAME:-…}`, up to the closing `}`. */
-  private bracedWord(start: number, quoted: boolean): Word {
+  private bracedWord(start: number, inDoubleQuotes: boolean, quoted: boolean): Word {
     const pos = this.pos;
     const parts: WordPart[] = [];
     if (!quoted) this.tilde(parts, /[/}]/);
@@ -985,6 +994,8 @@ class Parser {
       parts,
       () => this.ch() === "}",
       () => this.fail("`${` is not closed: add `}`", start),
+      undefined,
+      inDoubleQuotes,
     );
     this.pos++;
     return { parts, pos };
