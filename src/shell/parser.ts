@@ -719,6 +719,14 @@ class Parser {
       const c = this.ch();
       this.fail(this.atEnd() ? "a command is missing at the end" : `unexpected \`${c}\``);
     }
+    const ifs = words.length === 0 ? assigns.find((a) => a.name === "IFS") : undefined;
+    if (ifs) {
+      this.fail(
+        "setting `IFS` for the rest of the script is not supported (fields split on blanks)",
+        ifs.pos,
+        "set it for one `read` only (`IFS=, read -r a b`), or use `shell: sh`",
+      );
+    }
     if (words.length > 1 && literalWord(words[0]) === "set") {
       let optionName = false;
       for (const w of words.slice(1)) {

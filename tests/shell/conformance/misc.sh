@@ -172,3 +172,15 @@ echo a > f; set -C; echo b > f; echo "st=$?"; echo c >| f; cat f; set +C; echo d
 set -o noclobber; echo new > g; cat g; echo again > g; echo "st=$?"
 #### noglob keeps patterns
 touch a1 a2; set -f; echo a*; set +f; echo a*
+#### read with empty IFS keeps blanks
+printf '  a b  \n' | { IFS= read -r line; echo "[$line]"; }
+#### read with a comma IFS
+printf 'x,y,z w\n' | { IFS=, read -r a b; echo "[$a][$b]"; }
+#### read with comma IFS and three names
+printf 'x, y ,z\n' | { IFS=', ' read -r a b c; echo "[$a][$b][$c]"; }
+#### read default IFS trims and splits
+printf '  one   two three  \n' | { read -r a b; echo "[$a][$b]"; }
+#### read more names than fields
+echo one | { read -r a b c; echo "[$a][$b][$c]"; }
+#### IFS for the rest of the script !refuse
+IFS=,; x=a,b; for w in $x; do echo "<$w>"; done
