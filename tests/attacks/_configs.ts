@@ -113,12 +113,12 @@ function unprivilegedDeno(): { deno: string; denoDir: string } {
   return prepared = { deno, denoDir: dir };
 }
 
-/** Runs the real CLI in `config` (as the test user when unprivileged). */
-export async function lilyIn(
+/** The command line that runs the real CLI in `config` (as the test user when unprivileged). */
+export function lilyArgv(
   config: Config,
   args: string[],
   options: { cwd: string; env?: Record<string, string>; wrap?: string[] },
-): Promise<{ code: number; stdout: string; stderr: string }> {
+): string[] {
   const mod = new URL("../../mod.ts", import.meta.url).pathname;
   const env: Record<string, string> = {
     RUST_BACKTRACE: "0",
@@ -128,44 +128,38 @@ export async function lilyIn(
     ...(config.sandbox === "unshare" ? { LILY_SANDBOX: "unshare" } : {}),
     ...options.env,
   };
-  let argv: string[];
+  let deno = Deno.execPath();
   if (config.unprivileged) {
-    const { deno, denoDir: dir } = unprivilegedDeno();
-    env.DENO_DIR = dir;
+    const prepared = unprivilegedDeno();
+    deno = prepared.deno;
+    env.DENO_DIR = prepared.denoDir;
     env.HOME = `/home/${TEST_USER}`;
-    const envArgs = Object.entries(env).map(([k, v]) => `${k}=${v}`);
-    argv = [
-      "runuser",
-      "-u",
-      TEST_USER,
-      "--",
-      "env",
-      "-i",
-      ...envArgs,
-      ...(options.wrap ?? []),
-      deno,
-      "run",
-      "-A",
-      "--no-check",
-      mod,
-      ...args,
-    ];
   } else {
     env.DENO_DIR = denoDir();
     env.HOME = Deno.env.get("HOME") ?? "/root";
-    argv = [
-      "env",
-      "-i",
-      ...Object.entries(env).map(([k, v]) => `${k}=${v}`),
-      ...(options.wrap ?? []),
-      Deno.execPath(),
-      "run",
-      "-A",
-      "--no-check",
-      mod,
-      ...args,
-    ];
   }
+  return [
+    ...(config.unprivileged ? ["runuser", "-u", TEST_USER, "--"] : []),
+    "env",
+    "-i",
+    ...Object.entries(env).map(([k, v]) => `${k}=${v}`),
+    ...(options.wrap ?? []),
+    deno,
+    "run",
+    "-A",
+    "--no-check",
+    mod,
+    ...args,
+  ];
+}
+
+/** Runs the real CLI in `config`. */
+export async function lilyIn(
+  config: Config,
+  args: string[],
+  options: { cwd: string; env?: Record<string, string>; wrap?: string[] },
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const argv = lilyArgv(config, args, options);
   const out = await new Deno.Command(argv[0], {
     args: argv.slice(1),
     cwd: options.cwd,
