@@ -10,8 +10,9 @@
  *   pinned programs read-only, $HOME empty; the step runs as an unprivileged uid (65534 when
  *   Lily runs as root, else the invoking uid);
  * - without it (`unshare` + `setpriv`, from util-linux): the whole file system stays visible
- *   with the invoking user's rights, but Lily's state is covered by empty directories and
- *   Deno's cache, Lily's code and the pinned programs are remounted read-only; the step runs as
+ *   with the invoking user's rights, but Lily's state is covered by empty directories, the
+ *   run's scratch directory shows only the host's own part, and Deno's cache, Lily's code and
+ *   the pinned programs are remounted read-only; the step runs as
  *   uid 0 of its own user namespace (mapped to the invoking uid) with every capability dropped.
  * The network namespace is new when the step's network is off (nothing but a down loopback).
  * `LILY_SANDBOX=unshare` forces the fallback (to test it where bubblewrap exists).
@@ -135,11 +136,9 @@ function bwrapMounts(view: FsView, networkOff: boolean): string[] {
   for (const dir of SYSTEM) put(dir, "ro");
   put("/tmp", "tmpfs");
   if (view.home) put(view.home, "tmpfs");
-  for (const dir of view.read) put(dir, "ro");
-  for (const dir of view.write) {
-    if (view.scratch && dir === view.scratch) continue; // the host's own part: pool.ts
-    put(dir, "rw");
-  }
+  // The run's scratch directory is not shown: only the host's own part of it (pool.ts).
+  for (const dir of view.read) if (dir !== view.scratch) put(dir, "ro");
+  for (const dir of view.write) if (dir !== view.scratch) put(dir, "rw");
   if (view.scratch) put(`${view.scratch}/h/@HOST@`, "rw");
   for (const dir of view.support) put(dir, "ro");
   for (const pin of view.pins ?? []) put(pin.path, "pin", pin.source);
@@ -181,6 +180,8 @@ while [ "$1" != -- ]; do
   case $kind in
     hide) mount -t tmpfs -o size=64k,mode=0555 lily-hidden "$dst" ;;
     ro) mount --bind "$src" "$dst"; mount -o remount,bind,ro "$dst" ;;
+    only) cd "$src"; mount -t tmpfs -o size=64k,mode=0755 lily-scratch "$dst"
+      mkdir -p "$src"; mount --no-canonicalize --bind /proc/self/cwd "$src"; cd / ;;
   esac
 done
 shift
@@ -216,6 +217,8 @@ export function hostPrefix(networkOff: boolean, view: FsView | null): HostPrefix
     for (const dir of view.hide) mounts.push("hide", "-", dir);
     for (const dir of view.support) mounts.push("ro", dir, dir);
     for (const pin of view.pins ?? []) mounts.push("ro", pin.source, pin.path);
+    // Last: the run's scratch directory shows only this host's part (pins are bound already).
+    if (view.scratch) mounts.push("only", `${view.scratch}/h/@HOST@`, view.scratch);
   }
   return {
     prefix: [
@@ -241,6 +244,6 @@ export function hostPrefix(networkOff: boolean, view: FsView | null): HostPrefix
       networkOff ? " + network" : ""
     } namespaces (unshare; no capabilities, new session; Lily's state covered, no file-system view)`,
     filesystem: false,
-    privateScratch: false,
+    privateScratch: !!view?.scratch,
   };
 }
