@@ -175,9 +175,14 @@ export async function lilyIn(
 export async function projectIn(
   config: Config,
   files: Record<string, string>,
-  options: { parent?: string } = {},
+  options: {
+    parent?: string;
+    env?: (root: string) => Record<string, string>;
+    executable?: string[];
+  } = {},
 ): Promise<string> {
   const dir = await tempProject(files);
+  for (const name of options.executable ?? []) await Deno.chmod(`${dir}/${name}`, 0o755);
   let root = dir;
   if (options.parent) {
     root = `${dir}/${options.parent}`;
@@ -191,6 +196,7 @@ export async function projectIn(
   }
   const composed = await lilyIn(config, ["compose", "flow.petal", "-o", "flow.lock.yaml", "-q"], {
     cwd: root,
+    env: options.env?.(root),
   });
   if (composed.code !== 0) throw new Error(`compose failed:\n${composed.stderr}`);
   return root;
