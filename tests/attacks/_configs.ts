@@ -181,14 +181,12 @@ export async function projectIn(
     executable?: string[];
   } = {},
 ): Promise<string> {
-  const dir = await tempProject(files);
-  for (const name of options.executable ?? []) await Deno.chmod(`${dir}/${name}`, 0o755);
-  let root = dir;
-  if (options.parent) {
-    root = `${dir}/${options.parent}`;
-    await Deno.mkdir(root);
-    for (const name of Object.keys(files)) await Deno.rename(`${dir}/${name}`, `${root}/${name}`);
-  }
+  const under = options.parent ? `${options.parent}/` : "";
+  const dir = await tempProject(
+    Object.fromEntries(Object.entries(files).map(([name, text]) => [under + name, text])),
+  );
+  const root = options.parent ? `${dir}/${options.parent}` : dir;
+  for (const name of options.executable ?? []) await Deno.chmod(`${root}/${name}`, 0o755);
   if (config.unprivileged) {
     await Deno.chmod(dir, 0o755);
     const out = sh(`chown -R ${TEST_USER}: '${dir}'`);
