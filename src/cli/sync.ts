@@ -4,6 +4,7 @@
  */
 import { dirname, join, resolve } from "node:path";
 import { command, parse } from "./_common.ts";
+import type { Holds } from "../sandbox/isolation.ts";
 
 /** Runs `lily sync`. Exit 0 ready, 1 drift, 2 error. */
 export async function main(args: string[]): Promise<number> {
@@ -28,7 +29,16 @@ export async function main(args: string[]): Promise<number> {
   const report: {
     pins: Record<string, string>;
     created: string[];
-    sandbox: Record<string, { enforced: boolean; filesystem: string; mechanism: string | null }>;
+    sandbox: Record<
+      string,
+      {
+        enforced: boolean;
+        filesystem: string;
+        mechanism: string | null;
+        holds?: Holds;
+        not_held?: (keyof Holds)[];
+      }
+    >;
   } = { pins: {}, created: [], sandbox: {} };
   const drift = await checkPins(lock.registry_pins.binaries);
   for (const name of Object.keys(lock.registry_pins.binaries)) {
@@ -61,7 +71,13 @@ export async function main(args: string[]): Promise<number> {
   }
   // What the sandbox can enforce here, per network policy the lock uses (as `lily run` will).
   const { osIsolation } = await import("../sandbox/isolation.ts");
-  const view = { read: [root], write: [root], hide: [join(root, ".lily")], support: [] };
+  const view = {
+    read: [root],
+    write: [root],
+    hide: [join(root, ".lily")],
+    support: [],
+    scratch: join(root, ".lily", "scratch"),
+  };
   const seen = new Set<string>();
   for (const step of [...lock.plan.steps, ...lock.plan.on_error]) {
     const key = JSON.stringify(step.resources.network);
@@ -72,6 +88,7 @@ export async function main(args: string[]): Promise<number> {
       enforced: record.enforced,
       filesystem: record.filesystem,
       mechanism: record.mechanism,
+      ...(record.holds ? { holds: record.holds, not_held: record.not_held ?? [] } : {}),
     };
     if (!opts.json) {
       console.log(
@@ -81,6 +98,14 @@ export async function main(args: string[]): Promise<number> {
             : "NOT enforced for programs here (`lily run --isolation strict` refuses such steps)"
         }; ${record.filesystem}`,
       );
+    }
+  }
+  // What else holds for programs here (the same for every network policy): said once.
+  const first = Object.values(report.sandbox).find((r) => r.holds);
+  if (first?.holds && !opts.json) {
+    for (const [what, how] of Object.entries(first.holds)) {
+      const not = first.not_held?.includes(what as keyof Holds);
+      console.log(`${not ? "!" : "✓"} ${what.replace("_", " ")}: ${how}`);
     }
   }
   if (opts.json) console.log(JSON.stringify(report, null, 2));

@@ -30,6 +30,8 @@ export interface OsRecord {
    * state, the scratch directory and the pinned programs are out of their reach.
    */
   holds?: Holds;
+  /** The guarantees of `holds` that do not fully hold here (said with `!` by `lily sync`). */
+  not_held?: (keyof Holds)[];
 }
 
 /** The guarantees beyond network and file system, each as a short sentence. */
@@ -86,7 +88,7 @@ export function osIsolation(
       scratch: view.scratch,
       pidNamespace: true,
       record: {
-        holds: holdsOf(os),
+        ...held(holdsOf(os), os),
         network: wanted,
         enforced: true,
         filesystem: "programs see only the system directories and the roots (mount namespace)",
@@ -115,9 +117,25 @@ export function osIsolation(
       enforced,
       filesystem,
       mechanism: os?.mechanism ?? null,
-      holds: holdsOf(linuxHost ? os as linux.HostPrefix : null),
+      ...held(
+        holdsOf(linuxHost ? os as linux.HostPrefix : null),
+        linuxHost ? os as linux.HostPrefix : null,
+      ),
     },
   };
+}
+
+/** `holds` and the keys among them that do not fully hold. */
+function held(
+  holds: Holds,
+  os: linux.HostPrefix | null,
+): { holds: Holds; not_held: (keyof Holds)[] } {
+  const not: (keyof Holds)[] = [];
+  if (!os) not.push("processes", "terminal", "identity", "lily_state", "scratch", "pins");
+  if (!descriptorsClosed()) not.push("descriptors");
+  if (!os?.filesystem) not.push("unix_sockets");
+  if (os && !os.filesystem && Deno.uid() === 0) not.push("identity");
+  return { holds, not_held: not };
 }
 
 /** The record of what a Linux host prefix holds (null: a platform without namespaces). */
