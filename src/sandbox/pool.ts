@@ -265,6 +265,8 @@ class Host {
     });
     const doomed = new Set<number>();
     let killTimer: ReturnType<typeof setTimeout> | undefined;
+    let hostTimer: ReturnType<typeof setTimeout> | undefined;
+    let hostKilled = false;
     const kill = (signal: Deno.Signal) => {
       if (ns) {
         // Everything in the host's PID namespace but the host: the attempt's programs.
@@ -278,7 +280,15 @@ class Host {
     const onAbort = () => {
       void this.writer.send("C", id);
       kill("SIGTERM");
-      killTimer = setTimeout(() => kill("SIGKILL"), request.graceMs);
+      killTimer = setTimeout(() => {
+        kill("SIGKILL");
+        // A host that does not answer after its programs are gone (a step stopped it with
+        // SIGSTOP, say) is killed itself: the attempt ends as a host failure.
+        hostTimer = setTimeout(() => {
+          hostKilled = true;
+          this.kill();
+        }, request.graceMs);
+      }, request.graceMs);
     };
     const cpuPid = ns?.hostPid ?? this.hostPid;
     const cpuBefore = childrenCpuMs(cpuPid);
@@ -286,7 +296,11 @@ class Host {
     if (request.signal.aborted) onAbort();
     else request.signal.addEventListener("abort", onAbort, { once: true });
     try {
-      const result = await outcome;
+      let result = await outcome;
+      if (hostKilled) {
+        // Killed on the abort's behalf: the attempt ends as its timeout or cancellation.
+        result = { exitCode: null, signal: "SIGKILL", durationMs: result.durationMs, spawned: 0 };
+      }
       // Nothing the attempt started outlives it (before its output is read or its files go).
       if (ns) await clearNamespace(ns);
       const cpuAfter = childrenCpuMs(cpuPid);
@@ -298,10 +312,20 @@ class Host {
       request.signal.removeEventListener("abort", onAbort);
       if (killTimer !== undefined) {
         clearTimeout(killTimer);
+        clearTimeout(hostTimer);
         if (!ns) kill("SIGKILL");
       }
       if (ns) await clearNamespace(ns);
       await attemptDir?.finish();
+    }
+  }
+
+  /** Ends the host at once (its namespace and programs with it). */
+  kill(): void {
+    try {
+      this.proc.kill("SIGKILL");
+    } catch {
+      // already gone
     }
   }
 
@@ -352,8 +376,14 @@ export function sandboxAdapter(options: SandboxOptions): Adapter {
   const waiters = new Map<string, (() => void)[]>();
   const maxIdle = options.maxIdle ?? Math.max(4, options.hostsPerSet * 2);
 
-  const release = (host: Host) => {
+  const release = (host: Host, retire: boolean) => {
     host.busy--;
+    if (retire) {
+      // The host held a secret in its memory: no later step runs in it (a step may read
+      // its host's memory, as the same user in the same namespace).
+      sets.set(host.key, (sets.get(host.key) ?? []).filter((h) => h !== host));
+      void host.close();
+    }
     host.lastUsed = performance.now();
     waiters.get(host.key)?.shift()?.();
     trimIdle();
@@ -454,7 +484,7 @@ export function sandboxAdapter(options: SandboxOptions): Adapter {
       } catch (error) {
         return { ...failed(started, (error as Error).message), enforcement };
       } finally {
-        release(host);
+        release(host, Object.values(request.step.inputs).some((i) => i.type === "secret"));
       }
     },
     async close() {

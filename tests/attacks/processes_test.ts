@@ -2,7 +2,7 @@
 // by one step is gone before the next step of the same policy runs in the same host (it read
 // that step's secret before), and a grandchild that ignores SIGTERM dies at a timeout even
 // with two CPU hogs beside the run.
-import { assertEquals, assertMatch } from "../_assert.ts";
+import { assert, assertEquals, assertMatch } from "../_assert.ts";
 import { processesWith } from "../run/_run.ts";
 import { cleanup, CONFIGS, projectIn, runIn, skipConfig } from "./_configs.ts";
 
@@ -110,6 +110,92 @@ while True: time.sleep(0.05)
         assertEquals(processesWith(marker), [], "nothing survives the timeout");
       } finally {
         for (const pid of processesWith(marker)) Deno.kill(pid, "SIGKILL");
+        await cleanup(dir);
+      }
+    },
+  });
+}
+
+const STOP_ALL = `import os, signal, time
+me = os.getpid()
+for pid in os.listdir("/proc"):
+    if pid.isdigit() and int(pid) != me:
+        try:
+            os.kill(int(pid), signal.SIGSTOP)
+        except OSError:
+            pass
+open("stopped", "w").close()
+while True: time.sleep(0.05)
+`;
+
+const HOST_START = `import os
+# The program's parent is its sandbox host: its start time names it.
+stat = open(f"/proc/{os.getppid()}/stat").read()
+open(os.environ["WHERE"], "w").write(stat[stat.rindex(")") + 2:].split()[19])
+`;
+
+for (const config of CONFIGS) {
+  Deno.test({
+    name:
+      `attack [${config.name}]: a step that stops every process it sees still ends at its timeout`,
+    ignore: skipConfig(config),
+    async fn() {
+      const flow = `petal: "1"
+name: stop
+steps:
+  - id: stop
+    uses: shell
+    timeout: 1s
+    resources: {binaries: [python3]}
+    with: {run: python3 stop.py}
+`;
+      const dir = await projectIn(config, { "flow.petal": flow, "stop.py": STOP_ALL });
+      try {
+        const out = await runIn(config, dir);
+        assertEquals(out.code, 1, out.stdout + out.stderr);
+        assertMatch(out.stdout, /stop.*timed out/);
+      } finally {
+        await cleanup(dir);
+      }
+    },
+  });
+
+  Deno.test({
+    name: `attack [${config.name}]: a host that held a secret runs no later step`,
+    ignore: skipConfig(config),
+    async fn() {
+      const flow = `petal: "1"
+name: retire
+params:
+  token: {type: secret, source: "env:API_TOKEN"}
+steps:
+  - id: a
+    uses: shell
+    inputs: {token: {from: params.token}}
+    env: {WHERE: a.txt}
+    resources: {binaries: [python3]}
+    with: {run: python3 host.py}
+  - id: b
+    uses: shell
+    needs: [a]
+    env: {WHERE: b.txt}
+    resources: {binaries: [python3]}
+    with: {run: python3 host.py}
+  - id: c
+    uses: shell
+    needs: [b]
+    env: {WHERE: c.txt}
+    resources: {binaries: [python3]}
+    with: {run: python3 host.py}
+`;
+      const dir = await projectIn(config, { "flow.petal": flow, "host.py": HOST_START });
+      try {
+        const out = await runIn(config, dir, ["-j", "1"], { env: { API_TOKEN: "s3cr3t-token" } });
+        assertEquals(out.code, 0, out.stdout + out.stderr);
+        const [a, b, c] = ["a", "b", "c"].map((s) => Deno.readTextFileSync(`${dir}/${s}.txt`));
+        assert(a !== b, "b runs in a new host");
+        assertEquals(b, c, "hosts without secrets are reused");
+      } finally {
         await cleanup(dir);
       }
     },
