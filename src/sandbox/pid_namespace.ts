@@ -3,59 +3,56 @@
  * PID namespace (linux.ts), a host runs one attempt at a time, and a process can never leave
  * its PID namespace. So when an attempt ends, or its grace after SIGTERM runs out, the engine
  * kills every process of the host's namespace — and of namespaces nested in it — except the
- * namespace's init and the host itself. Membership is read from `/proc/<pid>/ns/pid`, which
- * a process cannot change; a process forked during a pass is found by the next one, and a
- * process that has received SIGKILL can fork no more, so the passes end.
+ * namespace's init and the host itself: every one of them descends from that init, which no
+ * process can leave. A process forked during a pass is found by the next one (re-parented to
+ * the init if its parent was killed), and a process that has received SIGKILL can fork no
+ * more, so the passes end.
  * @module
  */
 
 /** A host's PID namespace, seen from the engine. */
 export interface HostNamespace {
-  /** The `/proc/<pid>/ns/pid` link of the namespace (e.g. `pid:[4026532201]`). */
-  ns: string;
+  /** The namespace's init, in the engine's namespace (bubblewrap's init, or the host). */
+  init: number;
   /** The host's pid in the engine's namespace (for /proc reads about it). */
   hostPid: number;
-  /** Pids inside the namespace that are spared: its init and the host. */
-  keep: Set<number>;
 }
 
-function link(pid: number | "self"): string | null {
+/** The children of `pid` (all its threads'), from /proc/<pid>/task/<tid>/children. */
+function childrenOf(pid: number): number[] {
+  const out: number[] = [];
   try {
-    return Deno.readLinkSync(`/proc/${pid}/ns/pid`);
-  } catch {
-    return null;
-  }
-}
-
-interface Proc {
-  ppid: number;
-  state: string;
-  ns: string | null;
-}
-
-function scan(): Map<number, Proc> {
-  const out = new Map<number, Proc>();
-  for (const entry of Deno.readDirSync("/proc")) {
-    if (!/^\d+$/.test(entry.name)) continue;
-    const pid = Number(entry.name);
-    try {
-      const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      out.set(pid, { state: fields[0], ppid: Number(fields[1]), ns: link(pid) });
-    } catch {
-      // gone
+    for (const task of Deno.readDirSync(`/proc/${pid}/task`)) {
+      try {
+        const text = Deno.readTextFileSync(`/proc/${pid}/task/${task.name}/children`);
+        for (const word of text.split(" ")) if (word) out.push(Number(word));
+      } catch {
+        // the thread ended
+      }
     }
+  } catch {
+    // the process ended
   }
   return out;
 }
 
-function innerPid(pid: number): number | null {
+function nsPids(pid: number): number[] | null {
   try {
     const status = Deno.readTextFileSync(`/proc/${pid}/status`);
     const line = /^NSpid:\s*(.*)$/m.exec(status)?.[1].trim().split(/\s+/);
-    return line ? Number(line[line.length - 1]) : null;
+    return line ? line.map(Number) : null;
   } catch {
     return null;
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+    const state = stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
+    return state !== "Z" && state !== "X";
+  } catch {
+    return false;
   }
 }
 
@@ -65,63 +62,50 @@ function innerPid(pid: number): number | null {
  */
 export function hostNamespace(outerPid: number, innerHostPid: number): HostNamespace | null {
   if (Deno.build.os !== "linux") return null;
-  const self = link("self");
-  const procs = scan();
-  const children = new Map<number, number[]>();
-  for (const [pid, p] of procs) {
-    const list = children.get(p.ppid) ?? [];
-    list.push(pid);
-    children.set(p.ppid, list);
-  }
-  const stack = [outerPid];
-  while (stack.length) {
-    const pid = stack.pop()!;
-    const p = procs.get(pid);
-    if (p?.ns && p.ns !== self && innerPid(pid) === innerHostPid) {
-      return { ns: p.ns, hostPid: pid, keep: new Set([1, innerHostPid]) };
+  // The host is a near descendant of what Lily spawned (bwrap → its init → the host).
+  let level = [outerPid];
+  for (let depth = 0; depth < 4 && level.length; depth++) {
+    for (const pid of level) {
+      const ids = nsPids(pid);
+      if (ids && ids.length > 1 && ids[ids.length - 1] === innerHostPid) {
+        if (innerHostPid === 1) return { init: pid, hostPid: pid };
+        // Its parent is the namespace's init (bubblewrap's), which has pid 1 inside.
+        const parent = parentOf(pid);
+        const parentIds = parent ? nsPids(parent) : null;
+        if (!parent || !parentIds || parentIds[parentIds.length - 1] !== 1) return null;
+        return { init: parent, hostPid: pid };
+      }
     }
-    stack.push(...(children.get(pid) ?? []));
+    level = level.flatMap(childrenOf);
   }
   return null;
 }
 
+function parentOf(pid: number): number | null {
+  try {
+    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+    return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+  } catch {
+    return null;
+  }
+}
+
 /**
  * Sends `signal` to every live process of the namespace (and of namespaces nested in it)
- * except those it keeps; returns how many were signalled.
+ * except its init and the host; returns how many were signalled. Every process of a PID
+ * namespace descends from its init (orphans are re-parented to it, or to a subreaper inside),
+ * so the walk down from the init finds them all.
  */
 export function signalNamespace(host: HostNamespace, signal: Deno.Signal): number {
-  const procs = scan();
-  const self = link("self");
-  const member = new Map<number, boolean>();
-  const isMember = (pid: number): boolean => {
-    const chain: number[] = [];
-    let answer = false;
-    for (let at = pid, depth = 0; depth < 4096; depth++) {
-      const known = member.get(at);
-      if (known !== undefined) {
-        answer = known;
-        break;
-      }
-      const p = procs.get(at);
-      chain.push(at);
-      if (!p || !p.ns || p.ns === self) break;
-      if (p.ns === host.ns) {
-        answer = true;
-        break;
-      }
-      at = p.ppid; // a namespace nested in the host's: its creator is the host's member
-    }
-    for (const p of chain) member.set(p, answer);
-    return answer;
-  };
   let signalled = 0;
-  for (const [pid, p] of procs) {
-    if (p.state === "Z" || p.state === "X" || pid === host.hostPid) continue;
-    if (!isMember(pid)) continue;
-    if (p.ns === host.ns) {
-      const inner = innerPid(pid);
-      if (inner === null || host.keep.has(inner)) continue;
-    }
+  const stack = childrenOf(host.init);
+  const seen = new Set<number>([host.init]);
+  while (stack.length) {
+    const pid = stack.pop()!;
+    if (seen.has(pid)) continue;
+    seen.add(pid);
+    stack.push(...childrenOf(pid));
+    if (pid === host.hostPid || !alive(pid)) continue;
     try {
       Deno.kill(pid, signal);
       signalled++;

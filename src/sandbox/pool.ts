@@ -301,8 +301,6 @@ class Host {
         // Killed on the abort's behalf: the attempt ends as its timeout or cancellation.
         result = { exitCode: null, signal: "SIGKILL", durationMs: result.durationMs, spawned: 0 };
       }
-      // Nothing the attempt started outlives it (before its output is read or its files go).
-      if (ns) await clearNamespace(ns);
       const cpuAfter = childrenCpuMs(cpuPid);
       if (cpuBefore !== undefined && cpuAfter !== undefined && result.spawned > 0) {
         result.cpuMs = cpuAfter - cpuBefore;
@@ -315,6 +313,7 @@ class Host {
         clearTimeout(hostTimer);
         if (!ns) kill("SIGKILL");
       }
+      // Nothing the attempt started outlives it (before its output is read or its files go).
       if (ns) await clearNamespace(ns);
       await attemptDir?.finish();
     }
