@@ -9,10 +9,12 @@ import { LilyError, LilyErrors } from "../errors.ts";
 import { sha256Hex } from "../lock/canonical.ts";
 import { composer, executionContract, lockText, sealLock } from "../lock/build.ts";
 import { buildPlan } from "../plan/build.ts";
+import { undeclaredReads } from "../plan/undeclared_reads.ts";
 import type { LockFile, LockParam } from "../schema/lock.ts";
 import { type Petal, Petal as PetalSchema, type ValueType } from "../schema/petal.ts";
 import { validate } from "../schema/validate.ts";
 import { ensureLocator, lazyLocate, locate } from "../source/locate.ts";
+import { unsupportedInSource } from "../steps/support.ts";
 import {
   checkChoices,
   checkYamlValue,
@@ -51,6 +53,8 @@ export interface ComposedPoint {
   projectRoot: string;
   /** The sweep values of this point, or null without sweeps. */
   sweep: Record<string, string> | null;
+  /** Problems that do not stop compose (an ignored .lilyrc, undeclared reads), positioned. */
+  warnings: LilyError[];
 }
 
 /**
@@ -92,7 +96,11 @@ async function composeUnchecked(
     profile: options.profile,
     cwd,
   });
-  const petal = validate(PetalSchema, resolved.raw, { what: "workflow", file: resolved.flowFile });
+  const petal = validate(PetalSchema, resolved.raw, {
+    what: "workflow",
+    file: resolved.flowFile,
+    alongside: unsupportedInSource(resolved.raw, (path) => lazyLocate(resolved.raw, path)),
+  });
   const params = petal.params ?? {};
   const paramTypes: Record<string, ValueType> = {};
   for (const [name, p] of Object.entries(params)) paramTypes[name] = p.type;
@@ -157,13 +165,20 @@ async function composeUnchecked(
       paramTypes,
       rc: resolved.project.rc,
     });
+    // Code inserted by `| shell_code` is listed on its step, for review (lock, explain).
+    for (const step of [...plan.steps, ...plan.on_error]) {
+      const code = rendered.effects.shellCode.get(step.id);
+      if (code?.length) step.shell_code = code;
+    }
     const outputPath = outputPathFor(resolved, options.output, isSweep ? point : null, cwd);
     const binaries = new Set<string>(resolved.project.rc.allowed_binaries ?? []);
     for (const step of [...plan.steps, ...plan.on_error]) {
       for (const b of step.resources.binaries) binaries.add(b);
     }
     pins ??= binaries.size
-      ? await (await import("../sync/pins.ts")).resolvePins([...binaries])
+      ? await (await import("../sync/pins.ts")).resolvePins([...binaries], {
+        root: resolved.project.root,
+      })
       : {};
     const lock = assemble({
       petal: rendered.petal,
@@ -186,6 +201,10 @@ async function composeUnchecked(
       outputPath,
       projectRoot: resolved.project.root,
       sweep: isSweep ? point : null,
+      warnings: [
+        ...resolved.project.warnings,
+        ...undeclaredReads(rendered.petal, resolved.raw, resolved.project.root),
+      ],
     });
   }
   return results;
@@ -329,6 +348,7 @@ function assemble(inputs: AssembleInputs): LockFile {
       composer: composer(),
       sources,
       profile: resolved.profile,
+      policy: resolved.project.rcSource ? ".lilyrc" : "defaults",
       overlays: inputs.cliOverlays.map((o) => posix(relative(root, resolve(inputs.cwd, o)))),
       overrides: Object.fromEntries(Object.entries(inputs.overrides).sort()),
       sweep: inputs.point,
@@ -354,7 +374,7 @@ function assemble(inputs: AssembleInputs): LockFile {
       levels: plan.levels,
       steps: plan.steps,
       on_error: plan.on_error,
-      outputs: petal.outputs ?? [],
+      outputs: plan.outputs,
     },
   });
 }

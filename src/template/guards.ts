@@ -3,7 +3,7 @@
  * opaque references, the loop budget, effects). Shared by the fast path and nunjucks.
  * @module
  */
-import { derivedSpan, didYouMean, LilyError, type Span } from "../errors.ts";
+import { derivedSpan, didYouMean, type ErrorCode, LilyError, type Span } from "../errors.ts";
 
 /** Member names refused everywhere: the ways JavaScript reaches code from data. */
 export const BLOCKED_NAMES: ReadonlySet<string> = new Set([
@@ -54,7 +54,7 @@ export const refusals: { last?: Refusal } = {};
 /** A refusal raised inside nunjucks, re-thrown with the template position afterwards. */
 export class Refusal extends Error {
   constructor(
-    readonly code: string,
+    readonly code: ErrorCode,
     message: string,
     readonly hint?: string,
     /** Text of the template to point at, when known (`constructor`, `params.token`). */
@@ -125,7 +125,7 @@ export function safeMember(obj: unknown, key: unknown, path: string): unknown {
 /** Text for a rendered value (nunjucks semantics: null/undefined are errors). */
 export function outputText(value: unknown): string {
   if (value instanceof SecretRef) throw secretRefusal(value.name);
-  if (typeof value === "string") return value;
+  if (typeof value === "string" || value instanceof String) return String(value);
   if (typeof value === "number" || typeof value === "boolean") return String(value);
   if (typeof value === "function") {
     throw new Refusal("LILY-E0406", "a function cannot be rendered");
@@ -148,7 +148,7 @@ export function outputText(value: unknown): string {
 
 /** Turns a refusal (or nunjucks error) into a LilyError at a template position. */
 export function located(
-  code: string,
+  code: ErrorCode,
   message: string,
   where: Span,
   line: number | undefined,
@@ -161,7 +161,8 @@ export function located(
     span: derivedSpan(where, (w) => ({
       file: w.file,
       line: w.line + l - 1,
-      col: l === 1 ? w.col + c - 1 : c,
+      // A multi-line template is a `|` block: its lines share the block's indentation.
+      col: w.col + c - 1,
     })),
     hint,
   });
