@@ -179,6 +179,7 @@ while [ "$1" != -- ]; do
   [ -e "$dst" ] || continue
   case $kind in
     hide) mount -t tmpfs -o size=64k,mode=0555 lily-hidden "$dst" ;;
+    self) mount --bind "$dst" "$dst" ;;
     ro) mount --bind "$src" "$dst"; mount -o remount,bind,ro "$dst" ;;
     only) cd "$src"; mount -t tmpfs -o size=64k,mode=0755 lily-scratch "$dst"
       mkdir -p "$src"; mount --no-canonicalize --bind /proc/self/cwd "$src"; cd / ;;
@@ -214,6 +215,11 @@ export function hostPrefix(networkOff: boolean, view: FsView | null): HostPrefix
   const setpriv = checked.get("setpriv")!;
   const mounts: string[] = [];
   if (view) {
+    // Each root becomes a mount point, which cannot be renamed (as with bubblewrap): moving the
+    // project away under the engine fails.
+    for (const dir of new Set([...view.read, ...view.write])) {
+      if (dir !== view.scratch) mounts.push("self", "-", dir);
+    }
     for (const dir of view.hide) mounts.push("hide", "-", dir);
     for (const dir of view.support) mounts.push("ro", dir, dir);
     for (const pin of view.pins ?? []) mounts.push("ro", pin.source, pin.path);

@@ -193,10 +193,10 @@ class Host {
         attempt.pids.add(Number(decoder.decode(frame.payload)));
         break;
       case "O":
-        await attempt.write(frame.payload, "stdout");
-        break;
       case "E":
-        await attempt.write(frame.payload, "stderr");
+        // A log that cannot be written loses that output, never the host's stream.
+        await attempt.write(frame.payload, frame.type === "O" ? "stdout" : "stderr")
+          .catch(() => {});
         break;
       case "R":
         this.attempts.delete(frame.id);
