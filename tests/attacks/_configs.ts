@@ -85,7 +85,11 @@ function unprivilegedDeno(): { deno: string; denoDir: string } {
   const deno = `${base}/deno`;
   const dir = `${base}/deno_dir`;
   const source = Deno.realPathSync(Deno.execPath());
-  const stamp = `${Deno.statSync(source).size}:${Deno.version.deno}:${denoDir()}`;
+  // Refreshed when Deno or Lily's dependencies (deno.lock) change.
+  const lock = Deno.readTextFileSync(new URL("../../deno.lock", import.meta.url));
+  let sum = 0;
+  for (let i = 0; i < lock.length; i++) sum = (sum * 31 + lock.charCodeAt(i)) >>> 0;
+  const stamp = `${Deno.statSync(source).size}:${Deno.version.deno}:${denoDir()}:${sum}`;
   let current = "";
   try {
     current = Deno.readTextFileSync(`${base}/stamp`);
