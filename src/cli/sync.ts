@@ -13,7 +13,9 @@ export async function main(args: string[]): Promise<number> {
     "sync",
     "Check that this machine matches a lock's pins (each binary's path and sha256) and prepare\n" +
       "what the lock needs: the artifact root and the folders of declared output files. Says\n" +
-      "which sandbox this machine can enforce for each network policy the lock uses.\n" +
+      "which sandbox this machine can enforce for each network policy the lock uses, and what else\n" +
+      "holds for programs here (processes, terminal, descriptors, Lily's state…; `!` marks what\n" +
+      "does not: see docs/security.md).\n" +
       "Records each pinned program's version line in the lock (compose never starts a program):\n" +
       "`PROGRAM --version` (then `-V`) runs sandboxed — an empty temporary directory, no\n" +
       "network, only the system directories visible — and is killed, with everything it started,\n" +
