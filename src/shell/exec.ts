@@ -16,6 +16,7 @@ import {
   expandString,
   matchPattern,
 } from "./expand.ts";
+import { loaderVariable } from "./loader_env.ts";
 import { processTree, signalAll } from "./process_tree.ts";
 import { leavesRoot } from "../util/paths.ts";
 import {
@@ -745,6 +746,15 @@ class Interpreter implements ShellApi {
   ): Promise<number> {
     let child: Deno.ChildProcess;
     const windowsBatch = Deno.build.os === "windows" && /\.(cmd|bat)$/i.test(program);
+    const loader = loaderVariable(env);
+    if (loader) {
+      throw new ShellDenied(
+        "env",
+        loader,
+        `passing \`${loader}\` to a program is not allowed in a sandboxed step`,
+        this.shared.policy.allowHint("env", loader),
+      );
+    }
     try {
       child = new Deno.Command(windowsBatch ? "cmd.exe" : program, {
         args: windowsBatch ? ["/d", "/s", "/c", program, ...args] : args,
