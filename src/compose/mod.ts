@@ -22,6 +22,7 @@ import {
   unknownParam,
 } from "./params.ts";
 import { renderPetal } from "./render.ts";
+import { secretSideDoors } from "./secret_doors.ts";
 import { type Resolved, resolveSources } from "./resolve.ts";
 
 /** Options for {@linkcode composeSources}. */
@@ -93,6 +94,11 @@ async function composeUnchecked(
     cwd,
   });
   const petal = validate(PetalSchema, resolved.raw, { what: "workflow", file: resolved.flowFile });
+  const doors = secretSideDoors(petal, resolved.raw, resolved.project);
+  if (doors.length) {
+    await ensureLocator();
+    throw new LilyErrors(doors);
+  }
   const params = petal.params ?? {};
   const paramTypes: Record<string, ValueType> = {};
   for (const [name, p] of Object.entries(params)) paramTypes[name] = p.type;

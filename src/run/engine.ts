@@ -517,6 +517,8 @@ export async function runLock(lock: LockFile, options: RunOptions): Promise<RunR
       r.manifest.cache.decision = "disabled";
       r.manifest.cache.reason = step.uses === "human"
         ? "human steps are never cached"
+        : Object.values(step.inputs).some((io) => io.type === "secret")
+        ? "cache policy `never` (a step that receives a secret is not cached unless it opts in)"
         : "cache policy `never`";
     }
 

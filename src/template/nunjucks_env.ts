@@ -15,6 +15,7 @@ import {
   secretRefusal,
 } from "./guards.ts";
 import { BUILTIN_FILTERS, LILY_FILTERS } from "./filters.ts";
+import { checkFilterArgs, checkFilterResult } from "./filter_budget.ts";
 
 /** Per-render budget (renders are synchronous, one at a time). */
 export const budget = { iterations: 0 };
@@ -116,6 +117,17 @@ export function hardenedEnvironment(): nunjucks.Environment {
   }
   for (const [name, filter] of Object.entries(LILY_FILTERS)) {
     env.addFilter(name, filter as (...args: unknown[]) => unknown);
+  }
+  // Every filter is bounded by the output budget (filter_budget.ts).
+  for (
+    const [name, filter] of Object.entries(
+      anyEnv.filters as Record<string, (...args: unknown[]) => unknown>,
+    )
+  ) {
+    anyEnv.filters[name] = function (this: unknown, ...args: unknown[]) {
+      checkFilterArgs(name, args);
+      return checkFilterResult(name, filter.apply(this, args));
+    };
   }
   for (const name of Object.keys(anyEnv.globals)) delete anyEnv.globals[name];
   const globals: Record<string, (...args: never[]) => unknown> = {
