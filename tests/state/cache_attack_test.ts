@@ -78,6 +78,25 @@ Deno.test("a restore never writes through `out/` replaced by a link to ../OUTSID
   }
 });
 
+Deno.test("a restore replaces a link at the target, never writes through it", async () => {
+  const { base, dir, outside } = await projectBeside({ "flow.petal": FILE_FLOW, "out/.keep": "" });
+  try {
+    assertEquals((await runIn(dir)).code, 0);
+    await Deno.remove(`${dir}/out/f.txt`);
+    await Deno.writeTextFile(`${outside}/victim`, "precious\n");
+    await Deno.symlink(`${outside}/victim`, `${dir}/out/f.txt`);
+    await Deno.writeTextFile(`${dir}/.stop`, "");
+    const out = await runIn(dir);
+    assertEquals(out.code, 0, out.stdout + out.stderr);
+    assertEquals(latestManifest(dir).steps.a.status, "cached");
+    assertEquals(await Deno.readTextFile(`${outside}/victim`), "precious\n");
+    assert(!Deno.lstatSync(`${dir}/out/f.txt`).isSymlink, "the link was replaced");
+    assertEquals(await Deno.readTextFile(`${dir}/out/f.txt`), "A\n");
+  } finally {
+    await Deno.remove(base, { recursive: true });
+  }
+});
+
 Deno.test("an output that is a link into .lily/ is refused, never cached as a file", async () => {
   const flow = `petal: "1"
 name: steal
