@@ -94,15 +94,16 @@ async function composeUnchecked(
     cwd,
   });
   const petal = validate(PetalSchema, resolved.raw, { what: "workflow", file: resolved.flowFile });
+  const params = petal.params ?? {};
+  const paramTypes: Record<string, ValueType> = {};
+  for (const [name, p] of Object.entries(params)) paramTypes[name] = p.type;
+  const baseValues = baseParamValues(petal, resolved);
+  // Secret side doors (resources.env, if: env.X, template_env) are refused before rendering.
   const doors = secretSideDoors(petal, resolved.raw, resolved.project);
   if (doors.length) {
     await ensureLocator();
     throw new LilyErrors(doors);
   }
-  const params = petal.params ?? {};
-  const paramTypes: Record<string, ValueType> = {};
-  for (const [name, p] of Object.entries(params)) paramTypes[name] = p.type;
-  const baseValues = baseParamValues(petal, resolved);
 
   const sweep = options.sweep ?? {};
   for (const key of Object.keys(sweep)) {

@@ -5,9 +5,10 @@
  */
 import type jsyamlModule from "js-yaml";
 import { LilyError } from "../errors.ts";
-import { specHashOf } from "./spec_hash.ts";
-import { canonicalJson } from "./canonical.ts";
 import type { LockFile as LockFileSchema } from "../schema/lock.ts";
+
+import { canonicalJson } from "./canonical.ts";
+import { specHashOf } from "./spec_hash.ts";
 
 type LockFile = import("../schema/lock.ts").LockFile;
 
@@ -46,7 +47,7 @@ export async function readLockFile(path: string, options: ReadLockOptions = {}):
   }
   if (!options.compiled) {
     await loadLockParsers();
-    return parseLockText(path, text);
+    return checkSpecHash(path, text, parseLockText(path, text));
   }
   // A lock already validated is kept as JSON, keyed by the sha256 of its bytes: JSON.parse
   // of 1000 steps takes ~5 ms where YAML + validation take ~90 ms (and leave garbage).
@@ -71,7 +72,7 @@ export async function readLockFile(path: string, options: ReadLockOptions = {}):
     // missing or corrupt: a miss
   }
   await loadLockParsers();
-  const lock = parseLockText(path, text);
+  const lock = checkSpecHash(path, text, parseLockText(path, text));
   if (!secret) return lock;
   try {
     await Deno.mkdir(options.compiled, { recursive: true });
@@ -197,16 +198,23 @@ export function parseLockText(path: string, text: string): LockFile {
       },
     );
   }
+  return result.data;
+}
+
+/**
+ * Refuses a lock whose content does not hash to its `spec_hash` (LILY-E0870).
+ */
+function checkSpecHash(path: string, text: string, lock: LockFile): LockFile {
   // The plan is what runs: a lock edited after compose (a step, a user) keeps its old
   // `spec_hash` field, so the field is never trusted, it is recomputed.
-  const actual = specHashOf(result.data);
-  if (actual !== result.data.spec_hash) {
-    const flow = result.data.provenance.sources.find((s) => s.role === "flow")?.path;
+  const actual = specHashOf(lock);
+  if (actual !== lock.spec_hash) {
+    const flow = lock.provenance.sources.find((s) => s.role === "flow")?.path;
     throw new LilyError(
       "LILY-E0870",
       `\`${path}\` was edited after compose: its content hashes to ${
         actual.slice(0, 19)
-      }…, not to its \`spec_hash\` ${result.data.spec_hash.slice(0, 19)}…`,
+      }…, not to its \`spec_hash\` ${lock.spec_hash.slice(0, 19)}…`,
       {
         span: { file: path, line: lineOf(text, ["spec_hash"]), col: 1 },
         hint: `a lock is written by Lily only: regenerate it with \`lily compose ${
@@ -215,7 +223,7 @@ export function parseLockText(path: string, text: string): LockFile {
       },
     );
   }
-  return result.data;
+  return lock;
 }
 
 /** Best-effort line of a path in canonical lock text (its last named key). */

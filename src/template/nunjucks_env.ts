@@ -5,6 +5,7 @@
  * @module
  */
 import nunjucks from "nunjucks";
+import { checkFilterArgs, checkFilterResult } from "./filter_budget.ts";
 import {
   MAX_ITERATIONS,
   outputText,
@@ -15,7 +16,6 @@ import {
   secretRefusal,
 } from "./guards.ts";
 import { BUILTIN_FILTERS, LILY_FILTERS } from "./filters.ts";
-import { checkFilterArgs, checkFilterResult } from "./filter_budget.ts";
 
 /** Per-render budget (renders are synchronous, one at a time). */
 export const budget = { iterations: 0 };
