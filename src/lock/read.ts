@@ -201,6 +201,15 @@ export function parseLockText(path: string, text: string): LockFile {
   return result.data;
 }
 
+/** Best-effort line of a path in canonical lock text (its last named key). */
+function lineOf(text: string, path: PropertyKey[]): number {
+  const key = [...path].reverse().find((p) => typeof p === "string") as string | undefined;
+  if (!key) return 1;
+  const lines = text.split("\n");
+  const index = lines.findIndex((l) => new RegExp(`^\\s*(- )?"?${key}"?:`).test(l));
+  return index >= 0 ? index + 1 : 1;
+}
+
 /**
  * Refuses a lock whose content does not hash to its `spec_hash` (LILY-E0870).
  */
@@ -224,13 +233,4 @@ function checkSpecHash(path: string, text: string, lock: LockFile): LockFile {
     );
   }
   return lock;
-}
-
-/** Best-effort line of a path in canonical lock text (its last named key). */
-function lineOf(text: string, path: PropertyKey[]): number {
-  const key = [...path].reverse().find((p) => typeof p === "string") as string | undefined;
-  if (!key) return 1;
-  const lines = text.split("\n");
-  const index = lines.findIndex((l) => new RegExp(`^\\s*(- )?"?${key}"?:`).test(l));
-  return index >= 0 ? index + 1 : 1;
 }
