@@ -143,7 +143,7 @@ async function collectFile(
     const parents = await checkParents(root, rel);
     return parents && !parents.endsWith("does not exist") ? { error: parents } : { missing: true };
   }
-  if (info.isDirectory && type === "dir") {
+  if (info.isDirectory) {
     const parents = await checkParents(root, rel);
     if (parents) return { error: parents };
     return { output: { type, path: rel, sha256: await dirDigest(join(root, rel)) } };
