@@ -126,6 +126,11 @@ export const ERROR_CODES = {
   "LILY-E0703": "unsupported lock schema version",
   "LILY-E0720": "a project tool (`./tools/x` in `binaries`) resolves outside the project",
   "LILY-E0721": "`lily sync --version-timeout` is not a duration",
+  // Lily's state, outputs and secrets (E073x, E087x): docs/errors.md
+  "LILY-E0730": "a secret's source variable is passed to a step as plain `resources.env`",
+  "LILY-E0731": "a condition reads `env.X` where `X` is a secret's source variable",
+  "LILY-E0732": "`.lilyrc`'s `template_env` names a secret's source variable",
+  "LILY-E0733": "a template filter would build more than the template output budget",
   // Running (E08xx): docs/run.md
   "LILY-E0801": "`--only` names a step the lock does not have",
   "LILY-E0802": "`--from` names a step the lock does not have",
@@ -138,6 +143,8 @@ export const ERROR_CODES = {
   "LILY-E0822": "denied: the step wrote a path outside its write roots",
   "LILY-E0823": "denied: the step passed a loader variable (`LD_PRELOAD`…)",
   "LILY-E0824": "denied: the step reached a host its policy does not allow",
+  // Lily's state (E087x–E088x): docs/errors.md
+  "LILY-E0870": "a lock was edited after compose: its content does not hash to its `spec_hash`",
   // Pins and sync (E11xx): docs/sync.md
   "LILY-E1101": "an allowed binary is not installed (compose)",
   "LILY-E1103": "this machine does not match the lock's pins (run)",
