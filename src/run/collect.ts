@@ -102,7 +102,7 @@ export async function collectOutputs(
     const typed = typedOutput(name, io, written[name]);
     if ("error" in typed) return { error: typed.error };
     if (io.type === "json" && io.schema) {
-      const violation = schemaViolation(typed.value, io.schema);
+      const violation = await schemaViolation(typed.value, io.schema);
       if (violation) return { error: `output \`${name}\` does not match its schema: ${violation}` };
     }
     // A `json` value is decoded here: mask it again (a `\u`-escaped secret is plain now).
