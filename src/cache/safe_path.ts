@@ -16,9 +16,10 @@ import { leavesRoot } from "../util/paths.ts";
  *
  * @example
  * ```ts
+ * import { assert } from "../../tests/_assert.ts";
  * import { unsafeRelative } from "./safe_path.ts";
- * console.assert(unsafeRelative("../x") && unsafeRelative(".lily/cache/key"));
- * console.assert(!unsafeRelative("out/report.txt"));
+ * assert(unsafeRelative("../x") && unsafeRelative(".lily/cache/key"));
+ * assert(!unsafeRelative("out/report.txt"));
  * ```
  */
 export function unsafeRelative(path: string): boolean {

@@ -13,8 +13,9 @@ type Schema = Record<string, unknown>;
  *
  * @example
  * ```ts
+ * import { assert } from "../../tests/_assert.ts";
  * import { schemaViolation } from "./json_schema.ts";
- * console.assert(schemaViolation({ a: 1 }, { type: "object", required: ["b"] }) === "$: missing required `b`");
+ * assert(schemaViolation({ a: 1 }, { type: "object", required: ["b"] }) === "$: missing required `b`");
  * ```
  */
 export function schemaViolation(value: unknown, schema: Schema, path = "$"): string | undefined {

@@ -23,8 +23,9 @@ function bytesFrom(text: string | undefined, fallback: number): number {
  *
  * @example
  * ```ts
+ * import { assert } from "../../tests/_assert.ts";
  * import { maxBlobBytes } from "./limits.ts";
- * console.assert(maxBlobBytes(() => "1024") === 1024);
+ * assert(maxBlobBytes(() => "1024") === 1024);
  * ```
  */
 export function maxBlobBytes(getEnv: (name: string) => string | undefined): number {
