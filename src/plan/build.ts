@@ -21,6 +21,7 @@ import { lazyLocate } from "../source/locate.ts";
 import { spanAt } from "../expr/_span.ts";
 import { parseDuration } from "../util/duration.ts";
 import { cacheKeyOf } from "./cache_key.ts";
+import { ioSchemaErrors } from "./io_schema.ts";
 import { buildDag, type Dag } from "./dag.ts";
 
 /** What the planner needs besides the workflow. */
@@ -172,6 +173,9 @@ function resolveStep(
       ...(decl.schema !== undefined ? { schema: decl.schema } : {}),
     };
   }
+  errors.push(
+    ...ioSchemaErrors(step.id, { inputs: stepInputs, outputs: stepOutputs }, { path, where }),
+  );
   if (errors.length) throw new LilyErrors(errors);
 
   const retries = step.retries;

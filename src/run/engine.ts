@@ -30,7 +30,7 @@ import { describeDenial } from "./denial.ts";
 import { resolveAllSecrets } from "../sandbox/secrets.ts";
 import { stepEnvironment } from "./environment.ts";
 import { EventLog } from "./events.ts";
-import { schemaViolation } from "./json_schema.ts";
+import { schemaViolation } from "../json_schema/validate.ts";
 import { parseOutputFile, typedOutput } from "./outputs.ts";
 import { permissionsFor } from "./permissions.ts";
 
@@ -367,7 +367,7 @@ export async function runLock(lock: LockFile, options: RunOptions): Promise<RunR
         env[name] = abs;
       } else {
         if (io.type === "json" && io.schema) {
-          const violation = schemaViolation(value, io.schema);
+          const violation = await schemaViolation(value, io.schema);
           if (violation) {
             return { fail: `input \`${name}\` does not match its schema: ${violation}` };
           }
@@ -950,7 +950,7 @@ async function collectOutputs(
     const typed = typedOutput(name, io, written[name]);
     if ("error" in typed) return { error: typed.error };
     if (io.type === "json" && io.schema) {
-      const violation = schemaViolation(typed.value, io.schema);
+      const violation = await schemaViolation(typed.value, io.schema);
       if (violation) return { error: `output \`${name}\` does not match its schema: ${violation}` };
     }
     outputs[name] = { type: io.type, value: typed.value };

@@ -373,11 +373,11 @@ steps:
     assertEquals(m.steps.good.outputs.meta.value, { frames: 3 });
     assertMatch(
       m.steps.bad_output.error,
-      /output `meta` does not match its schema: \$\.frames: expected integer, got string/,
+      /output `meta` does not match its schema: \$\.frames: Instance type "string" is invalid\. Expected "integer"/,
     );
     assertMatch(
       m.steps.bad_input.error,
-      /input `cfg` does not match its schema: \$: missing required `fps`/,
+      /input `cfg` does not match its schema: \$: Instance does not have required property "fps"/,
     );
   });
 });
