@@ -22,6 +22,8 @@ export interface KeyParts {
   components: Record<string, string>;
   inputs: Record<string, string>;
   pins: Record<string, string>;
+  /** The lock's `cache.refs`: params/vars each component was rendered from (not in the key). */
+  refs?: Record<string, Record<string, string>>;
 }
 
 /** The key parts of a step, given its resolved inputs and pins. */
@@ -39,6 +41,7 @@ export function keyParts(
     components: step.cache.components,
     inputs: inputDigests,
     pins: pinDigests,
+    ...(step.cache.refs ? { refs: step.cache.refs } : {}),
   };
 }
 
@@ -100,9 +103,9 @@ export function changedParts(before: KeyParts, after: KeyParts): string[] {
     const name of new Set([...Object.keys(before.components), ...Object.keys(after.components)])
   ) {
     if (before.components[name] !== after.components[name]) {
-      changed.push(
-        COMPONENT_LABELS[name] ?? name,
-      );
+      const label = COMPONENT_LABELS[name] ?? name;
+      const why = changedRefs(before.refs?.[name], after.refs?.[name]);
+      changed.push(why.length ? `${label} (${why.join(", ")})` : label);
     }
   }
   for (const name of new Set([...Object.keys(before.inputs), ...Object.keys(after.inputs)])) {
@@ -123,3 +126,18 @@ const COMPONENT_LABELS: Record<string, string> = {
   resources: "the resources",
   salt: "the cache salt",
 };
+
+/** `params.greeting: hello → yo` for each param/var a component read whose value changed. */
+function changedRefs(
+  before: Record<string, string> | undefined,
+  after: Record<string, string> | undefined,
+): string[] {
+  // Without a record of the previous values (an entry from an older Lily), say nothing.
+  if (!before || !after) return [];
+  const out: string[] = [];
+  for (const name of [...new Set([...Object.keys(before), ...Object.keys(after)])].sort()) {
+    if (before[name] === after[name]) continue;
+    out.push(`${name}: ${before[name] ?? "(not used)"} → ${after[name] ?? "(not used)"}`);
+  }
+  return out;
+}

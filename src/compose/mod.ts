@@ -156,6 +156,11 @@ async function composeUnchecked(
       raw: resolved.raw,
       paramTypes,
       rc: resolved.project.rc,
+      templateReads: {
+        reads: rendered.effects.reads,
+        params: visible,
+        vars: rendered.petal.vars ?? {},
+      },
     });
     const outputPath = outputPathFor(resolved, options.output, isSweep ? point : null, cwd);
     const binaries = new Set<string>(resolved.project.rc.allowed_binaries ?? []);

@@ -26,6 +26,8 @@ export interface RenderEffects {
   nondeterministic: { kind: string; where: string }[];
   envReads: Set<string>;
   usedClock: boolean;
+  /** Per rendered field (`steps.<id>.with.run`), the `params.*`/`vars.*` names it read. */
+  reads: Map<string, string[]>;
 }
 
 /** Renders all templated fields of a validated workflow; returns a new document. */
@@ -34,7 +36,12 @@ export async function renderPetal(
   raw: unknown,
   inputs: RenderInputs,
 ): Promise<{ petal: Petal; effects: RenderEffects }> {
-  const effects: RenderEffects = { nondeterministic: [], envReads: new Set(), usedClock: false };
+  const effects: RenderEffects = {
+    nondeterministic: [],
+    envReads: new Set(),
+    usedClock: false,
+    reads: new Map(),
+  };
   if (!containsTemplate(petal)) return { petal, effects };
   const engine: typeof TemplateModule = await import("../template/mod.ts");
   await engine.prepareTemplates(collectTemplates(petal, []));
@@ -72,6 +79,7 @@ export async function renderPetal(
       }
       if (result.effects.machinePath) effects.nondeterministic.push({ kind: "abspath", where: at });
       for (const name of result.effects.envRead) effects.envReads.add(name);
+      if (result.effects.reads.length) effects.reads.set(at, result.effects.reads);
       return result.text;
     }
     if (Array.isArray(value)) return value.map((v, i) => render(v, [...path, i]));

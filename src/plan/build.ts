@@ -22,6 +22,7 @@ import { spanAt } from "../expr/_span.ts";
 import { parseDuration } from "../util/duration.ts";
 import { cacheKeyOf } from "./cache_key.ts";
 import { ioSchemaErrors } from "./io_schema.ts";
+import { type TemplateReads, templateRefs } from "./template_refs.ts";
 import { buildDag, type Dag } from "./dag.ts";
 
 /** What the planner needs besides the workflow. */
@@ -30,6 +31,8 @@ export interface PlanInputs {
   raw: unknown;
   paramTypes: Record<string, ValueType>;
   rc: LilyRc;
+  /** What the templates read (for `cache.refs`); absent when nothing was rendered. */
+  templateReads?: TemplateReads;
 }
 
 /** The resolved plan (the lock's `plan` block). */
@@ -211,7 +214,10 @@ function resolveStep(
   };
   const policy = step.uses === "human" ? "never" : step.cache?.policy ?? "auto";
   const salt = [inputs.rc.cache?.salt ?? "", step.cache?.salt ?? ""].join("\u0000");
-  return { ...partial, level: dag.levelOf.get(step.id)!, cache: cacheKeyOf(partial, policy, salt) };
+  const cache = cacheKeyOf(partial, policy, salt);
+  const refs = inputs.templateReads && templateRefs(inputs.templateReads, `${list}.${step.id}`);
+  if (refs && Object.keys(refs).length) cache.refs = refs;
+  return { ...partial, level: dag.levelOf.get(step.id)!, cache };
 }
 
 function checkCommand(

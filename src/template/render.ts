@@ -13,7 +13,9 @@ import {
   located,
   MAX_OUTPUT_LENGTH,
   MAX_TEMPLATE_LENGTH,
+  nameReads,
   outputText,
+  readRoots,
   Refusal,
   refusals,
   safeMember,
@@ -61,7 +63,13 @@ const SIMPLE =
  * ```
  */
 export function renderTemplate(text: string, ctx: TemplateContext, where: Span): Rendered {
-  const effects: Effects = { now: false, randomUuid: false, machinePath: false, envRead: [] };
+  const effects: Effects = {
+    now: false,
+    randomUuid: false,
+    machinePath: false,
+    envRead: [],
+    reads: [],
+  };
   if (text.length > MAX_TEMPLATE_LENGTH) {
     throw located(
       "LILY-E0414",
@@ -94,11 +102,17 @@ export function renderTemplate(text: string, ctx: TemplateContext, where: Span):
   };
   const known = knownNames(ctx);
   let out: string;
-  if (isSimple(text)) {
-    out = renderSimple(text, data, state, where, known);
-  } else {
-    out = renderNunjucks(text, data, state, where, known);
+  const reads = nameReads.into = new Set();
+  try {
+    if (isSimple(text)) {
+      out = renderSimple(text, data, state, where, known);
+    } else {
+      out = renderNunjucks(text, data, state, where, known);
+    }
+  } finally {
+    nameReads.into = undefined;
   }
+  effects.reads = [...reads].sort();
   if (out.length > MAX_OUTPUT_LENGTH) {
     throw located(
       "LILY-E0408",
@@ -115,7 +129,10 @@ function contextData(ctx: TemplateContext): Record<string, unknown> {
   const params: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(ctx.params)) params[name] = value;
   for (const name of ctx.secretParams) params[name] = new SecretRef(name);
-  return { params, vars: { ...ctx.vars } };
+  const vars = { ...ctx.vars };
+  readRoots.set(params, "params");
+  readRoots.set(vars, "vars");
+  return { params, vars };
 }
 
 function knownNames(ctx: TemplateContext): string[] {
