@@ -6,6 +6,7 @@
 import { createHash } from "node:crypto";
 import { canonicalJson, digestOf } from "../lock/canonical.ts";
 import type { LockStep } from "../schema/lock.ts";
+import { changedRefs } from "../plan/template_refs.ts";
 
 /** A resolved input: its value, or for a file/dir its path and content digest. */
 export interface InputValue {
@@ -126,18 +127,3 @@ const COMPONENT_LABELS: Record<string, string> = {
   resources: "the resources",
   salt: "the cache salt",
 };
-
-/** `params.greeting: hello → yo` for each param/var a component read whose value changed. */
-function changedRefs(
-  before: Record<string, string> | undefined,
-  after: Record<string, string> | undefined,
-): string[] {
-  // Without a record of the previous values (an entry from an older Lily), say nothing.
-  if (!before || !after) return [];
-  const out: string[] = [];
-  for (const name of [...new Set([...Object.keys(before), ...Object.keys(after)])].sort()) {
-    if (before[name] === after[name]) continue;
-    out.push(`${name}: ${before[name] ?? "(not used)"} → ${after[name] ?? "(not used)"}`);
-  }
-  return out;
-}

@@ -58,3 +58,27 @@ export function shownValue(value: unknown): string {
   if (text.length <= MAX_SHOWN_VALUE && !/[\u0000-\u001f\u007f]/.test(text)) return text;
   return `sha256:${digestOf(value ?? null).slice(7, 19)}`;
 }
+
+/**
+ * `params.greeting: hello → yo` for each param/var a component read whose value differs.
+ * Empty when either side has no record (a lock or an entry from an older Lily).
+ *
+ * @example
+ * ```ts
+ * import { changedRefs } from "./template_refs.ts";
+ * const why = changedRefs({ "params.g": "hello" }, { "params.g": "yo" });
+ * console.assert(why[0] === "params.g: hello → yo");
+ * ```
+ */
+export function changedRefs(
+  before: Record<string, string> | undefined,
+  after: Record<string, string> | undefined,
+): string[] {
+  if (!before || !after) return [];
+  const out: string[] = [];
+  for (const name of [...new Set([...Object.keys(before), ...Object.keys(after)])].sort()) {
+    if (before[name] === after[name]) continue;
+    out.push(`${name}: ${before[name] ?? "(not read)"} → ${after[name] ?? "(not read)"}`);
+  }
+  return out;
+}

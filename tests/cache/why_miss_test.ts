@@ -1,5 +1,5 @@
 // A cache miss names the params and vars whose change changed the step (`the command
-// (params.greeting: hello → yo)`), in `run -v`, the events, the manifest and `explain --why`.
+// (params.greeting: hello → yo)`), in `run -v`, the events, the manifest, `explain --why` and `diff`.
 import { assert, assertEquals, assertMatch } from "../_assert.ts";
 import { lily } from "../_tools.ts";
 import { latestEvents, latestManifest, project, run } from "../run/_run.ts";
@@ -42,7 +42,14 @@ Deno.test("a miss names the param that changed the command: -v, events, manifest
     const lock = await Deno.readTextFile(`${dir}/flow.lock.yaml`);
     assertMatch(lock, /refs:\n\s+command:\n\s+params\.greeting: hello\n\s+params\.who: world/);
 
+    await Deno.copyFile(`${dir}/flow.lock.yaml`, `${dir}/hello.lock.yaml`);
     await compose(dir, ["-p", "greeting=yo", "-p", `note=${"x".repeat(200)}`]);
+    // `lily diff` predicts the same, before anything runs.
+    const diff = await lily(["diff", "hello.lock.yaml", "flow.lock.yaml"], { cwd: dir });
+    assertMatch(
+      diff.stdout,
+      /↻ greet\s+re-runs: the command .* changed \(params\.greeting: hello → yo\)/,
+    );
     const out = await run(dir, ["-v"]);
     assertEquals(out.code, 0, out.stderr);
     const why = "the command (params.greeting: hello → yo)";
