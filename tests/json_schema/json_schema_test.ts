@@ -1,7 +1,7 @@
 // JSON schemas on `json` inputs and outputs: the full vocabulary the validator implements is
 // applied at run time, and a schema that cannot be applied is a compose error.
 import { assert, assertEquals, assertMatch } from "../_assert.ts";
-import { lily, tempProject } from "../_tools.ts";
+import { denoDir, lily, tempProject } from "../_tools.ts";
 import { latestManifest, project, run } from "../run/_run.ts";
 
 async function withRun(flow: string, fn: (dir: string) => Promise<void>) {
@@ -133,3 +133,23 @@ async function exists(path: string): Promise<boolean> {
     return false;
   }
 }
+
+Deno.test("the validator is not in the static module graph: runs without a schema never load it", async () => {
+  const mod = new URL("../../mod.ts", import.meta.url).pathname;
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["info", "--json", mod],
+    env: { NO_COLOR: "1", RUST_BACKTRACE: "0", DENO_DIR: denoDir() },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  assertEquals(out.code, 0, new TextDecoder().decode(out.stderr));
+  const graph = JSON.parse(new TextDecoder().decode(out.stdout)) as {
+    modules: { specifier: string; dependencies?: { specifier: string; isDynamic?: boolean }[] }[];
+  };
+  const users = graph.modules.flatMap((m) =>
+    (m.dependencies ?? []).filter((d) => d.specifier.includes("cfworker"))
+      .map((d) => ({ from: m.specifier, dynamic: d.isDynamic === true }))
+  );
+  assert(users.length > 0, "the validator is reachable (by a dynamic import)");
+  assertEquals(users.filter((u) => !u.dynamic), []);
+});
