@@ -21,6 +21,7 @@ import {
   pointLabel,
   unknownParam,
 } from "./params.ts";
+import { paramSchemaErrors } from "./param_schemas.ts";
 import { renderPetal } from "./render.ts";
 import { type Resolved, resolveSources } from "./resolve.ts";
 
@@ -162,6 +163,11 @@ async function composeUnchecked(
         vars: rendered.petal.vars ?? {},
       },
     });
+    const badValues = await paramSchemaErrors(rendered.petal, resolved.raw, {
+      values: visible,
+      overrides,
+    });
+    if (badValues.length) throw new LilyErrors(badValues);
     const outputPath = outputPathFor(resolved, options.output, isSweep ? point : null, cwd);
     const binaries = new Set<string>(resolved.project.rc.allowed_binaries ?? []);
     for (const step of [...plan.steps, ...plan.on_error]) {

@@ -153,3 +153,36 @@ Deno.test("the validator is not in the static module graph: runs without a schem
   assert(users.length > 0, "the validator is reachable (by a dynamic import)");
   assertEquals(users.filter((u) => !u.dynamic), []);
 });
+
+Deno.test("a param value that does not match an input's schema is a compose error at the input", async () => {
+  const flow = `petal: "1"
+name: param_schema
+params:
+  cfg: {type: json, default: {size: 720}}
+steps:
+  - id: encode
+    uses: shell
+    inputs:
+      cfg:
+        from: params.cfg
+        schema: {type: object, required: [size], properties: {size: {enum: [480, 720]}}}
+    with: {run: "true"}
+`;
+  const dir = await tempProject({ "flow.petal": flow });
+  try {
+    const ok = await lily(["compose", "flow.petal", "-o", "ok.lock.yaml"], { cwd: dir });
+    assertEquals(ok.code, 0, ok.stderr);
+    const bad = await lily(
+      ["compose", "flow.petal", "-o", "bad.lock.yaml", "-p", 'cfg={"size": 1080}'],
+      { cwd: dir },
+    );
+    assertEquals(bad.code, 2, bad.stderr);
+    assertMatch(
+      bad.stderr,
+      /error\[LILY-E0532\]: param `cfg` \(given on the command line\) does not match the schema of input `cfg` of step `encode`: \$\.size: [^\n]*\n\s*--> flow\.petal:10:/,
+    );
+    assert(!(await exists(`${dir}/bad.lock.yaml`)), "no lock is written");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -361,8 +361,9 @@ steps:
       meta: {type: json, schema: {type: object, properties: {frames: {type: integer}}}}
   - id: bad_input
     uses: shell
+    needs: [good]
     inputs:
-      cfg: {from: params.cfg, schema: {type: object, required: [fps]}}
+      meta: {from: steps.good.outputs.meta, schema: {type: object, required: [fps]}}
     with: {run: "true"}
 `;
   await withProject({ "flow.petal": flow }, async (dir) => {
@@ -377,7 +378,7 @@ steps:
     );
     assertMatch(
       m.steps.bad_input.error,
-      /input `cfg` does not match its schema: \$: Instance does not have required property "fps"/,
+      /input `meta` does not match its schema: \$: Instance does not have required property "fps"/,
     );
   });
 });
