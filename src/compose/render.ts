@@ -79,7 +79,7 @@ export async function renderPetal(
       }
       if (result.effects.machinePath) effects.nondeterministic.push({ kind: "abspath", where: at });
       for (const name of result.effects.envRead) effects.envReads.add(name);
-      if (result.effects.reads.length) effects.reads.set(at, result.effects.reads);
+      if (result.effects.reads?.length) effects.reads.set(at, result.effects.reads);
       return result.text;
     }
     if (Array.isArray(value)) return value.map((v, i) => render(v, [...path, i]));

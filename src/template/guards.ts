@@ -47,7 +47,7 @@ export interface Effects {
   machinePath: boolean;
   envRead: string[];
   /** `params.NAME` / `vars.NAME` the template read (for "why did this step's key change"). */
-  reads: string[];
+  reads?: string[];
 }
 
 /** The objects whose members are recorded when read, by root name (`params`, `vars`). */

@@ -63,13 +63,7 @@ const SIMPLE =
  * ```
  */
 export function renderTemplate(text: string, ctx: TemplateContext, where: Span): Rendered {
-  const effects: Effects = {
-    now: false,
-    randomUuid: false,
-    machinePath: false,
-    envRead: [],
-    reads: [],
-  };
+  const effects: Effects = { now: false, randomUuid: false, machinePath: false, envRead: [] };
   if (text.length > MAX_TEMPLATE_LENGTH) {
     throw located(
       "LILY-E0414",
@@ -101,17 +95,14 @@ export function renderTemplate(text: string, ctx: TemplateContext, where: Span):
     effects,
   };
   const known = knownNames(ctx);
+  const reads = nameReads.into = new Set<string>();
   let out: string;
-  const reads = nameReads.into = new Set();
-  try {
-    if (isSimple(text)) {
-      out = renderSimple(text, data, state, where, known);
-    } else {
-      out = renderNunjucks(text, data, state, where, known);
-    }
-  } finally {
-    nameReads.into = undefined;
+  if (isSimple(text)) {
+    out = renderSimple(text, data, state, where, known);
+  } else {
+    out = renderNunjucks(text, data, state, where, known);
   }
+  nameReads.into = undefined; // a render that threw leaves it set: the next render replaces it
   effects.reads = [...reads].sort();
   if (out.length > MAX_OUTPUT_LENGTH) {
     throw located(
