@@ -5,6 +5,7 @@
  * tests/public_types_test.ts fails type checking whenever the two disagree.
  * @module
  */
+import type { LilyError } from "./errors.ts";
 
 /** Value types of params, inputs and outputs. */
 export type ValueType =
@@ -163,6 +164,8 @@ export interface LockFile {
       sha256: string;
     }[];
     profile: string | null;
+    /** Where `env_policy` came from: `.lilyrc` (relative to the project root) or `defaults`. */
+    policy?: string;
     overlays: string[];
     overrides: Record<string, string>;
     sweep: Record<string, string> | null;
@@ -280,6 +283,11 @@ export interface Manifest {
   params: Record<string, unknown>;
   steps: Record<string, ManifestStep>;
   counts: Record<string, number>;
+  /** The workflow's `outputs:`: source and value (or file); null when not produced. */
+  outputs?: Record<
+    string,
+    { from: string; type: string; value?: unknown; path?: string; sha256?: string } | null
+  >;
   policies?: Record<string, {
     permissions: {
       run: string[];
@@ -320,6 +328,8 @@ export interface ComposedPoint {
   projectRoot: string;
   /** The sweep values of this point, or null without sweeps. */
   sweep: Record<string, string> | null;
+  /** Problems that do not stop compose (an ignored .lilyrc, undeclared reads), positioned. */
+  warnings: LilyError[];
 }
 
 /** Options of {@linkcode run} in mod.ts (the `lily run` flags, as a library). */

@@ -28,5 +28,6 @@ export async function lockFrom(
   }
   const { composeSources } = await import("../compose/mod.ts");
   const [point] = await composeSources([path], options);
+  await (await import("./_warnings.ts")).printWarnings(point.warnings);
   return { lock: point.lock, lockPath: undefined };
 }

@@ -10,7 +10,10 @@ export async function main(args: string[]): Promise<number> {
     "compose",
     "Compose a workflow (and overlays) into a lock file: validate, render templates once, " +
       "check the DAG and typed I/O, compile conditions, form cache keys.\n" +
-      "The first source is the workflow; further sources are overlays, applied in order.",
+      "The first source is the workflow; further sources are overlays, applied in order.\n" +
+      "Compose only reads files: allowed binaries are pinned by path and sha256, never started\n" +
+      "(`lily sync` takes their versions, sandboxed). Warnings (an untrusted .lilyrc ignored, a\n" +
+      "step reading a file it does not declare) go to stderr and do not change the exit status.",
     `  lily compose flows/video.petal                     # → locks/video.petal.lock.yaml
   lily compose flows/video.petal -o video.lock.yaml --profile ci
   lily compose flows/video.petal -p size=720 --overlay overlays/hq.yaml
@@ -50,6 +53,8 @@ export async function main(args: string[]): Promise<number> {
     params: assignments(opts.param),
     sweep: sweeps(opts.multirun),
   });
+  const { printWarnings } = await import("./_warnings.ts");
+  await printWarnings(points.flatMap((p) => p.warnings));
   if (opts.output === "-") {
     for (const point of points) await Deno.stdout.write(new TextEncoder().encode(point.text));
     return 0;

@@ -9,8 +9,9 @@ import { command, parse, writeFileAtomic } from "./_common.ts";
 export async function main(args: string[]): Promise<number> {
   const program = command(
     "lock",
-    "Lock maintenance. `lily lock refresh LOCK` re-resolves every pinned binary (path, sha256,\n" +
-      "version) on this machine and rewrites the lock; the plan and spec_hash do not change.",
+    "Lock maintenance. `lily lock refresh LOCK` re-resolves every pinned binary (path and\n" +
+      "sha256; no program is started) on this machine and rewrites the lock; the plan and\n" +
+      "spec_hash do not change. A changed binary loses its version line: `lily sync` takes it.",
     `  lily lock refresh locks/video.petal.lock.yaml
   lily lock refresh locks/video.petal.lock.yaml --check   # exit 1 if a refresh would change pins`,
   )
@@ -30,7 +31,14 @@ export async function main(args: string[]): Promise<number> {
   const { resolvePins } = await import("../sync/pins.ts");
   const { lockText } = await import("../lock/build.ts");
   const lock = await readLockFile(path);
-  const pins = await resolvePins(Object.keys(lock.registry_pins.binaries));
+  const { dirname, resolve } = await import("node:path");
+  const root = resolve(dirname(resolve(path)), lock.provenance.project_root);
+  const pins = await resolvePins(Object.keys(lock.registry_pins.binaries), { root });
+  // A file that did not change keeps the version line `lily sync` took for it.
+  for (const [name, pin] of Object.entries(pins)) {
+    const before = lock.registry_pins.binaries[name];
+    if (before && before.sha256 === pin.sha256) pin.version = before.version;
+  }
   const changed = Object.keys(pins).filter((name) =>
     JSON.stringify(pins[name]) !== JSON.stringify(lock.registry_pins.binaries[name])
   );

@@ -172,6 +172,9 @@ export async function main(args: string[]): Promise<number> {
 }
 
 async function projectJobs(root: string): Promise<number | undefined> {
+  // Only a trusted .lilyrc counts (docs/security.md#which-lilyrc-is-trusted).
+  const { untrustedReason } = await import("../compose/project.ts");
+  if (untrustedReason(root) || untrustedReason(join(root, ".lilyrc"))) return undefined;
   try {
     const text = await Deno.readTextFile(join(root, ".lilyrc"));
     const m = /^jobs:\s*(\d+)\s*$/m.exec(text);
@@ -190,7 +193,7 @@ async function loadTarget(
     const lock = await readLockFile(target, { compiled: compiledLockDir() });
     const projectRoot = resolve(dirname(resolve(target)), lock.provenance.project_root);
     if (opts.locked) await assertLocked(target, lock);
-    if (!opts.frozen) await assertPins(lock);
+    if (!opts.frozen) await assertPins(lock, projectRoot);
     return { lock, lockPath: target, projectRoot };
   }
   const { composeSources } = await import("../compose/mod.ts");
@@ -198,6 +201,7 @@ async function loadTarget(
     profile: opts.profile,
     params: assignments(opts.param),
   });
+  await (await import("./_warnings.ts")).printWarnings(point.warnings);
   if (opts.frozen || opts.locked) {
     let existing: LockFile;
     try {
@@ -227,10 +231,10 @@ async function loadTarget(
   return { lock: point.lock, projectRoot: point.projectRoot };
 }
 
-async function assertPins(lock: LockFile): Promise<void> {
+async function assertPins(lock: LockFile, root: string): Promise<void> {
   if (Object.keys(lock.registry_pins.binaries).length === 0) return;
   const { checkPins } = await import("../sync/pins.ts");
-  const drift = await checkPins(lock.registry_pins.binaries);
+  const drift = await checkPins(lock.registry_pins.binaries, { root });
   if (drift.length) {
     throw new LilyError(
       "LILY-E1103",

@@ -3,7 +3,8 @@
  * @module
  */
 import { dirname, join, resolve } from "node:path";
-import { command, parse } from "./_common.ts";
+import { LilyError } from "../errors.ts";
+import { command, parse, writeFileAtomic } from "./_common.ts";
 
 /** Runs `lily sync`. Exit 0 ready, 1 drift, 2 error. */
 export async function main(args: string[]): Promise<number> {
@@ -12,25 +13,41 @@ export async function main(args: string[]): Promise<number> {
     "Check that this machine matches a lock's pins (each binary's path and sha256) and prepare\n" +
       "what the lock needs: the artifact root and the folders of declared output files. Says\n" +
       "which sandbox this machine can enforce for each network policy the lock uses.\n" +
+      "Records each pinned program's version line in the lock (compose never starts a program):\n" +
+      "`PROGRAM --version` (then `-V`) runs sandboxed — an empty temporary directory, no\n" +
+      "network, only the system directories visible — and is killed, with everything it started,\n" +
+      "after --version-timeout. Without bubblewrap no program is started. spec_hash never moves.\n" +
       "Exit status: 0 ready, 1 a pin drifted (run `lily lock refresh`), 2 on error.",
     `  lily sync locks/video.petal.lock.yaml
   lily sync locks/video.petal.lock.yaml --json`,
   )
     .argument("<lock>", "the lock file")
-    .option("--json", "machine-readable output");
+    .option("--json", "machine-readable output")
+    .option("--no-versions", "do not take version lines (start no pinned program)")
+    .option("--version-timeout <duration>", "time a program gets to print its version", "5s");
   if (!await parse(program, args)) return 0;
   const [path] = program.args;
-  const opts = program.opts<{ json?: boolean }>();
+  const opts = program.opts<{ json?: boolean; versions: boolean; versionTimeout: string }>();
+  const { parseDuration } = await import("../util/duration.ts");
+  const timeoutMs = parseDuration(opts.versionTimeout);
+  if (timeoutMs === undefined || timeoutMs <= 0) {
+    throw new LilyError(
+      "LILY-E0721",
+      `\`--version-timeout ${opts.versionTimeout}\` is not a duration`,
+      { flag: "--version-timeout", hint: "write a duration such as `5s`, `500ms` or `1m`" },
+    );
+  }
   const { readLockFile } = await import("../lock/read.ts");
   const { checkPins } = await import("../sync/pins.ts");
   const lock = await readLockFile(path);
   const root = resolve(dirname(resolve(path)), lock.provenance.project_root);
   const report: {
     pins: Record<string, string>;
+    versions: Record<string, string | null>;
     created: string[];
     sandbox: Record<string, { enforced: boolean; filesystem: string; mechanism: string | null }>;
-  } = { pins: {}, created: [], sandbox: {} };
-  const drift = await checkPins(lock.registry_pins.binaries);
+  } = { pins: {}, versions: {}, created: [], sandbox: {} };
+  const drift = await checkPins(lock.registry_pins.binaries, { root });
   for (const name of Object.keys(lock.registry_pins.binaries)) {
     const d = drift.find((x) => x.name === name);
     report.pins[name] = d ? d.problem : "ok";
@@ -40,6 +57,19 @@ export async function main(args: string[]): Promise<number> {
           d ? `: ${d.problem}` : ` ${lock.registry_pins.binaries[name].path}`
         }`,
       );
+    }
+  }
+  if (opts.versions && drift.length === 0) {
+    const { recordVersions } = await import("../sync/record_versions.ts");
+    const taken = await recordVersions(lock, {
+      root,
+      timeoutMs,
+      say: opts.json ? undefined : (line) => console.log(line),
+    });
+    report.versions = taken.versions;
+    if (taken.lock) {
+      const { lockText } = await import("../lock/build.ts");
+      await writeFileAtomic(path, lockText(taken.lock));
     }
   }
   const dirs = new Set<string>([join(root, lock.artifacts.root), join(root, ".lily")]);

@@ -9,6 +9,7 @@ import { LilyError, LilyErrors } from "../errors.ts";
 import { sha256Hex } from "../lock/canonical.ts";
 import { composer, executionContract, lockText, sealLock } from "../lock/build.ts";
 import { buildPlan } from "../plan/build.ts";
+import { undeclaredReads } from "../plan/undeclared_reads.ts";
 import type { LockFile, LockParam } from "../schema/lock.ts";
 import { type Petal, Petal as PetalSchema, type ValueType } from "../schema/petal.ts";
 import { validate } from "../schema/validate.ts";
@@ -52,6 +53,8 @@ export interface ComposedPoint {
   projectRoot: string;
   /** The sweep values of this point, or null without sweeps. */
   sweep: Record<string, string> | null;
+  /** Problems that do not stop compose (an ignored .lilyrc, undeclared reads), positioned. */
+  warnings: LilyError[];
 }
 
 /**
@@ -174,7 +177,9 @@ async function composeUnchecked(
       for (const b of step.resources.binaries) binaries.add(b);
     }
     pins ??= binaries.size
-      ? await (await import("../sync/pins.ts")).resolvePins([...binaries])
+      ? await (await import("../sync/pins.ts")).resolvePins([...binaries], {
+        root: resolved.project.root,
+      })
       : {};
     const lock = assemble({
       petal: rendered.petal,
@@ -197,6 +202,10 @@ async function composeUnchecked(
       outputPath,
       projectRoot: resolved.project.root,
       sweep: isSweep ? point : null,
+      warnings: [
+        ...resolved.project.warnings,
+        ...undeclaredReads(rendered.petal, resolved.raw, resolved.project.root),
+      ],
     });
   }
   return results;
@@ -340,6 +349,7 @@ function assemble(inputs: AssembleInputs): LockFile {
       composer: composer(),
       sources,
       profile: resolved.profile,
+      policy: resolved.project.rcSource ? ".lilyrc" : "defaults",
       overlays: inputs.cliOverlays.map((o) => posix(relative(root, resolve(inputs.cwd, o)))),
       overrides: Object.fromEntries(Object.entries(inputs.overrides).sort()),
       sweep: inputs.point,
@@ -365,7 +375,7 @@ function assemble(inputs: AssembleInputs): LockFile {
       levels: plan.levels,
       steps: plan.steps,
       on_error: plan.on_error,
-      outputs: petal.outputs ?? [],
+      outputs: plan.outputs,
     },
   });
 }

@@ -20,9 +20,11 @@ import { parseScript, ShellSyntaxError } from "../shell/parser.ts";
 import { lazyLocate } from "../source/locate.ts";
 import { spanAt } from "../expr/_span.ts";
 import { parseDuration } from "../util/duration.ts";
+import { isProjectTool, projectToolPath } from "../util/project_tool.ts";
 import { cacheKeyOf } from "./cache_key.ts";
 import { ioSchemaErrors } from "./io_schema.ts";
 import { type TemplateReads, templateRefs } from "./template_refs.ts";
+import { planWorkflowOutputs, type WorkflowOutput } from "./workflow_outputs.ts";
 import { buildDag, type Dag } from "./dag.ts";
 
 /** What the planner needs besides the workflow. */
@@ -40,6 +42,8 @@ export interface Plan {
   levels: string[][];
   steps: LockStep[];
   on_error: LockStep[];
+  /** The workflow's `outputs:`, checked and normalized (`{name: {from, type}}` per entry). */
+  outputs: Record<string, WorkflowOutput>[];
 }
 
 const DEFAULT_ADAPTER: Record<Step["uses"], LockStep["adapter"]> = {
@@ -56,11 +60,26 @@ const DEFAULT_ADAPTER: Record<Step["uses"], LockStep["adapter"]> = {
 /** Builds the plan, reporting every problem found (each located in its source). */
 export async function buildPlan(inputs: PlanInputs): Promise<Plan> {
   const { petal } = inputs;
-  const main = planSteps(petal.steps, "steps", inputs, undefined);
+  const results = planWorkflowOutputs(petal, inputs.raw, typesCompatible);
+  let main: Planned;
+  try {
+    main = planSteps(petal.steps, "steps", inputs, undefined);
+  } catch (error) {
+    if (error instanceof LilyErrors && results.errors.length) {
+      throw new LilyErrors([...error.errors, ...results.errors]);
+    }
+    throw error;
+  }
+  if (results.errors.length) throw new LilyErrors(results.errors);
   const onError = planSteps(petal.on_error ?? [], "on_error", inputs, main.dag);
   await compileConditions(main, inputs, "steps");
   await compileConditions(onError, inputs, "on_error", main.dag);
-  return { levels: main.dag.levels, steps: main.steps, on_error: onError.steps };
+  return {
+    levels: main.dag.levels,
+    steps: main.steps,
+    on_error: onError.steps,
+    outputs: results.outputs,
+  };
 }
 
 interface Planned {
@@ -271,11 +290,15 @@ function checkPrograms(
   raw: unknown,
   errors: LilyError[],
 ): void {
-  const allowed = (name: string) =>
-    binaries.includes(name) || binaries.includes(name.split(/[\\/]/).pop()!);
+  const allowed = (name: string) => isAllowedProgram(name, binaries);
   const allowHint = (name: string) => {
-    const short = name.split(/[\\/]/).pop()!;
-    return `allow it for this step with \`resources: {binaries: [${short}]}\`, or for every step with \`allowed_binaries: [${short}]\` in .lilyrc`;
+    const entry = binaryEntryFor(name);
+    const what = isProjectTool(name)
+      ? ` (a project tool: the file \`${
+        projectToolPath(name)
+      }\` under the project root, pinned by its relative path)`
+      : "";
+    return `allow it for this step with \`resources: {binaries: [${entry}]}\`, or for every step with \`allowed_binaries: [${entry}]\` in .lilyrc${what}`;
   };
   if (step.uses === "process") {
     const program = String((withBlock.argv as unknown[])[0]);
@@ -360,6 +383,25 @@ function checkPrograms(
       ),
     );
   }
+}
+
+/**
+ * Whether a program name a script or argv starts is among `binaries`: a bare name or an
+ * absolute path by its name; a project tool (`./tools/gen.sh`, `tools/gen.sh`) by its path
+ * relative to the project root, however it is spelled.
+ */
+export function isAllowedProgram(name: string, binaries: readonly string[]): boolean {
+  if (binaries.includes(name)) return true;
+  if (isProjectTool(name)) {
+    const path = projectToolPath(name);
+    return binaries.some((b) => isProjectTool(b) && projectToolPath(b) === path);
+  }
+  return /[\\/]/.test(name) && binaries.includes(name.split(/[\\/]/).pop()!);
+}
+
+/** The `resources.binaries` entry that allows `name`: a bare name, or the path as written. */
+export function binaryEntryFor(name: string): string {
+  return isProjectTool(name) ? `./${projectToolPath(name)}` : name;
 }
 
 /** Which value types an input of type `to` accepts from a source of type `from`. */

@@ -4,6 +4,7 @@
  * @module
  */
 import type { LockFile, LockStep } from "../schema/lock.ts";
+import { isProjectTool, projectToolPath } from "../util/project_tool.ts";
 
 /** A denial, described for the manifest, the events and the console. */
 export interface Denial {
@@ -34,7 +35,10 @@ export function describeDenial(
   let hint: string;
   switch (denied.kind) {
     case "run": {
-      const name = target.split(/[\\/]/).pop() || target;
+      // A relative path is a project tool, allowed by that path (pinned relative to the root).
+      const name = isProjectTool(target)
+        ? `./${projectToolPath(target)}`
+        : target.split(/[\\/]/).pop() || target;
       message = `step \`${step.id}\` tried to run \`${target}\`, which its policy does not allow`;
       hint = lock.registry_pins.binaries[name] || lock.env_policy.allowed_binaries.includes(name)
         ? `add \`${name}\` to this step's \`resources.binaries\` (resources: {binaries: [${name}]})`

@@ -20,6 +20,7 @@ import { CacheStore, type Entry, type StoredOutput, writeAtomic } from "../cache
 import { LilyError } from "../errors.ts";
 import { type Ast, evaluateCondition, type Status } from "../expr/mod.ts";
 import type { Manifest, ManifestStep, RunEvent } from "../schema/events.ts";
+import { workflowOutputValues } from "./workflow_outputs.ts";
 import type { LockFile, LockParam, LockStep } from "../schema/lock.ts";
 import { createMasker } from "../sandbox/mask.ts";
 import { type IsolationMode, type OsIsolation, osIsolation } from "../sandbox/isolation.ts";
@@ -163,7 +164,7 @@ export async function runLock(lock: LockFile, options: RunOptions): Promise<RunR
       const binaries: Record<string, string> = {};
       for (const b of step.resources.binaries) {
         const pin = lock.registry_pins.binaries[b];
-        if (pin) binaries[b] = pin.path;
+        if (pin) binaries[b] = resolve(root, pin.path);
       }
       policy = { permissions, os, id: `p${policies.size + 1}`, binaries };
       policies.set(id, policy);
@@ -775,6 +776,9 @@ export async function runLock(lock: LockFile, options: RunOptions): Promise<RunR
   const finished = new Date();
   manifest.finished_at = finished.toISOString();
   manifest.duration_ms = finished.getTime() - started.getTime();
+  if (lock.plan.outputs.length) {
+    manifest.outputs = workflowOutputValues(lock, (id) => records.get(id)?.manifest.outputs);
+  }
   await cache.recordNamespace(lock.spec_hash, usedKeys).catch(() => {});
   await cache.updateStepIndex(newIndex).catch(() => {});
   cache.close();

@@ -17,7 +17,9 @@ export function permissionsFor(
 ): PermissionSet {
   const pins = lock.registry_pins.binaries;
   return {
-    run: step.resources.binaries.map((b) => pins[b]?.path ?? b).sort(),
+    // A project tool's pin is relative to the project root (the lock is the same everywhere).
+    run: step.resources.binaries.map((b) => pins[b] ? resolve(projectRoot, pins[b].path) : b)
+      .sort(),
     read: [...lock.env_policy.read_roots.map((r) => resolve(projectRoot, r)), scratch],
     write: [...lock.env_policy.write_roots.map((r) => resolve(projectRoot, r)), scratch],
     deny: [join(projectRoot, ".lily")],

@@ -109,6 +109,18 @@ export const Manifest = z.object({
   params: z.record(z.string(), z.unknown()),
   steps: z.record(z.string(), ManifestStep),
   counts: z.record(z.string(), z.int()),
+  outputs: z.record(
+    z.string(),
+    z.object({
+      from: z.string(),
+      type: z.string(),
+      value: z.unknown().optional(),
+      path: z.string().optional(),
+      sha256: z.string().optional(),
+    }).nullable(),
+  ).optional().describe(
+    "The workflow's `outputs:`: each one's source and the value (or file) it had; null when its step did not produce it",
+  ),
   policies: z.record(
     z.string(),
     z.object({

@@ -129,6 +129,11 @@ export const LockFile = z.strictObject({
       sha256: z.string(),
     })),
     profile: z.string().nullable(),
+    /**
+     * Where `env_policy` came from: `.lilyrc` (the project root's, relative to it) or
+     * `defaults` (no trusted .lilyrc). Relative, so the lock is the same on every machine.
+     */
+    policy: z.string().optional(),
     /** Overlays given on the command line (project-relative), applied after the flow's own. */
     overlays: z.array(z.string()),
     overrides: z.record(z.string(), z.string()),

@@ -33,9 +33,10 @@ Deno.test({
       });
       assertEquals(composed.code, 0, composed.stderr);
       const lock = await Deno.readTextFile(`${dir}/flow.lock.yaml`);
+      // Compose pins path and sha256 only: it starts no program, so there is no version yet.
       assertMatch(
         lock,
-        /mytool:\n\s+path: "?.*bin\/mytool"?\n\s+sha256: [0-9a-f]{64}\n\s+version: "?mytool v1 says --version"?/,
+        /mytool:\n\s+path: "?.*bin\/mytool"?\n\s+sha256: "?[0-9a-f]{64}"?\n\s+version: null/,
       );
       const ready = await lily(["sync", "flow.lock.yaml"], { cwd: dir, env });
       assertEquals(ready.code, 0);
@@ -60,6 +61,11 @@ Deno.test({
       assertMatch(refused.stderr, /LILY-E1103.*`mytool`/);
       assertMatch(refused.stderr, /lily lock refresh/);
       const specBefore = /spec_hash: "(.*)"/.exec(lock)![1];
+      assertEquals(
+        /spec_hash: "(.*)"/.exec(await Deno.readTextFile(`${dir}/flow.lock.yaml`))![1],
+        specBefore,
+        "sync records versions without moving spec_hash",
+      );
       const refresh = await lily(["lock", "refresh", "flow.lock.yaml"], { cwd: dir, env });
       assertEquals(refresh.code, 0, refresh.stderr);
       const after = await Deno.readTextFile(`${dir}/flow.lock.yaml`);

@@ -1,0 +1,142 @@
+/**
+ * A pinned program's version line, taken by `lily sync` (never by compose): the program runs
+ * with `--version` (then `-V`) in an empty temporary directory, inside the sandbox hosts use
+ * (no network; with bubblewrap it sees only the system directories, itself and that
+ * directory), under a timeout that kills everything it started. Where this machine cannot
+ * confine it that way, the program is not started at all.
+ * @module
+ */
+import { osIsolation } from "../sandbox/isolation.ts";
+import { programSupportPaths } from "../sandbox/support.ts";
+import { processTree, signalAll } from "../shell/process_tree.ts";
+
+/** What a version probe found. */
+export type VersionProbe =
+  | { kind: "version"; version: string }
+  | { kind: "none" }
+  | { kind: "timeout"; flag: string }
+  | { kind: "unsandboxed"; reason: string };
+
+const FLAGS = ["--version", "-V"];
+const MAX_OUTPUT = 64 * 1024;
+
+/**
+ * Takes the version line of the program at `path` (absolute), sandboxed, each attempt bounded
+ * by `timeoutMs`. A timeout stops the probe (the next flag is not tried).
+ */
+export async function probeVersion(
+  path: string,
+  options: { timeoutMs: number },
+): Promise<VersionProbe> {
+  const dir = await Deno.makeTempDir({ prefix: "lily-version-" });
+  try {
+    const home = Deno.env.get("HOME");
+    const view = {
+      read: [],
+      write: [dir],
+      hide: [],
+      support: programSupportPaths([path], home),
+      home,
+    };
+    const os = osIsolation(false, "auto", view);
+    // Only bubblewrap confines writes to the temporary directory (unshare -rn and macOS's
+    // sandbox-exec take the network only).
+    if (!os.record.enforced || !/(^|\/)bwrap$/.test(os.prefix[0] ?? "")) {
+      return {
+        kind: "unsandboxed",
+        reason:
+          "this machine cannot confine it to a temporary directory without network (needs bubblewrap), so it was not started",
+      };
+    }
+    const prefix = withPidNamespace(os.prefix);
+    for (const flag of FLAGS) {
+      const result = await runBounded([...prefix, path, flag], dir, options.timeoutMs);
+      if (result === "timeout") return { kind: "timeout", flag };
+      if (result === undefined) continue;
+      return { kind: "version", version: result };
+    }
+    return { kind: "none" };
+  } finally {
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
+  }
+}
+
+/** bubblewrap: a PID namespace too, so the whole tree dies with the namespace's first process. */
+function withPidNamespace(prefix: string[]): string[] {
+  if (!/bwrap$/.test(prefix[0] ?? "") || prefix.includes("--unshare-pid")) return prefix;
+  return [prefix[0], "--unshare-pid", ...prefix.slice(1)];
+}
+
+/** Runs `argv` in its own session; the first line of its output, undefined, or "timeout". */
+async function runBounded(
+  argv: string[],
+  cwd: string,
+  timeoutMs: number,
+): Promise<string | undefined | "timeout"> {
+  const setsid = ["/usr/bin/setsid", "/bin/setsid"].find((p) => {
+    try {
+      return Deno.statSync(p).isFile;
+    } catch {
+      return false;
+    }
+  });
+  const full = setsid ? [setsid, ...argv] : argv;
+  let child: Deno.ChildProcess;
+  try {
+    child = new Deno.Command(full[0], {
+      args: full.slice(1),
+      cwd,
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+      clearEnv: true,
+      env: { PATH: "/usr/bin:/bin", LC_ALL: "C" },
+    }).spawn();
+  } catch {
+    return undefined;
+  }
+  const stdout = readCapped(child.stdout);
+  const stderr = readCapped(child.stderr);
+  let timedOut = false;
+  const killTree = () => {
+    const pids = processTree(child.pid);
+    if (setsid) {
+      try {
+        Deno.kill(-child.pid, "SIGKILL");
+      } catch {
+        // the group is gone
+      }
+    }
+    signalAll(pids, "SIGKILL");
+  };
+  const timer = setTimeout(() => {
+    timedOut = true;
+    killTree();
+  }, timeoutMs);
+  const status = await child.status;
+  clearTimeout(timer);
+  // Whatever it left behind (a daemon holding the pipes) goes too.
+  killTree();
+  const [out, err] = await Promise.all([stdout, stderr]);
+  if (timedOut) return "timeout";
+  if (!status.success) return undefined;
+  const text = (out.trim() ? out : err).trim().split("\n")[0]?.trim();
+  return text ? text.slice(0, 200) : undefined;
+}
+
+async function readCapped(stream: ReadableStream<Uint8Array>): Promise<string> {
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of stream) {
+    if (size < MAX_OUTPUT) chunks.push(chunk.slice(0, MAX_OUTPUT - size));
+    size += chunk.length;
+  }
+  return new TextDecoder().decode(
+    chunks.reduce((a, b) => {
+      const c = new Uint8Array(a.length + b.length);
+      c.set(a);
+      c.set(b, a.length);
+      return c;
+    }, new Uint8Array()),
+  );
+}
