@@ -3,6 +3,10 @@
  * edge. Nothing here touches the file system; rendering gets source text from a callback.
  * @module
  */
+import type { ErrorCode } from "./error_codes.ts";
+import { snippetLine } from "./source/snippet.ts";
+
+export type { ErrorCode } from "./error_codes.ts";
 
 /** A position in a source file, 1-based line and column. */
 export interface Span {
@@ -27,7 +31,8 @@ export interface LilyErrorOptions {
 }
 
 /**
- * An error the user can act on. `code` is stable (`LILY-E0203`) and listed in docs/errors.md.
+ * An error the user can act on. `code` is stable (`LILY-E0203`), listed in src/error_codes.ts
+ * and documented in docs/errors.md (or the page it links).
  *
  * @example
  * ```ts
@@ -39,14 +44,15 @@ export interface LilyErrorOptions {
  * ```
  */
 export class LilyError extends Error {
-  readonly code: string;
+  readonly code: ErrorCode;
   readonly span?: Span;
   readonly label?: string;
   readonly hint?: string;
   readonly notes: { span?: Span; message: string }[];
   readonly flag?: string;
 
-  constructor(code: string, message: string, options: LilyErrorOptions = {}) {
+  /** `code` is one of {@linkcode ErrorCode} (src/error_codes.ts): a typo does not compile. */
+  constructor(code: ErrorCode, message: string, options: LilyErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = "LilyError";
     this.code = code;
@@ -73,11 +79,76 @@ export class LilyErrors extends Error {
   }
 }
 
-/** Flattens a thrown value into the list of user errors it carries, or undefined if it is a bug. */
+/**
+ * Flattens a thrown value into the list of user errors it carries, or undefined if it is a bug.
+ * An operating-system error from the file system (a path that does not exist, no permission,
+ * a full disk) is the user's environment, not a bug: it becomes LILY-E0010.
+ */
 export function userErrors(value: unknown): LilyError[] | undefined {
   if (value instanceof LilyErrors) return value.errors;
   if (value instanceof LilyError) return [value];
+  if (isOsError(value)) return [osError(value)];
   return undefined;
+}
+
+function isOsError(value: unknown): value is Error {
+  if (!(value instanceof Error)) return false;
+  const errors = typeof Deno === "undefined" ? undefined : Deno.errors;
+  const fileSystem = errors
+    ? [
+      errors.NotFound,
+      errors.PermissionDenied,
+      errors.AlreadyExists,
+      errors.IsADirectory,
+      errors.NotADirectory,
+      errors.FilesystemLoop,
+      errors.NotCapable,
+      errors.WriteZero,
+    ]
+    : [];
+  // Other file-system errnos Deno reports without a class: EIO, EBUSY, EXDEV, EMFILE,
+  // ETXTBSY, EFBIG, ENOSPC, EROFS, ENAMETOOLONG, ENOTEMPTY, ELOOP, EDQUOT.
+  return fileSystem.some((type) => value instanceof type) ||
+    / \(os error (5|16|18|24|26|27|28|30|36|39|40|122)\)/.test(value.message);
+}
+
+/** `No such file or directory (os error 2): writefile '/x'` → what failed, on what, and why. */
+function osError(error: Error): LilyError {
+  const match = /^(.*?) \(os error \d+\)(?:: (.*))?$/s.exec(error.message);
+  const reason = match?.[1] ?? error.message;
+  const what = match?.[2];
+  return new LilyError(
+    "LILY-E0010",
+    what ? `${what} failed: ${reason}` : `a file system operation failed: ${reason}`,
+    {
+      hint: "check that the path exists, is the kind of file expected, and that you may " +
+        "read or write it (and that the disk is not full)",
+      cause: error,
+    },
+  );
+}
+
+/**
+ * The errors in source order: by file (in the order files first appear), then line and
+ * column; errors without a position (a flag) come first, in their own order. Reads every
+ * span, which is safe at any time (positions load on first read).
+ */
+export function sortBySource(errors: readonly LilyError[]): LilyError[] {
+  const files = new Map<string, number>();
+  const keyed = errors.map((error, index) => {
+    const span = error.span;
+    if (!span) return { error, key: [-1, 0, 0, index] };
+    const file = span.file;
+    if (!files.has(file)) files.set(file, files.size);
+    return { error, key: [files.get(file)!, span.line, span.col, index] };
+  });
+  keyed.sort((a, b) => {
+    for (let i = 0; i < a.key.length; i++) {
+      if (a.key[i] !== b.key[i]) return a.key[i] - b.key[i];
+    }
+    return 0;
+  });
+  return keyed.map((k) => k.error);
 }
 
 /** Options for {@linkcode renderError}. */
@@ -102,19 +173,31 @@ export interface RenderOptions {
 export function renderError(error: LilyError, options: RenderOptions = {}): string {
   const c = palette(options.color ?? false);
   const out: string[] = [];
-  out.push(`${c.red(`error[${error.code}]`)}: ${c.bold(error.message)}`);
+  out.push(`${c.red(`error[${error.code}]`)}: ${c.bold(visible(error.message))}`);
   if (error.span) out.push(...excerpt(error.span, error.label, options, c));
-  else if (error.flag) out.push(`  --> ${error.flag} (command line)`);
+  else if (error.flag) out.push(`  --> ${visible(error.flag)} (command line)`);
   for (const note of error.notes) {
     if (note.span) {
-      out.push(`   = note: ${note.message}`);
+      out.push(`   = note: ${visible(note.message)}`);
       out.push(...excerpt(note.span, undefined, options, c));
     } else {
-      out.push(`   = note: ${note.message}`);
+      out.push(`   = note: ${visible(note.message)}`);
     }
   }
-  if (error.hint) out.push(`   = ${c.cyan("hint")}: ${error.hint}`);
+  if (error.hint) out.push(`   = ${c.cyan("hint")}: ${visible(error.hint)}`);
   return out.join("\n");
+}
+
+/**
+ * Text from a source (a key, a value) quoted in a message, with control characters shown as
+ * escapes: a hostile file must not drive the terminal through an error.
+ */
+function visible(text: string): string {
+  return text.replace(
+    // deno-lint-ignore no-control-regex
+    /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g,
+    (ch) => `\\u{${ch.charCodeAt(0).toString(16)}}`,
+  );
 }
 
 function excerpt(
@@ -123,7 +206,7 @@ function excerpt(
   options: RenderOptions,
   c: Palette,
 ): string[] {
-  const out = [`  --> ${span.file}:${span.line}:${span.col}`];
+  const out = [`  --> ${visible(span.file)}:${span.line}:${span.col}`];
   const text = options.readSource?.(span.file);
   if (text === undefined) return out;
   const lines = text.replace(/^\uFEFF/, "").split(/\r?\n/);
@@ -131,13 +214,12 @@ function excerpt(
   if (line === undefined) return out;
   const gutter = String(span.line).length;
   const pad = " ".repeat(gutter);
-  const shown = line.replace(/\t/g, " ");
-  const width = Math.max(1, Math.min(span.length ?? 1, Math.max(1, shown.length - span.col + 1)));
+  const shown = snippetLine(line, span.col, span.length ?? 1);
   out.push(`${pad} |`);
-  out.push(`${span.line} | ${shown}`);
+  out.push(`${span.line} | ${shown.text}`);
   out.push(
-    `${pad} | ${" ".repeat(Math.max(0, span.col - 1))}${c.red("^".repeat(width))}${
-      label ? " " + c.red(label) : ""
+    `${pad} | ${" ".repeat(shown.caretColumn)}${c.red("^".repeat(shown.caretWidth))}${
+      label ? " " + c.red(visible(label)) : ""
     }`,
   );
   return out;
@@ -195,11 +277,19 @@ export function listNames(names: readonly string[], max = 8): string {
   return `${quoted.slice(0, -1).join(", ")} and ${quoted[quoted.length - 1]}`;
 }
 
-/** A span whose fields are computed by `compute` when first read. */
-export function lazySpan(compute: () => Span): Span {
+/**
+ * A span whose fields are computed by `compute` when first read. A result marked
+ * `provisional` (its source cannot be located yet) is used for that read but not kept.
+ */
+export function lazySpan(compute: () => Span & { provisional?: boolean }): Span {
   let span: Span | undefined;
-  const get = (): Span => span ??= compute();
-  return {
+  const get = (): Span => {
+    if (span) return span;
+    const computed = compute();
+    if (!computed.provisional) span = computed;
+    return computed;
+  };
+  const lazy: Span = {
     get file() {
       return get().file;
     },
@@ -213,6 +303,14 @@ export function lazySpan(compute: () => Span): Span {
       return get().length;
     },
   };
+  // Not enumerable: a span spread or serialized shows only its position.
+  Object.defineProperty(lazy, "provisional", {
+    get() {
+      get();
+      return span === undefined;
+    },
+  });
+  return lazy;
 }
 
 /**
@@ -220,5 +318,10 @@ export function lazySpan(compute: () => Span): Span {
  * errors built on the happy path's lazy positions stay lazy until they are shown.
  */
 export function derivedSpan(base: Span, derive: (base: Span) => Span): Span {
-  return lazySpan(() => derive(base));
+  return lazySpan(() => {
+    const derived = derive(base);
+    return (base as { provisional?: boolean }).provisional
+      ? { ...derived, provisional: true }
+      : derived;
+  });
 }

@@ -4,7 +4,7 @@
  * Command modules parse flags and call library code; they hold no logic of their own.
  * @module
  */
-import { type LilyError, renderError, userErrors } from "../errors.ts";
+import { type LilyError, renderError, sortBySource, userErrors } from "../errors.ts";
 import { VERSION } from "../version.ts";
 
 /** What every command module exports. */
@@ -115,7 +115,9 @@ export async function reportError(error: unknown): Promise<number> {
         return undefined;
       }
     };
-    const rendered = errors.map((e: LilyError) => renderError(e, { readSource, color }));
+    const rendered = sortBySource(errors).map((e: LilyError) =>
+      renderError(e, { readSource, color })
+    );
     console.error(rendered.join("\n\n"));
     if (errors.length > 1) console.error(`\n${errors.length} errors`);
     return EXIT_USER_ERROR;

@@ -14,6 +14,7 @@ import type { LockFile, LockParam } from "../schema/lock.ts";
 import { type Petal, Petal as PetalSchema, type ValueType } from "../schema/petal.ts";
 import { validate } from "../schema/validate.ts";
 import { ensureLocator, lazyLocate, locate } from "../source/locate.ts";
+import { unsupportedInSource } from "../steps/support.ts";
 import {
   checkChoices,
   checkYamlValue,
@@ -96,7 +97,11 @@ async function composeUnchecked(
     profile: options.profile,
     cwd,
   });
-  const petal = validate(PetalSchema, resolved.raw, { what: "workflow", file: resolved.flowFile });
+  const petal = validate(PetalSchema, resolved.raw, {
+    what: "workflow",
+    file: resolved.flowFile,
+    alongside: unsupportedInSource(resolved.raw, (path) => lazyLocate(resolved.raw, path)),
+  });
   const params = petal.params ?? {};
   const paramTypes: Record<string, ValueType> = {};
   for (const [name, p] of Object.entries(params)) paramTypes[name] = p.type;

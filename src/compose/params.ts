@@ -61,12 +61,17 @@ export function coerceCliValue(
       if (["false", "0", "no", "off"].includes(v)) return false;
       throw fail("a boolean (true/false)");
     }
-    case "json":
+    case "json": {
+      let value: unknown;
       try {
-        return JSON.parse(raw);
+        value = JSON.parse(raw);
       } catch {
         throw fail("valid JSON");
       }
+      // `1e400` parses to Infinity, which no lock can hold.
+      if (!isFiniteJson(value)) throw fail("JSON with finite numbers");
+      return value;
+    }
     case "secret":
       throw new LilyError(
         "LILY-E0306",
@@ -80,6 +85,12 @@ export function coerceCliValue(
     default:
       return raw;
   }
+}
+
+function isFiniteJson(value: unknown): boolean {
+  if (typeof value === "number") return Number.isFinite(value);
+  if (value === null || typeof value !== "object") return true;
+  return Object.values(value).every(isFiniteJson);
 }
 
 function example(type: ValueType): string {

@@ -4,7 +4,7 @@
  * here; `any` is left to the evaluator.
  * @module
  */
-import { didYouMean, LilyError, listNames } from "../errors.ts";
+import { didYouMean, type ErrorCode, LilyError, listNames } from "../errors.ts";
 import { type Ast, type ExprType, STATUS_FUNCTIONS, type Where } from "./ast.ts";
 import type { Parsed, Range } from "./parser.ts";
 import { spanAt } from "./_span.ts";
@@ -124,7 +124,7 @@ function rangeOf(state: State, ast: Ast): Range {
 
 function fail(
   state: State,
-  code: string,
+  code: ErrorCode,
   message: string,
   at: { start: number; end: number },
   extra: { hint?: string; label?: string } = {},

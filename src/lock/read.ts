@@ -4,7 +4,8 @@
  * @module
  */
 import type jsyamlModule from "js-yaml";
-import { LilyError } from "../errors.ts";
+import { LilyError, LilyErrors, type Span } from "../errors.ts";
+import { unsupportedErrors } from "../steps/support.ts";
 import type { LockFile as LockFileSchema } from "../schema/lock.ts";
 
 type LockFile = import("../schema/lock.ts").LockFile;
@@ -115,19 +116,57 @@ export function parseLockText(path: string, text: string): LockFile {
   }
   const result = LockFile.safeParse(data);
   if (!result.success) {
-    const issue = result.error.issues[0];
-    const field = issue.path.map(String).join(".") || "(top level)";
-    const line = lineOf(text, issue.path);
-    throw new LilyError(
-      "LILY-E0702",
-      `\`${path}\` is not a valid lock file: \`${field}\`: ${issue.message}`,
-      {
-        span: { file: path, line, col: 1 },
-        hint: "the file may be truncated or edited by hand; run `lily compose` again",
-      },
-    );
+    // Every problem, each at its best-effort line: a hand edit rarely breaks just one field.
+    const errors = result.error.issues.slice(0, 50).map((issue) => {
+      const field = issue.path.map(String).join(".") || "(top level)";
+      return new LilyError(
+        "LILY-E0702",
+        `\`${path}\` is not a valid lock file: \`${field}\`: ${issue.message}`,
+        {
+          span: issueSpan(path, text, data, issue.path),
+          hint: "the file may be truncated or edited by hand; run `lily compose` again",
+        },
+      );
+    });
+    throw errors.length === 1 ? errors[0] : new LilyErrors(errors);
   }
+  // A lock edited by hand may name a kind or adapter this version cannot run: refuse it here,
+  // where its position is known, not in the middle of a run.
+  const unsupported = [...result.data.plan.steps, ...result.data.plan.on_error].flatMap((step) =>
+    unsupportedErrors(step, step.id, (field) => spanOfStepField(path, text, step.id, field))
+  );
+  if (unsupported.length) throw new LilyErrors(unsupported);
   return result.data;
+}
+
+/** Where an issue at `issuePath` is: a plan step's field by its step id, else a best guess. */
+function issueSpan(path: string, text: string, data: unknown, issuePath: PropertyKey[]): Span {
+  const [top, group, index, field] = issuePath;
+  if (
+    top === "plan" && (group === "steps" || group === "on_error") && typeof index === "number" &&
+    typeof field === "string"
+  ) {
+    const plan = (data as { plan?: Record<string, unknown> }).plan;
+    const step = (plan?.[group] as { id?: unknown }[] | undefined)?.[index];
+    if (typeof step?.id === "string") return spanOfStepField(path, text, step.id, field);
+  }
+  return { file: path, line: lineOf(text, issuePath), col: 1 };
+}
+
+/** Where `field` of the plan step whose id is `id` is, in canonical lock text. */
+function spanOfStepField(path: string, text: string, id: string, field: string): Span {
+  const lines = text.split("\n");
+  const idLine = lines.findIndex((l) =>
+    /^ {4}- id: /.test(l) && l.slice(10).replace(/"/g, "") === id
+  );
+  if (idLine < 0) return { file: path, line: 1, col: 1 };
+  for (let i = idLine + 1; i < lines.length && !/^ {0,4}\S|^ {4}- /.test(lines[i]); i++) {
+    if (lines[i].startsWith(`      ${field}:`)) {
+      const value = lines[i].slice(field.length + 8);
+      return { file: path, line: i + 1, col: field.length + 9, length: Math.max(1, value.length) };
+    }
+  }
+  return { file: path, line: idLine + 1, col: 7, length: 2 };
 }
 
 /** Best-effort line of a path in canonical lock text (its last named key). */

@@ -6,6 +6,7 @@
  * @module
  */
 import { dirname, resolve } from "node:path";
+import { LilyError, type Span } from "../errors.ts";
 import type { LockFile } from "../schema/lock.ts";
 import { VERSION } from "../version.ts";
 import { sourceDigest } from "../source/load.ts";
@@ -140,6 +141,21 @@ export async function verifyLock(
   return { ok: failing.length === 0, findings, diff };
 }
 
+/** The position of the first `key:` in the file at `path` (its start when it cannot tell). */
+function spanOfKey(path: string, key: string): Span {
+  try {
+    const lines = Deno.readTextFileSync(path).split("\n");
+    const index = lines.findIndex((l) => l.trimStart().startsWith(`${key}:`));
+    if (index >= 0) {
+      const col = lines[index].length - lines[index].trimStart().length + 1;
+      return { file: path, line: index + 1, col, length: key.length };
+    }
+  } catch {
+    // the caller already read this lock; a vanished file only loses the excerpt
+  }
+  return { file: path, line: 1, col: 1 };
+}
+
 /** Composes a lock's sources again, replaying its profile, overrides, sweep point and clock. */
 export async function recomposeLock(
   lockPath: string,
@@ -149,7 +165,16 @@ export async function recomposeLock(
   const { composeSources } = await import("../compose/mod.ts");
   const root = resolve(dirname(resolve(lockPath)), lock.provenance.project_root);
   const flow = lock.provenance.sources.find((s) => s.role === "flow");
-  if (!flow) throw new Error("lock has no flow source");
+  if (!flow) {
+    throw new LilyError(
+      "LILY-E0212",
+      `\`${lockPath}\` names no \`flow\` source, so it cannot be composed again`,
+      {
+        span: spanOfKey(lockPath, "sources"),
+        hint: "the lock was edited by hand; compose it again from its .petal with `lily compose`",
+      },
+    );
+  }
   const clock = lock.provenance.clock;
   const [point] = await composeSources([resolve(root, flow.path)], {
     profile: lock.provenance.profile ?? undefined,

@@ -4,7 +4,7 @@
  * @module
  */
 import type { z } from "zod";
-import { didYouMean, LilyError, LilyErrors, listNames } from "../errors.ts";
+import { didYouMean, LilyError, LilyErrors, listNames, sortBySource } from "../errors.ts";
 import { locate } from "../source/locate.ts";
 import { originAt } from "../source/origin.ts";
 
@@ -14,6 +14,8 @@ export interface ValidateOptions {
   what: string;
   /** Fallback file name when the data has no origin. */
   file?: string;
+  /** Errors of the same pass found by other checks: reported with the schema's, in order. */
+  alongside?: LilyError[];
 }
 
 /**
@@ -33,7 +35,11 @@ export function validate<T extends z.ZodType>(
   options: ValidateOptions,
 ): z.infer<T> {
   const result = schema.safeParse(data);
-  if (result.success) return result.data;
+  const alongside = options.alongside ?? [];
+  if (result.success) {
+    if (alongside.length) throw new LilyErrors(sortBySource(alongside));
+    return result.data;
+  }
   const issues = result.error.issues as Issue[];
   // A typo'd field (`nme`) also makes its intended field (`name`) missing: report the typo only.
   const suggested = new Set<string>();
@@ -50,11 +56,25 @@ export function validate<T extends z.ZodType>(
     if (issue.code === "invalid_type" && suggested.has(JSON.stringify(issue.path))) continue;
     errors.push(...issueToErrors(schema, data, issue, options));
   }
-  errors.sort((a, b) =>
-    (a.span?.file ?? "").localeCompare(b.span?.file ?? "") ||
-    (a.span?.line ?? 0) - (b.span?.line ?? 0) || (a.span?.col ?? 0) - (b.span?.col ?? 0)
-  );
-  throw new LilyErrors(errors);
+  const lock = options.what === "workflow" ? lockGivenAsWorkflow(data, options) : undefined;
+  // First, so the cause is read before the fields it explains (sorting is stable).
+  throw new LilyErrors(sortBySource([...(lock ? [lock] : []), ...errors, ...alongside]));
+}
+
+/** A lock passed where a workflow is expected: say so, beside the fields it does not have. */
+function lockGivenAsWorkflow(data: unknown, options: ValidateOptions): LilyError | undefined {
+  if (typeof data !== "object" || data === null || !("schema_version" in data)) return undefined;
+  if (!("spec_hash" in data) || "petal" in data) return undefined;
+  const file = originAt(data, [])?.file ?? options.file ?? "the source";
+  const sources = (data as { provenance?: { sources?: { path?: unknown; role?: unknown }[] } })
+    .provenance?.sources;
+  const flow = Array.isArray(sources) ? sources.find((s) => s?.role === "flow")?.path : undefined;
+  return new LilyError("LILY-E0213", `\`${file}\` is a lock file, not a workflow`, {
+    span: { file, line: 1, col: 1 },
+    hint: `compose takes the workflow${
+      typeof flow === "string" ? ` this lock came from (\`${flow}\`)` : " (.petal)"
+    }; run a lock with \`lily run ${file}\``,
+  });
 }
 
 interface Issue {

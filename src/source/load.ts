@@ -5,8 +5,10 @@
  * @module
  */
 import jsyaml from "js-yaml";
-import { LilyError } from "../errors.ts";
+import { LilyError, LilyErrors, sortBySource } from "../errors.ts";
+import { locate } from "./locate.ts";
 import { ChildOrigin, type Origin, rootOrigin, setOrigin } from "./origin.ts";
+import { rememberText } from "./texts.ts";
 
 /** Limits that guard the loader against hostile input. */
 export const LIMITS = {
@@ -48,12 +50,8 @@ export interface SourceDoc {
   data: unknown;
 }
 
-const textCache = new Map<string, string>();
-
 /** The text of a file already loaded (for error excerpts), without reading it again. */
-export function loadedText(file: string): string | undefined {
-  return textCache.get(file);
-}
+export { loadedText } from "./texts.ts";
 
 /**
  * Reads and parses a YAML file. `file` is how errors name it (relative to the cwd); the file
@@ -121,15 +119,17 @@ export async function sourceDigest(text: string): Promise<string> {
 /** Parses YAML text (see {@linkcode loadSource}); `sha256` is left empty. */
 export function parseSource(file: string, rawText: string): SourceDoc {
   const text = rawText.charCodeAt(0) === 0xfeff ? rawText.slice(1) : rawText;
-  textCache.set(file, text);
+  rememberText(file, text);
   let raw: unknown;
   try {
     raw = jsyaml.load(text, { filename: file, schema });
   } catch (error) {
     throw yamlError(file, text, error);
   }
-  const budget = { nodes: 0 };
+  const budget: Budget = { nodes: 0, mergeKeys: [], nonFinite: [] };
   const data = copyWithOrigins(raw, rootOrigin(file), 0, budget, text);
+  const refused = [...budget.mergeKeys.map(mergeKeyError), ...budget.nonFinite.map(nonFiniteError)];
+  if (refused.length) throw new LilyErrors(sortBySource(refused));
   return { file, text, sha256: "", data };
 }
 
@@ -197,11 +197,46 @@ function nestingError(file: string, text: string): LilyError {
   });
 }
 
+/** What one load counts: nodes (against alias bombs) and the merge keys it met. */
+interface Budget {
+  nodes: number;
+  mergeKeys: Origin[];
+  nonFinite: Origin[];
+}
+
+/** Counts a scalar; notes `.inf`/`.nan`, which no lock (JSON) can hold. */
+function scalar(value: unknown, budget: Budget, origin: () => Origin): unknown {
+  ++budget.nodes;
+  if (typeof value === "number" && !Number.isFinite(value)) budget.nonFinite.push(origin());
+  return value;
+}
+
+function nonFiniteError(origin: Origin): LilyError {
+  return new LilyError("LILY-E0121", "`.inf` and `.nan` are not values a workflow can hold", {
+    span: locate(origin),
+    label: "not a finite number",
+    hint: 'a lock stores values as JSON, which has no infinity or NaN; quote it for text (".inf")',
+  });
+}
+
+/**
+ * Petal is YAML 1.2, where `<<` is an ordinary key; YAML 1.1 tools merge maps with it. Read
+ * either way, a file would mean two things, so a `<<` key is refused (never kept as data).
+ */
+function mergeKeyError(origin: Origin): LilyError {
+  return new LilyError("LILY-E0120", "YAML merge keys (`<<`) are not supported in Petal", {
+    span: locate(origin, { key: true }),
+    label: "a YAML 1.1 merge key",
+    hint: "Petal is YAML 1.2, which has no merge key: repeat the keys, use an alias for a " +
+      "whole value (`with: *common`), or share steps with `extends:`/overlays (docs/petal.md#yaml)",
+  });
+}
+
 function copyWithOrigins(
   value: unknown,
   origin: Origin,
   depth: number,
-  budget: { nodes: number },
+  budget: Budget,
   text: string,
 ): unknown {
   if (++budget.nodes > LIMITS.maxNodes) {
@@ -229,7 +264,7 @@ function copyWithOrigins(
       const item = value[i];
       out[i] = item !== null && typeof item === "object"
         ? copyWithOrigins(item, new ChildOrigin(origin.file, origin, i), depth + 1, budget, text)
-        : (++budget.nodes, item);
+        : scalar(item, budget, () => new ChildOrigin(origin.file, origin, i));
     }
     setOrigin(out, origin);
     return out;
@@ -237,10 +272,11 @@ function copyWithOrigins(
   if (value instanceof Date) return value.toISOString();
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(value)) {
+    if (key === "<<") budget.mergeKeys.push(new ChildOrigin(origin.file, origin, key));
     const child = (value as Record<string, unknown>)[key];
     const copy = child !== null && typeof child === "object"
       ? copyWithOrigins(child, new ChildOrigin(origin.file, origin, key), depth + 1, budget, text)
-      : (++budget.nodes, child);
+      : scalar(child, budget, () => new ChildOrigin(origin.file, origin, key));
     if (key === "__proto__") {
       // Plain data, never the prototype.
       Object.defineProperty(out, key, {

@@ -1,20 +1,48 @@
 /**
  * Turns an {@linkcode Origin} (file + path) into a line and column, by parsing the file again
  * with the `yaml` package, which keeps positions. Only error paths pay for this: the package
- * (≈ 60 ms to import) is loaded by {@linkcode ensureLocator}, which every entry point awaits
- * before it shows an error, and spans resolve when first read.
+ * (≈ 40 ms to import) is not loaded on the happy path, and spans resolve when first read.
+ * Reading a span never fails for want of the parser: {@linkcode ensureLocator} loads it ahead
+ * (entry points await it before they show errors), and a span read earlier (sorting errors,
+ * a message that names a line) loads it synchronously on the spot.
  * @module
  */
 import type * as Yaml from "yaml";
 import { lazySpan, type Span } from "../errors.ts";
-import { loadedText } from "./load.ts";
+import { loadedText } from "./texts.ts";
 import { type Origin, originAt } from "./origin.ts";
 
 let yaml: typeof Yaml | undefined;
 
-/** Loads the position-keeping parser. Await it before reading the fields of a span. */
+/** Loads the position-keeping parser ahead of the first span that is read (optional). */
 export async function ensureLocator(): Promise<void> {
   yaml ??= await import("yaml");
+}
+
+interface NodeProcess {
+  getBuiltinModule(id: string): unknown;
+}
+
+interface NodeModule {
+  createRequire(from: string): (id: string) => unknown;
+}
+
+/**
+ * The parser, loaded synchronously when no one awaited {@linkcode ensureLocator}: a position
+ * may be read from anywhere (a sort, a message), and a read must never be an internal error.
+ */
+function locator(): typeof Yaml | undefined {
+  if (yaml) return yaml;
+  try {
+    // Through `process.getBuiltinModule`, so the happy path never pays for node:module.
+    const process = (globalThis as { process?: NodeProcess }).process;
+    const { createRequire } = process!.getBuiltinModule("node:module") as NodeModule;
+    yaml = createRequire(import.meta.url)("yaml") as typeof Yaml;
+  } catch {
+    // Without a module loader that can require (a bundled binary), the span stays provisional
+    // (see resolveSpan) until ensureLocator() has run.
+  }
+  return yaml;
 }
 
 const parsed = new Map<
@@ -22,10 +50,7 @@ const parsed = new Map<
   { text: string; doc: Yaml.Document.Parsed; lines: Yaml.LineCounter }
 >();
 
-function documentOf(file: string) {
-  if (!yaml) {
-    throw new Error("internal: a source position was read before `await ensureLocator()`");
-  }
+function documentOf(file: string, yaml: typeof Yaml) {
   let text = loadedText(file);
   if (text === undefined) {
     try {
@@ -55,10 +80,13 @@ export interface LocateOptions {
   content?: boolean;
 }
 
-function resolveSpan(origin: Origin, options: LocateOptions): Span {
+function resolveSpan(origin: Origin, options: LocateOptions): Span | undefined {
+  const yaml = locator();
+  // No parser yet: undefined asks lazySpan for a provisional answer that is not kept.
+  if (!yaml) return undefined;
   const fallback: Span = { file: origin.file, line: 1, col: 1 };
-  const entry = documentOf(origin.file);
-  if (!entry || !yaml) return fallback;
+  const entry = documentOf(origin.file, yaml);
+  if (!entry) return fallback;
   const { isMap, isScalar, isSeq } = yaml;
   let node: Yaml.Node | null | undefined = entry.doc.contents as Yaml.Node | null;
   let range: readonly number[] | undefined = node?.range ?? undefined;
@@ -110,7 +138,12 @@ function resolveSpan(origin: Origin, options: LocateOptions): Span {
  * missing field), it points at the nearest existing parent. Resolved when first read.
  */
 export function locate(origin: Origin, options: LocateOptions = {}): Span {
-  return lazySpan(() => resolveSpan(origin, options));
+  return lazySpan(() => resolveSpan(origin, options) ?? provisional(origin.file));
+}
+
+/** The span given while the parser cannot load: the file's start, marked as not final. */
+function provisional(file: string): Span & { provisional: true } {
+  return { file, line: 1, col: 1, provisional: true };
 }
 
 /** Like {@linkcode locate}, for the value at `path` inside loaded data `root`. */
@@ -121,6 +154,7 @@ export function lazyLocate(
 ): Span {
   return lazySpan(() => {
     const origin = originAt(root, path);
-    return origin ? resolveSpan(origin, options) : { file: "<unknown>", line: 1, col: 1 };
+    if (!origin) return { file: "<unknown>", line: 1, col: 1 };
+    return resolveSpan(origin, options) ?? provisional(origin.file);
   });
 }

@@ -5,6 +5,7 @@
  * shell. The step's environment, binaries and roots come from the engine.
  * @module
  */
+import { LilyError } from "../errors.ts";
 import type { ExecSpec } from "../sandbox/execute.ts";
 import type { LockStep } from "../schema/lock.ts";
 
@@ -26,17 +27,34 @@ export function shellOf(step: Pick<LockStep, "with">): string {
   return typeof shell === "string" && shell !== "" ? shell : "lily";
 }
 
-/** The spec that runs `step`. */
-export function execSpecFor(step: LockStep, context: SpecContext): ExecSpec {
-  if (step.uses === "shell") {
+/** Turns a lock step of one kind into what the executor runs. */
+type SpecBuilder = (step: LockStep, context: SpecContext) => ExecSpec;
+
+/**
+ * The step kinds this version runs, each with its spec builder. A new kind registers here;
+ * compose accepts exactly these kinds (steps/support.ts reads this table).
+ */
+export const EXECUTORS: Partial<Record<LockStep["uses"], SpecBuilder>> = {
+  shell(step, context) {
     const run = String(step.with.run ?? "");
     const shell = shellOf(step);
     if (shell === "lily") return { ...context, script: run };
     const base = shell.split(/[\\/]/).pop()!.replace(/\.exe$/i, "");
     return { ...context, argv: [shell, ...(SHELL_FLAGS[base] ?? ["-c"]), run] };
-  }
-  if (step.uses === "process") {
+  },
+  process(step, context) {
     return { ...context, argv: (step.with.argv as unknown[]).map(String) };
-  }
-  throw new Error(`\`${step.uses}\` steps are not supported by this version of Lily`);
+  },
+};
+
+/** The spec that runs `step`. */
+export function execSpecFor(step: LockStep, context: SpecContext): ExecSpec {
+  const build = EXECUTORS[step.uses];
+  if (build) return build(step, context);
+  // Compose and the lock reader refuse these first (steps/support.ts); this is the last guard.
+  throw new LilyError(
+    "LILY-E0210",
+    `step \`${step.id}\`: \`uses: ${step.uses}\` is not implemented yet in this version of Lily`,
+    { hint: "compose the workflow again with this version of Lily" },
+  );
 }

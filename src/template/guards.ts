@@ -3,7 +3,7 @@
  * opaque references, the loop budget, effects). Shared by the fast path and nunjucks.
  * @module
  */
-import { derivedSpan, didYouMean, LilyError, type Span } from "../errors.ts";
+import { derivedSpan, didYouMean, type ErrorCode, LilyError, type Span } from "../errors.ts";
 
 /** Member names refused everywhere: the ways JavaScript reaches code from data. */
 export const BLOCKED_NAMES: ReadonlySet<string> = new Set([
@@ -61,7 +61,7 @@ export const refusals: { last?: Refusal } = {};
 /** A refusal raised inside nunjucks, re-thrown with the template position afterwards. */
 export class Refusal extends Error {
   constructor(
-    readonly code: string,
+    readonly code: ErrorCode,
     message: string,
     readonly hint?: string,
     /** Text of the template to point at, when known (`constructor`, `params.token`). */
@@ -157,7 +157,7 @@ export function outputText(value: unknown): string {
 
 /** Turns a refusal (or nunjucks error) into a LilyError at a template position. */
 export function located(
-  code: string,
+  code: ErrorCode,
   message: string,
   where: Span,
   line: number | undefined,

@@ -1,6 +1,8 @@
 // Every file in tests/fixtures/bad/ is malformed or hostile. Each must give exit status 2,
 // the error code its header names (`# expect: LILY-E0111 at 4`), a file:line:col location
-// (at that line when given), and never a stack trace or "internal error".
+// (at that line when given), and never a stack trace or "internal error". A header line
+// `# expect-all: LILY-E0201@6 LILY-E0204@9` names every error, in the order shown. No line of
+// the output is long, whatever the source holds (a 20 KB line is shown as a window).
 import { assert, assertEquals, assertMatch } from "../_assert.ts";
 import { lily } from "../_tools.ts";
 
@@ -30,6 +32,15 @@ for (const name of files) {
       !/internal error|\n\s+at [\w.<]+ \(|file:\/\//.test(stderr),
       `stack trace in:\n${stderr}`,
     );
+    const all = /^# expect-all: (.*)$/m.exec(header)?.[1];
+    if (all) {
+      const shown = [...stderr.matchAll(/^error\[(LILY-E\d{4})\]:.*\n {2}--> [^:]+:(\d+):/gm)]
+        .map((m) => `${m[1]}@${m[2]}`);
+      assertEquals(shown, all.trim().split(/\s+/), stderr);
+      assertMatch(stderr, new RegExp(`\n${shown.length} errors\n?$`));
+    }
+    const longest = Math.max(...stderr.split("\n").map((l) => l.length));
+    assert(longest <= 400, `a ${longest}-character line in the output`);
     assert(!("pwned" in globalThis));
   });
 }

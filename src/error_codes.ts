@@ -1,0 +1,160 @@
+/**
+ * Every error code Lily raises, each with a one-line summary: the one list that types
+ * {@linkcode LilyError}'s code (a typo is a type error) and that tests check against the docs
+ * both ways (tests/schema/error_codes_test.ts).
+ *
+ * Adding a code is one line here, in its family's block, and one row in the docs table of that
+ * family (docs/errors.md, or the page it links for templates, expressions, running, sync).
+ * Codes never change meaning; a retired code is not reused.
+ * @module
+ */
+
+/** Code → summary (the docs table's "meaning" column, for the record). */
+export const ERROR_CODES = {
+  // Command line (E00xx): docs/errors.md
+  "LILY-E0001": "unknown command",
+  "LILY-E0002": "no workflow given",
+  "LILY-E0003": "a bad flag or flag value",
+  "LILY-E0004": "a `-p`/`-m` value is not `key=value` (or an empty sweep value)",
+  "LILY-E0005": "`--why` names a step the lock does not have",
+  "LILY-E0010": "a file could not be read or written (missing directory, permission, full disk)",
+  // Reading sources (E01xx): docs/errors.md
+  "LILY-E0101": "the file cannot be read (missing, permission)",
+  "LILY-E0102": "a directory was given where a file is expected",
+  "LILY-E0103": "the file is over the size limit (8 MiB)",
+  "LILY-E0104": "the file is not valid UTF-8",
+  "LILY-E0110": "invalid YAML (syntax)",
+  "LILY-E0111": "a map repeats a key",
+  "LILY-E0112": "a YAML tag other than `!append` / `!replace` (e.g. `!!js/function`, `!include`)",
+  "LILY-E0113": "nesting deeper than 64 levels",
+  "LILY-E0114": "the document expands to more than 500,000 nodes (alias bomb)",
+  "LILY-E0120": "a YAML merge key `<<` (not part of YAML 1.2; Petal does not merge maps this way)",
+  "LILY-E0121": "`.inf` or `.nan` in a source (a lock, being JSON, cannot hold them)",
+  // Schema (E02xx): docs/errors.md
+  "LILY-E0201": "unknown field (with did-you-mean)",
+  "LILY-E0202": "missing or unsupported `petal:` version",
+  "LILY-E0203": "missing required field",
+  "LILY-E0204": "a value not among the allowed ones (`uses: shel`)",
+  "LILY-E0205": "wrong type or shape (a list where a map is expected…)",
+  "LILY-E0206": "other constraint (duration format, id characters…)",
+  "LILY-E0210": "a `uses:` step kind not implemented yet in this version (`python`, `llm`…)",
+  "LILY-E0211": "an `adapter:` not implemented yet in this version (only `process` exists)",
+  "LILY-E0212": "a lock names no `flow` source (edited by hand), so it cannot be composed again",
+  "LILY-E0213": "a lock file given where a workflow is expected (`lily compose x.lock.yaml`)",
+  // Composition (E03xx): docs/errors.md
+  "LILY-E0301":
+    "a patch changes the shape of what it overrides (map vs list vs value); names both places",
+  "LILY-E0302": "a patch changes a step's `uses` (use `!replace`)",
+  "LILY-E0303": "a required param has no value",
+  "LILY-E0304": "unknown param (`-p`, `-m` or a profile)",
+  "LILY-E0305": "a param value does not match its type",
+  "LILY-E0306": "a secret param given a value (command line or file)",
+  "LILY-E0307": "a param value not among its `choices`",
+  "LILY-E0308": "`extends` forms a cycle (the cycle is shown)",
+  "LILY-E0309": "a source is empty or not a map",
+  "LILY-E0310": "the `extends` base does not exist",
+  "LILY-E0311": "an overlay does not exist",
+  "LILY-E0312": "an overlay uses `extends`",
+  "LILY-E0313": "profile not found",
+  "LILY-E0314": "`!append` adds a step whose id exists",
+  "LILY-E0320":
+    "warning: an untrusted `.lilyrc` was ignored ([security.md](security.md#which-lilyrc-is-trusted))",
+  "LILY-E0321":
+    "warning: a step reads a file it does not declare ([cache.md](cache.md#declare-what-a-step-reads))",
+  "LILY-E0322":
+    "a workflow output is not `name: steps.<id>.outputs.<name>` (or `{from, type}`), or is repeated",
+  "LILY-E0323": "a workflow output reads a step that is not defined",
+  "LILY-E0324": "a workflow output names an output its step does not declare",
+  "LILY-E0325": "a workflow output's `type:` is unknown or does not accept its source's type",
+  // Templates (E04xx): docs/templates.md
+  "LILY-E0401": "template syntax error",
+  "LILY-E0402": "a refused tag (`include`, `import`, `from`, `extends`, `block`, `macro`, `call`)",
+  "LILY-E0403": "an undefined or null value (did-you-mean)",
+  "LILY-E0404": "a refused member (`constructor`, `__proto__`, a function's member…)",
+  "LILY-E0405": "calling something that is not `range`/`now`/`uuid`/`env`",
+  "LILY-E0406": "rendering a map, list or function",
+  "LILY-E0407": "unknown (or removed) filter",
+  "LILY-E0408": "a limit: loop iterations, output size, recursion",
+  "LILY-E0410": "a secret param in a template",
+  "LILY-E0412": "a host variable not allowed by `template_env`, or unset",
+  "LILY-E0413": "a bad filter argument",
+  "LILY-E0414": "template text over 64 KiB",
+  // Expressions (E05xx): docs/expressions.md
+  "LILY-E0501": "the expression is longer than 4096 characters",
+  "LILY-E0502":
+    "malformed number (`007`, `1.`, `12abc`), or a number out of range (`1e400`, > 2^53 − 1)",
+  "LILY-E0503":
+    "unexpected character (`=`, `===`, `&`, `+`, a minus after a value, `${{`, non-ASCII…)",
+  "LILY-E0504": "unknown escape in a string",
+  "LILY-E0505": "unclosed string",
+  "LILY-E0506":
+    "syntax error: empty condition, unexpected token, unclosed `(` or `[`, early end, chained comparison",
+  "LILY-E0507":
+    "unknown or malformed name (with did-you-mean), or a step not in the transitive `needs`",
+  "LILY-E0508": "unknown function, or arguments given to a status function",
+  "LILY-E0509": "a boolean is needed (`&&`, `||`, `!`, the whole condition)",
+  "LILY-E0510": "ordering (`<` `<=` `>` `>=`) across types, or of lists, booleans or null",
+  "LILY-E0511":
+    "`in` with a right side that is not a list or a string, or a non-string `in` a string",
+  "LILY-E0512": "run time: a value of type `any` has the wrong type (fails the step)",
+  "LILY-E0513": "the expression nests too deeply (more than 64 levels)",
+  "LILY-E0514": "a secret param in a condition",
+  "LILY-E0515": "run time: the lock's compiled condition is not a valid AST (hand-edited lock)",
+  // Plan (E06xx): docs/errors.md
+  "LILY-E0601": "two steps share an id",
+  "LILY-E0602": "`needs` names an undefined step",
+  "LILY-E0603": "a step needs itself",
+  "LILY-E0604": "the steps form a cycle (the cycle is shown)",
+  "LILY-E0605": "`from:` is not `steps.<id>.outputs.<name>` or `params.<name>`",
+  "LILY-E0606": "an input's type does not accept its source's type",
+  "LILY-E0607": "an input reads a step that is not in the step's (transitive) `needs`",
+  "LILY-E0608": "an input reads an output the step does not declare (undeclared data flow)",
+  "LILY-E0609": "a secret flows into an input that is not `type: secret`",
+  "LILY-E0610": "an input has neither `from:` nor `path:`",
+  "LILY-E0611": "an input or output path is absolute or leaves the project",
+  "LILY-E0612": "a `shell` step has no `with.run`",
+  "LILY-E0613": "a `process` step has no valid `with.argv`",
+  "LILY-E0614": "an output has `from:` (outputs are written by the step)",
+  "LILY-E0615": "an input reads an undeclared param",
+  "LILY-E0616": "an input reads an undefined step",
+  "LILY-E0617": "a step starts a program its policy does not allow (see [shell.md](shell.md))",
+  "LILY-E0618": "a `shell` script is not valid in Lily's shell ([shell.md](shell.md))",
+  "LILY-E0619": "`with.shell` names a program that is not allowed (or is not a name)",
+  // Lock files (E07xx): docs/errors.md
+  "LILY-E0701": "the lock file cannot be read",
+  "LILY-E0702": "not a valid lock (broken YAML, truncated, edited by hand)",
+  "LILY-E0703": "unsupported lock schema version",
+  "LILY-E0720": "a project tool (`./tools/x` in `binaries`) resolves outside the project",
+  "LILY-E0721": "`lily sync --version-timeout` is not a duration",
+  // Running (E08xx): docs/run.md
+  "LILY-E0801": "`--only` names a step the lock does not have",
+  "LILY-E0802": "`--from` names a step the lock does not have",
+  "LILY-E0803": "`--locked`: the lock is out of date with its sources (or missing)",
+  "LILY-E0804": "`lily runs show`: no such run",
+  "LILY-E0812": "a step's script does not parse (a lock edited by hand)",
+  "LILY-E0813": "the sandbox host of a step could not start, or died",
+  "LILY-E0820": "denied: the step started a program its policy does not allow",
+  "LILY-E0821": "denied: the step read a path outside its read roots (or `.lily/`)",
+  "LILY-E0822": "denied: the step wrote a path outside its write roots",
+  "LILY-E0823": "denied: the step passed a loader variable (`LD_PRELOAD`…)",
+  "LILY-E0824": "denied: the step reached a host its policy does not allow",
+  // Pins and sync (E11xx): docs/sync.md
+  "LILY-E1101": "an allowed binary is not installed (compose)",
+  "LILY-E1103": "this machine does not match the lock's pins (run)",
+} as const satisfies Record<`LILY-E${string}`, string>;
+
+/** A known error code. */
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/**
+ * True when `code` is in {@linkcode ERROR_CODES}.
+ *
+ * @example
+ * ```ts
+ * import { isErrorCode } from "./error_codes.ts";
+ * if (!isErrorCode("LILY-E0201") || isErrorCode("LILY-E9999")) throw new Error("table");
+ * ```
+ */
+export function isErrorCode(code: string): code is ErrorCode {
+  return Object.hasOwn(ERROR_CODES, code);
+}

@@ -1,0 +1,49 @@
+// User mistakes that used to end in "internal error" (exit 70, a stack trace) are Lily errors
+// with a code and exit status 2.
+import { assert, assertEquals, assertMatch } from "../_assert.ts";
+import { lily, tempProject } from "../_tools.ts";
+
+const FLOW = `petal: "1"
+name: j
+params:
+  j: {type: json, default: 1}
+steps:
+  - id: a
+    uses: shell
+    with: {run: "echo {{ params.j | tojson | shq }}"}
+`;
+
+function assertNoCrash(stderr: string): void {
+  assert(!/internal error|\n\s+at [\w.<]+ \(/.test(stderr), stderr);
+}
+
+Deno.test("writing a lock where no file can go is LILY-E0010, not a crash", async () => {
+  const dir = await tempProject({ "f.petal": FLOW, "file": "a regular file\n" });
+  try {
+    // A directory that is a regular file, then a directory that does not exist and cannot.
+    for (const output of ["file/x.lock.yaml", "/proc/lily-test/x.lock.yaml"]) {
+      const { code, stderr } = await lily(["compose", "f.petal", "-o", output], { cwd: dir });
+      assertEquals(code, 2, stderr);
+      assertNoCrash(stderr);
+      assertMatch(stderr, /^error\[LILY-E0010\]: .* failed: /);
+      assertMatch(stderr, /= hint: check that the path exists/);
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a json -p value with a number out of range is LILY-E0305, not a crash", async () => {
+  const dir = await tempProject({ "f.petal": FLOW });
+  try {
+    const { code, stderr } = await lily(["compose", "f.petal", "-p", "j=[1e400]", "-o", "-"], {
+      cwd: dir,
+    });
+    assertEquals(code, 2, stderr);
+    assertNoCrash(stderr);
+    assertMatch(stderr, /error\[LILY-E0305\]: param `j` is `json`, but `\[1e400\]` is not JSON/);
+    assertMatch(stderr, /--> -p j=\[1e400\] \(command line\)/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

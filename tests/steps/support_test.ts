@@ -1,0 +1,109 @@
+// What this version cannot run is refused with a position, never run half-way or ignored:
+// `uses:` kinds without an executor and `adapter:` values other than `process`, at compose and
+// in a lock edited by hand; and a lock with no flow source cannot be composed again.
+import { assert, assertEquals, assertMatch } from "../_assert.ts";
+import { lily, tempProject } from "../_tools.ts";
+import { IMPLEMENTED_ADAPTERS, IMPLEMENTED_KINDS } from "../../src/steps/support.ts";
+import { ADAPTERS, STEP_KINDS } from "../../src/schema/petal.ts";
+
+function flow(step: string): string {
+  return `petal: "1"
+name: s
+steps:
+  - id: ok
+    uses: shell
+    with: {run: "echo ok"}
+${step}`;
+}
+
+const NOT_YET = STEP_KINDS.filter((k) => !IMPLEMENTED_KINDS.includes(k));
+
+Deno.test("the kinds refused are exactly those without an executor", () => {
+  assertEquals(IMPLEMENTED_KINDS, ["shell", "process"]);
+  assertEquals(NOT_YET, ["python", "llm", "human", "foreach", "include", "tool"]);
+  assertEquals(IMPLEMENTED_ADAPTERS, ["process"]);
+});
+
+Deno.test("compose refuses every kind not implemented yet, at its `uses:`", async () => {
+  const steps = NOT_YET.map((kind) => `  - id: k_${kind}\n    uses: ${kind}\n    with: {}\n`)
+    .join("");
+  const dir = await tempProject({ "f.petal": flow(steps) });
+  try {
+    const { code, stdout, stderr } = await lily(["compose", "f.petal", "-o", "-"], { cwd: dir });
+    assertEquals(code, 2, stderr);
+    assertEquals(stdout, "");
+    const found = [
+      ...stderr.matchAll(/error\[LILY-E0210\]: step `k_(\w+)`.*\n {2}--> f\.petal:(\d+):11/g),
+    ]
+      .map((m) => [m[1], Number(m[2])]);
+    // Each at the line of its own `uses:` (step i starts at line 7 + 3i), in source order.
+    assertEquals(found, NOT_YET.map((kind, i) => [kind, 8 + 3 * i]));
+    assertMatch(stderr, /not implemented yet in this version/);
+    assertMatch(stderr, /= hint: this version runs `shell` and `process` steps/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("compose refuses an adapter other than `process` and accepts `process`", async () => {
+  for (const adapter of ADAPTERS) {
+    const dir = await tempProject({
+      "f.petal": flow(
+        `  - id: b\n    uses: shell\n    adapter: ${adapter}\n    with: {run: "echo"}\n`,
+      ),
+    });
+    try {
+      const { code, stderr } = await lily(["compose", "f.petal", "-o", "-"], { cwd: dir });
+      if (adapter === "process") {
+        assertEquals(code, 0, stderr);
+      } else {
+        assertEquals(code, 2, stderr);
+        assertMatch(stderr, /error\[LILY-E0211\]: step `b`: `adapter: \w+` is not implemented yet/);
+        assertMatch(stderr, /--> f\.petal:9:14/);
+      }
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  }
+});
+
+Deno.test("a lock edited by hand to another kind or adapter is refused when read, with its line", async () => {
+  const dir = await tempProject({ "f.petal": flow("") });
+  try {
+    const composed = await lily(["compose", "f.petal", "-o", "f.lock.yaml"], { cwd: dir });
+    assertEquals(composed.code, 0, composed.stderr);
+    const text = await Deno.readTextFile(`${dir}/f.lock.yaml`);
+    assert(text.includes("      uses: shell\n") && text.includes("      adapter: process\n"));
+    const edited = text.replace("      uses: shell\n", "      uses: python\n")
+      .replace("      adapter: process\n", "      adapter: docker\n");
+    await Deno.writeTextFile(`${dir}/f.lock.yaml`, edited);
+    const lines = edited.split("\n");
+    const usesLine = lines.indexOf("      uses: python") + 1;
+    const adapterLine = lines.indexOf("      adapter: docker") + 1;
+    const { code, stderr } = await lily(["run", "f.lock.yaml"], { cwd: dir });
+    assertEquals(code, 2, stderr);
+    assertMatch(stderr, new RegExp(`LILY-E0210.*\\n {2}--> f\\.lock\\.yaml:${usesLine}:13`));
+    assertMatch(stderr, new RegExp(`LILY-E0211.*\\n {2}--> f\\.lock\\.yaml:${adapterLine}:16`));
+    assert(!/internal error/.test(stderr), stderr);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a lock with no flow source is a positioned error for verify --recompose", async () => {
+  const dir = await tempProject({ "f.petal": flow("") });
+  try {
+    const composed = await lily(["compose", "f.petal", "-o", "f.lock.yaml"], { cwd: dir });
+    assertEquals(composed.code, 0, composed.stderr);
+    const text = await Deno.readTextFile(`${dir}/f.lock.yaml`);
+    assert(text.includes("role: flow"), text);
+    await Deno.writeTextFile(`${dir}/f.lock.yaml`, text.replace("role: flow", "role: overlay"));
+    const { code, stderr } = await lily(["verify", "f.lock.yaml", "--recompose"], { cwd: dir });
+    assertEquals(code, 2, stderr);
+    assertMatch(stderr, /error\[LILY-E0212\]: `f\.lock\.yaml` names no `flow` source/);
+    assertMatch(stderr, /--> f\.lock\.yaml:\d+:3/);
+    assert(!/internal error/.test(stderr), stderr);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
