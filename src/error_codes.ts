@@ -124,6 +124,20 @@ export const ERROR_CODES = {
   "LILY-E0617": "a step starts a program its policy does not allow (see [shell.md](shell.md))",
   "LILY-E0618": "a `shell` script is not valid in Lily's shell ([shell.md](shell.md))",
   "LILY-E0619": "`with.shell` names a program that is not allowed (or is not a name)",
+  // Template values in shell scripts (E0630–E0649): docs/templates.md, docs/errors.md
+  "LILY-E0630":
+    "taint check: a value would not be one literal piece of text (it would change the script)",
+  "LILY-E0631":
+    "a value in a place Lily cannot escape for (`${X:-…}`, backticks, a comment line break…)",
+  "LILY-E0632": "a value in `$(( … ))` is not an integer",
+  "LILY-E0633":
+    "the shell is not POSIX, or the script cannot be parsed, so values cannot be placed",
+  "LILY-E0634": "GitHub-style `${{ … }}` in a script",
+  "LILY-E0635": "a positional parameter (`$1`, `$@`, `$*`, `$#`) in a script for Lily's shell",
+  "LILY-E0636":
+    "a value in text that a command runs as code (`eval`, `sh -c`, `trap`, `.`/`source`)",
+  // Lily's shell (E0650–E0669): docs/errors.md
+  "LILY-E0650": "a `shell` script nests deeper than Lily's shell parses (`$(( ((…)) ))`, `$(…)`)",
   // Lock files (E07xx): docs/errors.md
   "LILY-E0701": "the lock file cannot be read",
   "LILY-E0702": "not a valid lock (broken YAML, truncated, edited by hand)",

@@ -142,6 +142,8 @@ export interface LockStep {
   cache: LockCacheKey;
   with: Record<string, unknown>;
   description?: string;
+  /** Template outputs inserted as shell code (`| shell_code`), for review. */
+  shell_code?: string[];
 }
 
 /** A resolved parameter: its value, or for a secret where it is read. */

@@ -176,6 +176,11 @@ async function composeUnchecked(
       overrides,
     });
     if (badValues.length) throw new LilyErrors(badValues);
+    // Code inserted by `| shell_code` is listed on its step, for review (lock, explain).
+    for (const step of [...plan.steps, ...plan.on_error]) {
+      const code = rendered.effects.shellCode.get(step.id);
+      if (code?.length) step.shell_code = code;
+    }
     const outputPath = outputPathFor(resolved, options.output, isSweep ? point : null, cwd);
     const binaries = new Set<string>(resolved.project.rc.allowed_binaries ?? []);
     for (const step of [...plan.steps, ...plan.on_error]) {

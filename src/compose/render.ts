@@ -8,6 +8,7 @@ import type { Span } from "../errors.ts";
 import type { Petal, Step } from "../schema/petal.ts";
 import { lazyLocate } from "../source/locate.ts";
 import type * as TemplateModule from "../template/mod.ts";
+import { shellFields } from "./shell_fields.ts";
 
 const TEMPLATE = /\{[{%#]/;
 
@@ -28,6 +29,8 @@ export interface RenderEffects {
   usedClock: boolean;
   /** Per rendered field (`steps.<id>.with.run`), the `params.*`/`vars.*` names it read. */
   reads: Map<string, string[]>;
+  /** Per step id: the `| shell_code` outputs (`with.run: params.cmd | shell_code`). */
+  shellCode: Map<string, string[]>;
 }
 
 /** Renders all templated fields of a validated workflow; returns a new document. */
@@ -41,6 +44,7 @@ export async function renderPetal(
     envReads: new Set(),
     usedClock: false,
     reads: new Map(),
+    shellCode: new Map(),
   };
   if (!containsTemplate(petal)) return { petal, effects };
   const engine: typeof TemplateModule = await import("../template/mod.ts");
@@ -64,12 +68,23 @@ export async function renderPetal(
     }
     return path.join(".");
   };
+  // Fields that reach a shell, by path: their values are escaped for the shell (shell_fields.ts).
+  const shells = shellFields(petal);
   const render = (value: unknown, path: (string | number)[]): unknown => {
     if (typeof value === "string") {
       if (!TEMPLATE.test(value)) return value;
       const where = lazyWhere(raw, path);
-      const result = engine.renderTemplate(value, context(path.join(".")), where);
+      const shell = shells.get(path.join("."));
+      const result: TemplateModule.Rendered & { shellCode?: string[] } = shell === undefined
+        ? engine.renderTemplate(value, context(path.join(".")), where)
+        : engine.renderShellScript(value, context(path.join(".")), where, shell);
       const at = describe(path);
+      if (result.shellCode?.length) {
+        const [, stepId, ...field] = at.split(".");
+        const list = effects.shellCode.get(stepId) ?? [];
+        list.push(...result.shellCode.map((expr) => `${field.join(".")}: ${expr}`));
+        effects.shellCode.set(stepId, list);
+      }
       if (result.effects.now) {
         effects.usedClock = true;
         effects.nondeterministic.push({ kind: "now", where: at });

@@ -50,6 +50,7 @@ export function explainJson(lock: LockFile): unknown {
       inputs: s.inputs,
       outputs: s.outputs,
       resources: s.resources,
+      shell_code: s.shell_code ?? [],
     })),
   };
 }
@@ -131,6 +132,9 @@ function stepLines(
     }`,
   );
   if (step.needs.length) out.push(`      needs: ${step.needs.join(", ")}`);
+  for (const code of step.shell_code ?? []) {
+    out.push(`      shell code from a template (not escaped): ${code}`);
+  }
   if (step.if) {
     out.push(
       `      if: ${step.if.source}${

@@ -16,7 +16,8 @@ import {
 } from "../schema/petal.ts";
 import { commandsOf } from "../shell/analyze.ts";
 import { isBuiltin } from "../shell/commands/mod.ts";
-import { parseScript, ShellSyntaxError } from "../shell/parser.ts";
+import { NESTING_CODE, parseScript, ShellSyntaxError } from "../shell/parser.ts";
+import { positionalParams } from "../shell/positional.ts";
 import { lazyLocate } from "../source/locate.ts";
 import { spanAt } from "../expr/_span.ts";
 import { parseDuration } from "../util/duration.ts";
@@ -358,7 +359,7 @@ function checkPrograms(
     if (!(error instanceof ShellSyntaxError)) throw error;
     errors.push(
       new LilyError(
-        "LILY-E0618",
+        error.code === NESTING_CODE ? "LILY-E0650" : "LILY-E0618",
         `the script of step \`${step.id}\` is not valid in Lily's shell: ${error.message}`,
         {
           span: spanAt(base, script, error.pos),
@@ -379,6 +380,20 @@ function checkPrograms(
           span: spanAt(base, script, use.pos, use.pos + use.name.length),
           label: "not a built-in of Lily's shell, not an allowed binary",
           hint: allowHint(use.name),
+        },
+      ),
+    );
+  }
+  for (const use of positionalParams(list)) {
+    errors.push(
+      new LilyError(
+        "LILY-E0635",
+        `the script of step \`${step.id}\` reads \`$${use.name}\`: a step's script has no arguments`,
+        {
+          span: spanAt(base, script, use.pos, use.pos + 1 + use.name.length),
+          label: "a positional parameter",
+          hint: "pass values as `{{ params.<name> }}` (escaped for the shell) or as inputs " +
+            "(`$LILY_INPUT_<NAME>`)",
         },
       ),
     );

@@ -89,6 +89,8 @@ export const LockStep = z.strictObject({
   cache: LockCacheKey,
   with: z.record(z.string(), z.unknown()),
   description: z.string().optional(),
+  /** Template outputs inserted as shell code (`| shell_code`): `with.run: params.cmd | shell_code`. */
+  shell_code: z.array(z.string()).optional(),
 });
 /** A resolved step. */
 export type LockStep = z.infer<typeof LockStep>;

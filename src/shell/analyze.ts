@@ -43,7 +43,10 @@ function walkList(list: List, out: CommandUse[]): void {
 }
 
 function walkCommand(command: Command, out: CommandUse[]): void {
-  for (const r of command.redirects) if (r.target) walkWord(r.target, out);
+  for (const r of command.redirects) {
+    if (r.target) walkWord(r.target, out);
+    if (r.heredoc) walkWord(r.heredoc.body, out);
+  }
   switch (command.kind) {
     case "simple": {
       for (const a of command.assigns) walkWord(a.value, out);
@@ -75,6 +78,13 @@ function walkCommand(command: Command, out: CommandUse[]): void {
     case "while":
       walkList(command.cond, out);
       return walkList(command.body, out);
+    case "case":
+      walkWord(command.word, out);
+      for (const item of command.items) {
+        item.patterns.forEach((w) => walkWord(w, out));
+        walkList(item.body, out);
+      }
+      return;
   }
 }
 

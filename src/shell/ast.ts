@@ -26,7 +26,7 @@ export interface Pipeline {
 }
 
 /** Any command. */
-export type Command = Simple | Subshell | Group | If | For | While;
+export type Command = Simple | Subshell | Group | If | For | While | Case;
 
 /** `NAME=value … word word … redirects`. */
 export interface Simple {
@@ -82,6 +82,19 @@ export interface While {
   pos: number;
 }
 
+/**
+ * `case WORD in PATTERN|PATTERN) list ;; … esac`. Each item's patterns are words matched as
+ * shell patterns (quoted parts literally); the first item with a matching pattern runs, and
+ * only that one (POSIX has no fall-through; bash's `;&` and `;;&` are refused).
+ */
+export interface Case {
+  kind: "case";
+  word: Word;
+  items: { patterns: Word[]; body: List; pos: number }[];
+  redirects: Redirect[];
+  pos: number;
+}
+
 /** `NAME=word`. */
 export interface Assign {
   name: string;
@@ -92,13 +105,42 @@ export interface Assign {
 /**
  * A redirection. `fd` is the descriptor redirected (0, 1, 2, or `&` for both 1 and 2);
  * `dup` is set for `2>&1` / `>&2` (the target descriptor) instead of a file `target`.
+ * A here-document (`op: "<<"`) has `heredoc` set and neither `target` nor `dup`.
  */
 export interface Redirect {
   fd: 0 | 1 | 2 | "&";
-  op: "<" | ">" | ">>";
+  op: "<" | ">" | ">>" | "<<";
   target: Word | null;
   dup: 1 | 2 | null;
+  heredoc?: Heredoc;
   pos: number;
+}
+
+/**
+ * The body of a here-document, `<<EOF` or `<<-EOF`. The body is the lines after the command's
+ * line, up to the line that is exactly the delimiter (after leading tabs, for `<<-`).
+ *
+ * - `delimiter`: the delimiter word after quote removal (`'EOF'` → `EOF`).
+ * - `quoted`: some part of the delimiter was quoted: the body is literal text (no expansion,
+ *   backslashes kept).
+ * - `stripTabs`: `<<-`: leading tabs are removed from every body line and the delimiter line.
+ * - `body`: the text as a word whose parts are all `quoted` (a body is never split or
+ *   globbed). Quoted: one `lit` part holding the whole text. Unquoted: `lit` parts (after
+ *   `\$`, `` \` ``, `\\` and `\<newline>` are resolved) and `param`/`cmdsub`/`arith` parts,
+ *   with script offsets in their `pos`. Every line ends with a newline.
+ * - `bodyStart`, `bodyEnd`: offsets in the script of the body's first character and of the
+ *   start of the delimiter line (the raw source, before tab stripping, is
+ *   `script.slice(bodyStart, bodyEnd)`). `delimiterPos`: offset of the delimiter word after
+ *   `<<`.
+ */
+export interface Heredoc {
+  delimiter: string;
+  quoted: boolean;
+  stripTabs: boolean;
+  body: Word;
+  bodyStart: number;
+  bodyEnd: number;
+  delimiterPos: number;
 }
 
 /** A word: parts concatenated, then expanded (fields, globs) as a whole. */
@@ -114,8 +156,26 @@ export type WordPart =
   | {
     kind: "param";
     name: string;
-    /** `${NAME:-word}` and friends; `#` is `${#NAME}` (length). */
-    op: ":-" | "-" | ":+" | "+" | ":=" | "=" | ":?" | "?" | "#" | null;
+    /**
+     * `${NAME:-word}` and friends; `#` is `${#NAME}` (length). `prefix`/`longPrefix` are
+     * `${NAME#pattern}`/`${NAME##pattern}`, `suffix`/`longSuffix` are `${NAME%pattern}` and
+     * `${NAME%%pattern}` (the pattern is `arg`).
+     */
+    op:
+      | ":-"
+      | "-"
+      | ":+"
+      | "+"
+      | ":="
+      | "="
+      | ":?"
+      | "?"
+      | "#"
+      | "prefix"
+      | "longPrefix"
+      | "suffix"
+      | "longSuffix"
+      | null;
     arg: Word | null;
     quoted: boolean;
     pos: number;

@@ -9,14 +9,22 @@
 import { basename, dirname, join, relative, resolve } from "node:path";
 import type { Command, List, Pipeline, Redirect, Simple, Word } from "./ast.ts";
 import { BUILTINS } from "./commands/mod.ts";
-import { expandFields, type ExpandScope, expandString } from "./expand.ts";
+import {
+  expandFields,
+  expandPattern,
+  type ExpandScope,
+  expandString,
+  matchPattern,
+} from "./expand.ts";
 import { processTree, signalAll } from "./process_tree.ts";
 import { leavesRoot } from "../util/paths.ts";
 import {
   type BuiltinContext,
   type Input,
   type Io,
+  LoopControl,
   NULL_SINK,
+  ReadonlyError,
   type ShellApi,
   ShellDenied,
   ShellExit,
@@ -45,6 +53,8 @@ export interface ShellOptions {
    * trees from the pids `onSpawn` reported).
    */
   killTrees?: boolean;
+  /** The options the script starts with (default: `errexit` and `pipefail` on, as documented). */
+  startOptions?: Partial<Record<Option, boolean>>;
 }
 
 /** How a script ended. */
@@ -143,11 +153,14 @@ export async function runScript(list: List, io: Io, options: ShellOptions): Prom
   };
   options.signal.addEventListener("abort", onAbort, { once: true });
   const shell = new Interpreter(shared, options.cwd, options.env);
+  Object.assign(shell.options, options.startOptions ?? {});
   try {
     const exitCode = await shell.run(list, io);
     return { exitCode, spawned: shared.spawned };
   } catch (error) {
     if (error instanceof ShellExit) return { exitCode: error.code, spawned: shared.spawned };
+    if (error instanceof LoopControl) return { exitCode: 0, spawned: shared.spawned };
+    if (error instanceof ReadonlyError) return { exitCode: 2, spawned: shared.spawned };
     if (error instanceof ShellDenied) {
       // Whatever else the script started (other stages of a pipeline) ends with it.
       signalChildren("SIGKILL");
@@ -242,6 +255,9 @@ class Interpreter implements ShellApi {
   private status = 0;
   /** The status of the last command substitution of the command being expanded. */
   private substituted: number | undefined;
+  /** Enclosing loops (`break`/`continue`). */
+  loopDepth = 0;
+  private readonlySet = new Set<string>();
 
   constructor(readonly shared: Shared, cwd: string, env: Record<string, string>) {
     this.cwd = cwd;
@@ -258,7 +274,24 @@ class Interpreter implements ShellApi {
     copy.exported = new Set(this.exported);
     copy.options = { ...this.options };
     copy.status = this.status;
+    copy.loopDepth = this.loopDepth;
+    copy.readonlySet = new Set(this.readonlySet);
     return copy;
+  }
+
+  /**
+   * Runs `fn` in a subshell `sub`: `exit` ends only it, and `break`/`continue` leave it (the
+   * loop they name is in the parent's copy, as in dash).
+   */
+  private async forked(sub: Interpreter, fn: (sub: Interpreter) => Promise<number>) {
+    try {
+      return await fn(sub);
+    } catch (error) {
+      if (error instanceof ShellExit) return error.code;
+      if (error instanceof LoopControl) return 0;
+      if (error instanceof ReadonlyError) return 2;
+      throw error;
+    }
   }
 
   run(list: List, io: Io): Promise<number> {
@@ -317,12 +350,22 @@ class Interpreter implements ShellApi {
   }
 
   setVar(name: string, value: string): void {
+    if (this.readonlySet.has(name)) throw new ReadonlyError(name);
     this.vars.set(name, value);
   }
 
   unsetVar(name: string): void {
+    if (this.readonlySet.has(name)) throw new ReadonlyError(name);
     this.vars.delete(name);
     this.exported.delete(name);
+  }
+
+  setReadonly(name: string): void {
+    this.readonlySet.add(name);
+  }
+
+  get readonlyVars(): ReadonlySet<string> {
+    return this.readonlySet;
   }
 
   exportVar(name: string): void {
@@ -390,17 +433,14 @@ class Interpreter implements ShellApi {
     const stages = p.commands.map(async (command, i) => {
       const out = i < n - 1 ? pipeSink(pipes[i].writable) : undefined;
       const stdin: Input = i === 0 ? io.stdin : { kind: "stream", stream: pipes[i - 1].readable };
-      const sub = this.fork();
       let status: number;
       try {
-        status = await sub.command(command, {
-          stdin,
-          stdout: out ?? io.stdout,
-          stderr: out && p.stderrToo[i] ? out : io.stderr,
-        }, false);
-      } catch (error) {
-        if (error instanceof ShellExit) status = error.code;
-        else throw error;
+        status = await this.forked(this.fork(), (sub) =>
+          sub.command(command, {
+            stdin,
+            stdout: out ?? io.stdout,
+            stderr: out && p.stderrToo[i] ? out : io.stderr,
+          }, false));
       } finally {
         await out?.close();
         // A reader that stopped early: the writer before it gets a broken pipe.
@@ -433,14 +473,18 @@ class Interpreter implements ShellApi {
     try {
       const inner = redirected.io;
       switch (command.kind) {
-        case "subshell": {
-          const sub = this.fork();
-          try {
-            return await sub.list(command.body, inner, condition);
-          } catch (error) {
-            if (error instanceof ShellExit) return error.code;
-            throw error;
+        case "subshell":
+          return await this.forked(this.fork(), (sub) => sub.list(command.body, inner, condition));
+        case "case": {
+          const subject = await expandString(command.word, this.scope(inner));
+          for (const item of command.items) {
+            for (const pattern of item.patterns) {
+              if (matchPattern(await expandPattern(pattern, this.scope(inner)), subject)) {
+                return await this.list(item.body, inner, condition);
+              }
+            }
           }
+          return 0;
         }
         case "group":
           return await this.list(command.body, inner, condition);
@@ -456,25 +500,61 @@ class Interpreter implements ShellApi {
           const items: string[] = [];
           for (const word of command.items) items.push(...await this.fields(word, inner));
           let status = 0;
-          for (const item of items) {
-            this.vars.set(command.name, item);
-            status = await this.list(command.body, inner, condition);
+          this.loopDepth++;
+          try {
+            for (const item of items) {
+              this.setVar(command.name, item);
+              const round = await this.round(() => this.list(command.body, inner, condition));
+              if (round === "break") {
+                status = 0;
+                break;
+              }
+              status = round === "continue" ? 0 : round;
+            }
+          } finally {
+            this.loopDepth--;
           }
           return status;
         }
         case "while": {
           let status = 0;
-          for (;;) {
-            if (this.shared.signal.aborted) throw new ShellExit(143);
-            const test = await this.list(command.cond, inner, true);
-            if ((test === 0) === command.until) break;
-            status = await this.list(command.body, inner, condition);
+          this.loopDepth++;
+          try {
+            for (;;) {
+              if (this.shared.signal.aborted) throw new ShellExit(143);
+              const test = await this.round(() => this.list(command.cond, inner, true));
+              if (test === "break") {
+                status = 0;
+                break;
+              }
+              if (test === "continue") continue;
+              if ((test === 0) === command.until) break;
+              const round = await this.round(() => this.list(command.body, inner, condition));
+              if (round === "break") {
+                status = 0;
+                break;
+              }
+              status = round === "continue" ? 0 : round;
+            }
+          } finally {
+            this.loopDepth--;
           }
           return status;
         }
       }
     } finally {
       await redirected.close();
+    }
+  }
+
+  /** One round of a loop: its status, or the `break`/`continue` aimed at this loop. */
+  private async round(fn: () => Promise<number>): Promise<number | "break" | "continue"> {
+    try {
+      return await fn();
+    } catch (error) {
+      if (!(error instanceof LoopControl)) throw error;
+      if (error.levels > 1) throw new LoopControl(error.kind, error.levels - 1);
+      return error.kind;
     }
   }
 
@@ -506,16 +586,13 @@ class Interpreter implements ShellApi {
       },
     };
     const sub = this.fork();
-    try {
-      this.substituted = await sub.list(body, {
+    sub.loopDepth = 0;
+    this.substituted = await this.forked(sub, (sub) =>
+      sub.list(body, {
         stdin: io.stdin,
         stdout: capture,
         stderr: io.stderr,
-      }, false);
-    } catch (error) {
-      if (error instanceof ShellExit) this.substituted = error.code;
-      else throw error;
-    }
+      }, false));
     const all = new Uint8Array(size);
     let at = 0;
     for (const c of chunks) {
@@ -525,27 +602,40 @@ class Interpreter implements ShellApi {
     return new TextDecoder().decode(all);
   }
 
-  private async simple(cmd: Simple, io: Io, _condition: boolean): Promise<number> {
+  private async simple(cmd: Simple, io: Io, condition: boolean): Promise<number> {
+    try {
+      return await this.simpleCommand(cmd, io, condition);
+    } catch (error) {
+      if (!(error instanceof ReadonlyError)) throw error;
+      // As in dash: an assignment to a read-only variable ends the (sub)shell.
+      await writeText(io.stderr, `lily-shell: ${error.message}\n`);
+      throw new ShellExit(2);
+    }
+  }
+
+  private async simpleCommand(cmd: Simple, io: Io, _condition: boolean): Promise<number> {
     this.substituted = undefined;
     const args: string[] = [];
     for (let i = 0; i < cmd.words.length; i++) {
       const word = cmd.words[i];
       // `export NAME=$value`: an assignment is one field, as in every shell.
-      if (i > 0 && args[0] === "export" && isAssignmentWord(word)) {
+      if (i > 0 && (args[0] === "export" || args[0] === "readonly") && isAssignmentWord(word)) {
         args.push(await expandString(word, this.scope(io)));
       } else args.push(...await this.fields(word, io));
     }
     const assigns: [string, string][] = [];
-    for (const a of cmd.assigns) {
-      assigns.push([a.name, await expandString(a.value, this.scope(io))]);
-    }
     if (args.length === 0) {
-      for (const [name, value] of assigns) this.vars.set(name, value);
+      // Left to right: `a=1 b=$a` sees the new `a`.
+      for (const a of cmd.assigns) this.setVar(a.name, await expandString(a.value, this.scope(io)));
       const redirected = await this.redirect(cmd.redirects, io);
       if (typeof redirected === "number") return redirected;
       await redirected.close();
       // An assignment's status is that of its last command substitution.
       return this.substituted ?? 0;
+    }
+    for (const a of cmd.assigns) {
+      if (this.readonlySet.has(a.name)) throw new ReadonlyError(a.name);
+      assigns.push([a.name, await expandString(a.value, this.scope(io))]);
     }
     if (this.options.xtrace) {
       await writeText(
@@ -696,7 +786,25 @@ class Interpreter implements ShellApi {
         else stderr = target;
         continue;
       }
+      if (r.op === "<<") {
+        let text: string;
+        try {
+          text = await expandString(r.heredoc!.body, this.scope(io));
+        } catch (error) {
+          // As in dash: an expansion error in a here-document fails the command, not the shell.
+          if (!(error instanceof ShellExit)) throw error;
+          await close();
+          return error.code;
+        }
+        stdin = { kind: "bytes", data: encoder.encode(text) };
+        continue;
+      }
       const name = await expandString(r.target!, this.scope(io));
+      if (name === "") {
+        await close();
+        await writeText(io.stderr, "lily-shell: : No such file or directory\n");
+        return 1;
+      }
       if (name === "/dev/null") {
         if (r.op === "<") stdin = { kind: "null" };
         else {

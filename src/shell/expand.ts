@@ -50,6 +50,8 @@ export async function expandFields(word: Word, scope: ExpandScope): Promise<stri
       continue;
     }
     const value = await expandPart(part, scope);
+    // `"$@"` without positional parameters is no field at all (not an empty one).
+    if (part.kind === "param" && part.name === "@" && part.op === null && value === "") continue;
     if (part.quoted) {
       cur().push({ text: value, glob: false });
       present[present.length - 1] = true;
@@ -81,6 +83,68 @@ export async function expandFields(word: Word, scope: ExpandScope): Promise<stri
   return out;
 }
 
+/**
+ * Expands a word into a shell pattern (for `case` and `${X#pattern}`): expansions happen, and
+ * quoted characters are escaped so that they match only themselves.
+ */
+export async function expandPattern(word: Word, scope: ExpandScope): Promise<string> {
+  let out = "";
+  for (const part of word.parts) {
+    let text: string;
+    let active = false;
+    if (part.kind === "lit") {
+      text = part.text;
+      active = !part.quoted;
+    } else if (part.kind === "tilde") text = scope.getVar("HOME") ?? "~";
+    else {
+      text = await expandPart(part, scope);
+      active = !part.quoted;
+    }
+    out += active ? text : text.replace(/[*?[\\]/g, "\\$&");
+  }
+  return out;
+}
+
+/**
+ * A shell pattern as a regular expression matching a whole string (`*` matches any text,
+ * `/` included, as in `case`).
+ */
+export function patternRegex(pattern: string): RegExp {
+  return new RegExp(patternSource(pattern, "[\\s\\S]*", "[\\s\\S]") + "$", "u");
+}
+
+/** Whether `text` matches the shell pattern. */
+export function matchPattern(pattern: string, text: string): boolean {
+  return patternRegex(pattern).test(text);
+}
+
+/** `${X#p}` `${X##p}` `${X%p}` `${X%%p}`: the value without its shortest/longest match. */
+export function removePattern(
+  value: string,
+  pattern: string,
+  op: "prefix" | "longPrefix" | "suffix" | "longSuffix",
+): string {
+  const regex = patternRegex(pattern);
+  const chars = Array.from(value);
+  const n = chars.length;
+  const test = (from: number, to: number) => regex.test(chars.slice(from, to).join(""));
+  switch (op) {
+    case "prefix":
+      for (let i = 0; i <= n; i++) if (test(0, i)) return chars.slice(i).join("");
+      break;
+    case "longPrefix":
+      for (let i = n; i >= 0; i--) if (test(0, i)) return chars.slice(i).join("");
+      break;
+    case "suffix":
+      for (let i = n; i >= 0; i--) if (test(i, n)) return chars.slice(0, i).join("");
+      break;
+    case "longSuffix":
+      for (let i = 0; i <= n; i++) if (test(i, n)) return chars.slice(0, i).join("");
+      break;
+  }
+  return value;
+}
+
 /** Expands a word into one string: no splitting, no globbing (assignments, redirections). */
 export async function expandString(word: Word, scope: ExpandScope): Promise<string> {
   let out = "";
@@ -106,7 +170,8 @@ async function expandPart(
     } catch (error) {
       if (error instanceof ArithError) {
         await scope.error(`$((${text})): ${error.message}`);
-        throw new ShellExit(1);
+        // As dash: an arithmetic error ends the (sub)shell with status 2.
+        throw new ShellExit(2);
       }
       throw error;
     }
@@ -117,11 +182,26 @@ async function expandPart(
     case null:
       if (value === undefined && scope.nounset && !/^[?$#0-9@*!-]$/.test(part.name)) {
         await scope.error(`${part.name}: unbound variable`);
-        throw new ShellExit(1);
+        throw new ShellExit(2);
       }
       return value ?? "";
     case "#":
-      return String((value ?? "").length);
+      if (value === undefined && scope.nounset && !/^[?$#0-9@*!-]$/.test(part.name)) {
+        await scope.error(`${part.name}: unbound variable`);
+        throw new ShellExit(2);
+      }
+      return String(Array.from(value ?? "").length);
+    case "prefix":
+    case "longPrefix":
+    case "suffix":
+    case "longSuffix": {
+      if (value === undefined && scope.nounset && !/^[?$#0-9@*!-]$/.test(part.name)) {
+        await scope.error(`${part.name}: unbound variable`);
+        throw new ShellExit(2);
+      }
+      const pattern = await expandPattern(part.arg!, scope);
+      return removePattern(value ?? "", pattern, part.op);
+    }
     case ":-":
     case "-":
       return (part.op === ":-" ? empty : value === undefined)
@@ -145,7 +225,8 @@ async function expandPart(
       if (part.op === ":?" ? empty : value === undefined) {
         const message = await expandString(part.arg!, scope);
         await scope.error(`${part.name}: ${message || "parameter null or not set"}`);
-        throw new ShellExit(1);
+        // As dash: the (sub)shell ends with status 2.
+        throw new ShellExit(2);
       }
       return value!;
   }
@@ -202,27 +283,81 @@ async function glob(segments: Segment[], scope: ExpandScope): Promise<string[]> 
 }
 
 function globRegex(component: string): RegExp {
+  return new RegExp(patternSource(component, "[^/]*", "[^/]") + "$", "su");
+}
+
+/** The regular expression source (from `^`) of a shell pattern. */
+function patternSource(pattern: string, star: string, one: string): string {
+  const chars = Array.from(pattern);
   let source = "^";
-  for (let i = 0; i < component.length; i++) {
-    const c = component[i];
-    if (c === "\\") source += escapeRegex(component[++i] ?? "\\");
-    else if (c === "*") source += "[^/]*";
-    else if (c === "?") source += "[^/]";
+  for (let i = 0; i < chars.length; i++) {
+    const c = chars[i];
+    if (c === "\\") source += escapeRegex(chars[++i] ?? "\\");
+    else if (c === "*") source += star;
+    else if (c === "?") source += one;
     else if (c === "[") {
-      const end = component.indexOf("]", i + 2);
-      if (end < 0) {
+      // A bracket expression: `]` first is literal; `!` or `^` first negates.
+      let j = i + 1;
+      let negate = false;
+      if (chars[j] === "!" || chars[j] === "^") {
+        negate = true;
+        j++;
+      }
+      const start = j;
+      if (chars[j] === "]") j++;
+      while (j < chars.length && chars[j] !== "]") {
+        if (chars[j] === "[" && chars[j + 1] === ":") {
+          const close = chars.indexOf(":", j + 2);
+          if (close > 0 && chars[close + 1] === "]") {
+            j = close + 2;
+            continue;
+          }
+        }
+        j++;
+      }
+      if (j >= chars.length) {
         source += "\\[";
         continue;
       }
-      let set = component.slice(i + 1, end);
-      const negate = set[0] === "!" || set[0] === "^";
-      if (negate) set = set.slice(1);
-      source += `[${negate ? "^" : ""}${set.replace(/[\\\]]/g, "\\$&")}]`;
-      i = end;
+      let set = "";
+      for (let k = start; k < j; k++) {
+        const ch = chars[k];
+        if (ch === "\\" && k + 1 < j) set += escapeRegex(chars[++k]);
+        else if (ch === "[" && chars[k + 1] === ":") {
+          const close = chars.indexOf(":", k + 2);
+          const name = close > 0 && chars[close + 1] === "]"
+            ? chars.slice(k + 2, close).join("")
+            : "";
+          const cls = CLASSES[name];
+          if (cls) {
+            set += cls;
+            k = close + 1;
+          } else set += "\\[";
+        } else if (ch === "-") set += k > start && k < j - 1 ? "-" : "\\-";
+        else set += escapeRegex(ch);
+      }
+      source += `[${negate ? "^" : ""}${set}]`;
+      i = j;
     } else source += escapeRegex(c);
   }
-  return new RegExp(source + "$", "s");
+  return source;
 }
+
+/** POSIX character classes inside brackets. */
+const CLASSES: Record<string, string> = {
+  alpha: "A-Za-z",
+  digit: "0-9",
+  alnum: "A-Za-z0-9",
+  upper: "A-Z",
+  lower: "a-z",
+  space: " \\t\\n\\r\\f\\v",
+  blank: " \\t",
+  punct: "!-\\/:-@\\[-`{-~",
+  xdigit: "0-9A-Fa-f",
+  cntrl: "\\x00-\\x1f\\x7f",
+  print: " -~",
+  graph: "!-~",
+};
 
 function escapeRegex(c: string): string {
   return c.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");

@@ -9,7 +9,9 @@
 import type {
   AndOr,
   Assign,
+  Case,
   Command,
+  Heredoc,
   List,
   Pipeline,
   Redirect,
@@ -18,17 +20,26 @@ import type {
   WordPart,
 } from "./ast.ts";
 
-/** A syntax error at `pos` (an offset into the script). */
+/**
+ * A syntax error at `pos` (an offset into the script). `code` is set when the error has a code
+ * of its own (a limit: {@linkcode NESTING_CODE}); otherwise compose reports it as unsupported
+ * syntax (LILY-E0618).
+ */
 export class ShellSyntaxError extends Error {
   readonly pos: number;
   readonly hint?: string;
-  constructor(message: string, pos: number, hint?: string) {
+  readonly code?: string;
+  constructor(message: string, pos: number, hint?: string, code?: string) {
     super(message);
     this.name = "ShellSyntaxError";
     this.pos = pos;
     this.hint = hint;
+    this.code = code;
   }
 }
+
+/** The code of a script nested deeper than the parser's limits (`$(( ((…)) ))`, `$( $( … ) )`). */
+export const NESTING_CODE = "LILY-E0650";
 
 /** 1-based line and column of an offset in `text`. */
 export function lineCol(text: string, pos: number): { line: number; col: number } {
@@ -44,15 +55,17 @@ export function lineCol(text: string, pos: number): { line: number; col: number 
 }
 
 const MAX_DEPTH = 64;
+/** Parentheses nested inside one `$(( … ))`. */
+const MAX_ARITH_DEPTH = 128;
 const MAX_LENGTH = 1 << 20;
+const NESTING_HINT = "split the expression or the script into smaller pieces";
 
 /** Words that end a list in some compound command. */
-const TERMINATORS = new Set(["then", "elif", "else", "fi", "do", "done", "}"]);
+const TERMINATORS = new Set(["then", "elif", "else", "fi", "do", "done", "}", "esac"]);
+/** What ends the body of a `case` item. */
+const CASE_END = new Set([";;", "esac"]);
 /** Unsupported syntax a script may try, and what to do instead. */
 const UNSUPPORTED: Record<string, string> = {
-  case:
-    "`case` is not part of Lily's shell: use `if` with `[ … ]`, or run the script with `shell: sh`",
-  esac: "`case` is not part of Lily's shell",
   function: "functions are not part of Lily's shell: run the script with `shell: sh`",
   select: "`select` is not part of Lily's shell",
   "[[": "`[[ … ]]` is bash: use `[ … ]` (the `test` built-in), or `shell: bash`",
@@ -80,6 +93,7 @@ export function parseScript(text: string): List {
     const pos = parser.pos;
     throw new ShellSyntaxError(`unexpected \`${text[pos]}\``, pos);
   }
+  parser.noPendingHeredoc();
   return list;
 }
 
@@ -95,10 +109,119 @@ function shiftPositions(node: unknown, offset: number, seen = new Set<unknown>()
   }
 }
 
+/** A here-document whose body starts after the current line. */
+interface PendingHeredoc {
+  heredoc: Heredoc;
+  pos: number;
+}
+
 class Parser {
   pos = 0;
   depth = 0;
+  private pending: PendingHeredoc[] = [];
   constructor(readonly text: string) {}
+
+  /** Fails when a here-document's body never came (the script ended on its line). */
+  noPendingHeredoc(): void {
+    const first = this.pending[0];
+    if (first) {
+      this.fail(
+        `the here-document \`${first.heredoc.delimiter}\` has no body`,
+        first.pos,
+        `write its lines after this one, then a line \`${first.heredoc.delimiter}\``,
+      );
+    }
+  }
+
+  /** Consumes a newline at the cursor, then the bodies of the here-documents of its line. */
+  private newline(): void {
+    this.pos++;
+    if (this.pending.length === 0) return;
+    const pending = this.pending;
+    this.pending = [];
+    for (const { heredoc, pos } of pending) this.heredocBody(heredoc, pos);
+  }
+
+  /** Reads a here-document's body at the cursor, up to and past its delimiter line. */
+  private heredocBody(heredoc: Heredoc, pos: number): void {
+    const text = this.text;
+    const start = this.pos;
+    let at = start;
+    let end = -1;
+    let after = -1;
+    while (at <= text.length) {
+      const nl = text.indexOf("\n", at);
+      const lineEnd = nl < 0 ? text.length : nl;
+      let line = text.slice(at, lineEnd);
+      if (heredoc.stripTabs) line = line.replace(/^\t+/, "");
+      if (line.endsWith("\r")) line = line.slice(0, -1);
+      if (line === heredoc.delimiter) {
+        end = at;
+        after = nl < 0 ? text.length : nl + 1;
+        break;
+      }
+      if (nl < 0) break;
+      at = nl + 1;
+    }
+    if (end < 0) {
+      this.fail(
+        `the here-document \`${heredoc.delimiter}\` is not closed`,
+        pos,
+        `end it with a line that is exactly \`${heredoc.delimiter}\``,
+      );
+    }
+    heredoc.bodyStart = start;
+    heredoc.bodyEnd = end;
+    if (heredoc.quoted) {
+      let body = text.slice(start, end);
+      if (heredoc.stripTabs) body = body.replace(/^\t+/gm, "");
+      heredoc.body = { parts: [{ kind: "lit", text: body, quoted: true }], pos: start };
+    } else {
+      heredoc.body = { parts: this.heredocParts(end, heredoc.stripTabs, pos), pos: start };
+    }
+    this.pos = after;
+  }
+
+  /** The parts of an unquoted here-document body, read in place up to `end`. */
+  private heredocParts(end: number, stripTabs: boolean, pos: number): WordPart[] {
+    const parts: WordPart[] = [];
+    let lit = "";
+    const flush = () => {
+      if (lit) parts.push({ kind: "lit", text: lit, quoted: true });
+      lit = "";
+    };
+    let lineStart = true;
+    while (this.pos < end) {
+      if (lineStart && stripTabs) {
+        while (this.pos < end && this.ch() === "\t") this.pos++;
+        lineStart = false;
+        continue;
+      }
+      lineStart = false;
+      const c = this.ch();
+      if (c === "\\" && /[$`\\\n]/.test(this.ch(1))) {
+        if (this.ch(1) !== "\n") lit += this.ch(1);
+        this.pos += 2;
+        continue;
+      }
+      if (c === "$" || c === "`") {
+        const part = this.dollar(true);
+        if (part) {
+          flush();
+          parts.push(part);
+          continue;
+        }
+      }
+      lit += c;
+      this.pos++;
+      if (c === "\n") lineStart = true;
+    }
+    if (this.pos > end) {
+      this.fail("an expansion in a here-document runs past its delimiter line", pos);
+    }
+    flush();
+    return parts;
+  }
 
   atEnd(): boolean {
     return this.pos >= this.text.length;
@@ -113,7 +236,14 @@ class Parser {
   }
 
   private enter(): void {
-    if (++this.depth > MAX_DEPTH) this.fail(`nesting deeper than ${MAX_DEPTH} levels`);
+    if (++this.depth > MAX_DEPTH) {
+      throw new ShellSyntaxError(
+        `the script nests deeper than ${MAX_DEPTH} levels`,
+        this.pos,
+        NESTING_HINT,
+        NESTING_CODE,
+      );
+    }
   }
 
   /** Skips blanks, line continuations and comments; newlines too when `newlines`. */
@@ -122,7 +252,7 @@ class Parser {
       const c = this.ch();
       if (c === " " || c === "\t" || c === "\r") this.pos++;
       else if (c === "\\" && this.ch(1) === "\n") this.pos += 2;
-      else if (c === "\n" && newlines) this.pos++;
+      else if (c === "\n" && newlines) this.newline();
       else if (c === "#") {
         while (!this.atEnd() && this.ch() !== "\n") this.pos++;
       } else return;
@@ -144,17 +274,16 @@ class Parser {
   list(until: Set<string> | null): List {
     this.enter();
     const items: AndOr[] = [];
+    const caseEnd = () => this.ch() === ";" && this.ch(1) === ";" && until?.has(";;") === true;
     for (;;) {
       this.skipSpace(true);
-      while (this.ch() === ";") {
-        if (this.ch(1) === ";") {
-          this.fail("`;;` belongs to `case`, which Lily's shell does not run");
-        }
+      while (this.ch() === ";" && !caseEnd()) {
+        if (this.ch(1) === ";") this.fail("`;;` ends a `case` item, outside of `case`");
         if (items.length === 0) this.fail("unexpected `;`");
         this.pos++;
         this.skipSpace(true);
       }
-      if (this.atEnd() || this.ch() === ")") break;
+      if (this.atEnd() || this.ch() === ")" || caseEnd()) break;
       const word = this.reserved();
       if (word && TERMINATORS.has(word)) {
         if (until?.has(word)) break;
@@ -163,11 +292,20 @@ class Parser {
       items.push(this.andOr());
       this.skipSpace(false);
       const c = this.ch();
+      if (caseEnd()) break;
+      if (c === ";" && this.ch(1) === "&") {
+        this.fail(
+          "`;&` (fall through to the next `case` item) is bash",
+          this.pos,
+          "end the item with `;;` and repeat the commands, or use `shell: bash`",
+        );
+      }
       if (c === ";" || c === "\n") {
         if (c === ";" && this.ch(1) === ";") {
-          this.fail("`;;` belongs to `case`, which Lily's shell does not run");
+          this.fail("`;;` ends a `case` item, outside of `case`");
         }
-        this.pos++;
+        if (c === "\n") this.newline();
+        else this.pos++;
         continue;
       }
       if (c === "&") {
@@ -245,6 +383,8 @@ class Parser {
       }
       case "if":
         return this.ifCommand(pos);
+      case "case":
+        return this.caseCommand(pos);
       case "for":
         return this.forCommand(pos);
       case "while":
@@ -265,6 +405,66 @@ class Parser {
       }
     }
     return this.simple();
+  }
+
+  private caseCommand(pos: number): Case {
+    this.pos += 4;
+    this.skipSpace(false);
+    if (this.atEnd() || /[;&|()<>\n]/.test(this.ch())) this.fail("`case` needs a word", pos);
+    const word = this.word();
+    this.skipSpace(true);
+    if (this.reserved() !== "in") this.fail("`case WORD` needs `in`", pos);
+    this.pos += 2;
+    const items: Case["items"] = [];
+    for (;;) {
+      this.skipSpace(true);
+      if (this.reserved() === "esac") {
+        this.pos += 4;
+        break;
+      }
+      if (this.atEnd()) this.fail("`case` needs `esac`", pos);
+      const itemPos = this.pos;
+      if (this.ch() === "(") this.pos++;
+      const patterns: Word[] = [];
+      for (;;) {
+        this.skipSpace(false);
+        if (this.atEnd() || /[;&|()<>\n]/.test(this.ch())) {
+          this.fail("a `case` pattern is missing", this.pos);
+        }
+        patterns.push(this.word());
+        this.skipSpace(false);
+        if (this.ch() === "|") {
+          this.pos++;
+          continue;
+        }
+        if (this.ch() === ")") {
+          this.pos++;
+          break;
+        }
+        this.fail("a `case` pattern must end with `)`", this.pos);
+      }
+      const body = this.list(CASE_END);
+      this.skipSpace(true);
+      items.push({ patterns, body, pos: itemPos });
+      if (this.ch() === ";" && this.ch(1) === ";") {
+        if (this.ch(2) === "&") {
+          this.fail(
+            "`;;&` (test the next `case` patterns too) is bash",
+            this.pos,
+            "use separate `case` commands, or `shell: bash`",
+          );
+        }
+        this.pos += 2;
+        continue;
+      }
+      if (this.reserved() === "esac") {
+        this.pos += 4;
+        break;
+      }
+      if (this.atEnd()) this.fail("`case` needs `esac`", pos);
+      this.fail("a `case` item must end with `;;` or `esac`", this.pos);
+    }
+    return { kind: "case", word, items, redirects: this.redirects(), pos };
   }
 
   private ifCommand(pos: number): Command {
@@ -356,13 +556,7 @@ class Parser {
     if (digits && !["0", "1", "2"].includes(digits)) {
       this.fail(`file descriptor ${digits} is not supported (only 0, 1 and 2)`, pos);
     }
-    if (op === "<<") {
-      this.fail(
-        "here-documents (`<<`) are not supported",
-        pos,
-        "write the text to a file in an earlier step, or use `printf '%s\\n' … |`",
-      );
-    }
+    if (op === "<<") return this.heredoc(pos, digits);
     if (op === "<&" || op === "<>") this.fail(`\`${op}\` is not supported`, pos);
     this.pos += all.length;
     if (op === ">&") {
@@ -390,6 +584,53 @@ class Parser {
     const kind = op === ">|" ? ">" : op as "<" | ">" | ">>";
     const fd = digits ? Number(digits) as 0 | 1 | 2 : kind === "<" ? 0 : 1;
     return { fd, op: kind, target, dup: null, pos };
+  }
+
+  /** `<<DELIM` or `<<-DELIM` at `pos` (the cursor is after `<<`): the body comes later. */
+  private heredoc(pos: number, digits: string): Redirect {
+    if (digits && digits !== "0") {
+      this.fail(`\`${digits}<<\` is not supported (a here-document is standard input)`, pos);
+    }
+    if (this.text[pos + digits.length + 2] === "<") {
+      this.fail(
+        "bash's here-string `<<<` is not supported",
+        pos,
+        "use a here-document (`<<EOF`) or `printf '%s\\n' … |`",
+      );
+    }
+    this.pos += 2 + digits.length;
+    const stripTabs = this.ch() === "-";
+    if (stripTabs) this.pos++;
+    this.skipSpace(false);
+    if (this.atEnd() || /[;&|()<>\n]/.test(this.ch())) {
+      this.fail("a here-document needs a delimiter word (`<<EOF`)", pos);
+    }
+    const delimiterPos = this.pos;
+    const word = this.word();
+    let delimiter = "";
+    let quoted = false;
+    for (const part of word.parts) {
+      if (part.kind !== "lit") {
+        this.fail(
+          "a here-document's delimiter must be a plain word",
+          delimiterPos,
+          "write it as `EOF`, or `'EOF'` to keep the body literal",
+        );
+      }
+      delimiter += part.text;
+      if (part.quoted) quoted = true;
+    }
+    const heredoc: Heredoc = {
+      delimiter,
+      quoted,
+      stripTabs,
+      body: { parts: [], pos: delimiterPos },
+      bodyStart: -1,
+      bodyEnd: -1,
+      delimiterPos,
+    };
+    this.pending.push({ heredoc, pos });
+    return { fd: 0, op: "<<", target: null, dup: null, heredoc, pos };
   }
 
   private simple(): Simple {
@@ -427,7 +668,7 @@ class Parser {
           this.pos += m[0].length;
           const value = /[\s;&|()<>]/.test(this.ch()) || this.atEnd()
             ? { parts: [], pos: this.pos }
-            : this.word();
+            : this.word(true);
           assigns.push({ name: m[1], value, pos: at });
           continue;
         }
@@ -435,6 +676,24 @@ class Parser {
           const word = this.reserved();
           if (word && UNSUPPORTED[word]) this.fail(`\`${word}\` is not supported`, this.pos);
         }
+      }
+      const first = words.length > 0 && words[0].parts.length === 1 ? words[0].parts[0] : undefined;
+      const declaring = first?.kind === "lit" && !first.quoted &&
+        (first.text === "export" || first.text === "readonly");
+      const name = declaring &&
+        /^[A-Za-z_][A-Za-z0-9_]*=/.exec(this.text.slice(this.pos, this.pos + 256));
+      if (name) {
+        // `export NAME=~/bin`: the value is read as an assignment's (tilde after `=` and `:`).
+        const at = this.pos;
+        this.pos += name[0].length;
+        const value = /[\s;&|()<>]/.test(this.ch()) || this.atEnd()
+          ? { parts: [], pos: this.pos }
+          : this.word(true);
+        words.push({
+          parts: [{ kind: "lit", text: name[0], quoted: false }, ...value.parts],
+          pos: at,
+        });
+        continue;
       }
       words.push(this.word());
     }
@@ -445,24 +704,56 @@ class Parser {
     return { kind: "simple", assigns, words, redirects, pos };
   }
 
-  /** A word: everything up to an unquoted blank or operator. */
-  word(): Word {
+  /**
+   * A word: everything up to an unquoted blank or operator. In an assignment's value, a `~`
+   * after an unquoted `:` is expanded too (`PATH=~/bin:~/.local/bin`).
+   */
+  word(assignment = false): Word {
     const pos = this.pos;
     const parts: WordPart[] = [];
-    if (this.ch() === "~" && (/[\s/;&|()<>]/.test(this.ch(1)) || this.ch(1) === "")) {
-      parts.push({ kind: "tilde" });
-      this.pos++;
-    }
-    this.unquotedParts(parts, () => /[\s;&|()<>]/.test(this.ch()), () => {});
+    const ends = assignment ? /[\s/:;&|()<>]/ : /[\s/;&|()<>]/;
+    this.tilde(parts, ends);
+    this.unquotedParts(
+      parts,
+      () => /[\s;&|()<>]/.test(this.ch()),
+      () => {},
+      assignment ? ends : undefined,
+    );
     if (parts.length === 0) this.fail("a word is missing", pos);
     return { parts, pos };
+  }
+
+  /** A `~` at the cursor that expands to `$HOME` (`ends`: what may follow it). */
+  private tilde(parts: WordPart[], ends: RegExp): void {
+    if (this.ch() !== "~") return;
+    const next = this.ch(1);
+    if (next === "" || ends.test(next)) {
+      parts.push({ kind: "tilde" });
+      this.pos++;
+      return;
+    }
+    const user = /^~([A-Za-z_][A-Za-z0-9._-]*)(?=$|[\s/:;&|()<>}])/.exec(
+      this.text.slice(this.pos, this.pos + 64),
+    );
+    if (user) {
+      this.fail(
+        `\`~${user[1]}\` (another user's home directory) is not supported`,
+        this.pos,
+        "write the directory's path, or quote the `~` if you mean the character",
+      );
+    }
   }
 
   /**
    * Reads word parts until `stop()` holds at an unquoted character (or the end, which
    * `atEnd` may refuse): literal text, `\x`, `'…'`, `"…"` and expansions.
    */
-  private unquotedParts(parts: WordPart[], stop: () => boolean, atEnd: () => void): void {
+  private unquotedParts(
+    parts: WordPart[],
+    stop: () => boolean,
+    atEnd: () => void,
+    tildeEnds?: RegExp,
+  ): void {
     let lit = "";
     const flush = () => {
       if (lit) parts.push({ kind: "lit", text: lit, quoted: false });
@@ -502,6 +793,11 @@ class Parser {
           lit += c;
           this.pos++;
         }
+      } else if (c === ":" && tildeEnds && this.ch(1) === "~") {
+        lit += c;
+        this.pos++;
+        flush();
+        this.tilde(parts, tildeEnds);
       } else {
         lit += c;
         this.pos++;
@@ -611,20 +907,32 @@ class Parser {
       this.pos++;
       return { kind: "param", name, op: null, arg: null, quoted, pos };
     }
-    const op = /^(:-|:\+|:=|:\?|-|\+|=|\?)/.exec(this.text.slice(this.pos, this.pos + 2))?.[0];
+    const op = /^(:-|:\+|:=|:\?|-|\+|=|\?|##|#|%%|%)/.exec(
+      this.text.slice(this.pos, this.pos + 2),
+    )?.[0];
     if (!op) {
       this.fail(
         `\`\${${name}${this.ch()}…}\` is not supported`,
         pos,
-        "supported: ${NAME}, ${NAME:-default}, ${NAME:+alt}, ${NAME:=default}, ${NAME:?message}, ${#NAME}",
+        "supported: ${NAME}, ${NAME:-default}, ${NAME:+alt}, ${NAME:=default}, ${NAME:?message}, ${#NAME}, ${NAME#pattern}, ${NAME##pattern}, ${NAME%pattern}, ${NAME%%pattern} (bash's ${NAME/…}, ${NAME:N:M} and ${NAME^^}: `shell: bash`)",
       );
     }
     this.pos += op.length;
-    const arg = this.bracedWord(pos);
+    const arg = this.bracedWord(
+      pos,
+      quoted || op.length === 1 && "#%".includes(op) ||
+        op.length === 2 && (op === "##" || op === "%%"),
+    );
+    const ops: Record<string, Extract<WordPart, { kind: "param" }>["op"]> = {
+      "#": "prefix",
+      "##": "longPrefix",
+      "%": "suffix",
+      "%%": "longSuffix",
+    };
     return {
       kind: "param",
       name,
-      op: op as Extract<WordPart, { kind: "param" }>["op"],
+      op: ops[op] ?? op as Extract<WordPart, { kind: "param" }>["op"],
       arg,
       quoted,
       pos,
@@ -632,9 +940,10 @@ class Parser {
   }
 
   /** The word inside `${NAME:-…}`, up to the closing `}`. */
-  private bracedWord(start: number): Word {
+  private bracedWord(start: number, quoted: boolean): Word {
     const pos = this.pos;
     const parts: WordPart[] = [];
+    if (!quoted) this.tilde(parts, /[/}]/);
     this.unquotedParts(
       parts,
       () => this.ch() === "}",
@@ -658,7 +967,14 @@ class Parser {
         this.pos += 2;
         break;
       }
-      if (c === "(") depth++;
+      if (c === "(" && ++depth > MAX_ARITH_DEPTH) {
+        throw new ShellSyntaxError(
+          `\`$((\` nests parentheses deeper than ${MAX_ARITH_DEPTH} levels`,
+          this.pos,
+          NESTING_HINT,
+          NESTING_CODE,
+        );
+      }
       if (c === ")") depth--;
       if (c === "$" || c === "`") {
         const part = this.dollar(true);

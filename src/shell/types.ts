@@ -85,6 +85,12 @@ export interface ShellApi {
   environment(): Record<string, string>;
   changeDir(absPath: string): void;
   setOption(name: "errexit" | "pipefail" | "xtrace" | "nounset", on: boolean): void;
+  /** How many `for`/`while`/`until` loops enclose the command (for `break` and `continue`). */
+  readonly loopDepth: number;
+  /** Marks a variable read-only: a later assignment or `unset` is an error. */
+  setReadonly(name: string): void;
+  /** Read-only variables. */
+  readonly readonlyVars: ReadonlySet<string>;
   readonly options: Readonly<Record<"errexit" | "pipefail" | "xtrace" | "nounset", boolean>>;
 }
 
@@ -101,6 +107,28 @@ export interface BuiltinContext {
 
 /** A built-in command: returns its exit status. */
 export type Builtin = (ctx: BuiltinContext) => Promise<number>;
+
+/** Thrown by `break N` and `continue N`: ends (or restarts) the N-th enclosing loop. */
+export class LoopControl extends Error {
+  readonly kind: "break" | "continue";
+  readonly levels: number;
+  constructor(kind: "break" | "continue", levels: number) {
+    super(kind);
+    this.name = "LoopControl";
+    this.kind = kind;
+    this.levels = levels;
+  }
+}
+
+/** Thrown by an assignment to (or `unset` of) a read-only variable. */
+export class ReadonlyError extends Error {
+  readonly variable: string;
+  constructor(variable: string) {
+    super(`${variable}: is read only`);
+    this.name = "ReadonlyError";
+    this.variable = variable;
+  }
+}
 
 /** Thrown by `exit` (and by errexit): ends the script or the subshell with `code`. */
 export class ShellExit extends Error {

@@ -8,6 +8,7 @@ import { posix } from "node:path";
 import { canonicalJson } from "../lock/canonical.ts";
 import { type Effects, Refusal, SecretRef, secretRefusal } from "./guards.ts";
 import { shellQuote } from "./shell_quote.ts";
+import { markQuoted, shellCode } from "./shell_mode.ts";
 
 /** What filters may see during one render. */
 export interface FilterState {
@@ -46,7 +47,7 @@ function text(value: unknown, filter: string): string {
       'give it a value, or use `| default("…")` first',
     );
   }
-  if (typeof value === "string") return value;
+  if (typeof value === "string" || value instanceof String) return String(value);
   if (typeof value === "number" || typeof value === "boolean") return String(value);
   throw new Refusal(
     "LILY-E0413",
@@ -169,9 +170,13 @@ export function uuid(input?: unknown, kind?: string): string {
   }`;
 }
 
-/** `shq`: POSIX shell quoting. */
+/**
+ * `shq`: POSIX shell quoting. In a field that reaches a shell the value is escaped for its
+ * context anyway; there `shq` marks the value as one literal (the same as no filter).
+ */
 export function shq(input: unknown): string {
-  return shellQuote(text(input, "shq"));
+  const value = text(input, "shq");
+  return markQuoted(shellQuote(value), value);
 }
 
 /** Lily's own filters, by name. */
@@ -188,6 +193,7 @@ export const LILY_FILTERS: Record<string, (...args: never[]) => unknown> = {
   uuid,
   shq,
   quote: shq,
+  shell_code: shellCode,
 };
 
 /** nunjucks built-in filters kept: pure functions of their input. */

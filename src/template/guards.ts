@@ -134,7 +134,7 @@ export function safeMember(obj: unknown, key: unknown, path: string): unknown {
 /** Text for a rendered value (nunjucks semantics: null/undefined are errors). */
 export function outputText(value: unknown): string {
   if (value instanceof SecretRef) throw secretRefusal(value.name);
-  if (typeof value === "string") return value;
+  if (typeof value === "string" || value instanceof String) return String(value);
   if (typeof value === "number" || typeof value === "boolean") return String(value);
   if (typeof value === "function") {
     throw new Refusal("LILY-E0406", "a function cannot be rendered");
@@ -170,7 +170,8 @@ export function located(
     span: derivedSpan(where, (w) => ({
       file: w.file,
       line: w.line + l - 1,
-      col: l === 1 ? w.col + c - 1 : c,
+      // A multi-line template is a `|` block: its lines share the block's indentation.
+      col: w.col + c - 1,
     })),
     hint,
   });

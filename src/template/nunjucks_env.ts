@@ -15,6 +15,7 @@ import {
   secretRefusal,
 } from "./guards.ts";
 import { BUILTIN_FILTERS, LILY_FILTERS } from "./filters.ts";
+import { shellOutput, shellRecorder } from "./shell_mode.ts";
 
 /** Per-render budget (renders are synchronous, one at a time). */
 export const budget = { iterations: 0 };
@@ -79,8 +80,13 @@ export function hardenedEnvironment(): nunjucks.Environment {
     if (Object.hasOwn(context.env.globals, name)) return context.env.globals[name];
     return undefined;
   };
-  runtime.suppressValue = (value: unknown) => outputText(value);
-  runtime.ensureDefined = (value: unknown) => {
+  runtime.suppressValue = (value: unknown) => shellOutput(value) ?? outputText(value);
+  // Called just before each output, with the position of its `{{` (0-based).
+  runtime.ensureDefined = (value: unknown, lineno?: number, colno?: number) => {
+    const recording = shellRecorder();
+    if (recording && typeof lineno === "number" && typeof colno === "number") {
+      recording.at = { line: lineno + 1, col: colno + 1 };
+    }
     if (value === null || value === undefined) {
       throw new Refusal("LILY-E0403", "attempted to output a null or undefined value");
     }

@@ -9,6 +9,13 @@ import type * as NunjucksEnv from "./nunjucks_env.ts";
 import { didYouMean, type LilyError, type Span } from "../errors.ts";
 import { type FilterState, shq, withFilterState } from "./filters.ts";
 import {
+  type ShellOutput,
+  shellOutput,
+  type ShellRecorder,
+  shellRecorder,
+  withShellRecorder,
+} from "./shell_mode.ts";
+import {
   type Effects,
   located,
   MAX_OUTPUT_LENGTH,
@@ -38,6 +45,37 @@ export interface TemplateContext {
 export interface Rendered {
   text: string;
   effects: Effects;
+}
+
+/** A template rendered for a field that reaches a shell (see shell_mode.ts). */
+export interface ShellRendered extends Rendered {
+  /** The outputs, in render order; `text` holds their placeholders. */
+  outputs: ShellOutput[];
+  /** The placeholders' nonce (see `sentinelPattern`). */
+  nonce: string;
+}
+
+/**
+ * Renders `text` for a shell: every `{{ … }}` output is a placeholder in the returned text,
+ * and its value is in `outputs` (escape them with `escapeShellScript`). `| shell_code`
+ * outputs are inserted as code and listed too.
+ */
+export function renderShellTemplate(
+  text: string,
+  ctx: TemplateContext,
+  where: Span,
+): ShellRendered {
+  const recorder: ShellRecorder = {
+    // Digits: filters such as `upper` leave a captured placeholder unchanged.
+    nonce: String(crypto.getRandomValues(new Uint32Array(1))[0]).padStart(10, "0"),
+    outputs: [],
+    at: { line: 1, col: 1 },
+  };
+  const rendered = withShellRecorder(recorder, () => renderTemplate(text, ctx, where));
+  for (const output of recorder.outputs) {
+    output.expr = expressionAt(text, output.line, output.col);
+  }
+  return { ...rendered, outputs: recorder.outputs, nonce: recorder.nonce };
 }
 
 /** True when `text` contains template syntax. */
@@ -158,6 +196,8 @@ function renderSimple(
     () =>
       text.replace(SIMPLE, (whole, path: string, quoted: string | undefined, offset: number) => {
         const [line, col] = position(text, offset + whole.indexOf(path));
+        const recording = shellRecorder();
+        if (recording) recording.at = { line, col: position(text, offset)[1] };
         try {
           const parts = path.split(".");
           let value: unknown = safeRoot(data, parts[0]);
@@ -170,7 +210,8 @@ function renderSimple(
             );
           }
           // As nunjucks would: the filter sees the value, then the output is checked.
-          return quoted ? shq(value) : outputText(value);
+          const out = quoted ? shq(value) : value;
+          return shellOutput(out) ?? outputText(out);
         } catch (error) {
           if (error instanceof Refusal) {
             throw located(error.code, error.message, where, line, col, error.hint);

@@ -69,6 +69,8 @@ export interface ShOptions {
   denyRoots?: string[];
   stdin?: string;
   signal?: AbortSignal;
+  /** The shell options the script starts with (default: errexit and pipefail on). */
+  startOptions?: { errexit?: boolean; pipefail?: boolean; nounset?: boolean };
 }
 
 /** A temporary directory (its real path, so symlink checks see it as it is), removed after. */
@@ -104,6 +106,7 @@ export async function sh(script: string, dir: string, options: ShOptions = {}): 
     policy,
     signal: options.signal ?? new AbortController().signal,
     onSpawn: (pid) => void pids.push(pid),
+    startOptions: options.startOptions,
   });
   return { ...result, stdout: decode(out), stderr: decode(err), pids };
 }

@@ -19,8 +19,10 @@ Deno.test("builtins: the documented set of built-ins, and nothing from Object.pr
   assertEquals(Object.keys(BUILTINS).sort(), [
     ":",
     "[",
+    "break",
     "cat",
     "cd",
+    "continue",
     "cp",
     "echo",
     "exit",
@@ -32,6 +34,7 @@ Deno.test("builtins: the documented set of built-ins, and nothing from Object.pr
     "printf",
     "pwd",
     "read",
+    "readonly",
     "rm",
     "set",
     "sleep",
@@ -86,10 +89,10 @@ Deno.test("printf: %s, %d, %x, %X, %o and %% convert their arguments", async () 
   assertEquals(await out("printf '%s|%d|%x|%X|%o|%%\\n' str 42 255 255 8"), "str|42|ff|FF|10|%\n");
 });
 
-Deno.test("printf: %05.2f pads with zeros after the sign and rounds to 2 places", async () => {
+Deno.test("printf: %05.2f pads with zeros after the sign and rounds as C (ties to even)", async () => {
   assertEquals(
-    await out("printf '%05.2f|%06.2f|%.1f\\n' 3.14159 -3.14159 2.25"),
-    "03.14|-03.14|2.3\n",
+    await out("printf '%05.2f|%06.2f|%.1f|%.0f|%.0f\\n' 3.14159 -3.14159 2.25 2.5 3.5"),
+    "03.14|-03.14|2.2|2|4\n",
   );
 });
 

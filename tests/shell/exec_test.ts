@@ -444,11 +444,17 @@ async function runIsolated(
   }
 }
 
-Deno.test("exec: a finite built-in loop into `head` ends under `set +e`, status 141", async () => {
+Deno.test("exec: a finite built-in loop into `head` ends under `set +e`: 0 or 141, never a hang", async () => {
+  // A race in every shell: the loop may write its three lines before `head` exits (status 0,
+  // as bash's PIPESTATUS usually says) or meet the closed pipe (141). What always holds: the
+  // pipeline ends, and its status is one of those two.
   const report = await runIsolated("set +e; for i in 1 2 3; do echo y; done | head -n 1", {
-    guardMs: 10_000,
+    guardMs: 60_000,
   });
-  assertEquals(report, JSON.stringify({ exitCode: 141 }));
+  assert(
+    report === JSON.stringify({ exitCode: 0 }) || report === JSON.stringify({ exitCode: 141 }),
+    report,
+  );
 });
 
 Deno.test("exec: aborting the signal stops an endless loop of built-ins", async () => {

@@ -183,31 +183,31 @@ Deno.test("expand: the word of `${X:-…}` is itself expanded", async () => {
   assertEquals(await out("D=deep; echo ${U:-$D-$(echo sub)}"), "deep-sub\n");
 });
 
-Deno.test("expand: `${X:?msg}` ends the script with status 1 and the message on stderr", async () => {
+Deno.test("expand: `${X:?msg}` ends the script with status 2 (as dash) and the message on stderr", async () => {
   const result = await shIn('set +e; echo before; echo "${MISSING:?give it a value}"; echo after');
-  assertEquals(result.exitCode, 1);
+  assertEquals(result.exitCode, 2);
   assertEquals(result.stdout, "before\n");
   assertMatch(result.stderr, /MISSING: give it a value/);
 });
 
 Deno.test("expand: `${X:?}` without a message names the variable", async () => {
   const result = await shIn("E=; : ${E:?}");
-  assertEquals(result.exitCode, 1);
+  assertEquals(result.exitCode, 2);
   assertMatch(result.stderr, /E: parameter null or not set/);
 });
 
 Deno.test("expand: `${X?msg}` accepts an empty variable and refuses an unset one", async () => {
   assertEquals((await shIn('E=; echo "[${E?no}]"')).stdout, "[]\n");
-  assertEquals((await shIn("echo ${U?no}")).exitCode, 1);
+  assertEquals((await shIn("echo ${U?no}")).exitCode, 2);
 });
 
 Deno.test("expand: `${X:?msg}` in a subshell ends only the subshell", async () => {
-  assertEquals(await out("set +e; ( : ${U:?m} ) 2>/dev/null; echo $?"), "1\n");
+  assertEquals(await out("set +e; ( : ${U:?m} ) 2>/dev/null; echo $?"), "2\n");
 });
 
 Deno.test("expand: with `set -u` an unset variable ends the script, `${U:-d}` does not", async () => {
   const result = await shIn("set -u; echo ${U:-ok}; echo $UNSET; echo no");
-  assertEquals(result.exitCode, 1);
+  assertEquals(result.exitCode, 2);
   assertEquals(result.stdout, "ok\n");
   assertMatch(result.stderr, /UNSET: unbound variable/);
 });
@@ -235,8 +235,11 @@ Deno.test("expand: arithmetic reads variables by name or `$`, unset ones as 0", 
   assertEquals(await out("x=5; echo $((x * 2)) $(($x + 1)) $((nope + 1))"), "10 6 1\n");
 });
 
-Deno.test("expand: a variable holding an expression is evaluated as one", async () => {
-  assertEquals(await out("a=3+4; echo $((a * 2))"), "14\n");
+Deno.test("expand: a variable in arithmetic must hold a number, as in dash", async () => {
+  const result = await shIn("a=3+4; echo $((a * 2))");
+  assertEquals([result.stdout, result.exitCode], ["", 2]);
+  assertMatch(result.stderr, /Illegal number: 3\+4/);
+  assertEquals(await out("a=' 12 '; b=-0x10; c=010; echo $((a + b + c))"), "4\n");
 });
 
 Deno.test("expand: arithmetic assignment changes the variable", async () => {
@@ -260,18 +263,18 @@ Deno.test("expand: the ternary operator picks a branch", async () => {
   assertEquals(await out("echo $((1 ? 7 : 8)) $((0 ? 7 : 8))"), "7 8\n");
 });
 
-Deno.test("expand: arithmetic division by zero ends the script with status 1 and a message", async () => {
+Deno.test("expand: arithmetic division by zero ends the script with status 2 (as dash) and a message", async () => {
   const result = await shIn("set +e; echo $((1 / 0)); echo after");
-  assertEquals(result.exitCode, 1);
+  assertEquals(result.exitCode, 2);
   assertEquals(result.stdout, "");
   assertMatch(result.stderr, /division by 0/);
 });
 
-Deno.test("expand: a malformed arithmetic expression ends the script with status 1", async () => {
+Deno.test("expand: a malformed arithmetic expression ends the script with status 2", async () => {
   const result = await shIn("echo $((1 +))");
-  assertEquals(result.exitCode, 1);
+  assertEquals(result.exitCode, 2);
   assertMatch(result.stderr, /operand is missing/);
-  assertEquals((await shIn("echo $((08))")).exitCode, 1);
+  assertEquals((await shIn("echo $((08))")).exitCode, 2);
 });
 
 Deno.test("expand: `&&` in arithmetic does not evaluate its right side when the left is 0", async () => {
@@ -301,13 +304,13 @@ function scopeOf(vars: Record<string, string>) {
 
 Deno.test("evaluateArith: evaluates with variables and reports assignments to the scope", () => {
   const vars: Record<string, string> = { n: "4" };
-  assertEquals(evaluateArith("n * 2 + 1", scopeOf(vars)), 9);
-  assertEquals(evaluateArith("m = n - 1", scopeOf(vars)), 3);
+  assertEquals(evaluateArith("n * 2 + 1", scopeOf(vars)), 9n);
+  assertEquals(evaluateArith("m = n - 1", scopeOf(vars)), 3n);
   assertEquals(vars.m, "3");
 });
 
 Deno.test("evaluateArith: an empty expression is 0", () => {
-  assertEquals(evaluateArith("  ", scopeOf({})), 0);
+  assertEquals(evaluateArith("  ", scopeOf({})), 0n);
 });
 
 Deno.test("evaluateArith: division by zero, bad syntax and bad octal throw ArithError", () => {
@@ -317,7 +320,29 @@ Deno.test("evaluateArith: division by zero, bad syntax and bad octal throw Arith
   }
 });
 
-Deno.test("evaluateArith: variables that refer to each other endlessly throw ArithError", () => {
+Deno.test("evaluateArith: 64-bit signed integers that wrap as in dash and bash", () => {
+  const cases: [string, bigint][] = [
+    ["2 ** 31", 2147483648n],
+    ["2 ** 63", -9223372036854775808n],
+    ["9223372036854775807 + 1", -9223372036854775808n],
+    ["1 << 63", -9223372036854775808n],
+    ["1 << 64", 1n],
+    ["-8 >> 1", -4n],
+    ["(-9223372036854775807 - 1) / -1", -9223372036854775808n],
+    ["4294967296 * 4294967296", 0n],
+  ];
+  for (const [text, want] of cases) assertEquals(evaluateArith(text, scopeOf({})), want, text);
+});
+
+Deno.test("evaluateArith: parentheses nested 20 000 deep are an ArithError, not a crash", () => {
+  const text = "(".repeat(20_000) + "1" + ")".repeat(20_000);
+  const error = assertThrows(() => evaluateArith(text, scopeOf({})));
+  assert(error instanceof ArithError, String(error));
+  const signs = assertThrows(() => evaluateArith("-".repeat(20_000) + "1", scopeOf({})));
+  assert(signs instanceof ArithError, String(signs));
+});
+
+Deno.test("evaluateArith: variables naming each other are not numbers: an ArithError", () => {
   const error = assertThrows(() => evaluateArith("a", scopeOf({ a: "b", b: "a" })));
   assert(error instanceof ArithError, String(error));
 });

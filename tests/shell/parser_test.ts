@@ -1,7 +1,7 @@
 // The shell parser: the structure it builds for the language it runs, and the refusal, with a
 // position and a hint, of what it does not run.
 import { assert, assertEquals, assertMatch } from "../_assert.ts";
-import type { Command, List, Simple, Word } from "../../src/shell/ast.ts";
+import type { Case, Command, List, Simple, Word } from "../../src/shell/ast.ts";
 import { lineCol, parseScript, ShellSyntaxError } from "../../src/shell/parser.ts";
 
 /** The AST as plain JSON, for exact comparisons. */
@@ -337,19 +337,49 @@ Deno.test("parser: a background `&` is refused at the `&`, with a hint", () => {
   assertEquals(syntaxError("{ x & }").pos, 4);
 });
 
-Deno.test("parser: a here-document is refused at the `<<`, with a hint", () => {
-  const error = syntaxError("cat <<EOF\nx\nEOF");
-  assertEquals(error.pos, 4);
-  assertMatch(error.message, /here-document/);
-  assertMatch(error.hint!, /printf/);
-  assertEquals(syntaxError("cat <<<word").pos, 4);
+Deno.test("parser: a here-document's node holds its body, quoting and source offsets", () => {
+  const script = "cat <<EOF; cat <<-'E2'\nhi $x\nEOF\n\tlit $y\n\tE2\necho after";
+  const list = parseScript(script);
+  const first = (list.items[0].first.commands[0] as Simple).redirects[0];
+  const second = (list.items[1].first.commands[0] as Simple).redirects[0];
+  assertEquals(first.op, "<<");
+  assertEquals(first.heredoc!.delimiter, "EOF");
+  assertEquals(first.heredoc!.quoted, false);
+  assertEquals(script.slice(first.heredoc!.bodyStart, first.heredoc!.bodyEnd), "hi $x\n");
+  assertEquals(first.heredoc!.body.parts.map((p) => p.kind), ["lit", "param", "lit"]);
+  const param = first.heredoc!.body.parts[1] as { pos: number };
+  assertEquals(script.slice(param.pos, param.pos + 2), "$x");
+  assertEquals(second.heredoc!.quoted, true);
+  assertEquals(second.heredoc!.stripTabs, true);
+  assertEquals(second.heredoc!.body.parts, [{ kind: "lit", text: "lit $y\n", quoted: true }]);
+  const at = second.heredoc!.delimiterPos;
+  assertEquals(script.slice(at, at + 4), "'E2'");
+  assertEquals(list.items.length, 3);
 });
 
-Deno.test("parser: `case` is refused at the word, with a hint", () => {
-  const error = syntaxError("x=1\ncase $x in a) echo;; esac");
+Deno.test("parser: a here-document without its delimiter line is refused at the `<<`", () => {
+  const error = syntaxError("echo a\ncat <<EOF\nx\n");
+  assertEquals(error.pos, 11);
+  assertMatch(error.message, /here-document `EOF` is not closed/);
+  assertEquals(syntaxError("cat <<EOF").pos, 4);
+});
+
+Deno.test("parser: bash's here-string `<<<` is refused at the `<<`", () => {
+  const error = syntaxError("cat <<<word");
   assertEquals(error.pos, 4);
-  assertMatch(error.message, /case/);
-  assertMatch(error.hint!, /if/);
+  assertMatch(error.message, /<<</);
+});
+
+Deno.test("parser: `case` parses its word, patterns and bodies; bash's `;&` is refused", () => {
+  const list = parseScript("case $x in\n(a|b*) echo 1;;\n*) ;;\nesac");
+  const c = list.items[0].first.commands[0] as Case;
+  assertEquals(c.kind, "case");
+  assertEquals(c.items.map((i) => i.patterns.length), [2, 1]);
+  assertEquals(c.items[1].body.items.length, 0);
+  const error = syntaxError("case x in a) echo;& b) ;; esac");
+  assertEquals(error.pos, 17);
+  assertMatch(error.message, /bash/);
+  assertEquals(syntaxError("case x in a) echo\n").pos, 0);
 });
 
 Deno.test("parser: `;;` is refused at its first `;`", () => {
@@ -456,7 +486,8 @@ Deno.test("parser: a syntax error inside `$(…)` points into the script", () =>
 
 Deno.test("parser: deep nesting of `$(` is refused with a syntax error", () => {
   const error = syntaxError("echo " + "$(".repeat(1000));
-  assertMatch(error.message, /nesting/);
+  assertMatch(error.message, /nests deeper/);
+  assertEquals(error.code, "LILY-E0650");
 });
 
 Deno.test("parser: deep nesting of `${X:-` is refused with a syntax error, not a crash", () => {

@@ -9,13 +9,21 @@ import { cdCommand, pwdCommand } from "./cd.ts";
 import { cpCommand, mvCommand } from "./cp_mv.ts";
 import { echoCommand } from "./echo.ts";
 import { exitCommand, sleepCommand } from "./exit.ts";
+import { breakCommand, continueCommand } from "./loop.ts";
 import { mkdirCommand } from "./mkdir.ts";
 import { printfCommand } from "./printf.ts";
 import { rmCommand } from "./rm.ts";
 import { testCommand } from "./test.ts";
 import { touchCommand } from "./touch.ts";
 import { falseCommand, trueCommand } from "./true.ts";
-import { exportCommand, printenvCommand, readCommand, setCommand, unsetCommand } from "./vars.ts";
+import {
+  exportCommand,
+  printenvCommand,
+  readCommand,
+  readonlyCommand,
+  setCommand,
+  unsetCommand,
+} from "./vars.ts";
 
 /** Every built-in, by the name a script uses. */
 export const BUILTINS: Readonly<Record<string, Builtin>> = {
@@ -28,6 +36,9 @@ export const BUILTINS: Readonly<Record<string, Builtin>> = {
   cd: cdCommand,
   pwd: pwdCommand,
   export: exportCommand,
+  readonly: readonlyCommand,
+  break: breakCommand,
+  continue: continueCommand,
   unset: unsetCommand,
   set: setCommand,
   read: readCommand,

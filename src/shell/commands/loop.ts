@@ -1,0 +1,29 @@
+/**
+ * `break [N]` and `continue [N]`: leave (or go on with the next round of) the N-th enclosing
+ * `for`/`while`/`until` loop. Outside a loop they do nothing (status 0), as in dash.
+ * @module
+ */
+import { complain } from "./_io.ts";
+import { type Builtin, LoopControl, ShellExit } from "../types.ts";
+
+function loopCommand(kind: "break" | "continue"): Builtin {
+  return async (ctx) => {
+    const arg = ctx.args[0];
+    let levels = 1;
+    if (arg !== undefined) {
+      if (!/^\d+$/.test(arg) || Number(arg) < 1) {
+        // As dash: a special built-in's usage error ends the (sub)shell.
+        await complain(ctx, kind, `Illegal number: ${arg}`, 2);
+        throw new ShellExit(2);
+      }
+      levels = Number(arg);
+    }
+    if (ctx.shell.loopDepth === 0) return 0;
+    throw new LoopControl(kind, Math.min(levels, ctx.shell.loopDepth));
+  };
+}
+
+/** The `break` built-in. */
+export const breakCommand: Builtin = loopCommand("break");
+/** The `continue` built-in. */
+export const continueCommand: Builtin = loopCommand("continue");
