@@ -1,5 +1,6 @@
 /**
- * The test task: fmt, lint and type checks, then every test, then one plain closing line
+ * The test task: fmt, lint and type checks, then every test and every `@example` (doc tests),
+ * then one plain closing line
  * `N passed, N failed` (each static check counts as one test). Exit status 1 on any failure.
  *
  * Usage: deno task test [-- <deno test args, e.g. a file or --filter NAME>]
@@ -25,7 +26,9 @@ async function step(name: string, args: string[]): Promise<string> {
   return out.success ? text : FAILED_MARK + text;
 }
 
-const extra = Deno.args;
+// `deno task test -- x_test.ts` passes the `--` on: without this, `deno test -- x` would
+// run every test (and hand `x` to them as an argument).
+const extra = Deno.args[0] === "--" ? Deno.args.slice(1) : Deno.args;
 const quick = extra.length > 0;
 if (!quick) {
   for (
@@ -66,6 +69,34 @@ if (testOutput.startsWith(FAILED_MARK) || (summary && Number(summary[3]) > 0) ||
   const index = text.indexOf("ERRORS");
   console.log((index >= 0 ? text.slice(index) : text).trimEnd().split("\n").slice(-200).join("\n"));
   if (summary && Number(summary[3]) === 0 && testOutput.startsWith(FAILED_MARK)) failed++;
+}
+if (!quick) {
+  // The `@example` blocks of every module, run with real assertions (tests/_assert.ts): an
+  // example that no longer holds fails the task.
+  const docOutput = await step("deno test --doc", [
+    "test",
+    "-A",
+    "--doc",
+    "--permit-no-files",
+    "src/",
+    "adapters/",
+    "mod.ts",
+  ]);
+  const docText = docOutput.slice(docOutput.startsWith(FAILED_MARK) ? FAILED_MARK.length : 0);
+  const docSummary = [
+    ...docText.matchAll(/(ok|FAILED) \| (\d+) passed(?: \(\d+ steps?\))? \| (\d+) failed/g),
+  ].pop();
+  if (docSummary) {
+    passed += Number(docSummary[2]);
+    failed += Number(docSummary[3]);
+  }
+  if (!docSummary || docOutput.startsWith(FAILED_MARK)) {
+    if (!docSummary || Number(docSummary[3]) === 0) failed++;
+    const index = docText.indexOf("ERRORS");
+    console.log(
+      (index >= 0 ? docText.slice(index) : docText).trimEnd().split("\n").slice(-100).join("\n"),
+    );
+  }
 }
 if (ignored > 0) console.log(`(${ignored} ignored: see the SKIP lines above for why)`);
 console.log(`${passed} passed, ${failed} failed${ignored ? `, ${ignored} skipped` : ""}`);

@@ -156,6 +156,9 @@ export const ERROR_CODES = {
   "LILY-E0822": "denied: the step wrote a path outside its write roots",
   "LILY-E0823": "denied: the step passed a loader variable (`LD_PRELOAD`…)",
   "LILY-E0824": "denied: the step reached a host its policy does not allow",
+  "LILY-E0830": "`--json` and `--events -` together (both would write to stdout)",
+  "LILY-E0831": "`-m` with a lock (sweeps compose a workflow's params)",
+  "LILY-E0832": "`lily logs RUN STEP`: the run has no such step",
   // Pins and sync (E11xx): docs/sync.md
   "LILY-E1101": "an allowed binary is not installed (compose)",
   "LILY-E1103": "this machine does not match the lock's pins (run)",

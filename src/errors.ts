@@ -36,11 +36,12 @@ export interface LilyErrorOptions {
  *
  * @example
  * ```ts
+ * import { assert } from "../tests/_assert.ts";
  * import { LilyError } from "./errors.ts";
  * const err = new LilyError("LILY-E0203", "step `b` needs `a`, which is not defined", {
  *   span: { file: "flow.petal", line: 3, col: 12 },
  * });
- * console.assert(err.code === "LILY-E0203");
+ * assert(err.code === "LILY-E0203");
  * ```
  */
 export class LilyError extends Error {

@@ -260,6 +260,8 @@ export interface ManifestStep {
   };
   reason?: string;
   error?: string;
+  /** Facts that may explain a failure (for example: the step ran without network). */
+  notes?: string[];
   outputs: Record<
     string,
     { type: string; value?: unknown; path?: string; sha256?: string; size?: number }

@@ -6,6 +6,7 @@ import { join, resolve } from "node:path";
 import { LilyError } from "../errors.ts";
 import { parseDuration } from "../util/duration.ts";
 import { command, parse } from "./_common.ts";
+import { projectRootFrom } from "./_project_root.ts";
 
 /** Runs `lily cache`. */
 export async function main(args: string[]): Promise<number> {
@@ -20,7 +21,7 @@ export async function main(args: string[]): Promise<number> {
   lily cache gc --max-size 2GB                  # oldest entries first`,
   )
     .argument("<action>", "status, purge or gc")
-    .option("--project <dir>", "project root", ".")
+    .option("--project <dir>", "project root (default: found from the current directory up)")
     .option("--namespace <spec-hash>", "purge: entries used only by this plan")
     .option("--older-than <duration>", "purge: entries older than this (e.g. 12h, 30d)")
     .option("--all", "purge: every entry")
@@ -30,7 +31,7 @@ export async function main(args: string[]): Promise<number> {
   const [action] = program.args;
   const opts = program.opts<
     {
-      project: string;
+      project?: string;
       namespace?: string;
       olderThan?: string;
       all?: boolean;
@@ -38,7 +39,7 @@ export async function main(args: string[]): Promise<number> {
       json?: boolean;
     }
   >();
-  const root = resolve(opts.project);
+  const root = opts.project ? resolve(opts.project) : projectRootFrom(Deno.cwd());
   const { CacheStore } = await import("../cache/store.ts");
   const admin = await import("../cache/admin.ts");
   const store = new CacheStore(join(root, ".lily", "cache"));

@@ -37,6 +37,7 @@ const COMMANDS: Record<string, CommandEntry> = {
   lock: { summary: "Lock maintenance (`lock refresh`)", load: () => import("./lock.ts") },
   cache: { summary: "Cache status, purge and gc", load: () => import("./cache.ts") },
   runs: { summary: "List recent runs, show one", load: () => import("./runs.ts") },
+  logs: { summary: "Print or follow a run's step logs", load: () => import("./logs.ts") },
 };
 
 /** Exit status for user errors (bad input, drift, a failed check). */

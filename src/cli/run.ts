@@ -5,7 +5,8 @@
 import { dirname, join, resolve } from "node:path";
 import { LilyError } from "../errors.ts";
 import type { LockFile } from "../schema/lock.ts";
-import { assignments, collect, command, parse } from "./_common.ts";
+import type { Manifest } from "../schema/events.ts";
+import { assignments, collect, command, parse, shown, sweeps } from "./_common.ts";
 import { isLockPath } from "./_lock_or_petal.ts";
 
 /** Exit status of a cancelled run (128 + SIGINT). */
@@ -27,7 +28,10 @@ export async function main(args: string[]): Promise<number> {
   lily run locks/video.petal.lock.yaml --dry-run           # what would run, what is cached
   lily run locks/video.petal.lock.yaml --events - --quiet  # JSON lines on stdout`,
   )
-    .argument("<lock-or-petal>", "a lock file, or a workflow to compose in memory")
+    .argument(
+      "<locks-or-petals...>",
+      "lock files, or workflows to compose in memory; each runs in turn, one summary at the end",
+    )
     .option("--locked", "assert that composing the sources again gives this lock; fail if not")
     .option(
       "--frozen",
@@ -36,7 +40,16 @@ export async function main(args: string[]): Promise<number> {
     .option("-j, --jobs <n>", "steps run at once (default: CPU count)")
     .option("--profile <name>", "profile, when composing a workflow")
     .option("-p, --param <key=value>", "param, when composing a workflow (repeatable)", collect)
-    .option("--only <steps...>", "run only these steps (and the steps they need)")
+    .option(
+      "-m, --multirun <key=a,b>",
+      "sweep a param of a workflow: compose and run each point (repeatable)",
+      collect,
+    )
+    .option(
+      "--only <steps>",
+      "run only these steps and the steps they need (`a,b`; repeatable)",
+      collect,
+    )
     .option(
       "--from <step>",
       "re-run this step and everything downstream of it (ignores their cache)",
@@ -57,13 +70,14 @@ export async function main(args: string[]): Promise<number> {
     .option("-v, --verbose", "print cache decisions and attempts")
     .option("--json", "print the manifest as JSON at the end (nothing else)");
   if (!await parse(program, args)) return 0;
-  const [target] = program.args;
+  const targets = program.args;
   const opts = program.opts<{
     locked?: boolean;
     frozen?: boolean;
     jobs?: string;
     profile?: string;
     param?: string[];
+    multirun?: string[];
     only?: string[];
     from?: string;
     dryRun?: boolean;
@@ -74,6 +88,13 @@ export async function main(args: string[]): Promise<number> {
     verbose?: boolean;
     json?: boolean;
   }>();
+  if (opts.json && opts.events === "-") {
+    throw new LilyError("LILY-E0830", "--json and --events - both write to stdout", {
+      flag: "--json --events -",
+      hint:
+        "use --events - for a JSON line per event (the last is run.finished), or --json for the manifest",
+    });
+  }
   if (opts.locked && opts.frozen) {
     throw new LilyError("LILY-E0003", "--locked and --frozen contradict each other", {
       flag: "--locked --frozen",
@@ -98,77 +119,150 @@ export async function main(args: string[]): Promise<number> {
       flag: `-j ${opts.jobs}`,
     });
   }
-  const { lock, lockPath, projectRoot } = await loadTarget(target, opts);
+  // Every target is loaded (composed, checked) before the first runs: a typo in the third
+  // lock is an error now, not after two runs.
+  const runs: Target[] = [];
+  for (const target of targets) runs.push(...await loadTargets(target, opts));
   const { runLock } = await import("../run/engine.ts");
   const { consoleView } = await import("../run/console.ts");
   const controller = new AbortController();
+  const stop = new AbortController();
   let interrupts = 0;
   const onSigint = () => {
     interrupts++;
     if (interrupts === 1) {
       if (!opts.json) console.error("\ncancelling (Ctrl-C again to stop at once)…");
       controller.abort();
-    } else Deno.exit(EXIT_CANCELLED);
+    } else {
+      // The engine records the run as cancelled and removes its scratch directory
+      // synchronously, inside abort().
+      stop.abort();
+      Deno.exit(EXIT_CANCELLED);
+    }
   };
   if (Deno.build.os !== "windows") Deno.addSignalListener("SIGINT", onSigint);
-  const tty = Deno.stdout.isTerminal();
-  let runDir = "";
-  const view = consoleView({
-    total: lock.plan.steps.length,
-    verbose: !!opts.verbose,
-    quiet: !!opts.quiet || opts.events === "-",
-    tty,
-    color: tty && !Deno.env.get("NO_COLOR"),
-    logTail: (step, attempt) => {
-      try {
-        const text = Deno.readTextFileSync(
-          join(runDir, "logs", `${step.replace(/[^A-Za-z0-9_.-]/g, "_")}.${attempt}.log`),
-        );
-        return text.trimEnd().split("\n").slice(-20).join("\n");
-      } catch {
-        return "";
+  // With `--events -`, stdout carries only JSON lines: every human line goes to stderr.
+  const eventsOnStdout = opts.events === "-";
+  const human = eventsOnStdout ? console.error : console.log;
+  const tty = eventsOnStdout ? Deno.stderr.isTerminal() : Deno.stdout.isTerminal();
+  const only = opts.only?.flatMap((s) => s.split(",")).map((s) => s.trim()).filter(Boolean);
+  const manifests: { label: string; manifest: Manifest }[] = [];
+  try {
+    for (const target of runs) {
+      if (controller.signal.aborted) break;
+      if (runs.length > 1 && !opts.json) human(`── ${target.label}`);
+      let runDir = "";
+      const view = consoleView({
+        total: target.lock.plan.steps.length,
+        verbose: !!opts.verbose,
+        quiet: !!opts.quiet,
+        stream: eventsOnStdout ? "stderr" : "stdout",
+        tty,
+        color: tty && !Deno.env.get("NO_COLOR"),
+        logTail: (step, attempt) => {
+          try {
+            const text = Deno.readTextFileSync(
+              join(runDir, "logs", `${step.replace(/[^A-Za-z0-9_.-]/g, "_")}.${attempt}.log`),
+            );
+            return text.trimEnd().split("\n").slice(-20).join("\n");
+          } catch {
+            return "";
+          }
+        },
+      });
+      const result = await runLock(target.lock, {
+        projectRoot: target.projectRoot,
+        lockPath: target.lockPath,
+        jobs: jobs ?? (await projectJobs(target.projectRoot)),
+        only,
+        from: opts.from,
+        dryRun: opts.dryRun,
+        continueMode: opts.continue as "never",
+        events: opts.events,
+        isolation: opts.isolation as "auto",
+        signal: controller.signal,
+        stop: stop.signal,
+        onEvent: (e) => {
+          if (!runDir && e.type === "run.started") {
+            runDir = join(target.projectRoot, ".lily", "runs", e.run);
+          }
+          if (!opts.json) view.onEvent(e);
+        },
+        onOutput: (step, text) => {
+          if (!opts.json) view.onOutput(step, text);
+        },
+      }).finally(() => view.end());
+      if (opts.events && opts.events !== "-") {
+        // One file for all the runs of this command (each event names its run).
+        const text = await Deno.readTextFile(join(result.runDir, "events.jsonl")).catch(() => "");
+        await Deno.writeTextFile(opts.events, text, { append: manifests.length > 0 });
       }
-    },
-  });
-  const result = await runLock(lock, {
-    projectRoot,
-    lockPath,
-    jobs: jobs ?? (await projectJobs(projectRoot)),
-    only: opts.only,
-    from: opts.from,
-    dryRun: opts.dryRun,
-    continueMode: opts.continue as "never",
-    events: opts.events,
-    isolation: opts.isolation as "auto",
-    signal: controller.signal,
-    onEvent: (e) => {
-      if (!runDir && e.type === "run.started") runDir = join(projectRoot, ".lily", "runs", e.run);
-      if (!opts.json) view.onEvent(e);
-    },
-  });
-  if (Deno.build.os !== "windows") Deno.removeSignalListener("SIGINT", onSigint);
-  view.end();
-  if (opts.events && opts.events !== "-") {
-    await Deno.copyFile(join(result.runDir, "events.jsonl"), opts.events).catch(() => {});
+      manifests.push({ label: target.label, manifest: result.manifest });
+      const m = result.manifest;
+      if (opts.json) continue;
+      if (opts.dryRun) {
+        for (const line of (m as unknown as { dry_run: string[] }).dry_run) human(line);
+      } else human(summaryLine(m));
+    }
+  } finally {
+    if (Deno.build.os !== "windows") Deno.removeSignalListener("SIGINT", onSigint);
   }
-  const m = result.manifest;
   if (opts.json) {
-    console.log(JSON.stringify(m, null, 2));
-  } else if (opts.dryRun) {
-    for (const line of (m as unknown as { dry_run: string[] }).dry_run) console.log(line);
-  } else if (opts.events !== "-") {
-    const c = m.counts;
-    const secs = (m.duration_ms / 1000).toFixed(1);
-    console.log(
-      `${m.status}: ${c.succeeded ?? 0} ran, ${c.cached ?? 0} cached, ${c.skipped ?? 0} skipped, ${
-        c.failed ?? 0
-      } failed${
-        c.cancelled ? `, ${c.cancelled} cancelled` : ""
-      } in ${secs}s — .lily/runs/${m.run_id}/`,
-    );
-  }
-  if (m.status === "cancelled") return EXIT_CANCELLED;
-  return m.status === "succeeded" ? 0 : 1;
+    const all = manifests.map((r) => r.manifest);
+    console.log(JSON.stringify(all.length === 1 ? all[0] : all, null, 2));
+  } else if (manifests.length > 1 && !opts.dryRun) human("\n" + summaryTable(manifests));
+  const statuses = manifests.map((r) => r.manifest.status);
+  if (controller.signal.aborted || statuses.includes("cancelled")) return EXIT_CANCELLED;
+  return statuses.every((s) => s === "succeeded") ? 0 : 1;
+}
+
+/** One lock to run, and how the summary names it. */
+interface Target {
+  lock: LockFile;
+  lockPath?: string;
+  projectRoot: string;
+  label: string;
+}
+
+function summaryLine(m: Manifest): string {
+  const c = m.counts;
+  const secs = (m.duration_ms / 1000).toFixed(1);
+  return `${m.status}: ${c.succeeded ?? 0} ran, ${c.cached ?? 0} cached, ${
+    c.skipped ?? 0
+  } skipped, ${c.failed ?? 0} failed${
+    c.cancelled ? `, ${c.cancelled} cancelled` : ""
+  } in ${secs}s — .lily/runs/${m.run_id}/`;
+}
+
+/** One row per run: what ran, how it ended, where its record is. */
+function summaryTable(rows: { label: string; manifest: Manifest }[]): string {
+  const header = [
+    "run",
+    "status",
+    "ran",
+    "cached",
+    "skipped",
+    "failed",
+    "cancelled",
+    "time",
+    "record",
+  ];
+  const body = rows.map(({ label, manifest: m }) => [
+    label,
+    m.status,
+    String(m.counts.succeeded ?? 0),
+    String(m.counts.cached ?? 0),
+    String(m.counts.skipped ?? 0),
+    String(m.counts.failed ?? 0),
+    String(m.counts.cancelled ?? 0),
+    `${(m.duration_ms / 1000).toFixed(1)}s`,
+    `.lily/runs/${m.run_id}/`,
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((r) => r[i].length)));
+  return [header, ...body].map((r) =>
+    r.map((cell, i) => cell.padEnd(widths[i])).join("  ").trimEnd()
+  )
+    .join("\n");
 }
 
 async function projectJobs(root: string): Promise<number | undefined> {
@@ -184,51 +278,90 @@ async function projectJobs(root: string): Promise<number | undefined> {
   }
 }
 
-async function loadTarget(
+async function loadTargets(
   target: string,
-  opts: { locked?: boolean; frozen?: boolean; profile?: string; param?: string[] },
-): Promise<{ lock: LockFile; lockPath?: string; projectRoot: string }> {
+  opts: {
+    locked?: boolean;
+    frozen?: boolean;
+    profile?: string;
+    param?: string[];
+    multirun?: string[];
+  },
+): Promise<Target[]> {
   const { compiledLockDir, readLockFile } = await import("../lock/read.ts");
   if (await isLockPath(target)) {
+    if (opts.multirun?.length) {
+      throw new LilyError(
+        "LILY-E0831",
+        `-m sweeps a workflow's params, and \`${target}\` is a lock`,
+        {
+          flag: `-m ${opts.multirun[0]}`,
+          hint: `run a workflow (\`lily run flows/x.petal -m ${
+            opts.multirun[0]
+          }\`), or the swept locks \`lily compose -m\` wrote`,
+        },
+      );
+    }
     const lock = await readLockFile(target, { compiled: compiledLockDir() });
     const projectRoot = resolve(dirname(resolve(target)), lock.provenance.project_root);
     if (opts.locked) await assertLocked(target, lock);
+    else if (!opts.frozen) await warnIfStale(target, lock);
     if (!opts.frozen) await assertPins(lock, projectRoot);
-    return { lock, lockPath: target, projectRoot };
+    return [{ lock, lockPath: target, projectRoot, label: target }];
   }
   const { composeSources } = await import("../compose/mod.ts");
-  const [point] = await composeSources([target], {
+  const points = await composeSources([target], {
     profile: opts.profile,
     params: assignments(opts.param),
+    sweep: sweeps(opts.multirun),
   });
-  await (await import("./_warnings.ts")).printWarnings(point.warnings);
-  if (opts.frozen || opts.locked) {
-    let existing: LockFile;
-    try {
-      existing = await readLockFile(point.outputPath);
-    } catch (error) {
-      if (error instanceof LilyError && error.code === "LILY-E0701") {
-        throw new LilyError(
-          "LILY-E0803",
-          `${opts.locked ? "--locked" : "--frozen"}: there is no lock for \`${target}\``,
-          {
-            flag: opts.locked ? "--locked" : "--frozen",
-            hint: `create it with \`lily compose ${target}\``,
-          },
-        );
+  const out: Target[] = [];
+  for (const point of points) {
+    await (await import("./_warnings.ts")).printWarnings(point.warnings);
+    const label = point.sweep
+      ? `${target} ${Object.entries(point.sweep).map(([k, v]) => `${k}=${v}`).join(",")}`
+      : target;
+    if (opts.frozen || opts.locked) {
+      let existing: LockFile;
+      try {
+        existing = await readLockFile(point.outputPath);
+      } catch (error) {
+        if (error instanceof LilyError && error.code === "LILY-E0701") {
+          throw new LilyError(
+            "LILY-E0803",
+            `${opts.locked ? "--locked" : "--frozen"}: there is no lock for \`${label}\` (\`${
+              shown(point.outputPath)
+            }\`)`,
+            {
+              flag: opts.locked ? "--locked" : "--frozen",
+              hint: `create it with \`lily compose ${target}${
+                opts.multirun?.length ? ` -m ${opts.multirun.join(" -m ")}` : ""
+              }\``,
+            },
+          );
+        }
+        throw error;
       }
-      throw error;
-    }
-    if (opts.locked && existing.spec_hash !== point.lock.spec_hash) {
-      throw new LilyError("LILY-E0803", `--locked: \`${target}\` no longer composes to its lock`, {
-        flag: "--locked",
-        hint:
-          `update it with \`lily compose ${target}\` (see what changed: \`lily diff ${point.outputPath} ${target}\`)`,
+      if (opts.locked && existing.spec_hash !== point.lock.spec_hash) {
+        const { diffLocks, formatDiff } = await import("../lock/diff.ts");
+        console.error(
+          formatDiff(diffLocks(existing, point.lock), { labels: [point.outputPath, target] }),
+        );
+        throw new LilyError("LILY-E0803", `--locked: \`${label}\` no longer composes to its lock`, {
+          flag: "--locked",
+          hint:
+            `the diff above is what composing again would change: update it with \`lily compose ${target}\``,
+        });
+      }
+      out.push({
+        lock: existing,
+        lockPath: point.outputPath,
+        projectRoot: point.projectRoot,
+        label,
       });
-    }
-    return { lock: existing, lockPath: point.outputPath, projectRoot: point.projectRoot };
+    } else out.push({ lock: point.lock, projectRoot: point.projectRoot, label });
   }
-  return { lock: point.lock, projectRoot: point.projectRoot };
+  return out;
 }
 
 async function assertPins(lock: LockFile, root: string): Promise<void> {
@@ -255,11 +388,39 @@ async function assertLocked(path: string, lock: LockFile): Promise<void> {
   const report = await verifyLock(path, lock, { recompose: true });
   const drift = report.findings.filter((f) => f.severity === "error");
   if (drift.length) {
+    // The diff the error announces, printed before it (stderr: stdout may carry events).
+    if (report.diff) {
+      const { formatDiff } = await import("../lock/diff.ts");
+      console.error(formatDiff(report.diff, { labels: [path, "recomposed"] }) + "\n");
+    }
     throw new LilyError("LILY-E0803", `--locked: the lock is out of date with its sources`, {
       flag: "--locked",
-      notes: drift.map((f) => ({ message: f.message })),
-      hint:
-        `update it with \`lily compose\` (or run without --locked); \`lily verify ${path} --recompose\` shows the diff`,
+      notes: drift.map((f) => ({
+        message: f.message.replace("see the diff below", "the diff above"),
+      })),
+      hint: report.diff
+        ? "the diff above is what composing again would change: update the lock with `lily compose` (or run without --locked)"
+        : "update it with `lily compose` (or run without --locked)",
     });
   }
+}
+
+/**
+ * A lock whose sources changed since compose still runs as written (that is what a lock is
+ * for), but never silently: one line on stderr says so and how to check or update it.
+ */
+async function warnIfStale(path: string, lock: LockFile): Promise<void> {
+  const { verifyLock } = await import("../lock/verify.ts");
+  let report;
+  try {
+    report = await verifyLock(path, lock);
+  } catch {
+    return; // a lock without readable provenance: `--locked` reports it properly
+  }
+  const stale = report.findings.filter((f) => f.severity === "error");
+  if (stale.length === 0) return;
+  const first = stale[0].message + (stale.length > 1 ? ` (and ${stale.length - 1} more)` : "");
+  console.error(
+    `warning: ${path} is stale: ${first}; running it as locked (\`--locked\` shows the diff and refuses, \`lily compose\` updates it)`,
+  );
 }

@@ -6,6 +6,7 @@ import { join, resolve } from "node:path";
 import { LilyError } from "../errors.ts";
 import type { Manifest } from "../schema/events.ts";
 import { command, parse } from "./_common.ts";
+import { projectRootFrom } from "./_project_root.ts";
 
 /** Runs `lily runs`. */
 export async function main(args: string[]): Promise<number> {
@@ -19,13 +20,17 @@ export async function main(args: string[]): Promise<number> {
   )
     .argument("[action]", "`show` to show one run")
     .argument("[id]", "run id (or a prefix, or `latest`)")
-    .option("--project <dir>", "project root", ".")
+    .option("--project <dir>", "project root (default: found from the current directory up)")
     .option("-n, --limit <n>", "runs to list", "20")
     .option("--json", "machine-readable output");
   if (!await parse(program, args)) return 0;
   const [action, id] = program.args;
-  const opts = program.opts<{ project: string; limit: string; json?: boolean }>();
-  const dir = join(resolve(opts.project), ".lily", "runs");
+  const opts = program.opts<{ project?: string; limit: string; json?: boolean }>();
+  const dir = join(
+    opts.project ? resolve(opts.project) : projectRootFrom(Deno.cwd()),
+    ".lily",
+    "runs",
+  );
   const ids: string[] = [];
   try {
     for await (const e of Deno.readDir(dir)) if (e.isDirectory) ids.push(e.name);
@@ -87,13 +92,27 @@ export async function main(args: string[]): Promise<number> {
   for (const [stepId, s] of Object.entries(m.steps)) {
     const time = s.duration_ms ? `${Math.round(s.duration_ms)} ms` : "";
     console.log(
-      `  ${stepId.padEnd(20)} ${s.status.padEnd(9)} ${time.padStart(8)}  cache ${s.cache.decision}${
-        s.cache.reason ? `: ${s.cache.reason}` : ""
-      }${s.reason ? `  (${s.reason})` : ""}`,
+      `  ${stepId.padEnd(20)} ${s.status.padEnd(9)} ${time.padStart(8)}  ${
+        s.attempts > 1 ? `${s.attempts} attempts  ` : ""
+      }cache ${s.cache.decision}${s.cache.reason ? `: ${s.cache.reason}` : ""}${
+        s.reason ? `  (${s.reason})` : ""
+      }`,
     );
+    for (const [name, out] of Object.entries(s.outputs ?? {})) {
+      const shownValue = out.path !== undefined
+        ? `${out.path}${out.sha256 ? `  sha256:${out.sha256.slice(0, 12)}` : ""}${
+          out.size !== undefined ? `  ${out.size} B` : ""
+        }`
+        : JSON.stringify(out.value);
+      console.log(`      output ${name} = ${shownValue}`);
+    }
+    if (s.logs.length > 1) {
+      console.log(`      logs: ${s.logs.map((l) => `.lily/runs/${m.run_id}/${l}`).join(", ")}`);
+    }
     if (s.status === "failed") {
       if (s.error) console.log(`      error: ${s.error}`);
       if (s.denied) console.log(`      = hint: ${s.denied.hint}`);
+      for (const note of s.notes ?? []) console.log(`      = note: ${note}`);
       const log = s.logs[s.logs.length - 1];
       if (log) {
         try {

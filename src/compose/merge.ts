@@ -31,9 +31,10 @@ function shape(value: unknown): string {
  *
  * @example
  * ```ts
+ * import { assert } from "../../tests/_assert.ts";
  * import { mergeDocs } from "./merge.ts";
  * const merged = mergeDocs({ env: { A: "1", B: "2" } }, { env: { B: "3" } });
- * console.assert(JSON.stringify(merged) === '{"env":{"A":"1","B":"3"}}');
+ * assert(JSON.stringify(merged) === '{"env":{"A":"1","B":"3"}}');
  * ```
  */
 export function mergeDocs(base: unknown, patch: unknown, path: string[] = []): unknown {

@@ -30,8 +30,9 @@ export function parseAssignment(text: string, flag: string): [string, string] {
  *
  * @example
  * ```ts
+ * import { assert } from "../../tests/_assert.ts";
  * import { coerceCliValue } from "./params.ts";
- * console.assert(coerceCliValue("n", "int", "42", { flag: "-p n=42" }) === 42);
+ * assert(coerceCliValue("n", "int", "42", { flag: "-p n=42" }) === 42);
  * ```
  */
 export function coerceCliValue(

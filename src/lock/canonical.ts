@@ -11,8 +11,9 @@ import { createHash } from "node:crypto";
  *
  * @example
  * ```ts
+ * import { assert } from "../../tests/_assert.ts";
  * import { canonicalJson } from "./canonical.ts";
- * console.assert(canonicalJson({ b: 1, a: [true, null] }) === '{"a":[true,null],"b":1}');
+ * assert(canonicalJson({ b: 1, a: [true, null] }) === '{"a":[true,null],"b":1}');
  * ```
  */
 export function canonicalJson(value: unknown): string {
@@ -69,8 +70,9 @@ export interface CanonicalYamlOptions {
  *
  * @example
  * ```ts
+ * import { assert } from "../../tests/_assert.ts";
  * import { toCanonicalYaml } from "./canonical.ts";
- * console.assert(toCanonicalYaml({ b: [1, "x y"], a: {} }) === 'a: {}\nb:\n  - 1\n  - "x y"\n');
+ * assert(toCanonicalYaml({ b: [1, "x y"], a: {} }) === 'a: {}\nb:\n  - 1\n  - "x y"\n');
  * ```
  */
 export function toCanonicalYaml(value: unknown, options: CanonicalYamlOptions = {}): string {

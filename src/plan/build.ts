@@ -114,7 +114,12 @@ function planSteps(
   for (const [index, step] of steps.entries()) {
     const path = [list, index];
     try {
-      resolved.push(resolveStep(step, path, dag, allOutputs, inputs, where, list, mainDag));
+      // `on_error` steps notify and clean up: a cached notification would be silent the
+      // second time the run fails, so they run every time unless they opt in.
+      const planned = list === "on_error" && step.cache?.policy === undefined
+        ? { ...step, cache: { ...step.cache, policy: "never" as const } }
+        : step;
+      resolved.push(resolveStep(planned, path, dag, allOutputs, inputs, where, list, mainDag));
     } catch (error) {
       if (error instanceof LilyErrors) errors.push(...error.errors);
       else if (error instanceof LilyError) errors.push(error);

@@ -31,9 +31,10 @@ export interface Dag {
  *
  * @example
  * ```ts
+ * import { assert } from "../../tests/_assert.ts";
  * import { buildDag } from "./dag.ts";
  * const dag = buildDag([{ id: "a", needs: [], path: [] }, { id: "b", needs: ["a"], path: [] }], {});
- * console.assert(dag.levels.length === 2);
+ * assert(dag.levels.length === 2);
  * ```
  */
 export function buildDag(nodes: DagNode[], raw: unknown, what = "step"): Dag {

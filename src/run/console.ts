@@ -13,14 +13,26 @@ export interface ConsoleOptions {
   quiet: boolean;
   tty: boolean;
   color: boolean;
+  /** Where the human lines go: stderr when stdout carries JSON (`--events -`). */
+  stream?: "stdout" | "stderr";
   /** Reads the tail of a step's log for a failure. */
   logTail: (step: string, attempt: number) => string;
 }
 
-/** Returns an event listener that prints the run, and a function that clears the status line. */
+/** How often the status line's elapsed time is redrawn on a terminal. */
+const TICK_MS = 250;
+
+/**
+ * Returns an event listener that prints the run, a sink for step output (printed with
+ * `verbose`, each line prefixed by its step id), and a function that clears the status line.
+ */
 export function consoleView(
   options: ConsoleOptions,
-): { onEvent: (e: RunEvent) => void; end: () => void } {
+): {
+  onEvent: (e: RunEvent) => void;
+  onOutput: (step: string, text: string) => void;
+  end: () => void;
+} {
   const c = (code: string) => (s: string) => options.color ? `\x1b[${code}m${s}\x1b[0m` : s;
   const green = c("32"), red = c("31"), yellow = c("33"), dim = c("2"), cyan = c("36");
   const running = new Set<string>();
@@ -28,7 +40,12 @@ export function consoleView(
   let done = 0, cached = 0;
   const started = performance.now();
   let statusShown = false;
-  const write = (text: string) => Deno.stdout.writeSync(new TextEncoder().encode(text));
+  const out = options.stream === "stderr" ? Deno.stderr : Deno.stdout;
+  const write = (text: string) => {
+    const data = new TextEncoder().encode(text);
+    let written = 0;
+    while (written < data.length) written += out.writeSync(data.subarray(written));
+  };
   const clear = () => {
     if (statusShown) write("\r\x1b[2K");
     statusShown = false;
@@ -54,8 +71,33 @@ export function consoleView(
   ) => (n === undefined
     ? ""
     : dim(` (${n < 1000 ? `${Math.round(n)} ms` : `${(n / 1000).toFixed(1)} s`})`));
+  // The elapsed time ticks while steps run (a status line redrawn only on events would sit
+  // still through a long step). The timer never keeps the process alive.
+  const ticker = options.tty && !options.quiet ? setInterval(status, TICK_MS) : undefined;
+  if (ticker !== undefined) Deno.unrefTimer(ticker);
+  /** Partial last lines of each step's output, until their newline arrives. */
+  const partial = new Map<string, string>();
+  const flushOutput = (step: string, text: string) => {
+    const lines = text.split("\n");
+    partial.set(step, lines.pop()!);
+    if (lines.length) line(lines.map((l) => `${dim(`${step} │`)} ${l}`).join("\n"));
+  };
+  const endOutput = (step: string) => {
+    const rest = partial.get(step);
+    partial.delete(step);
+    if (rest) line(`${dim(`${step} │`)} ${rest}`);
+  };
   return {
+    onOutput(step, text) {
+      if (!options.verbose) return;
+      flushOutput(step, (partial.get(step) ?? "") + text);
+      status();
+    },
     onEvent(e) {
+      if (
+        e.step && (e.type === "step.finished" || e.type === "step.failed" ||
+          e.type === "step.cancelled" || e.type === "step.retry")
+      ) endOutput(e.step);
       const step = e.step ?? "";
       switch (e.type) {
         case "step.started":
@@ -99,6 +141,7 @@ export function consoleView(
           done++;
           line(`${red("✗")} ${step}${ms(e.duration_ms)}: ${e.reason}`);
           if (hints.has(step)) line(`    = hint: ${hints.get(step)}`);
+          if (e.note) line(dim(`    = note: ${e.note}`));
           const tail = e.attempt ? options.logTail(step, e.attempt) : "";
           if (tail) line(tail.split("\n").map((l) => dim(`    │ ${l}`)).join("\n"));
           break;
@@ -115,6 +158,10 @@ export function consoleView(
       }
       status();
     },
-    end: clear,
+    end: () => {
+      if (ticker !== undefined) clearInterval(ticker);
+      for (const step of [...partial.keys()]) endOutput(step);
+      clear();
+    },
   };
 }

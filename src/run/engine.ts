@@ -17,7 +17,7 @@ import {
   valueDigest,
 } from "../cache/key.ts";
 import { CacheStore, type Entry, type StoredOutput, writeAtomic } from "../cache/store.ts";
-import { LilyError } from "../errors.ts";
+import { didYouMean, LilyError, LilyErrors } from "../errors.ts";
 import { type Ast, evaluateCondition, type Status } from "../expr/mod.ts";
 import type { Manifest, ManifestStep, RunEvent } from "../schema/events.ts";
 import { workflowOutputValues } from "./workflow_outputs.ts";
@@ -28,6 +28,7 @@ import { hostSupportPaths, programSupportPaths } from "../sandbox/support.ts";
 import { execSpecFor } from "../steps/mod.ts";
 import { leavesRoot } from "../util/paths.ts";
 import { describeDenial } from "./denial.ts";
+import { mayRun } from "./exempt.ts";
 import { resolveAllSecrets } from "../sandbox/secrets.ts";
 import { stepEnvironment } from "./environment.ts";
 import { EventLog } from "./events.ts";
@@ -50,6 +51,12 @@ export interface RunOptions {
   /** `-` streams events to stdout; a path writes a copy there. */
   events?: string;
   signal?: AbortSignal;
+  /**
+   * Aborted to end the run at once (a second Ctrl-C): the listener writes the manifest
+   * (`cancelled`) and removes the scratch directory synchronously, so the caller may exit
+   * right after `abort()` returns.
+   */
+  stop?: AbortSignal;
   graceMs?: number;
   adapterFor?: (step: LockStep) => Adapter;
   permissionsFor?: (
@@ -66,6 +73,8 @@ export interface RunOptions {
   ) => Promise<string | undefined>;
   getHostEnv?: (name: string) => string | undefined;
   onEvent?: (event: RunEvent) => void;
+  /** Receives each attempt's output as it is logged (masked, as stored): `-v` streams it. */
+  onOutput?: (step: string, text: string) => void;
   /** Overrides `.lily/cache` (tests, shared caches). */
   cacheDir?: string;
   /** OS isolation: `auto` (enforce where possible), `none`, `strict` (refuse what cannot be enforced). */
@@ -99,17 +108,22 @@ export function newRunId(): string {
 /** Runs a lock to completion (or cancellation) and returns the manifest. */
 export async function runLock(lock: LockFile, options: RunOptions): Promise<RunResult> {
   const root = options.projectRoot;
+  // Selection first: a bad `--only`/`--from` is a user error that leaves no run directory.
+  const selected = selectSteps(lock, options.only);
+  const forced = options.from ? descendants(lock, options.from) : new Set<string>();
   const runId = newRunId();
   const runDir = join(root, ".lily", "runs", runId);
+  const getHostEnv0 = options.getHostEnv ?? ((name: string) => Deno.env.get(name));
+  // Secrets are resolved before any byte is written, so every byte can be masked (and before
+  // the run directory exists: a failure here leaves none behind).
+  const secrets = await resolveAllSecrets(lock, { getEnv: getHostEnv0 });
+  await ensureLilyDir(root);
   await Deno.mkdir(join(runDir, "logs"), { recursive: true });
   // Steps' output files and TMPDIR live outside the project: a sandboxed step may write
   // there, and never into `.lily/`.
   const scratch = await Deno.makeTempDir({ prefix: `lily-${runId}-` });
   await Deno.mkdir(join(scratch, "io"));
   await Deno.mkdir(join(scratch, "tmp"));
-  const getHostEnv0 = options.getHostEnv ?? ((name: string) => Deno.env.get(name));
-  // Secrets are resolved before any byte is written, so every byte can be masked.
-  const secrets = await resolveAllSecrets(lock, { getEnv: getHostEnv0 });
   const masker = createMasker(secrets.values());
   const redact = options.redact ?? ((t: string) => masker.mask(t));
   const events = new EventLog(runId, {
@@ -196,9 +210,6 @@ export async function runLock(lock: LockFile, options: RunOptions): Promise<RunR
   const onErrorRecords = new Map<string, StepRecord>();
   for (const step of lock.plan.on_error) onErrorRecords.set(step.id, makeRecord(step, true));
 
-  // Selection: --only (with what they need) and --from (forced re-run downstream).
-  const selected = selectSteps(lock, options.only);
-  const forced = options.from ? descendants(lock, options.from) : new Set<string>();
   const params: Record<string, unknown> = {};
   for (const [name, p] of Object.entries(lock.params)) if (!("secret" in p)) params[name] = p.value;
 
@@ -218,27 +229,24 @@ export async function runLock(lock: LockFile, options: RunOptions): Promise<RunR
     counts: {},
     policies: {},
   };
-  const writeManifest = async (withSteps = true) => {
+  const manifestText = (withSteps: boolean) => {
     manifest.steps = {};
-    if (!withSteps) {
-      // At start: the run's identity and status only (a killed run still leaves a record).
-      await writeAtomic(
-        join(runDir, "manifest.json"),
-        redact(JSON.stringify(manifest, null, 2)) + "\n",
-      );
-      return;
+    if (withSteps) {
+      for (const r of [...records.values(), ...onErrorRecords.values()]) {
+        if (r.onError && r.state === "pending" && manifest.status !== "running") continue;
+        manifest.steps[r.step.id] = { ...r.manifest, status: r.state };
+      }
+      const counts: Record<string, number> = {};
+      for (const s of Object.values(manifest.steps)) {
+        counts[s.status] = (counts[s.status] ?? 0) + 1;
+      }
+      manifest.counts = counts;
     }
-    for (const r of [...records.values(), ...onErrorRecords.values()]) {
-      if (r.onError && r.state === "pending" && manifest.status !== "running") continue;
-      manifest.steps[r.step.id] = { ...r.manifest, status: r.state };
-    }
-    const counts: Record<string, number> = {};
-    for (const s of Object.values(manifest.steps)) counts[s.status] = (counts[s.status] ?? 0) + 1;
-    manifest.counts = counts;
-    await writeAtomic(
-      join(runDir, "manifest.json"),
-      redact(JSON.stringify(manifest, null, 2)) + "\n",
-    );
+    return redact(JSON.stringify(manifest, null, 2)) + "\n";
+  };
+  // At start: the run's identity and status only (a killed run still leaves a record).
+  const writeManifest = async (withSteps = true) => {
+    await writeAtomic(join(runDir, "manifest.json"), manifestText(withSteps));
   };
   await writeManifest(false);
   // Two runs of one lock would execute the same steps at once and race on their output files:
@@ -259,12 +267,56 @@ export async function runLock(lock: LockFile, options: RunOptions): Promise<RunR
 
   let failing = false;
   let cancelled = options.signal?.aborted ?? false;
-  const running = new Map<string, AbortController>();
+  const running = new Map<string, { controller: AbortController; r: StepRecord }>();
+  /** Whether a step may start or keep running now (fail-fast and cancel spare some steps). */
+  const mayGoOn = (r: StepRecord) =>
+    mayRun(r.step.if?.status, {
+      failingFast: failing && continueMode === "never",
+      cancelled,
+    }, { onError: r.onError });
+  /** Aborts the running attempts that may not go on. */
+  const stopRunning = (why: string) => {
+    for (const { controller, r } of running.values()) if (!mayGoOn(r)) controller.abort(why);
+  };
   const onCancel = () => {
     cancelled = true;
-    for (const controller of running.values()) controller.abort("cancelled");
+    stopRunning("cancelled");
   };
   options.signal?.addEventListener("abort", onCancel, { once: true });
+  // A second Ctrl-C: no await from here on (the process exits when this returns), and still
+  // a manifest that says `cancelled`, never `running`, and no scratch directory left behind.
+  const onStop = () => {
+    cancelled = true;
+    for (const { controller } of running.values()) controller.abort("cancelled");
+    for (const r of [...records.values(), ...onErrorRecords.values()]) {
+      if (r.state !== "pending" && !running.has(r.step.id)) continue;
+      if (r.onError && !running.has(r.step.id)) continue;
+      r.state = "cancelled";
+      r.manifest.status = "cancelled";
+      r.manifest.reason = "the run was stopped (a second Ctrl-C)";
+    }
+    manifest.status = "cancelled";
+    const finished = new Date();
+    manifest.finished_at = finished.toISOString();
+    manifest.duration_ms = finished.getTime() - started.getTime();
+    const path = join(runDir, "manifest.json");
+    const temp = `${path}.${crypto.randomUUID().slice(0, 8)}.tmp`;
+    try {
+      Deno.writeTextFileSync(temp, manifestText(true));
+      Deno.renameSync(temp, path);
+    } catch {
+      // the run directory is gone: nothing to record
+    }
+    events.emit("run.finished", { status: "cancelled", duration_ms: manifest.duration_ms });
+    events.close();
+    try {
+      Deno.removeSync(scratch, { recursive: true });
+    } catch {
+      // already removed
+    }
+  };
+  if (options.stop?.aborted) onStop();
+  else options.stop?.addEventListener("abort", onStop, { once: true });
   const usedKeys: string[] = [];
   const stepIndex = await cache.stepIndex();
   const newIndex: Record<string, { key: string; parts: ReturnType<typeof keyParts>; at: string }> =
@@ -518,7 +570,7 @@ export async function runLock(lock: LockFile, options: RunOptions): Promise<RunR
     const adapter = await adapterFor(step);
     const maxAttempts = step.retries.max + 1;
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-      if (cancelled || (failing && continueMode === "never" && !r.onError)) {
+      if (!mayGoOn(r)) {
         return finish(r, "cancelled", {
           reason: cancelled ? "the run was cancelled" : "the run is failing (fail-fast)",
         });
@@ -544,7 +596,7 @@ export async function runLock(lock: LockFile, options: RunOptions): Promise<RunR
         while (written < data.length) written += await log.write(data.subarray(written));
       };
       const controller = new AbortController();
-      running.set(step.id, controller);
+      running.set(step.id, { controller, r });
       let timedOut = false;
       const timer = step.timeout_ms !== null
         ? setTimeout(() => {
@@ -582,7 +634,9 @@ export async function runLock(lock: LockFile, options: RunOptions): Promise<RunR
         graceMs: options.graceMs ?? 2000,
         write: async (chunk) => {
           const text = decoder.decode(chunk, { stream: true });
-          await writeLog(options.redact ? options.redact(text) : maskStream.push(text));
+          const masked = options.redact ? options.redact(text) : maskStream.push(text);
+          if (masked) options.onOutput?.(step.id, masked);
+          await writeLog(masked);
         },
       });
       if (timer !== undefined) clearTimeout(timer);
@@ -613,6 +667,19 @@ export async function runLock(lock: LockFile, options: RunOptions): Promise<RunR
       }
       if (result.metrics) Object.assign(r.manifest.metrics, result.metrics);
       r.manifest.metrics.wall_ms = Math.round(result.durationMs);
+      // A host or program ended by SIGINT: Ctrl-C in a terminal reaches the whole process
+      // group, so the run is being interrupted (as bash reads a child's SIGINT), whichever of
+      // Lily and the host saw the signal first.
+      const interrupted = result.signal === "SIGINT" && !timedOut;
+      if (interrupted && !cancelled) onCancel();
+      if (!timedOut && (controller.signal.aborted || interrupted)) {
+        return finish(r, "cancelled", {
+          reason: controller.signal.reason === "fail-fast"
+            ? "the run is failing (fail-fast)"
+            : "the run was cancelled",
+          attempt,
+        });
+      }
       let failure: string | undefined;
       if (result.denied) {
         const denial = describeDenial(step, result.denied, lock);
@@ -625,9 +692,7 @@ export async function runLock(lock: LockFile, options: RunOptions): Promise<RunR
       if (result.error) {
         failure = `${result.error.message}${result.error.hint ? ` (${result.error.hint})` : ""}`;
       } else if (timedOut) failure = `timed out after ${step.timeout_ms} ms (process group killed)`;
-      else if (controller.signal.aborted) {
-        return finish(r, "cancelled", { reason: "the run was cancelled", attempt });
-      } else if (result.exitCode !== 0) {
+      else if (result.exitCode !== 0) {
         failure = result.signal
           ? `killed by ${result.signal}`
           : `exited with status ${result.exitCode}`;
@@ -684,7 +749,14 @@ export async function runLock(lock: LockFile, options: RunOptions): Promise<RunR
         await sleep(delay, options.signal);
         continue;
       }
-      finish(r, "failed", { reason: failure, exit_code: result.exitCode, attempt });
+      const note = networkNote(step);
+      if (note) r.manifest.notes = [note];
+      finish(r, "failed", {
+        reason: failure,
+        exit_code: result.exitCode,
+        attempt,
+        ...(note ? { note } : {}),
+      });
       return;
     }
   };
@@ -706,7 +778,7 @@ export async function runLock(lock: LockFile, options: RunOptions): Promise<RunR
       if (r.state === "failed" && !r.onError && continueMode === "never") {
         if (!failing) {
           failing = true;
-          for (const controller of running.values()) controller.abort("fail-fast");
+          stopRunning("fail-fast");
         }
       } else if (r.state === "failed" && !r.onError) failing = true;
       for (const child of dependents.get(id) ?? []) {
@@ -722,10 +794,7 @@ export async function runLock(lock: LockFile, options: RunOptions): Promise<RunR
       while (ready.length && active.size < jobs) {
         const id = ready.shift()!;
         const r = table.get(id)!;
-        const stopNow = cancelled ||
-          (failing && continueMode === "never" && !r.onError && r.step.if?.status !== "always" &&
-            r.step.if?.status !== "failure");
-        if (stopNow) {
+        if (!mayGoOn(r)) {
           finish(r, cancelled ? "cancelled" : "skipped", {
             reason: cancelled ? "the run was cancelled" : "the run is failing (fail-fast)",
           });
@@ -772,6 +841,7 @@ export async function runLock(lock: LockFile, options: RunOptions): Promise<RunR
     await schedule(onErrorRecords, () => true);
   }
   options.signal?.removeEventListener("abort", onCancel);
+  options.stop?.removeEventListener("abort", onStop);
   manifest.status = cancelled ? "cancelled" : mainFailed ? "failed" : "succeeded";
   const finished = new Date();
   manifest.finished_at = finished.toISOString();
@@ -817,6 +887,22 @@ async function lockPlan(
   return got === "locked" ? file : undefined;
 }
 
+/**
+ * A failing step that had no network (or only some hosts) may have failed for that reason:
+ * say so, with the line that grants it. The sandbox's own refusals are denials, reported
+ * apart; a program that simply cannot resolve a host only prints its own error.
+ */
+function networkNote(step: LockStep): string | undefined {
+  const network = step.resources.network;
+  if (network === true) return undefined;
+  if (Array.isArray(network) && network.length) {
+    return `it ran with network access to ${
+      network.join(", ")
+    } only; if it needs more, add the hosts to \`resources: {network: [...]}\``;
+  }
+  return "it ran without network (`resources.network` is off by default); if it needs the network, grant it: `resources: {network: true}` or a list of hosts";
+}
+
 function safeName(id: string): string {
   return id.replace(/[^A-Za-z0-9_.-]/g, "_");
 }
@@ -831,23 +917,49 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
+/**
+ * Creates `.lily/` with a `.gitignore` of `*`: run records, the cache and locks are local
+ * state, never committed (as `target/` under cargo; the file lives inside, so the project's
+ * own `.gitignore` needs no line).
+ */
+async function ensureLilyDir(root: string): Promise<void> {
+  const dir = join(root, ".lily");
+  await Deno.mkdir(dir, { recursive: true });
+  try {
+    await Deno.writeTextFile(
+      join(dir, ".gitignore"),
+      "# Lily's local state (runs, cache, locks): never committed.\n*\n",
+      { createNew: true },
+    );
+  } catch (error) {
+    if (!(error instanceof Deno.errors.AlreadyExists)) throw error;
+  }
+}
+
+function unknownStep(flag: string, id: string, all: string[]): LilyError {
+  const guess = didYouMean(id, all);
+  return new LilyError(
+    flag === "--only" ? "LILY-E0801" : "LILY-E0802",
+    `${flag} names \`${id}\`, which is not a step of this lock`,
+    {
+      flag: `${flag} ${id}`,
+      hint: `${guess ? `did you mean \`${guess}\`? ` : ""}steps: ${all.slice(0, 12).join(", ")}${
+        all.length > 12 ? ", …" : ""
+      }`,
+    },
+  );
+}
+
 function selectSteps(lock: LockFile, only: string[] | undefined): Set<string> {
   const all = new Set(lock.plan.steps.map((s) => s.id));
   if (!only || only.length === 0) return all;
   const byId = new Map(lock.plan.steps.map((s) => [s.id, s]));
   const out = new Set<string>();
   const stack = [...only];
-  for (const id of only) {
-    if (!byId.has(id)) {
-      throw new LilyError(
-        "LILY-E0801",
-        `--only names \`${id}\`, which is not a step of this lock`,
-        {
-          flag: `--only ${id}`,
-          hint: `steps: ${[...all].slice(0, 12).join(", ")}`,
-        },
-      );
-    }
+  const unknown = only.filter((id) => !byId.has(id));
+  if (unknown.length === 1) throw unknownStep("--only", unknown[0], [...all]);
+  if (unknown.length > 1) {
+    throw new LilyErrors(unknown.map((id) => unknownStep("--only", id, [...all])));
   }
   while (stack.length) {
     const id = stack.pop()!;
@@ -860,11 +972,7 @@ function selectSteps(lock: LockFile, only: string[] | undefined): Set<string> {
 
 function descendants(lock: LockFile, from: string): Set<string> {
   if (!lock.plan.steps.some((s) => s.id === from)) {
-    throw new LilyError(
-      "LILY-E0802",
-      `--from names \`${from}\`, which is not a step of this lock`,
-      { flag: `--from ${from}` },
-    );
+    throw unknownStep("--from", from, lock.plan.steps.map((s) => s.id));
   }
   const out = new Set([from]);
   let grew = true;

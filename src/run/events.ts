@@ -41,7 +41,12 @@ export class EventLog {
     } as RunEvent;
     const line = this.options.redact(JSON.stringify(event)) + "\n";
     this.#buffer.push(line);
-    if (this.options.stdout) Deno.stdout.writeSync(new TextEncoder().encode(line));
+    if (this.options.stdout) {
+      // Whole lines only: a short write would leave half a JSON line on stdout.
+      const data = new TextEncoder().encode(line);
+      let written = 0;
+      while (written < data.length) written += Deno.stdout.writeSync(data.subarray(written));
+    }
     if (this.#listeners.length) {
       // Listeners (the console) see what was written: masked.
       const shown = line.length === JSON.stringify(event).length + 1 ? event : JSON.parse(line);

@@ -10,8 +10,9 @@ import type { LockIO } from "../schema/lock.ts";
  *
  * @example
  * ```ts
+ * import { assert } from "../../tests/_assert.ts";
  * import { parseOutputFile } from "./outputs.ts";
- * console.assert(parseOutputFile("a=1\nb<<END\nx\ny\nEND\n").b === "x\ny");
+ * assert(parseOutputFile("a=1\nb<<END\nx\ny\nEND\n").b === "x\ny");
  * ```
  */
 export function parseOutputFile(text: string): Record<string, string | unknown> {

@@ -61,9 +61,10 @@ export interface Masker {
  *
  * @example
  * ```ts
+ * import { assert } from "../../tests/_assert.ts";
  * import { createMasker } from "./mask.ts";
  * const m = createMasker(["hunter2!"]);
- * console.assert(m.mask("token=hunter2! b64=aHVudGVyMiE") === "token=*** b64=***");
+ * assert(m.mask("token=hunter2! b64=aHVudGVyMiE") === "token=*** b64=***");
  * ```
  */
 export function createMasker(secrets: Iterable<string>): Masker {

@@ -148,7 +148,9 @@ class Host {
       } catch {
         // a broken stream: treated as the host's end
       }
-      await proc.status;
+      // The host's own end signal: a host ended by SIGINT (Ctrl-C reaches the whole process
+      // group) tells the engine the run is being interrupted, not that the step failed.
+      const { signal } = await proc.status;
       await collectStderr;
       this.gone = true;
       const why = `the sandbox host exited${this.stderr ? `: ${this.stderr.trim()}` : ""}`;
@@ -156,7 +158,7 @@ class Host {
       for (const attempt of this.attempts.values()) {
         attempt.resolve({
           exitCode: null,
-          signal: null,
+          signal: signal ?? null,
           durationMs: 0,
           spawned: 0,
           error: { code: "LILY-E0813", message: why },

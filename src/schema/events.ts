@@ -70,6 +70,9 @@ export const ManifestStep = z.object({
   }),
   reason: z.string().optional(),
   error: z.string().optional(),
+  notes: z.array(z.string()).optional().describe(
+    "Facts that may explain a failure (for example: the step ran without network)",
+  ),
   outputs: z.record(
     z.string(),
     z.object({

@@ -23,10 +23,11 @@ export interface ValidateOptions {
  *
  * @example
  * ```ts
+ * import { assert } from "../../tests/_assert.ts";
  * import { z } from "zod";
  * import { validate } from "./validate.ts";
  * const n = validate(z.object({ a: z.number() }), { a: 1 }, { what: "test" });
- * console.assert(n.a === 1);
+ * assert(n.a === 1);
  * ```
  */
 export function validate<T extends z.ZodType>(

@@ -22,10 +22,11 @@ export interface CommandUse {
  *
  * @example
  * ```ts
+ * import { assert } from "../../tests/_assert.ts";
  * import { parseScript } from "./parser.ts";
  * import { commandsOf } from "./analyze.ts";
  * const uses = commandsOf(parseScript("echo $(date) | curl -d @- x"));
- * console.assert(uses.map((u) => u.name).join(",") === "echo,date,curl");
+ * assert(uses.map((u) => u.name).join(",") === "echo,date,curl");
  * ```
  */
 export function commandsOf(list: List): CommandUse[] {

@@ -38,10 +38,11 @@ function constant(t: string): bigint | undefined {
  *
  * @example
  * ```ts
+ * import { assert } from "../../tests/_assert.ts";
  * import { evaluateArith } from "./arith.ts";
  * const vars = new Map([["n", "4"]]);
  * const scope = { get: (k: string) => vars.get(k), set: (k: string, v: string) => void vars.set(k, v) };
- * console.assert(evaluateArith("n * 2 + 1", scope) === 9n);
+ * assert(evaluateArith("n * 2 + 1", scope) === 9n);
  * ```
  */
 export function evaluateArith(text: string, scope: ArithScope): bigint {

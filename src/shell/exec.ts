@@ -104,6 +104,7 @@ interface Shared {
  *
  * @example
  * ```ts
+ * import { assert } from "../../tests/_assert.ts";
  * import { parseScript } from "./parser.ts";
  * import { runScript } from "./exec.ts";
  * const chunks: Uint8Array[] = [];
@@ -114,7 +115,7 @@ interface Shared {
  *   cwd: "/", env: {}, signal: new AbortController().signal,
  *   policy: { binaries: {}, readRoots: [], writeRoots: [], allowHint: () => "" },
  * });
- * console.assert(result.exitCode === 0 && new TextDecoder().decode(chunks[0]) === "8\n");
+ * assert(result.exitCode === 0 && new TextDecoder().decode(chunks[0]) === "8\n");
  * ```
  */
 export async function runScript(list: List, io: Io, options: ShellOptions): Promise<ShellResult> {

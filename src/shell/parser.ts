@@ -77,9 +77,10 @@ const UNSUPPORTED: Record<string, string> = {
  *
  * @example
  * ```ts
+ * import { assert } from "../../tests/_assert.ts";
  * import { parseScript } from "./parser.ts";
  * const list = parseScript("echo hi | tr a-z A-Z > out.txt");
- * console.assert(list.items[0].first.commands.length === 2);
+ * assert(list.items[0].first.commands.length === 2);
  * ```
  */
 export function parseScript(text: string): List {

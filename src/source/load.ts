@@ -59,9 +59,10 @@ export { loadedText } from "./texts.ts";
  *
  * @example
  * ```ts
+ * import { assert } from "../../tests/_assert.ts";
  * import { parseSource } from "./load.ts";
  * const doc = parseSource("inline.yaml", "a: [1, 2]\n");
- * console.assert(JSON.stringify(doc.data) === '{"a":[1,2]}');
+ * assert(JSON.stringify(doc.data) === '{"a":[1,2]}');
  * ```
  */
 export async function loadSource(

@@ -92,12 +92,13 @@ const SIMPLE =
  *
  * @example
  * ```ts
+ * import { assert } from "../../tests/_assert.ts";
  * import { renderTemplate } from "./render.ts";
  * const out = renderTemplate("size={{ params.n }}", {
  *   params: { n: 3 }, secretParams: new Set(), vars: {}, projectRoot: "/p", seed: "s",
  *   env: { allowed: [], get: () => undefined },
  * }, { file: "f.petal", line: 1, col: 1 });
- * console.assert(out.text === "size=3");
+ * assert(out.text === "size=3");
  * ```
  */
 export function renderTemplate(text: string, ctx: TemplateContext, where: Span): Rendered {

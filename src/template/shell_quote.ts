@@ -11,9 +11,10 @@ const SAFE = /^[A-Za-z0-9_@%+=:,./-]+$/;
  *
  * @example
  * ```ts
+ * import { assert } from "../../tests/_assert.ts";
  * import { shellQuote } from "./shell_quote.ts";
- * console.assert(shellQuote("it's") === `'it'\\''s'`);
- * console.assert(shellQuote("a.txt") === "a.txt");
+ * assert(shellQuote("it's") === `'it'\\''s'`);
+ * assert(shellQuote("a.txt") === "a.txt");
  * ```
  */
 export function shellQuote(text: string): string {

@@ -8,8 +8,9 @@
  *
  * @example
  * ```ts
+ * import { assert } from "../../tests/_assert.ts";
  * import { parseDuration } from "./duration.ts";
- * console.assert(parseDuration("1m30s") === 90_000);
+ * assert(parseDuration("1m30s") === 90_000);
  * ```
  */
 export function parseDuration(text: string): number | undefined {

@@ -10,8 +10,9 @@ import { isAbsolute } from "node:path";
  *
  * @example
  * ```ts
+ * import { assert } from "../../tests/_assert.ts";
  * import { leavesRoot } from "./paths.ts";
- * console.assert(leavesRoot("../etc") && !leavesRoot("..data"));
+ * assert(leavesRoot("../etc") && !leavesRoot("..data"));
  * ```
  */
 export function leavesRoot(rel: string): boolean {

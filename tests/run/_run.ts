@@ -16,9 +16,14 @@ export async function project(
 
 /** Starts `lily run` without waiting (to signal it). */
 export function spawnRun(dir: string, args: string[] = []): Deno.ChildProcess {
+  return spawnLily(dir, ["run", "flow.lock.yaml", ...args]);
+}
+
+/** Starts any `lily` command without waiting (to read its output as it comes). */
+export function spawnLily(dir: string, args: string[]): Deno.ChildProcess {
   const mod = new URL("../../mod.ts", import.meta.url).pathname;
   return new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "--no-check", mod, "run", "flow.lock.yaml", ...args],
+    args: ["run", "-A", "--no-check", mod, ...args],
     cwd: dir,
     env: {
       RUST_BACKTRACE: "0",
@@ -29,6 +34,42 @@ export function spawnRun(dir: string, args: string[] = []): Deno.ChildProcess {
     stdout: "piped",
     stderr: "piped",
   }).spawn();
+}
+
+/**
+ * Starts `lily run` as the leader of a new session and process group (as a shell does for a
+ * foreground job), so that `kill -INT -PGID` reaches Lily and every process it started, as
+ * Ctrl-C in a terminal does. Returns the child and its process group id.
+ */
+export function spawnGroup(
+  dir: string,
+  args: string[] = [],
+  env: Record<string, string> = {},
+): { child: Deno.ChildProcess; pgid: number } {
+  const mod = new URL("../../mod.ts", import.meta.url).pathname;
+  const child = new Deno.Command("setsid", {
+    args: [Deno.execPath(), "run", "-A", "--no-check", mod, "run", "flow.lock.yaml", ...args],
+    cwd: dir,
+    env: {
+      RUST_BACKTRACE: "0",
+      NO_COLOR: "1",
+      XDG_CACHE_HOME: `${dir}/.xdg`,
+      DENO_DIR: denoDir(),
+      ...env,
+    },
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  // setsid execs in place (its parent is not a group leader): the child leads its group.
+  return { child, pgid: child.pid };
+}
+
+/** Sends `signal` to every process of group `pgid` (`kill -SIG -PGID`), which must exist. */
+export function killGroup(pgid: number, signal: Deno.Signal): void {
+  const stat = Deno.readTextFileSync(`/proc/${pgid}/stat`);
+  const group = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[2]);
+  if (group !== pgid) throw new Error(`process ${pgid} leads group ${group}, not its own`);
+  Deno.kill(-pgid, signal);
 }
 
 /** Waits until `predicate` holds (polling), or fails after `ms`. */

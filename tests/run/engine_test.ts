@@ -153,11 +153,10 @@ Deno.test("fail-fast (the default) cancels running steps and starts no new ones"
     "sleep 0.5; exit 3",
   );
   await withProject({ "flow.petal": flow }, async (dir) => {
-    const started = Date.now();
     const out = await run(dir, ["-j", "4"]);
     assertEquals(out.code, 1);
-    assert(Date.now() - started < 4000, "the 5 s step was cancelled");
     const m = latestManifest(dir);
+    // `cancelled`, not `succeeded`: the 5 s step was stopped (no clock needed to tell).
     assertEquals(m.steps.independent.status, "cancelled");
     assertEquals(m.steps.notify.status, "succeeded");
   });

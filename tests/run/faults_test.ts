@@ -274,14 +274,10 @@ steps:
       Date.parse(e.ts as string)
     );
     assertEquals(starts.length, 3);
-    assert(
-      starts[1] - starts[0] >= 200 && starts[1] - starts[0] < 1500,
-      `first gap ${starts[1] - starts[0]}`,
-    );
-    assert(
-      starts[2] - starts[1] >= 300 && starts[2] - starts[1] < 1600,
-      `second gap ${starts[2] - starts[1]}`,
-    );
+    // The waits are at least the delays; how much longer depends on the machine's load, so
+    // no upper bound (the delays themselves are the events' delay_ms above).
+    assert(starts[1] - starts[0] >= 200, `first gap ${starts[1] - starts[0]}`);
+    assert(starts[2] - starts[1] >= 300, `second gap ${starts[2] - starts[1]}`);
     assertEquals(latestManifest(dir).steps.flaky.attempts, 3);
   } finally {
     await Deno.remove(dir, { recursive: true });
