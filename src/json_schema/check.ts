@@ -95,9 +95,10 @@ const DIALECT = "https://json-schema.org/draft/2020-12/schema";
  *
  * @example
  * ```ts
+ * import { assert } from "../../tests/_assert.ts";
  * import { schemaProblems } from "./check.ts";
  * const [p] = schemaProblems({ type: "string", pattern: "(" });
- * console.assert(p.path.join(".") === "pattern");
+ * assert(p.path.join(".") === "pattern");
  * ```
  */
 export function schemaProblems(schema: unknown): SchemaProblem[] {

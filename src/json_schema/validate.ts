@@ -14,9 +14,10 @@ const validators = new Map<string, Cfworker.Validator>();
  *
  * @example
  * ```ts
+ * import { assert } from "../../tests/_assert.ts";
  * import { schemaViolation } from "./validate.ts";
  * const v = await schemaViolation({ a: "x" }, { properties: { a: { pattern: "^[0-9]+$" } } });
- * console.assert(v?.startsWith("$.a: "));
+ * assert(v?.startsWith("$.a: "));
  * ```
  */
 export async function schemaViolation(

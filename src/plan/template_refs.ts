@@ -23,10 +23,11 @@ export const MAX_SHOWN_VALUE = 40;
  *
  * @example
  * ```ts
+ * import { assert } from "../../tests/_assert.ts";
  * import { templateRefs } from "./template_refs.ts";
  * const reads = new Map([["steps.greet.with.run", ["params.greeting"]]]);
  * const refs = templateRefs({ reads, params: { greeting: "hello" }, vars: {} }, "steps.greet");
- * console.assert(refs.command["params.greeting"] === "hello");
+ * assert(refs.command["params.greeting"] === "hello");
  * ```
  */
 export function templateRefs(
@@ -65,9 +66,10 @@ export function shownValue(value: unknown): string {
  *
  * @example
  * ```ts
+ * import { assert } from "../../tests/_assert.ts";
  * import { changedRefs } from "./template_refs.ts";
  * const why = changedRefs({ "params.g": "hello" }, { "params.g": "yo" });
- * console.assert(why[0] === "params.g: hello → yo");
+ * assert(why[0] === "params.g: hello → yo");
  * ```
  */
 export function changedRefs(
