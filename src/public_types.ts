@@ -195,6 +195,8 @@ export interface LockFile {
     binaries: Record<string, { path: string; sha256: string | null; version: string | null }>;
     images: Record<string, string>;
     models: Record<string, string>;
+    /** Python packages of `python` steps: interpreter → package → version (null until sync). */
+    python_packages?: Record<string, Record<string, string | null>>;
   };
   params: Record<string, LockParam>;
   env: Record<string, string>;

@@ -5,6 +5,7 @@
 import { dirname, join, resolve } from "node:path";
 import { LilyError } from "../errors.ts";
 import { command, parse, writeFileAtomic } from "./_common.ts";
+import type { Holds } from "../sandbox/isolation.ts";
 
 /** Runs `lily sync`. Exit 0 ready, 1 drift, 2 error. */
 export async function main(args: string[]): Promise<number> {
@@ -12,12 +13,16 @@ export async function main(args: string[]): Promise<number> {
     "sync",
     "Check that this machine matches a lock's pins (each binary's path and sha256) and prepare\n" +
       "what the lock needs: the artifact root and the folders of declared output files. Says\n" +
-      "which sandbox this machine can enforce for each network policy the lock uses.\n" +
+      "which sandbox this machine can enforce for each network policy the lock uses, and what else\n" +
+      "holds for programs here (processes, terminal, descriptors, Lily's state…; `!` marks what\n" +
+      "does not: see docs/security.md).\n" +
       "Records each pinned program's version line in the lock (compose never starts a program):\n" +
       "`PROGRAM --version` (then `-V`) runs sandboxed — an empty temporary directory, no\n" +
       "network, only the system directories visible — and is killed, with everything it started,\n" +
       "after --version-timeout. Without bubblewrap no program is started. spec_hash never moves.\n" +
-      "Exit status: 0 ready, 1 a pin drifted (run `lily lock refresh`), 2 on error.",
+      "Imports the python packages `python` steps name (`with.packages`) with the pinned\n" +
+      "interpreter, sandboxed the same way, and records their versions (a recorded version that\n" +
+      "differs is drift). Exit status: 0 ready, 1 a pin drifted (run `lily lock refresh`), 2 on error.",
     `  lily sync locks/video.petal.lock.yaml
   lily sync locks/video.petal.lock.yaml --json`,
   )
@@ -44,8 +49,18 @@ export async function main(args: string[]): Promise<number> {
   const report: {
     pins: Record<string, string>;
     versions: Record<string, string | null>;
+    python_packages?: Record<string, Record<string, string | null>>;
     created: string[];
-    sandbox: Record<string, { enforced: boolean; filesystem: string; mechanism: string | null }>;
+    sandbox: Record<
+      string,
+      {
+        enforced: boolean;
+        filesystem: string;
+        mechanism: string | null;
+        holds?: Holds;
+        not_held?: (keyof Holds)[];
+      }
+    >;
   } = { pins: {}, versions: {}, created: [], sandbox: {} };
   const drift = await checkPins(lock.registry_pins.binaries, { root });
   for (const name of Object.keys(lock.registry_pins.binaries)) {
@@ -72,6 +87,25 @@ export async function main(args: string[]): Promise<number> {
       await writeFileAtomic(path, lockText(taken.lock));
     }
   }
+  // Python packages of `python` steps: imported with the pinned interpreter, versions recorded.
+  let packageDrift = 0;
+  if (opts.versions && drift.length === 0 && lock.registry_pins.python_packages) {
+    const { packageError, syncPythonPackages } = await import("../sync/python_packages.ts");
+    const current = await readLockFile(path);
+    const taken = await syncPythonPackages(current, {
+      root,
+      timeoutMs: Math.max(timeoutMs, 30_000),
+      say: opts.json ? undefined : (line) => console.log(line),
+    });
+    report.python_packages = taken.versions;
+    if (taken.lock) {
+      const { lockText } = await import("../lock/build.ts");
+      await writeFileAtomic(path, lockText(taken.lock));
+    }
+    const broken = taken.problems.filter((p) => !p.problem.startsWith("version "));
+    if (broken.length) throw packageError(broken);
+    packageDrift = taken.problems.length;
+  }
   const dirs = new Set<string>([join(root, lock.artifacts.root), join(root, ".lily")]);
   for (const step of [...lock.plan.steps, ...lock.plan.on_error]) {
     for (const io of Object.values(step.outputs)) {
@@ -91,7 +125,13 @@ export async function main(args: string[]): Promise<number> {
   }
   // What the sandbox can enforce here, per network policy the lock uses (as `lily run` will).
   const { osIsolation } = await import("../sandbox/isolation.ts");
-  const view = { read: [root], write: [root], hide: [join(root, ".lily")], support: [] };
+  const view = {
+    read: [root],
+    write: [root],
+    hide: [join(root, ".lily")],
+    support: [],
+    scratch: join(root, ".lily", "scratch"),
+  };
   const seen = new Set<string>();
   for (const step of [...lock.plan.steps, ...lock.plan.on_error]) {
     const key = JSON.stringify(step.resources.network);
@@ -102,6 +142,7 @@ export async function main(args: string[]): Promise<number> {
       enforced: record.enforced,
       filesystem: record.filesystem,
       mechanism: record.mechanism,
+      ...(record.holds ? { holds: record.holds, not_held: record.not_held ?? [] } : {}),
     };
     if (!opts.json) {
       console.log(
@@ -113,8 +154,20 @@ export async function main(args: string[]): Promise<number> {
       );
     }
   }
+  // What else holds for programs here (the same for every network policy): said once.
+  const first = Object.values(report.sandbox).find((r) => r.holds);
+  if (first?.holds && !opts.json) {
+    for (const [what, how] of Object.entries(first.holds)) {
+      const not = first.not_held?.includes(what as keyof Holds);
+      console.log(`${not ? "!" : "✓"} ${what.replace("_", " ")}: ${how}`);
+    }
+  }
   if (opts.json) console.log(JSON.stringify(report, null, 2));
-  else if (drift.length) {
+  else if (packageDrift) {
+    console.log(
+      `\n${packageDrift} python package(s) drifted: run \`lily lock refresh ${path}\` then \`lily sync ${path}\` to re-pin them`,
+    );
+  } else if (drift.length) {
     console.log(
       `\n${drift.length} pin(s) drifted: run \`lily lock refresh ${path}\` to re-pin (the plan and spec_hash stay the same)`,
     );
@@ -123,5 +176,5 @@ export async function main(args: string[]): Promise<number> {
         Object.keys(lock.registry_pins.binaries).length
       } pin(s) match, ${report.created.length} folder(s) created`,
     );}
-  return drift.length ? 1 : 0;
+  return drift.length || packageDrift ? 1 : 0;
 }
