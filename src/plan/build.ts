@@ -24,6 +24,8 @@ import { parseDuration } from "../util/duration.ts";
 import { isProjectTool, projectToolPath } from "../util/project_tool.ts";
 import { planPythonStep } from "../steps/python.ts";
 import { cacheKeyOf } from "./cache_key.ts";
+import { ioSchemaErrors } from "./io_schema.ts";
+import { type TemplateReads, templateRefs } from "./template_refs.ts";
 import { planWorkflowOutputs, type WorkflowOutput } from "./workflow_outputs.ts";
 import { buildDag, type Dag } from "./dag.ts";
 
@@ -33,6 +35,8 @@ export interface PlanInputs {
   raw: unknown;
   paramTypes: Record<string, ValueType>;
   rc: LilyRc;
+  /** What the templates read (for `cache.refs`); absent when nothing was rendered. */
+  templateReads?: TemplateReads;
 }
 
 /** The resolved plan (the lock's `plan` block). */
@@ -209,6 +213,9 @@ function resolveStep(
       ...(decl.schema !== undefined ? { schema: decl.schema } : {}),
     };
   }
+  errors.push(
+    ...ioSchemaErrors(step.id, { inputs: stepInputs, outputs: stepOutputs }, { path, where }),
+  );
   if (errors.length) throw new LilyErrors(errors);
 
   const retries = step.retries;
@@ -249,7 +256,10 @@ function resolveStep(
     ? "never"
     : step.cache?.policy ?? (secretIn ? "never" : "auto");
   const salt = [inputs.rc.cache?.salt ?? "", step.cache?.salt ?? ""].join("\u0000");
-  return { ...partial, level: dag.levelOf.get(step.id)!, cache: cacheKeyOf(partial, policy, salt) };
+  const cache = cacheKeyOf(partial, policy, salt);
+  const refs = inputs.templateReads && templateRefs(inputs.templateReads, `${list}.${step.id}`);
+  if (refs && Object.keys(refs).length) cache.refs = refs;
+  return { ...partial, level: dag.levelOf.get(step.id)!, cache };
 }
 
 /** The source value at `path` in the merged raw data (before rendering), if any. */

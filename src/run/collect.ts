@@ -16,7 +16,7 @@ import type { StoredOutput } from "../cache/store.ts";
 import type { Masker } from "../sandbox/mask.ts";
 import type { LockStep } from "../schema/lock.ts";
 import { leavesRoot } from "../util/paths.ts";
-import { schemaViolation } from "./json_schema.ts";
+import { schemaViolation } from "../json_schema/validate.ts";
 import { parseOutputFile, typedOutput } from "./outputs.ts";
 
 /** The largest `$LILY_OUTPUT` file read (bytes); a larger one fails the step. */

@@ -32,7 +32,7 @@ import { mayRun } from "./exempt.ts";
 import { resolveAllSecrets } from "../sandbox/secrets.ts";
 import { stepEnvironment } from "./environment.ts";
 import { EventLog } from "./events.ts";
-import { schemaViolation } from "./json_schema.ts";
+import { schemaViolation } from "../json_schema/validate.ts";
 import { collectOutputs } from "./collect.ts";
 import { LOG_TRUNCATED, maxBlobBytes, maxLogBytes } from "./limits.ts";
 import { permissionsFor } from "./permissions.ts";
@@ -443,7 +443,7 @@ export async function runLock(lock: LockFile, options: RunOptions): Promise<RunR
         env[name] = abs;
       } else {
         if (io.type === "json" && io.schema) {
-          const violation = schemaViolation(value, io.schema);
+          const violation = await schemaViolation(value, io.schema);
           if (violation) {
             return { fail: `input \`${name}\` does not match its schema: ${violation}` };
           }
