@@ -1027,9 +1027,11 @@ async function collectOutputs(
   }
   const outputs: Record<string, StoredOutput> = {};
   for (const [name, io] of Object.entries(step.outputs)) {
+    // Own names only: an output named `constructor` was not written by inheriting Object's.
+    const wrote = Object.hasOwn(written, name);
     if (
       io.path !== undefined ||
-      ((io.type === "file" || io.type === "dir") && written[name] !== undefined)
+      ((io.type === "file" || io.type === "dir") && wrote && written[name] !== undefined)
     ) {
       const path = io.path ?? String(written[name]);
       const abs = isAbsolute(path) ? path : join(root, path);
@@ -1053,7 +1055,7 @@ async function collectOutputs(
       }
       continue;
     }
-    if (!(name in written)) {
+    if (!wrote) {
       if (io.required) {
         return {
           error:
@@ -1070,7 +1072,7 @@ async function collectOutputs(
     }
     outputs[name] = { type: io.type, value: typed.value };
   }
-  const ignored = Object.keys(written).filter((n) => !(n in step.outputs));
+  const ignored = Object.keys(written).filter((n) => !Object.hasOwn(step.outputs, n));
   return { outputs, ignored };
 }
 

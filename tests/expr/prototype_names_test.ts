@@ -103,3 +103,33 @@ steps:
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("outputs named like Object.prototype's members are read only if the step wrote them", async () => {
+  const dir = await project({
+    "flow.petal": `petal: "1"
+name: proto
+steps:
+  - id: a
+    uses: shell
+    outputs:
+      toString: {type: json, required: false}
+      constructor: {type: file, required: false}
+      hasOwnProperty: {type: str}
+    with: {run: "echo 'hasOwnProperty=1' >> \\"$LILY_OUTPUT\\"; echo '__proto__=x' >> \\"$LILY_OUTPUT\\""}
+  - id: b
+    uses: shell
+    outputs: {valueOf: {type: json}}
+    with: {run: "true"}
+`,
+  });
+  try {
+    const out = await run(dir);
+    const m = latestManifest(dir);
+    assertEquals(m.steps.a.status, "succeeded", out.stderr);
+    assertEquals(m.steps.a.outputs, { hasOwnProperty: { type: "str", value: "1" } });
+    assertEquals(m.steps.b.status, "failed");
+    assertMatch(m.steps.b.error, /declared output `valueOf` was not written: append/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
