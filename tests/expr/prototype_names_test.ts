@@ -118,6 +118,7 @@ steps:
     with: {run: "echo 'hasOwnProperty=1' >> \\"$LILY_OUTPUT\\"; echo '__proto__=x' >> \\"$LILY_OUTPUT\\""}
   - id: b
     uses: shell
+    needs: [a]
     outputs: {valueOf: {type: json}}
     with: {run: "true"}
 `,
