@@ -1,6 +1,6 @@
 // Names that Object.prototype also has (`constructor`, `toString`, `__proto__`…) are not
 // declared names: a condition that reads one is refused at compose, and a value from a lock
-// never reads Object.prototype's member at run time.
+// never reads Object.prototype's member at run time (a hand-edited lock is refused by its hash).
 import { assert, assertEquals, assertMatch } from "../_assert.ts";
 import { lily, tempProject } from "../_tools.ts";
 import { latestManifest, project, run } from "../run/_run.ts";
@@ -71,34 +71,6 @@ steps:
     assertEquals(m.steps.same.status, "succeeded");
     assertEquals(m.steps.differ.status, "skipped");
     assert(!/TypeError|Cannot convert/.test(out.stderr), out.stderr);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-});
-
-Deno.test("a hand-edited lock reading `params.constructor` reads nothing, not Object", async () => {
-  const dir = await project({
-    "flow.petal": `petal: "1"
-name: proto
-params: {p: {type: str, default: "x"}}
-steps:
-  - id: c
-    uses: shell
-    if: "params.p == 'x'"
-    with: {run: "true"}
-`,
-  });
-  try {
-    // The lock is data: rewrite the compiled condition to `params.constructor == null`.
-    const lockFile = `${dir}/flow.lock.yaml`;
-    const text = await Deno.readTextFile(lockFile);
-    const edited = text.replace(/(- params\n\s+)- p\n/, "$1- constructor\n")
-      .replace(/lit: x\n/, "lit: null\n");
-    assert(edited !== text && !/- p\n/.test(edited.split("if:")[1]), edited);
-    await Deno.writeTextFile(lockFile, edited);
-    const out = await run(dir);
-    assertEquals(out.code, 0, out.stderr);
-    assertEquals(latestManifest(dir).steps.c.status, "succeeded", "an unknown name reads null");
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
