@@ -514,7 +514,9 @@ function resolveInput(
   let sourceType: ValueType;
   if (param) {
     const declared = Object.keys(inputs.paramTypes);
-    const type = inputs.paramTypes[param[1]];
+    const type = Object.hasOwn(inputs.paramTypes, param[1])
+      ? inputs.paramTypes[param[1]]
+      : undefined;
     if (!type) {
       const guess = didYouMean(param[1], declared);
       return new LilyError(
@@ -657,11 +659,12 @@ async function compileConditions(
       lookup(path: readonly string[]) {
         const [root, a, b, c, ...rest] = path;
         if (root === "params" && a !== undefined && b === undefined) {
-          const t = inputs.paramTypes[a];
+          // Own names only: `params.constructor` is not a declared parameter.
+          const t = Object.hasOwn(inputs.paramTypes, a) ? inputs.paramTypes[a] : undefined;
           return t ? typeOf(t) : undefined;
         }
         if (root === "vars" && a !== undefined && b === undefined) {
-          return inputs.petal.vars && a in inputs.petal.vars ? "str" : undefined;
+          return inputs.petal.vars && Object.hasOwn(inputs.petal.vars, a) ? "str" : undefined;
         }
         if (root === "env" && a !== undefined && b === undefined) {
           return envNames.has(a) ? "str" : undefined;
@@ -670,7 +673,8 @@ async function compileConditions(
           root === "steps" && a !== undefined && b === "outputs" && c !== undefined &&
           rest.length === 0
         ) {
-          const out = outputsOf(a)?.[c];
+          const outputs = outputsOf(a);
+          const out = outputs && Object.hasOwn(outputs, c) ? outputs[c] : undefined;
           return out ? typeOf(out.type ?? (out.path !== undefined ? "file" : "str")) : undefined;
         }
         return undefined;
