@@ -21,7 +21,9 @@ Deno.test("run and explain refuse -p/--profile with a lock target, naming the fl
   const dir = await tempProject({ "flow.petal": FLOW });
   try {
     const env = { XDG_CACHE_HOME: `${dir}/.xdg` };
-    const composed = await lily(["compose", "flow.petal", "-o", "flow.lock.yaml", "-q"], { cwd: dir });
+    const composed = await lily(["compose", "flow.petal", "-o", "flow.lock.yaml", "-q"], {
+      cwd: dir,
+    });
     assertEquals(composed.code, 0, composed.stderr);
     for (
       const args of [
