@@ -134,6 +134,8 @@ export const ERROR_CODES = {
   "LILY-E0635": "a positional parameter (`$1`, `$@`, `$*`, `$#`) in a script for Lily's shell",
   "LILY-E0636":
     "a value in text that a command runs as code (`eval`, `sh -c`, `trap`, `.`/`source`)",
+  "LILY-E0637":
+    "a value in an interpreter's code (awk/sed program, `python -c`, `perl -e`, `node -e`, jq filter)",
   // Lily's shell (E0650–E0669): docs/errors.md
   "LILY-E0650": "a `shell` script nests deeper than Lily's shell parses (`$(( ((…)) ))`, `$(…)`)",
   // Lock files (E07xx): docs/errors.md
