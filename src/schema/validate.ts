@@ -58,8 +58,9 @@ export function validate<T extends z.ZodType>(
     errors.push(...issueToErrors(schema, data, issue, options));
   }
   const lock = options.what === "workflow" ? lockGivenAsWorkflow(data, options) : undefined;
-  // First, so the cause is read before the fields it explains (sorting is stable).
-  throw new LilyErrors(sortBySource([...(lock ? [lock] : []), ...errors, ...alongside]));
+  // A lock given as a workflow: every field error after it only restates that (11 of them).
+  if (lock) throw new LilyErrors([lock]);
+  throw new LilyErrors(sortBySource([...errors, ...alongside]));
 }
 
 /** A lock passed where a workflow is expected: say so, beside the fields it does not have. */
