@@ -20,6 +20,8 @@ export const ERROR_CODES = {
   "LILY-E0010": "a file could not be read or written (missing directory, permission, full disk)",
   "LILY-E0050": "`-p`/`--profile` with a lock target (a lock is frozen; compose the .petal)",
   "LILY-E0051": "a secret a selected step needs is not set (checked before any step starts)",
+  "LILY-E0052": "a run id prefix (`lily runs show`, `lily logs`) matches several runs (listed)",
+  "LILY-E0053": "`lily cache purge --namespace`: no such namespace (a lock's full spec_hash)",
   // Reading sources (E01xx): docs/errors.md
   "LILY-E0101": "the file cannot be read (missing, permission)",
   "LILY-E0102": "a directory was given where a file is expected",

@@ -1,0 +1,55 @@
+/**
+ * Small truths from a new user's trial: error codes agree with docs/errors.md, an ambiguous run
+ * prefix and an unknown cache namespace are errors (never a silent pick or "removed 0").
+ */
+import { assertEquals, assertMatch } from "../_assert.ts";
+import { lily, tempProject } from "../_tools.ts";
+
+const FLOW = `petal: 1
+name: small
+steps:
+  - id: a
+    uses: shell
+    with: {run: 'echo a'}
+`;
+
+Deno.test("no workflow given is E0002, as documented", async () => {
+  for (const cmd of ["compose", "run", "explain"]) {
+    const out = await lily([cmd]);
+    assertEquals(out.code, 2, out.stderr);
+    assertMatch(out.stderr, /^error\[LILY-E0002\]: no workflow given/m);
+  }
+});
+
+Deno.test("an ambiguous run prefix lists the runs; an unknown namespace is not 'removed 0'", async () => {
+  // `petal: 1` (unquoted) is accepted, as docs/petal.md says.
+  const dir = await tempProject({ "flow.petal": FLOW });
+  try {
+    const env = { XDG_CACHE_HOME: `${dir}/.xdg` };
+    const ids: string[] = [];
+    for (let i = 0; i < 2; i++) {
+      const out = await lily(["run", "flow.petal", "--json"], { cwd: dir, env });
+      assertEquals(out.code, 0, out.stderr);
+      ids.push(JSON.parse(out.stdout).run_id);
+    }
+    const prefix = ids[0].slice(0, 4);
+    assertEquals(ids[1].startsWith(prefix), true);
+    for (const args of [["runs", "show", prefix], ["logs", prefix]]) {
+      const out = await lily(args, { cwd: dir, env });
+      assertEquals(out.code, 2, out.stderr);
+      assertMatch(out.stderr, new RegExp(`LILY-E0052\\]: \`${prefix}\` matches 2 runs`));
+      for (const id of ids) assertMatch(out.stderr, new RegExp(id));
+    }
+    const full = await lily(["runs", "show", ids[0]], { cwd: dir, env });
+    assertEquals(full.code, 0, full.stderr);
+    const purge = await lily(["cache", "purge", "--namespace", "sha256:doesnotexist"], {
+      cwd: dir,
+      env,
+    });
+    assertEquals(purge.code, 2, purge.stdout + purge.stderr);
+    assertMatch(purge.stderr, /LILY-E0053\]: no cache namespace `sha256:doesnotexist`/);
+    assertMatch(purge.stderr, /known here: `sha256:[0-9a-f]{64}`/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
