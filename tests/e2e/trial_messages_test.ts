@@ -53,3 +53,36 @@ Deno.test("an ambiguous run prefix lists the runs; an unknown namespace is not '
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("schema errors in Lily's words: a duration hint, number bounds, `=` under the gutter", async () => {
+  const dir = await tempProject({
+    "t.petal": `petal: "1"
+name: t
+steps:
+  - id: a
+    uses: shell
+    timeout: 90
+    retries: {max: -1}
+    with: {run: echo}
+`,
+  });
+  try {
+    const out = await lily(["compose", "t.petal"], { cwd: dir });
+    assertEquals(out.code, 2, out.stderr);
+    assertMatch(
+      out.stderr,
+      /LILY-E0205\].*`timeout`[^\n]*\n(.*\n){4}  = hint: a duration has a unit: `timeout: 90s`/,
+    );
+    assertMatch(
+      out.stderr,
+      /LILY-E0206\]: `retries\.max` of step `a` must be at least 0, not -1\n/,
+    );
+    assertEquals(out.stderr.includes("Too small"), false, out.stderr);
+    // One-digit line numbers: `|` is in column 3, and so is every `=`.
+    for (const line of out.stderr.split("\n").filter((l) => /^\s+[|=]/.test(l))) {
+      assertEquals(line.search(/[|=]/), 2, line);
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
