@@ -136,10 +136,12 @@ async function composeUnchecked(
     );
     if (missing.length) {
       throw new LilyErrors(
-        missing.map(([name]) =>
+        missing.map(([name, p]) =>
           new LilyError("LILY-E0303", `param \`${name}\` is required but has no value`, {
             span: spanOf(resolved.raw, ["params", name], true),
-            hint: `pass \`-p ${name}=VALUE\`, set it in a profile, or give it a \`default:\``,
+            hint: `pass \`-p ${name}=${
+              p.choices?.length ? String(p.choices[0]) : `<${p.type}>`
+            }\`, set it in a profile, or give it a \`default:\``,
           })
         ),
       );

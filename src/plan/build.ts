@@ -638,6 +638,7 @@ async function compileConditions(
         }
         return undefined;
       },
+      allSteps: [...inputs.petal.steps, ...(inputs.petal.on_error ?? [])].map((s) => s.id),
       names(prefix: readonly string[]) {
         const [root, a] = prefix;
         if (prefix.length === 0) return ["params", "vars", "env", "steps"];

@@ -86,3 +86,42 @@ steps:
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("hints name the real param and the real problem (E0303, E0004, E0507)", async () => {
+  const dir = await tempProject({
+    "p.petal": `petal: "1"
+name: p
+params:
+  width: {type: int}
+  mode: {type: str, choices: [fast, slow]}
+steps:
+  - id: a
+    uses: shell
+    with: {run: 'echo "x=1" >> "$LILY_OUTPUT"'}
+    outputs: {x: {type: int}}
+  - id: b
+    uses: shell
+    if: steps.a.outputs.x == 1
+    with: {run: echo}
+`,
+  });
+  try {
+    const text = await Deno.readTextFile(`${dir}/p.petal`);
+    await Deno.writeTextFile(`${dir}/q.petal`, text.replace(/    if: .*\n/, ""));
+    const missing = await lily(["compose", "q.petal"], { cwd: dir });
+    assertEquals(missing.code, 2, missing.stderr);
+    assertMatch(missing.stderr, /hint: pass `-p width=<int>`/);
+    assertMatch(missing.stderr, /hint: pass `-p mode=fast`/);
+    const bad = await lily(["compose", "q.petal", "-p", "width"], { cwd: dir });
+    assertMatch(bad.stderr, /LILY-E0004[\s\S]*hint: write `-p width=VALUE`/);
+    const needs = await lily(["compose", "p.petal", "-p", "width=1", "-p", "mode=fast"], {
+      cwd: dir,
+    });
+    assertEquals(needs.code, 2, needs.stderr);
+    assertMatch(needs.stderr, /\^ not in this step's `needs`/);
+    assertMatch(needs.stderr, /hint: .*add `a` to this step's `needs:`/);
+    assertEquals(needs.stderr.includes("unknown step here"), false, needs.stderr);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
