@@ -92,8 +92,8 @@ Deno.test("hints name the real param and the real problem (E0303, E0004, E0507)"
     "p.petal": `petal: "1"
 name: p
 params:
-  width: {type: int}
-  mode: {type: str, choices: [fast, slow]}
+  width: {type: int, required: true}
+  mode: {type: str, required: true, choices: [fast, slow]}
 steps:
   - id: a
     uses: shell
