@@ -125,3 +125,48 @@ steps:
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("a hint never proposes a key the step already has (binaries, inputs)", async () => {
+  const dir = await tempProject({
+    "data.txt": "hi\n",
+    "b.petal": `petal: "1"
+name: b
+params:
+  n: {type: int, default: 1}
+steps:
+  - id: has
+    uses: shell
+    inputs: {n: {from: params.n}}
+    with: {run: 'cat data.txt; sort data.txt | uniq'}
+    resources: {binaries: [cat]}
+  - id: bare
+    uses: shell
+    with: {run: 'sort x | uniq'}
+`,
+  });
+  try {
+    const out = await lily(["compose", "b.petal", "-o", "-"], { cwd: dir });
+    assertEquals(out.code, 2, out.stderr);
+    const hints = out.stderr.split("\n").filter((l) => l.includes("= hint"));
+    // `has` declares resources.binaries: add to the list, and one line for both programs.
+    assertMatch(hints[0], /add `sort` to this step's `resources\.binaries` list/);
+    assertMatch(hints[0], /all of them: add sort, uniq to `resources\.binaries`/);
+    assertMatch(hints[0], /add `sort` to `allowed_binaries` in \.lilyrc/);
+    // `bare` has no resources: the whole line, with both programs.
+    assertMatch(
+      hints[2],
+      /`resources: \{binaries: \[sort\]\}`.*`resources: \{binaries: \[sort, uniq\]\}`/,
+    );
+    const fixed = (await Deno.readTextFile(`${dir}/b.petal`)).replace("[cat]", "[cat, sort, uniq]")
+      .replace(/  - id: bare[\s\S]*/, "");
+    await Deno.writeTextFile(`${dir}/b.petal`, fixed);
+    const warned = await lily(["compose", "b.petal", "-o", "-"], { cwd: dir });
+    assertEquals(warned.code, 0, warned.stderr);
+    assertMatch(
+      warned.stderr,
+      /LILY-E0321[\s\S]*add `data_txt: \{path: data\.txt\}` to this step's `inputs:`/,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
