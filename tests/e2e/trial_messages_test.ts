@@ -170,3 +170,37 @@ steps:
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("param errors come with schema errors in one round; plan errors wait", async () => {
+  const dir = await tempProject({
+    "three.petal": `petal: "1"
+name: three
+params:
+  size: {type: int, required: true}
+steps:
+  - id: a
+    uses: shell
+    with: {run: echo}
+    timout: 5s
+  - id: b
+    uses: shell
+    needs: [nosuch]
+    with: {run: echo}
+`,
+  });
+  try {
+    const first = await lily(["compose", "three.petal", "-p", "colour=red"], { cwd: dir });
+    assertEquals(first.code, 2, first.stderr);
+    const codes = [...first.stderr.matchAll(/^error\[(LILY-E\d+)\]/gm)].map((m) => m[1]);
+    assertEquals(codes.sort(), ["LILY-E0201", "LILY-E0303", "LILY-E0304"]);
+    await Deno.writeTextFile(
+      `${dir}/three.petal`,
+      (await Deno.readTextFile(`${dir}/three.petal`)).replace("timout", "timeout"),
+    );
+    const second = await lily(["compose", "three.petal", "-p", "size=1"], { cwd: dir });
+    assertEquals(second.code, 2, second.stderr);
+    assertMatch(second.stderr, /nosuch/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
