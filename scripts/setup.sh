@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what Lily's tests and benchmarks use on a fresh Debian/Ubuntu machine (idempotent:
 # only missing tools are installed): shells for the quoting tests, python3 and curl for the
-# network attack tests, util-linux for `unshare` and bubblewrap (`bwrap`) for the sandbox's
+# network attack tests (and python3-numpy/python3-sklearn for /usr/bin/python3: the packages
+# of `python` steps' tests), util-linux for `unshare` and bubblewrap (`bwrap`) for the sandbox's
 # network and file-system isolation, GNU time for memory checks, ninja and make for the
 # benchmarks. Deno itself comes from npm: `npx -y deno@2.9.6 …`.
 set -euo pipefail
@@ -16,6 +17,13 @@ have make || need+=(make)
 have unshare || need+=(util-linux)
 have bwrap || need+=(bubblewrap)
 [ -x /usr/bin/time ] || need+=(time)
+# Debian's interpreter sees apt's Python packages (a pyenv python3 on PATH does not).
+if [ -x /usr/bin/python3 ]; then
+  /usr/bin/python3 -c "import numpy" >/dev/null 2>&1 || need+=(python3-numpy)
+  /usr/bin/python3 -c "import sklearn" >/dev/null 2>&1 || need+=(python3-sklearn)
+else
+  need+=(python3-numpy python3-sklearn)
+fi
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && have apt-get; then
     echo "setup: installing ${need[*]}"

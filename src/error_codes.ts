@@ -140,6 +140,18 @@ export const ERROR_CODES = {
     "a value in an interpreter's code (awk/sed program, `python -c`, `perl -e`, `node -e`, jq filter)",
   // Lily's shell (E0650–E0669): docs/errors.md
   "LILY-E0650": "a `shell` script nests deeper than Lily's shell parses (`$(( ((…)) ))`, `$(…)`)",
+  // Python steps (E067x–E068x): docs/errors.md
+  "LILY-E0670": "a `python` step needs exactly one of `with.code` and `with.file`",
+  "LILY-E0671": "`with.file` of a `python` step is absolute or leaves the project",
+  "LILY-E0672": "`with.runtime` is unknown, or `pyodide` (not implemented yet)",
+  "LILY-E0673": "`with.python` is not a program name or path",
+  "LILY-E0674": "`with.packages` is not a list of package names",
+  "LILY-E0675": "an unknown field in a `python` step's `with:`",
+  "LILY-E0676": "a `python` step declares the reserved input `_python_file`",
+  "LILY-E0677": "`with.code` is over 96 KiB (use `with.file`)",
+  "LILY-E0678": "`with.code` templates a param into Python source (pass it as an input)",
+  "LILY-E0680": "`lily sync`: a python package does not import with the pinned interpreter",
+  "LILY-E0681": "`run --locked`: a python package's version differs from the lock's pin",
   // Lock files (E07xx): docs/errors.md
   "LILY-E0701": "the lock file cannot be read",
   "LILY-E0702": "not a valid lock (broken YAML, truncated, edited by hand)",

@@ -50,6 +50,18 @@ export async function main(args: string[]): Promise<number> {
       }`,
     );
   }
+  // Python package versions are taken again by the next `lily sync` (it compares, never overwrites).
+  const packages = lock.registry_pins.python_packages;
+  const stale = Object.values(packages ?? {}).some((p) => Object.values(p).some((v) => v !== null));
+  if (stale) {
+    for (const [python, names] of Object.entries(packages!)) {
+      for (const name of Object.keys(names)) names[name] = null;
+      console.log(
+        `~ python packages of ${python}: versions cleared (run \`lily sync\` to take them)`,
+      );
+    }
+    changed.push("python_packages");
+  }
   if (changed.length === 0) {
     console.log("pins are up to date");
     return 0;

@@ -32,7 +32,10 @@ export async function main(args: string[]): Promise<number> {
       "<locks-or-petals...>",
       "lock files, or workflows to compose in memory; each runs in turn, one summary at the end",
     )
-    .option("--locked", "assert that composing the sources again gives this lock; fail if not")
+    .option(
+      "--locked",
+      "assert that composing the sources again gives this lock, and that python packages match its pins; fail if not",
+    )
     .option(
       "--frozen",
       "run the lock as it is, checking nothing (with a .petal: its existing lock)",
@@ -312,6 +315,9 @@ async function loadTargets(
     if (opts.locked) await assertLocked(target, lock);
     else if (!opts.frozen) await warnIfStale(target, lock);
     if (!opts.frozen) await assertPins(lock, projectRoot);
+    if (opts.locked) {
+      await (await import("../sync/python_packages.ts")).assertPythonPackages(lock, projectRoot);
+    }
     return [{ lock, lockPath: target, projectRoot, label: target }];
   }
   const { composeSources } = await import("../compose/mod.ts");
@@ -357,6 +363,12 @@ async function loadTargets(
           hint:
             `the diff above is what composing again would change: update it with \`lily compose ${target}\``,
         });
+      }
+      if (opts.locked) {
+        await (await import("../sync/python_packages.ts")).assertPythonPackages(
+          existing,
+          point.projectRoot,
+        );
       }
       out.push({
         lock: existing,

@@ -17,7 +17,9 @@ export async function main(args: string[]): Promise<number> {
       "`PROGRAM --version` (then `-V`) runs sandboxed — an empty temporary directory, no\n" +
       "network, only the system directories visible — and is killed, with everything it started,\n" +
       "after --version-timeout. Without bubblewrap no program is started. spec_hash never moves.\n" +
-      "Exit status: 0 ready, 1 a pin drifted (run `lily lock refresh`), 2 on error.",
+      "Imports the python packages `python` steps name (`with.packages`) with the pinned\n" +
+      "interpreter, sandboxed the same way, and records their versions (a recorded version that\n" +
+      "differs is drift). Exit status: 0 ready, 1 a pin drifted (run `lily lock refresh`), 2 on error.",
     `  lily sync locks/video.petal.lock.yaml
   lily sync locks/video.petal.lock.yaml --json`,
   )
@@ -44,6 +46,7 @@ export async function main(args: string[]): Promise<number> {
   const report: {
     pins: Record<string, string>;
     versions: Record<string, string | null>;
+    python_packages?: Record<string, Record<string, string | null>>;
     created: string[];
     sandbox: Record<string, { enforced: boolean; filesystem: string; mechanism: string | null }>;
   } = { pins: {}, versions: {}, created: [], sandbox: {} };
@@ -71,6 +74,25 @@ export async function main(args: string[]): Promise<number> {
       const { lockText } = await import("../lock/build.ts");
       await writeFileAtomic(path, lockText(taken.lock));
     }
+  }
+  // Python packages of `python` steps: imported with the pinned interpreter, versions recorded.
+  let packageDrift = 0;
+  if (opts.versions && drift.length === 0 && lock.registry_pins.python_packages) {
+    const { packageError, syncPythonPackages } = await import("../sync/python_packages.ts");
+    const current = await readLockFile(path);
+    const taken = await syncPythonPackages(current, {
+      root,
+      timeoutMs: Math.max(timeoutMs, 30_000),
+      say: opts.json ? undefined : (line) => console.log(line),
+    });
+    report.python_packages = taken.versions;
+    if (taken.lock) {
+      const { lockText } = await import("../lock/build.ts");
+      await writeFileAtomic(path, lockText(taken.lock));
+    }
+    const broken = taken.problems.filter((p) => !p.problem.startsWith("version "));
+    if (broken.length) throw packageError(broken);
+    packageDrift = taken.problems.length;
   }
   const dirs = new Set<string>([join(root, lock.artifacts.root), join(root, ".lily")]);
   for (const step of [...lock.plan.steps, ...lock.plan.on_error]) {
@@ -114,7 +136,11 @@ export async function main(args: string[]): Promise<number> {
     }
   }
   if (opts.json) console.log(JSON.stringify(report, null, 2));
-  else if (drift.length) {
+  else if (packageDrift) {
+    console.log(
+      `\n${packageDrift} python package(s) drifted: run \`lily lock refresh ${path}\` then \`lily sync ${path}\` to re-pin them`,
+    );
+  } else if (drift.length) {
     console.log(
       `\n${drift.length} pin(s) drifted: run \`lily lock refresh ${path}\` to re-pin (the plan and spec_hash stay the same)`,
     );
@@ -123,5 +149,5 @@ export async function main(args: string[]): Promise<number> {
         Object.keys(lock.registry_pins.binaries).length
       } pin(s) match, ${report.created.length} folder(s) created`,
     );}
-  return drift.length ? 1 : 0;
+  return drift.length || packageDrift ? 1 : 0;
 }

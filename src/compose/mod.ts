@@ -14,6 +14,7 @@ import type { LockFile, LockParam } from "../schema/lock.ts";
 import { type Petal, Petal as PetalSchema, type ValueType } from "../schema/petal.ts";
 import { validate } from "../schema/validate.ts";
 import { ensureLocator, lazyLocate, locate } from "../source/locate.ts";
+import { pythonPackagePins } from "../steps/python.ts";
 import { unsupportedInSource } from "../steps/support.ts";
 import {
   checkChoices,
@@ -420,7 +421,12 @@ function assemble(inputs: AssembleInputs): LockFile {
       template_env: [...(rc.template_env ?? [])].sort(),
     },
     artifacts,
-    registry_pins: { binaries: inputs.pins, images: {}, models: {} },
+    registry_pins: {
+      binaries: inputs.pins,
+      images: {},
+      models: {},
+      ...pythonPackagePins([...plan.steps, ...plan.on_error]),
+    },
     params: lockParams,
     env: stringMap(petal.env),
     vars: stringMap(petal.vars),

@@ -22,6 +22,7 @@ import { lazyLocate } from "../source/locate.ts";
 import { spanAt } from "../expr/_span.ts";
 import { parseDuration } from "../util/duration.ts";
 import { isProjectTool, projectToolPath } from "../util/project_tool.ts";
+import { planPythonStep } from "../steps/python.ts";
 import { cacheKeyOf } from "./cache_key.ts";
 import { planWorkflowOutputs, type WorkflowOutput } from "./workflow_outputs.ts";
 import { buildDag, type Dag } from "./dag.ts";
@@ -46,7 +47,7 @@ export interface Plan {
 const DEFAULT_ADAPTER: Record<Step["uses"], LockStep["adapter"]> = {
   shell: "process",
   process: "process",
-  python: "python",
+  python: "process", // runtime `system`: the pinned interpreter, a local program
   llm: "http",
   human: "process",
   foreach: "process",
@@ -144,9 +145,19 @@ function resolveStep(
   for (const [k, v] of Object.entries(inputs.petal.env ?? {})) env[k] = String(v);
   for (const [k, v] of Object.entries(step.env ?? {})) env[k] = String(v);
   const withBlock = { ...(step.with ?? {}) };
+  // A python step: its interpreter is pinned like a binary, its `with.file` is an input.
+  const python = step.uses === "python"
+    ? planPythonStep(step, withBlock, (p, key) => where([...path, ...p], key), errors, {
+      rawCode: rawAt(inputs.raw, [...path, "with", "code"]),
+    })
+    : undefined;
   // `.lilyrc`'s allowed_binaries are every step's: the lock says per step what it may start.
   const binaries = [
-    ...new Set([...(inputs.rc.allowed_binaries ?? []), ...(step.resources?.binaries ?? [])]),
+    ...new Set([
+      ...(inputs.rc.allowed_binaries ?? []),
+      ...(step.resources?.binaries ?? []),
+      ...(python?.binaries ?? []),
+    ]),
   ].sort();
   checkCommand(step, path, withBlock, where, errors);
   if (!errors.length) checkPrograms(step, path, withBlock, binaries, inputs.raw, errors);
@@ -168,6 +179,7 @@ function resolveStep(
     if (io instanceof LilyError) errors.push(io);
     else stepInputs[name] = io;
   }
+  Object.assign(stepInputs, python?.inputs);
   const stepOutputs: Record<string, LockIO> = {};
   for (const [name, decl] of Object.entries(step.outputs ?? {})) {
     if (decl.from !== undefined) {
@@ -233,6 +245,16 @@ function resolveStep(
   const policy = step.uses === "human" ? "never" : step.cache?.policy ?? "auto";
   const salt = [inputs.rc.cache?.salt ?? "", step.cache?.salt ?? ""].join("\u0000");
   return { ...partial, level: dag.levelOf.get(step.id)!, cache: cacheKeyOf(partial, policy, salt) };
+}
+
+/** The source value at `path` in the merged raw data (before rendering), if any. */
+function rawAt(raw: unknown, path: (string | number)[]): unknown {
+  let node = raw;
+  for (const key of path) {
+    if (typeof node !== "object" || node === null) return undefined;
+    node = (node as Record<string | number, unknown>)[key];
+  }
+  return node;
 }
 
 function checkCommand(

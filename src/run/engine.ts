@@ -633,7 +633,7 @@ export async function runLock(lock: LockFile, options: RunOptions): Promise<RunR
         denyRoots: permissions.deny,
         graceMs: options.graceMs ?? 2000,
         pid: ++attemptCounter,
-      });
+      }, lock);
       const result = await adapter.run({
         step,
         spec,

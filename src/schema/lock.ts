@@ -162,6 +162,12 @@ export const LockFile = z.strictObject({
     binaries: z.record(z.string(), BinaryPin),
     images: z.record(z.string(), z.string()),
     models: z.record(z.string(), z.string()),
+    /**
+     * Python packages of `python` steps: interpreter (as the step names it) → package →
+     * version, taken by `lily sync` (null until then). Outside spec_hash, like every pin.
+     */
+    python_packages: z.record(z.string(), z.record(z.string(), z.string().nullable()))
+      .optional(),
   }),
   params: z.record(z.string(), LockParam),
   env: z.record(z.string(), z.string()),

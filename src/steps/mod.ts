@@ -2,12 +2,13 @@
  * How each kind of step runs: the lock's step turned into an executor spec (sandbox/execute.ts).
  * `shell` steps run their script in Lily's shell, or with `with.shell` in an allowed shell
  * program (`sh -e -c`, `bash -eo pipefail -c`); `process` steps run `with.argv` with no
- * shell. The step's environment, binaries and roots come from the engine.
+ * shell; `python` steps run their code in the pinned interpreter (python.ts). The step's environment, binaries and roots come from the engine.
  * @module
  */
 import { LilyError } from "../errors.ts";
 import type { ExecSpec } from "../sandbox/execute.ts";
-import type { LockStep } from "../schema/lock.ts";
+import type { LockFile, LockStep } from "../schema/lock.ts";
+import { pythonSpec } from "./python.ts";
 
 /** The resolved context of an attempt, from the engine. */
 export type SpecContext = Omit<ExecSpec, "script" | "argv">;
@@ -28,7 +29,11 @@ export function shellOf(step: Pick<LockStep, "with">): string {
 }
 
 /** Turns a lock step of one kind into what the executor runs. */
-type SpecBuilder = (step: LockStep, context: SpecContext) => ExecSpec;
+type SpecBuilder = (
+  step: LockStep,
+  context: SpecContext,
+  lock?: Pick<LockFile, "registry_pins">,
+) => ExecSpec;
 
 /**
  * The step kinds this version runs, each with its spec builder. A new kind registers here;
@@ -45,12 +50,17 @@ export const EXECUTORS: Partial<Record<LockStep["uses"], SpecBuilder>> = {
   process(step, context) {
     return { ...context, argv: (step.with.argv as unknown[]).map(String) };
   },
+  python: pythonSpec,
 };
 
 /** The spec that runs `step`. */
-export function execSpecFor(step: LockStep, context: SpecContext): ExecSpec {
+export function execSpecFor(
+  step: LockStep,
+  context: SpecContext,
+  lock?: Pick<LockFile, "registry_pins">,
+): ExecSpec {
   const build = EXECUTORS[step.uses];
-  if (build) return build(step, context);
+  if (build) return build(step, context, lock);
   // Compose and the lock reader refuse these first (steps/support.ts); this is the last guard.
   throw new LilyError(
     "LILY-E0210",

@@ -1,6 +1,6 @@
 /**
  * What this version of Lily can run: the step kinds (`uses:`) and adapters (`adapter:`) that
- * have an executor. Petal names more (python, llm, human…) so workflows can be written ahead;
+ * have an executor. Petal names more (llm, human, tool…) so workflows can be written ahead;
  * compose refuses a step this version cannot run, with its position, instead of a lock that
  * fails at run time or an `adapter:` silently ignored. A new kind registers by adding its
  * executor to `EXECUTORS` (steps/mod.ts); a new adapter by adding its name here when it lands.
@@ -38,7 +38,7 @@ export interface StepUse {
  * ```ts
  * import { unsupportedErrors } from "./support.ts";
  * const span = (field: string) => ({ file: "f.petal", line: field === "uses" ? 3 : 4, col: 11 });
- * const errors = unsupportedErrors({ uses: "python", adapter: "docker" }, "a", span);
+ * const errors = unsupportedErrors({ uses: "llm", adapter: "docker" }, "a", span);
  * if (errors.map((e) => e.code).join() !== "LILY-E0210,LILY-E0211") throw new Error("support");
  * ```
  */
@@ -57,8 +57,8 @@ export function unsupportedErrors(
           span: spanOf("uses"),
           label: "not implemented yet",
           hint: `this version runs ${listNames(IMPLEMENTED_KINDS)} steps; ${
-            step.uses === "python" || step.uses === "tool"
-              ? "run the program from a `process` step (`with: {argv: [python3, script.py]}`)"
+            step.uses === "tool"
+              ? "run the program from a `process` step (`with: {argv: [ffmpeg, -i, in.mp4]}`)"
               : "write this step as a `shell` or `process` step for now"
           }`,
         },

@@ -11,6 +11,7 @@ import { createHash } from "node:crypto";
 import { delimiter, isAbsolute, join, relative, resolve } from "node:path";
 import { LilyError, LilyErrors } from "../errors.ts";
 import { isProjectTool, projectToolPath } from "../util/project_tool.ts";
+import { resolveShim } from "../util/shims.ts";
 
 export { isProjectTool, projectToolPath };
 
@@ -99,7 +100,14 @@ export async function resolvePins(
       else pins[name] = { path: rel, sha256: await sha256File(resolve(root, rel)), version: null };
       continue;
     }
-    const path = findBinary(name, options.path);
+    const found = findBinary(name, options.path);
+    // A pyenv shim is pinned as the interpreter it starts (util/shims.ts; nothing is run).
+    const path = found && resolveShim(found, {
+      env: (v) => Deno.env.get(v),
+      root,
+      path: options.path ?? Deno.env.get("PATH") ?? "",
+      find: findBinary,
+    });
     if (!path) {
       missing.push(name);
       continue;

@@ -19,8 +19,8 @@ ${step}`;
 const NOT_YET = STEP_KINDS.filter((k) => !IMPLEMENTED_KINDS.includes(k));
 
 Deno.test("the kinds refused are exactly those without an executor", () => {
-  assertEquals(IMPLEMENTED_KINDS, ["shell", "process"]);
-  assertEquals(NOT_YET, ["python", "llm", "human", "foreach", "include", "tool"]);
+  assertEquals(IMPLEMENTED_KINDS, ["shell", "process", "python"]);
+  assertEquals(NOT_YET, ["llm", "human", "foreach", "include", "tool"]);
   assertEquals(IMPLEMENTED_ADAPTERS, ["process"]);
 });
 
@@ -39,7 +39,7 @@ Deno.test("compose refuses every kind not implemented yet, at its `uses:`", asyn
     // Each at the line of its own `uses:` (step i starts at line 7 + 3i), in source order.
     assertEquals(found, NOT_YET.map((kind, i) => [kind, 8 + 3 * i]));
     assertMatch(stderr, /not implemented yet in this version/);
-    assertMatch(stderr, /= hint: this version runs `shell` and `process` steps/);
+    assertMatch(stderr, /= hint: this version runs `shell`, `process` and `python` steps/);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
@@ -74,11 +74,11 @@ Deno.test("a lock edited by hand to another kind or adapter is refused when read
     assertEquals(composed.code, 0, composed.stderr);
     const text = await Deno.readTextFile(`${dir}/f.lock.yaml`);
     assert(text.includes("      uses: shell\n") && text.includes("      adapter: process\n"));
-    const edited = text.replace("      uses: shell\n", "      uses: python\n")
+    const edited = text.replace("      uses: shell\n", "      uses: llm\n")
       .replace("      adapter: process\n", "      adapter: docker\n");
     await Deno.writeTextFile(`${dir}/f.lock.yaml`, edited);
     const lines = edited.split("\n");
-    const usesLine = lines.indexOf("      uses: python") + 1;
+    const usesLine = lines.indexOf("      uses: llm") + 1;
     const adapterLine = lines.indexOf("      adapter: docker") + 1;
     const { code, stderr } = await lily(["run", "f.lock.yaml"], { cwd: dir });
     assertEquals(code, 2, stderr);
