@@ -71,7 +71,7 @@ steps:
     assertEquals(out.code, 2, out.stderr);
     assertMatch(
       out.stderr,
-      /LILY-E0205\].*`timeout`[^\n]*\n(.*\n){4}  = hint: a duration has a unit: `timeout: 90s`/,
+      /LILY-E0205\].*`timeout`[^\n]*\n(.*\n){4} {2}= hint: a duration has a unit: `timeout: 90s`/,
     );
     assertMatch(
       out.stderr,
@@ -107,7 +107,7 @@ steps:
   });
   try {
     const text = await Deno.readTextFile(`${dir}/p.petal`);
-    await Deno.writeTextFile(`${dir}/q.petal`, text.replace(/    if: .*\n/, ""));
+    await Deno.writeTextFile(`${dir}/q.petal`, text.replace(/ {4}if: .*\n/, ""));
     const missing = await lily(["compose", "q.petal"], { cwd: dir });
     assertEquals(missing.code, 2, missing.stderr);
     assertMatch(missing.stderr, /hint: pass `-p width=<int>`/);
@@ -158,7 +158,7 @@ steps:
       /`resources: \{binaries: \[sort\]\}`.*`resources: \{binaries: \[sort, uniq\]\}`/,
     );
     const fixed = (await Deno.readTextFile(`${dir}/b.petal`)).replace("[cat]", "[cat, sort, uniq]")
-      .replace(/  - id: bare[\s\S]*/, "");
+      .replace(/ {2}- id: bare[\s\S]*/, "");
     await Deno.writeTextFile(`${dir}/b.petal`, fixed);
     const warned = await lily(["compose", "b.petal", "-o", "-"], { cwd: dir });
     assertEquals(warned.code, 0, warned.stderr);
