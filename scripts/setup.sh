@@ -34,3 +34,13 @@ if [ ${#need[@]} -gt 0 ]; then
     echo "setup: missing ${need[*]} (install them with your package manager)" >&2
   fi
 fi
+# An unprivileged user for the sandbox's attack tests (tests/attacks/_configs.ts runs the real
+# `lily` as this user, with a Deno binary and module cache the tests copy where it can read).
+if ! id -u lilytest >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ]; then
+    echo "setup: creating the unprivileged user lilytest"
+    useradd --create-home --shell /bin/sh lilytest
+  else
+    echo "setup: no user lilytest (run as root to create it; the unprivileged attack tests need it)" >&2
+  fi
+fi

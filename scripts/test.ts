@@ -5,7 +5,22 @@
  *
  * Usage: deno task test [-- <deno test args, e.g. a file or --filter NAME>]
  */
-const env = { ...Deno.env.toObject(), RUST_BACKTRACE: "0", NO_COLOR: "1" };
+// Tests get a user cache of their own (compiled locks, warm markers): what an earlier Lily
+// left in ~/.cache/lily must not decide a test's outcome. Deno's own cache stays shared.
+const denoDir = Deno.env.get("DENO_DIR") ?? JSON.parse(
+  new TextDecoder().decode(
+    new Deno.Command(Deno.execPath(), { args: ["info", "--json"], stdout: "piped" }).outputSync()
+      .stdout,
+  ),
+).denoDir;
+const userCache = await Deno.makeTempDir({ prefix: "lily-test-cache-" });
+const env = {
+  ...Deno.env.toObject(),
+  RUST_BACKTRACE: "0",
+  NO_COLOR: "1",
+  DENO_DIR: denoDir,
+  XDG_CACHE_HOME: userCache,
+};
 const FAILED_MARK = "<<failed>>";
 let passed = 0;
 let failed = 0;
@@ -100,4 +115,5 @@ if (!quick) {
 }
 if (ignored > 0) console.log(`(${ignored} ignored: see the SKIP lines above for why)`);
 console.log(`${passed} passed, ${failed} failed${ignored ? `, ${ignored} skipped` : ""}`);
+await Deno.remove(userCache, { recursive: true }).catch(() => {});
 Deno.exit(failed > 0 ? 1 : 0);

@@ -83,8 +83,17 @@ export function sweeps(values: string[] | undefined): Record<string, string[]> {
   return out;
 }
 
-/** Writes a file atomically (temp file in the same directory, then rename). */
+/**
+ * Writes a file atomically (temp file in the same directory, then rename). A path that exists
+ * and is not a regular file (`/dev/null`, `/dev/stdout`, a FIFO) is written in place: renaming
+ * over it would replace the device or pipe with a file.
+ */
 export async function writeFileAtomic(path: string, text: string): Promise<void> {
+  const existing = await Deno.stat(path).catch(() => undefined);
+  if (existing && !existing.isFile && !existing.isDirectory) {
+    await Deno.writeTextFile(path, text);
+    return;
+  }
   const dir = path.slice(0, Math.max(path.lastIndexOf("/"), path.lastIndexOf("\\")));
   if (dir) await Deno.mkdir(dir, { recursive: true });
   const temp = `${path}.${Deno.pid}.${crypto.randomUUID().slice(0, 8)}.tmp`;

@@ -5,6 +5,7 @@
 import { dirname, join, resolve } from "node:path";
 import { LilyError } from "../errors.ts";
 import { command, parse, writeFileAtomic } from "./_common.ts";
+import type { Holds } from "../sandbox/isolation.ts";
 
 /** Runs `lily sync`. Exit 0 ready, 1 drift, 2 error. */
 export async function main(args: string[]): Promise<number> {
@@ -12,7 +13,9 @@ export async function main(args: string[]): Promise<number> {
     "sync",
     "Check that this machine matches a lock's pins (each binary's path and sha256) and prepare\n" +
       "what the lock needs: the artifact root and the folders of declared output files. Says\n" +
-      "which sandbox this machine can enforce for each network policy the lock uses.\n" +
+      "which sandbox this machine can enforce for each network policy the lock uses, and what else\n" +
+      "holds for programs here (processes, terminal, descriptors, Lily's state…; `!` marks what\n" +
+      "does not: see docs/security.md).\n" +
       "Records each pinned program's version line in the lock (compose never starts a program):\n" +
       "`PROGRAM --version` (then `-V`) runs sandboxed — an empty temporary directory, no\n" +
       "network, only the system directories visible — and is killed, with everything it started,\n" +
@@ -48,7 +51,16 @@ export async function main(args: string[]): Promise<number> {
     versions: Record<string, string | null>;
     python_packages?: Record<string, Record<string, string | null>>;
     created: string[];
-    sandbox: Record<string, { enforced: boolean; filesystem: string; mechanism: string | null }>;
+    sandbox: Record<
+      string,
+      {
+        enforced: boolean;
+        filesystem: string;
+        mechanism: string | null;
+        holds?: Holds;
+        not_held?: (keyof Holds)[];
+      }
+    >;
   } = { pins: {}, versions: {}, created: [], sandbox: {} };
   const drift = await checkPins(lock.registry_pins.binaries, { root });
   for (const name of Object.keys(lock.registry_pins.binaries)) {
@@ -113,7 +125,13 @@ export async function main(args: string[]): Promise<number> {
   }
   // What the sandbox can enforce here, per network policy the lock uses (as `lily run` will).
   const { osIsolation } = await import("../sandbox/isolation.ts");
-  const view = { read: [root], write: [root], hide: [join(root, ".lily")], support: [] };
+  const view = {
+    read: [root],
+    write: [root],
+    hide: [join(root, ".lily")],
+    support: [],
+    scratch: join(root, ".lily", "scratch"),
+  };
   const seen = new Set<string>();
   for (const step of [...lock.plan.steps, ...lock.plan.on_error]) {
     const key = JSON.stringify(step.resources.network);
@@ -124,6 +142,7 @@ export async function main(args: string[]): Promise<number> {
       enforced: record.enforced,
       filesystem: record.filesystem,
       mechanism: record.mechanism,
+      ...(record.holds ? { holds: record.holds, not_held: record.not_held ?? [] } : {}),
     };
     if (!opts.json) {
       console.log(
@@ -133,6 +152,14 @@ export async function main(args: string[]): Promise<number> {
             : "NOT enforced for programs here (`lily run --isolation strict` refuses such steps)"
         }; ${record.filesystem}`,
       );
+    }
+  }
+  // What else holds for programs here (the same for every network policy): said once.
+  const first = Object.values(report.sandbox).find((r) => r.holds);
+  if (first?.holds && !opts.json) {
+    for (const [what, how] of Object.entries(first.holds)) {
+      const not = first.not_held?.includes(what as keyof Holds);
+      console.log(`${not ? "!" : "✓"} ${what.replace("_", " ")}: ${how}`);
     }
   }
   if (opts.json) console.log(JSON.stringify(report, null, 2));

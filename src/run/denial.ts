@@ -62,7 +62,7 @@ export function describeDenial(
       message =
         `step \`${step.id}\` passes \`${target}\` to a program, which a sandboxed step may not do`;
       hint =
-        "remove it from the step's `env:`; loader variables (LD_PRELOAD, DYLD_*) can bypass the binary allowlist";
+        "remove it from the step's `env:`; loader variables (LD_*, DYLD_*, GCONV_PATH, LOCPATH… see docs/security.md) make an allowed program run code the step chose";
       break;
     default:
       message = `step \`${step.id}\`: ${denied.message}`;

@@ -24,7 +24,8 @@ import { workflowOutputValues } from "./workflow_outputs.ts";
 import type { LockFile, LockParam, LockStep } from "../schema/lock.ts";
 import { createMasker } from "../sandbox/mask.ts";
 import { type IsolationMode, type OsIsolation, osIsolation } from "../sandbox/isolation.ts";
-import { hostSupportPaths, programSupportPaths } from "../sandbox/support.ts";
+import { pinMounts } from "../sandbox/pins.ts";
+import { hostSupportPaths, lilyStateDirs, programSupportPaths } from "../sandbox/support.ts";
 import { execSpecFor } from "../steps/mod.ts";
 import { leavesRoot } from "../util/paths.ts";
 import { describeDenial } from "./denial.ts";
@@ -176,7 +177,14 @@ export async function runLock(lock: LockFile, options: RunOptions): Promise<RunR
       const view = {
         read: permissions.read,
         write: permissions.write,
-        hide: permissions.deny,
+        // Lily's state (`.lily/`, the user cache) and the pins are held by mounts (linux.ts).
+        hide: [...permissions.deny, ...lilyStateDirs()],
+        pins: pinMounts(lock.registry_pins.binaries, {
+          projectRoot: root,
+          scratch,
+          writable: permissions.write,
+        }),
+        scratch,
         support: [
           ...hostSupportPaths(),
           ...programSupportPaths(permissions.run, getHostEnv("HOME")),

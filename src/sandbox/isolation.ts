@@ -4,6 +4,7 @@
  * and is not enforced — which the manifest keeps, so a run never claims more than it did.
  * @module
  */
+import { descriptorsClosed } from "./fd_prelude.ts";
 import * as linux from "./linux.ts";
 import type { FsView } from "./linux.ts";
 import * as macos from "./macos.ts";
@@ -23,11 +24,35 @@ export interface OsRecord {
   /** How programs (not only built-ins) are kept to the read and write roots, if they are. */
   filesystem: string;
   mechanism: string | null;
+  /**
+   * What else holds for the programs a step starts (bubblewrap and the fallback differ; see
+   * docs/security.md): their processes, terminal, descriptors, identity, and whether Lily's
+   * state, the scratch directory and the pinned programs are out of their reach.
+   */
+  holds?: Holds;
+  /** The guarantees of `holds` that do not fully hold here (said with `!` by `lily sync`). */
+  not_held?: (keyof Holds)[];
+}
+
+/** The guarantees beyond network and file system, each as a short sentence. */
+export interface Holds {
+  processes: string;
+  terminal: string;
+  descriptors: string;
+  identity: string;
+  lily_state: string;
+  scratch: string;
+  pins: string;
+  unix_sockets: string;
 }
 
 /** OS isolation for one host. */
 export interface OsIsolation {
   prefix: string[];
+  /** The run's scratch directory, of which each host sees only its own part (pool.ts). */
+  scratch?: string;
+  /** Whether the host has its own PID namespace (leftover processes are killed by it). */
+  pidNamespace?: boolean;
   record: OsRecord;
   /** A domain list the host's proxy enforces (the host has no other network). */
   proxy?: string[];
@@ -60,7 +85,10 @@ export function osIsolation(
     return {
       prefix: os.prefix,
       proxy: network,
+      scratch: view.scratch,
+      pidNamespace: true,
       record: {
+        ...held(holdsOf(os), os),
         network: wanted,
         enforced: true,
         filesystem: "programs see only the system directories and the roots (mount namespace)",
@@ -79,8 +107,74 @@ export function osIsolation(
     ? "programs see only the system directories and the roots (mount namespace)"
     : BUILTINS_ONLY;
   const enforced = network === true || (off && os !== null);
+  const linuxHost = Deno.build.os === "linux" && os !== null;
   return {
     prefix: os?.prefix ?? [],
-    record: { network: wanted, enforced, filesystem, mechanism: os?.mechanism ?? null },
+    scratch: view?.scratch,
+    pidNamespace: linuxHost,
+    record: {
+      network: wanted,
+      enforced,
+      filesystem,
+      mechanism: os?.mechanism ?? null,
+      ...held(
+        holdsOf(linuxHost ? os as linux.HostPrefix : null),
+        linuxHost ? os as linux.HostPrefix : null,
+      ),
+    },
+  };
+}
+
+/** `holds` and the keys among them that do not fully hold. */
+function held(
+  holds: Holds,
+  os: linux.HostPrefix | null,
+): { holds: Holds; not_held: (keyof Holds)[] } {
+  const not: (keyof Holds)[] = [];
+  if (!os) not.push("processes", "terminal", "identity", "lily_state", "scratch", "pins");
+  if (!descriptorsClosed()) not.push("descriptors");
+  if (!os?.filesystem) not.push("unix_sockets");
+  if (os && !os.filesystem && Deno.uid() === 0) not.push("identity");
+  return { holds, not_held: not };
+}
+
+/** The record of what a Linux host prefix holds (null: a platform without namespaces). */
+function holdsOf(os: linux.HostPrefix | null): Holds {
+  if (!os) {
+    return {
+      processes: "the program tree read from the OS at a kill (a program that escapes it lives on)",
+      terminal: "not detached from the terminal",
+      descriptors: descriptorsClosed()
+        ? "stdin, stdout and stderr only"
+        : "inherited descriptors reach programs",
+      identity: "the invoking user",
+      lily_state: "denied to built-ins only (Lily's shell and Deno permissions)",
+      scratch: "private per attempt for built-ins only",
+      pins: "not protected against programs that can write them",
+      unix_sockets: "path unix sockets of host services reachable",
+    };
+  }
+  const bwrap = os.filesystem;
+  const { uid } = linux.insideIds();
+  return {
+    processes:
+      "own PID namespace: whatever an attempt started is killed when it ends; the engine and other processes are invisible",
+    terminal: "new session, no controlling terminal",
+    descriptors: descriptorsClosed()
+      ? "stdin, stdout and stderr only"
+      : "inherited descriptors reach programs (bash is missing)",
+    identity: bwrap
+      ? `uid ${uid} in its own user namespace, no capabilities`
+      : `uid 0 of its own user namespace (the invoking user outside: ${
+        Deno.uid() === 0 ? "root's file access" : `uid ${Deno.uid()}`
+      }), no capabilities`,
+    lily_state: "covered by empty directories (mounts)",
+    scratch: os.privateScratch
+      ? "private per attempt (each host mounts only its own)"
+      : "private per attempt for built-ins only (programs see the whole file system)",
+    pins: "read-only mounts of the bytes verified at the run's start",
+    unix_sockets: bwrap
+      ? "only sockets inside the roots (nothing else is in view)"
+      : "path unix sockets of host services reachable (no file-system view)",
   };
 }

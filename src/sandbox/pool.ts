@@ -9,8 +9,15 @@
 import type { Adapter, StepRequest, StepResult } from "../../adapters/types.ts";
 import { processTree, signalAll } from "../shell/process_tree.ts";
 import { type ExecOutcome, type ExecSpec, resultOf } from "./execute.ts";
+import {
+  clearNamespace,
+  type HostNamespace,
+  hostNamespace,
+  signalNamespace,
+} from "./pid_namespace.ts";
 import { type Frame, FrameWriter, readFrames } from "./protocol.ts";
 import { hostAllowed } from "./proxy.ts";
+import { privateScratch, type ScratchPart } from "./scratch.ts";
 import { lilyCacheDir } from "./support.ts";
 import { warmHostModules } from "./warm.ts";
 
@@ -104,13 +111,18 @@ class Host {
 
   /** Connections opened for the host's proxy, by tunnel id. */
   private readonly tunnels = new Map<number, Deno.TcpConn>();
+  /** Its own PID namespace, when it has one (found after its hello). */
+  private namespace: HostNamespace | null | undefined;
 
   constructor(
     readonly key: string,
-    argv: string[],
+    template: string[],
     cwd: string,
     private readonly allowHosts: string[],
+    private readonly scratch: ScratchPart | null,
+    private readonly pidNamespace: boolean,
   ) {
+    const argv = scratch ? scratch.argv(template) : template;
     const [program, ...args] = argv;
     const proc = new Deno.Command(program, {
       args,
@@ -183,10 +195,10 @@ class Host {
         attempt.pids.add(Number(decoder.decode(frame.payload)));
         break;
       case "O":
-        await attempt.write(frame.payload, "stdout");
-        break;
       case "E":
-        await attempt.write(frame.payload, "stderr");
+        // A log that cannot be written loses that output, never the host's stream.
+        await attempt.write(frame.payload, frame.type === "O" ? "stdout" : "stderr")
+          .catch(() => {});
         break;
       case "R":
         this.attempts.delete(frame.id);
@@ -242,29 +254,56 @@ class Host {
 
   async run(request: StepRequest): Promise<ExecOutcome> {
     await this.ready;
+    if (this.pidNamespace && this.namespace === undefined) {
+      this.namespace = hostNamespace(this.proc.pid, this.hostPid);
+    }
+    const ns = this.namespace ?? null;
     const id = nextAttemptId++;
+    const attemptDir = this.scratch ? await this.scratch.attempt(id, request.spec) : null;
+    const spec = attemptDir?.spec ?? request.spec;
     const pids = new Set<number>();
     const outcome = new Promise<ExecOutcome>((resolve) => {
       this.attempts.set(id, { write: request.write, pids, resolve });
     });
     const doomed = new Set<number>();
     let killTimer: ReturnType<typeof setTimeout> | undefined;
+    let hostTimer: ReturnType<typeof setTimeout> | undefined;
+    let hostKilled = false;
     const kill = (signal: Deno.Signal) => {
+      if (ns) {
+        // Everything in the host's PID namespace but the host: the attempt's programs.
+        if (signal === "SIGKILL") void clearNamespace(ns);
+        else signalNamespace(ns, signal);
+        return;
+      }
       for (const pid of pids) for (const p of processTree(pid)) doomed.add(p);
       signalAll(doomed, signal);
     };
     const onAbort = () => {
       void this.writer.send("C", id);
       kill("SIGTERM");
-      killTimer = setTimeout(() => kill("SIGKILL"), request.graceMs);
+      killTimer = setTimeout(() => {
+        kill("SIGKILL");
+        // A host that does not answer after its programs are gone (a step stopped it with
+        // SIGSTOP, say) is killed itself: the attempt ends as a host failure.
+        hostTimer = setTimeout(() => {
+          hostKilled = true;
+          this.kill();
+        }, request.graceMs);
+      }, request.graceMs);
     };
-    const cpuBefore = childrenCpuMs(this.hostPid);
-    await this.writer.send("S", id, JSON.stringify(request.spec));
+    const cpuPid = ns?.hostPid ?? this.hostPid;
+    const cpuBefore = childrenCpuMs(cpuPid);
+    await this.writer.send("S", id, JSON.stringify(spec));
     if (request.signal.aborted) onAbort();
     else request.signal.addEventListener("abort", onAbort, { once: true });
     try {
-      const result = await outcome;
-      const cpuAfter = childrenCpuMs(this.hostPid);
+      let result = await outcome;
+      if (hostKilled) {
+        // Killed on the abort's behalf: the attempt ends as its timeout or cancellation.
+        result = { exitCode: null, signal: "SIGKILL", durationMs: result.durationMs, spawned: 0 };
+      }
+      const cpuAfter = childrenCpuMs(cpuPid);
       if (cpuBefore !== undefined && cpuAfter !== undefined && result.spawned > 0) {
         result.cpuMs = cpuAfter - cpuBefore;
       }
@@ -273,8 +312,21 @@ class Host {
       request.signal.removeEventListener("abort", onAbort);
       if (killTimer !== undefined) {
         clearTimeout(killTimer);
-        kill("SIGKILL");
+        clearTimeout(hostTimer);
+        if (!ns) kill("SIGKILL");
       }
+      // Nothing the attempt started outlives it (before its output is read or its files go).
+      if (ns) await clearNamespace(ns);
+      await attemptDir?.finish();
+    }
+  }
+
+  /** Ends the host at once (its namespace and programs with it). */
+  kill(): void {
+    try {
+      this.proc.kill("SIGKILL");
+    } catch {
+      // already gone
     }
   }
 
@@ -325,8 +377,14 @@ export function sandboxAdapter(options: SandboxOptions): Adapter {
   const waiters = new Map<string, (() => void)[]>();
   const maxIdle = options.maxIdle ?? Math.max(4, options.hostsPerSet * 2);
 
-  const release = (host: Host) => {
+  const release = (host: Host, retire: boolean) => {
     host.busy--;
+    if (retire) {
+      // The host held a secret in its memory: no later step runs in it (a step may read
+      // its host's memory, as the same user in the same namespace).
+      sets.set(host.key, (sets.get(host.key) ?? []).filter((h) => h !== host));
+      void host.close();
+    }
     host.lastUsed = performance.now();
     waiters.get(host.key)?.shift()?.();
     trimIdle();
@@ -340,7 +398,13 @@ export function sandboxAdapter(options: SandboxOptions): Adapter {
       void host.close();
     }
   };
-  const acquire = async (key: string, argv: string[], allowHosts: string[]): Promise<Host> => {
+  let hostCount = 0;
+  const acquire = async (
+    key: string,
+    argv: string[],
+    request: StepRequest,
+  ): Promise<Host> => {
+    const allowHosts = request.os.proxy ?? [];
     await warmHostModules(lilyCacheDir());
     for (;;) {
       const hosts = (sets.get(key) ?? []).filter((h) => h.alive);
@@ -351,7 +415,17 @@ export function sandboxAdapter(options: SandboxOptions): Adapter {
         return idle;
       }
       if (hosts.length < options.hostsPerSet) {
-        const host = new Host(key, argv, options.cwd, allowHosts);
+        const scratch = request.os.scratch
+          ? await privateScratch(request.os.scratch, ++hostCount)
+          : null;
+        const host = new Host(
+          key,
+          argv,
+          options.cwd,
+          allowHosts,
+          scratch,
+          !!request.os.pidNamespace,
+        );
         host.busy++;
         hosts.push(host);
         return host;
@@ -382,7 +456,11 @@ export function sandboxAdapter(options: SandboxOptions): Adapter {
           sandbox: "deno host",
           deno_permissions: denoPermissions,
           deno_flags: flags,
-          tree_kill: Deno.build.os === "linux" ? "proc" : "child-only",
+          tree_kill: request.os.pidNamespace
+            ? "pid namespace"
+            : Deno.build.os === "linux"
+            ? "proc"
+            : "child-only",
         },
       };
       commands.set(request.permissions, command);
@@ -397,7 +475,7 @@ export function sandboxAdapter(options: SandboxOptions): Adapter {
       const { key, argv, enforcement } = commandOf(request);
       let host: Host;
       try {
-        host = await acquire(key, argv, request.os.proxy ?? []);
+        host = await acquire(key, argv, request);
       } catch (error) {
         return failed(started, `cannot start the sandbox host: ${(error as Error).message}`);
       }
@@ -407,7 +485,7 @@ export function sandboxAdapter(options: SandboxOptions): Adapter {
       } catch (error) {
         return { ...failed(started, (error as Error).message), enforcement };
       } finally {
-        release(host);
+        release(host, Object.values(request.step.inputs).some((i) => i.type === "secret"));
       }
     },
     async close() {

@@ -34,6 +34,12 @@ export function lilyCacheDir(): string | undefined {
   return xdg ? join(xdg, "lily") : home ? join(home, ".cache", "lily") : undefined;
 }
 
+/** Lily's state outside the project that no step may reach: the user cache. */
+export function lilyStateDirs(): string[] {
+  const cache = lilyCacheDir();
+  return cache ? [cache] : [];
+}
+
 /** The directories a host needs to start (computed once). */
 export function hostSupportPaths(): string[] {
   if (paths) return paths;

@@ -113,6 +113,8 @@ export interface Redirect {
   target: Word | null;
   dup: 1 | 2 | null;
   heredoc?: Heredoc;
+  /** `>|`: writes even under `set -C` (noclobber). */
+  force?: boolean;
   pos: number;
 }
 

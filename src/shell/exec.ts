@@ -16,6 +16,7 @@ import {
   expandString,
   matchPattern,
 } from "./expand.ts";
+import { loaderVariable } from "./loader_env.ts";
 import { processTree, signalAll } from "./process_tree.ts";
 import { leavesRoot } from "../util/paths.ts";
 import {
@@ -28,6 +29,7 @@ import {
   type ShellApi,
   ShellDenied,
   ShellExit,
+  type ShellOption,
   type ShellPolicy,
   type Sink,
 } from "./types.ts";
@@ -66,7 +68,7 @@ export interface ShellResult {
   spawned: number;
 }
 
-type Option = "errexit" | "pipefail" | "xtrace" | "nounset";
+type Option = ShellOption;
 
 /** A write to a pipe whose reader has gone (the shell's SIGPIPE). */
 class BrokenPipe extends Error {}
@@ -252,6 +254,8 @@ class Interpreter implements ShellApi {
     pipefail: true,
     xtrace: false,
     nounset: false,
+    noclobber: false,
+    noglob: false,
   };
   private status = 0;
   /** The status of the last command substitution of the command being expanded. */
@@ -345,7 +349,8 @@ class Interpreter implements ShellApi {
     if (name === "0") return "lily-shell";
     if (name === "-") {
       return (this.options.errexit ? "e" : "") + (this.options.xtrace ? "x" : "") +
-        (this.options.nounset ? "u" : "");
+        (this.options.nounset ? "u" : "") + (this.options.noclobber ? "C" : "") +
+        (this.options.noglob ? "f" : "");
     }
     return this.vars.get(name);
   }
@@ -424,16 +429,22 @@ class Interpreter implements ShellApi {
     }
     if (p.negated) status = status === 0 ? 1 : 0;
     this.status = status;
-    if (!quiet && status !== 0 && this.options.errexit) throw new ShellExit(status);
+    // A compound command's status never ends the script by itself: a command in it that failed
+    // where errexit applies already did (`{ a && b; }` failing at `a` does not), as in dash.
+    const compound = p.commands.length === 1 && p.commands[0].kind !== "simple" &&
+      p.commands[0].kind !== "subshell";
+    if (!quiet && !compound && status !== 0 && this.options.errexit) throw new ShellExit(status);
     return status;
   }
 
   private async pipe(p: Pipeline, io: Io): Promise<number> {
     const n = p.commands.length;
     const pipes = Array.from({ length: n - 1 }, () => new TransformStream<Uint8Array>());
+    const sinks = pipes.map((pipe) => pipeSink(pipe.writable));
+    const sources = pipes.map((pipe) => ownedStream(pipe.readable));
     const stages = p.commands.map(async (command, i) => {
-      const out = i < n - 1 ? pipeSink(pipes[i].writable) : undefined;
-      const stdin: Input = i === 0 ? io.stdin : { kind: "stream", stream: pipes[i - 1].readable };
+      const out = i < n - 1 ? sinks[i] : undefined;
+      const stdin: Input = i === 0 ? io.stdin : { kind: "stream", stream: sources[i - 1].stream };
       let status: number;
       try {
         status = await this.forked(this.fork(), (sub) =>
@@ -443,11 +454,10 @@ class Interpreter implements ShellApi {
             stderr: out && p.stderrToo[i] ? out : io.stderr,
           }, false));
       } finally {
+        // A reader that stopped early: the writer before it gets a broken pipe (also when a
+        // built-in such as `read` still holds the stream), and never waits on it again.
+        if (i > 0) await sources[i - 1].stop();
         await out?.close();
-        // A reader that stopped early: the writer before it gets a broken pipe.
-        if (stdin.kind === "stream" && !stdin.stream.locked) {
-          await stdin.stream.cancel().catch(() => {});
-        }
       }
       return status;
     });
@@ -568,6 +578,7 @@ class Interpreter implements ShellApi {
       checkRead: (dir) => this.checkRead(dir),
       error: (message) => writeText(io.stderr, `lily-shell: ${message}\n`),
       nounset: this.options.nounset,
+      noglob: this.options.noglob,
     };
   }
 
@@ -645,9 +656,17 @@ class Interpreter implements ShellApi {
       );
     }
     const redirected = await this.redirect(cmd.redirects, io);
-    if (typeof redirected === "number") return redirected;
+    if (typeof redirected === "number") {
+      // As POSIX says: a redirection error on a special built-in ends the (sub)shell.
+      if (SPECIAL.has(args[0])) throw new ShellExit(2);
+      return redirected;
+    }
     try {
       const [name, ...rest] = args;
+      if (name === "") {
+        await writeText(redirected.io.stderr, "lily-shell: : not found\n");
+        return 127;
+      }
       const builtin = name.includes("/") ? undefined : BUILTINS[name];
       if (builtin && Object.hasOwn(BUILTINS, name)) {
         return await this.builtin(builtin, rest, assigns, redirected.io);
@@ -727,6 +746,15 @@ class Interpreter implements ShellApi {
   ): Promise<number> {
     let child: Deno.ChildProcess;
     const windowsBatch = Deno.build.os === "windows" && /\.(cmd|bat)$/i.test(program);
+    const loader = loaderVariable(env);
+    if (loader) {
+      throw new ShellDenied(
+        "env",
+        loader,
+        `passing \`${loader}\` to a program is not allowed in a sandboxed step`,
+        this.shared.policy.allowHint("env", loader),
+      );
+    }
     try {
       child = new Deno.Command(windowsBatch ? "cmd.exe" : program, {
         args: windowsBatch ? ["/d", "/s", "/c", program, ...args] : args,
@@ -829,6 +857,14 @@ class Interpreter implements ShellApi {
           stdin = { kind: "stream", stream: file.readable };
         } else {
           this.checkWrite(path);
+          if (this.options.noclobber && r.op === ">" && !r.force) {
+            const existing = await Deno.stat(path).catch(() => undefined);
+            if (existing?.isFile) {
+              await close();
+              await writeText(io.stderr, `lily-shell: ${name}: cannot overwrite existing file\n`);
+              return 1;
+            }
+          }
           const file = await Deno.open(path, {
             write: true,
             create: true,
@@ -857,6 +893,9 @@ class Interpreter implements ShellApi {
   }
 }
 
+/** POSIX's special built-ins that Lily's shell has. */
+const SPECIAL = new Set([":", "break", "continue", "exit", "export", "readonly", "set", "unset"]);
+
 function isAssignmentWord(word: Word): boolean {
   const first = word.parts[0];
   return first?.kind === "lit" && !first.quoted && /^[A-Za-z_][A-Za-z0-9_]*=/.test(first.text);
@@ -866,7 +905,9 @@ async function writeText(sink: Sink, text: string): Promise<void> {
   if (!sink.isNull) await sink.write(encoder.encode(text));
 }
 
-function pipeSink(writable: WritableStream<Uint8Array>): Sink & { close(): Promise<void> } {
+function pipeSink(
+  writable: WritableStream<Uint8Array>,
+): Sink & { close(): Promise<void> } {
   const writer = writable.getWriter();
   let broken = false;
   return {
@@ -885,6 +926,38 @@ function pipeSink(writable: WritableStream<Uint8Array>): Sink & { close(): Promi
       } catch {
         // the reader is gone
       }
+    },
+  };
+}
+
+/**
+ * The read end of a pipe, held by the shell: the stage reads `stream`, and `stop()` closes the
+ * pipe when the stage ends, even while a built-in still holds `stream` (the writer then gets a
+ * broken pipe instead of waiting forever for a reader).
+ */
+function ownedStream(source: ReadableStream<Uint8Array>) {
+  const reader = source.getReader();
+  let stopped = false;
+  const stream = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        const { done, value } = await reader.read();
+        if (done || stopped) controller.close();
+        else controller.enqueue(value);
+      } catch (error) {
+        controller.error(error);
+      }
+    },
+    cancel(reason) {
+      stopped = true;
+      return reader.cancel(reason);
+    },
+  }, { highWaterMark: 0 });
+  return {
+    stream,
+    stop: async () => {
+      stopped = true;
+      await reader.cancel().catch(() => {});
     },
   };
 }

@@ -21,6 +21,8 @@ export interface ExpandScope {
   /** Reports an expansion error (`${X:?}`, bad arithmetic) on stderr. */
   error(message: string): Promise<void>;
   nounset: boolean;
+  /** `set -f`: no pathname expansion. */
+  noglob?: boolean;
 }
 
 interface Segment {
@@ -38,26 +40,55 @@ export async function expandFields(word: Word, scope: ExpandScope): Promise<stri
     fields.push([]);
     present.push(false);
   };
-  for (const part of word.parts) {
-    if (part.kind === "lit") {
-      cur().push({ text: part.text, glob: !part.quoted });
-      if (part.quoted || part.text) present[present.length - 1] = true;
-      continue;
+  const add = async (parts: WordPart[], inArg: boolean): Promise<void> => {
+    for (const part of parts) {
+      if (part.kind === "lit") {
+        // A literal inside an unquoted `${X:-…}` is split too (`${X:-a b}` is two fields).
+        if (inArg && !part.quoted) {
+          split(part.text);
+          continue;
+        }
+        cur().push({ text: part.text, glob: !part.quoted });
+        if (part.quoted || part.text) present[present.length - 1] = true;
+        continue;
+      }
+      if (part.kind === "tilde") {
+        cur().push({ text: scope.getVar("HOME") ?? "~", glob: false });
+        present[present.length - 1] = true;
+        continue;
+      }
+      // An unquoted `${X:-word}` that takes its word: the word's own quoting holds
+      // (`${X:-'a b' c}` is two fields, `a b` and `c`).
+      if (
+        part.kind === "param" && !part.quoted && part.arg &&
+        (part.op === ":-" || part.op === "-" || part.op === ":+" || part.op === "+")
+      ) {
+        const v = scope.getVar(part.name);
+        const set = part.op === ":-" || part.op === ":+"
+          ? v !== undefined && v !== ""
+          : v !== undefined;
+        const takesWord = part.op === ":-" || part.op === "-" ? !set : set;
+        if (takesWord) {
+          await add(part.arg.parts, true);
+          continue;
+        }
+        if (part.op === ":+" || part.op === "+") continue;
+        split(v ?? "");
+        continue;
+      }
+      const value = await expandPart(part, scope);
+      // `"$@"` without positional parameters is no field at all (not an empty one).
+      if (part.kind === "param" && part.name === "@" && part.op === null && value === "") continue;
+      if (part.quoted) {
+        cur().push({ text: value, glob: false });
+        present[present.length - 1] = true;
+        continue;
+      }
+      split(value);
     }
-    if (part.kind === "tilde") {
-      cur().push({ text: scope.getVar("HOME") ?? "~", glob: false });
-      present[present.length - 1] = true;
-      continue;
-    }
-    const value = await expandPart(part, scope);
-    // `"$@"` without positional parameters is no field at all (not an empty one).
-    if (part.kind === "param" && part.name === "@" && part.op === null && value === "") continue;
-    if (part.quoted) {
-      cur().push({ text: value, glob: false });
-      present[present.length - 1] = true;
-      continue;
-    }
-    // Unquoted: split on blanks and newlines.
+  };
+  // Unquoted: split on blanks and newlines.
+  const split = (value: string) => {
     const pieces = value.split(/[ \t\n]+/);
     pieces.forEach((piece, index) => {
       if (index > 0 && present[present.length - 1]) newField();
@@ -66,12 +97,13 @@ export async function expandFields(word: Word, scope: ExpandScope): Promise<stri
         present[present.length - 1] = true;
       }
     });
-  }
+  };
+  await add(word.parts, false);
   const out: string[] = [];
   for (let i = 0; i < fields.length; i++) {
     if (!present[i]) continue;
     const segments = fields[i];
-    if (segments.some((s) => s.glob && /[*?[]/.test(s.text))) {
+    if (!scope.noglob && segments.some((s) => s.glob && /[*?[]/.test(s.text))) {
       const matches = await glob(segments, scope);
       if (matches.length) {
         out.push(...matches);

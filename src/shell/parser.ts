@@ -19,6 +19,7 @@ import type {
   Word,
   WordPart,
 } from "./ast.ts";
+import { literalWord } from "./ast.ts";
 
 /**
  * A syntax error at `pos` (an offset into the script). `code` is set when the error has a code
@@ -271,6 +272,13 @@ class Parser {
     return word;
   }
 
+  /** A list that must hold a command (`do … done`, `then … fi`, `{ … }`), as sh requires. */
+  private body(until: Set<string> | null, what: string, pos: number): List {
+    const list = this.list(until);
+    if (list.items.length === 0) this.fail(`${what} needs at least one command`, pos);
+    return list;
+  }
+
   /** A list, up to EOF, `)` or one of `until` (reserved words that end it). */
   list(until: Set<string> | null): List {
     this.enter();
@@ -378,7 +386,7 @@ class Parser {
     switch (word) {
       case "{": {
         this.pos++;
-        const body = this.list(new Set(["}"]));
+        const body = this.body(new Set(["}"]), "`{ … }`", pos);
         this.expectWord("}", "`{` is not closed: add `}` (after a `;` or a newline)", pos);
         return { kind: "group", body, redirects: this.redirects(), pos };
       }
@@ -391,9 +399,9 @@ class Parser {
       case "while":
       case "until": {
         this.pos += word.length;
-        const cond = this.list(new Set(["do"]));
+        const cond = this.body(new Set(["do"]), `\`${word}\``, pos);
         this.expectWord("do", `\`${word}\` needs \`do\``, pos);
-        const body = this.list(new Set(["done"]));
+        const body = this.body(new Set(["done"]), "`do … done`", pos);
         this.expectWord("done", `\`${word} … do\` needs \`done\``, pos);
         return {
           kind: "while",
@@ -473,9 +481,9 @@ class Parser {
     const clauses: { cond: List; body: List }[] = [];
     let otherwise: List | null = null;
     for (;;) {
-      const cond = this.list(new Set(["then"]));
+      const cond = this.body(new Set(["then"]), "`if`", pos);
       this.expectWord("then", "`if` needs `then`", pos);
-      const body = this.list(new Set(["elif", "else", "fi"]));
+      const body = this.body(new Set(["elif", "else", "fi"]), "`then`", pos);
       clauses.push({ cond, body });
       const word = this.reserved();
       if (word === "elif") {
@@ -484,7 +492,7 @@ class Parser {
       }
       if (word === "else") {
         this.pos += 4;
-        otherwise = this.list(new Set(["fi"]));
+        otherwise = this.body(new Set(["fi"]), "`else`", pos);
       }
       this.expectWord("fi", "`if` needs `fi`", pos);
       break;
@@ -521,7 +529,7 @@ class Parser {
     if (this.ch() === ";") this.pos++;
     this.skipSpace(true);
     this.expectWord("do", "`for … in …` needs `; do`", pos);
-    const body = this.list(new Set(["done"]));
+    const body = this.body(new Set(["done"]), "`do … done`", pos);
     this.expectWord("done", "`for … do` needs `done`", pos);
     return { kind: "for", name, items, body, redirects: this.redirects(), pos };
   }
@@ -570,9 +578,18 @@ class Parser {
         return { fd, op: ">", target: null, dup: Number(target) as 1 | 2, pos };
       }
       if (digits) this.fail("`N>&` needs 1 or 2", pos);
-      // `>&file` is bash for `&>file`.
+      // `>&file` is bash for `&>file`; bash decides at run time whether an expansion there is
+      // a descriptor, so only a literal file name is taken.
       this.skipSpace(false);
-      return { fd: "&", op: ">", target: this.word(), dup: null, pos };
+      const file = this.word();
+      if (literalWord(file) === undefined) {
+        this.fail(
+          "`>&` followed by an expansion is ambiguous (a descriptor or a file)",
+          pos,
+          "write `> file 2>&1` for a file; only descriptors 1 and 2 can be duplicated",
+        );
+      }
+      return { fd: "&", op: ">", target: file, dup: null, pos };
     }
     this.skipSpace(false);
     if (this.atEnd() || /[;&|()<>\n]/.test(this.ch())) {
@@ -584,6 +601,7 @@ class Parser {
     }
     const kind = op === ">|" ? ">" : op as "<" | ">" | ">>";
     const fd = digits ? Number(digits) as 0 | 1 | 2 : kind === "<" ? 0 : 1;
+    if (op === ">|") return { fd, op: kind, target, dup: null, force: true, pos };
     return { fd, op: kind, target, dup: null, pos };
   }
 
@@ -702,6 +720,30 @@ class Parser {
       const c = this.ch();
       this.fail(this.atEnd() ? "a command is missing at the end" : `unexpected \`${c}\``);
     }
+    const ifs = words.length === 0 ? assigns.find((a) => a.name === "IFS") : undefined;
+    if (ifs) {
+      this.fail(
+        "setting `IFS` for the rest of the script is not supported (fields split on blanks)",
+        ifs.pos,
+        "set it for one `read` only (`IFS=, read -r a b`), or use `shell: sh`",
+      );
+    }
+    if (words.length > 1 && literalWord(words[0]) === "set") {
+      let optionName = false;
+      for (const w of words.slice(1)) {
+        const arg = literalWord(w);
+        const isName = optionName;
+        optionName = arg !== undefined && /^[-+][a-zA-Z]*o$/.test(arg);
+        if (isName) continue;
+        if (arg === undefined || arg === "--" || !/^[-+]/.test(arg)) {
+          this.fail(
+            "`set` with arguments sets positional parameters, which Lily's shell does not have",
+            w.pos,
+            "use variables (`a=…; b=…`) or a `for x in …` loop",
+          );
+        }
+      }
+    }
     return { kind: "simple", assigns, words, redirects, pos };
   }
 
@@ -754,6 +796,7 @@ class Parser {
     stop: () => boolean,
     atEnd: () => void,
     tildeEnds?: RegExp,
+    inDoubleQuotes = false,
   ): void {
     let lit = "";
     const flush = () => {
@@ -767,6 +810,13 @@ class Parser {
       }
       if (stop()) break;
       const c = this.ch();
+      if (inDoubleQuotes && (c === "'" || (c === "\\" && !/[$`"\\}\n]/.test(this.ch(1))))) {
+        // Inside `"${X:-…}"` a single quote is a character, and so is a backslash before
+        // anything but `$ \` " \\ }` (as inside double quotes).
+        lit += c;
+        this.pos++;
+        continue;
+      }
       if (c === "\\") {
         if (this.ch(1) === "\n") {
           this.pos += 2;
@@ -878,9 +928,12 @@ class Parser {
       return { kind: "cmdsub", body, quoted, pos };
     }
     if (next === "{") return this.braced(quoted);
-    const m = /^(?:[A-Za-z_][A-Za-z0-9_]*|[0-9?$#@*!-])/.exec(this.text.slice(pos + 1, pos + 128));
+    // `$\<newline>?` is `$?`: a line continuation joins the two.
+    let at = pos + 1;
+    while (this.text.startsWith("\\\n", at)) at += 2;
+    const m = /^(?:[A-Za-z_][A-Za-z0-9_]*|[0-9?$#@*!-])/.exec(this.text.slice(at, at + 128));
     if (!m) return undefined;
-    this.pos += 1 + m[0].length;
+    this.pos = at + m[0].length;
     return { kind: "param", name: m[0], op: null, arg: null, quoted, pos };
   }
 
@@ -919,10 +972,11 @@ class Parser {
       );
     }
     this.pos += op.length;
+    const patternOp = op === "#" || op === "##" || op === "%" || op === "%%";
     const arg = this.bracedWord(
       pos,
-      quoted || op.length === 1 && "#%".includes(op) ||
-        op.length === 2 && (op === "##" || op === "%%"),
+      quoted && !patternOp,
+      quoted || patternOp,
     );
     const ops: Record<string, Extract<WordPart, { kind: "param" }>["op"]> = {
       "#": "prefix",
@@ -941,7 +995,7 @@ class Parser {
   }
 
   /** The word inside `${NAME:-…}`, up to the closing `}`. */
-  private bracedWord(start: number, quoted: boolean): Word {
+  private bracedWord(start: number, inDoubleQuotes: boolean, quoted: boolean): Word {
     const pos = this.pos;
     const parts: WordPart[] = [];
     if (!quoted) this.tilde(parts, /[/}]/);
@@ -949,6 +1003,8 @@ class Parser {
       parts,
       () => this.ch() === "}",
       () => this.fail("`${` is not closed: add `}`", start),
+      undefined,
+      inDoubleQuotes,
     );
     this.pos++;
     return { parts, pos };

@@ -68,6 +68,9 @@ export interface ShellPolicy {
   allowHint(kind: DenialKind, target: string): string;
 }
 
+/** The options `set` changes (`-e`, `-o pipefail`, `-x`, `-u`, `-C`, `-f`). */
+export type ShellOption = "errexit" | "pipefail" | "xtrace" | "nounset" | "noclobber" | "noglob";
+
 /** The state a built-in may read and change. */
 export interface ShellApi {
   readonly cwd: string;
@@ -84,14 +87,14 @@ export interface ShellApi {
   /** Exported variables (what a program started now would see). */
   environment(): Record<string, string>;
   changeDir(absPath: string): void;
-  setOption(name: "errexit" | "pipefail" | "xtrace" | "nounset", on: boolean): void;
+  setOption(name: ShellOption, on: boolean): void;
   /** How many `for`/`while`/`until` loops enclose the command (for `break` and `continue`). */
   readonly loopDepth: number;
   /** Marks a variable read-only: a later assignment or `unset` is an error. */
   setReadonly(name: string): void;
   /** Read-only variables. */
   readonly readonlyVars: ReadonlySet<string>;
-  readonly options: Readonly<Record<"errexit" | "pipefail" | "xtrace" | "nounset", boolean>>;
+  readonly options: Readonly<Record<ShellOption, boolean>>;
 }
 
 /** What a built-in command receives. */

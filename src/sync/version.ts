@@ -41,7 +41,7 @@ export async function probeVersion(
     const os = osIsolation(false, "auto", view);
     // Only bubblewrap confines writes to the temporary directory (unshare -rn and macOS's
     // sandbox-exec take the network only).
-    if (!os.record.enforced || !/(^|\/)bwrap$/.test(os.prefix[0] ?? "")) {
+    if (!os.record.enforced || !os.prefix.some((arg) => /(^|\/)bwrap$/.test(arg))) {
       return {
         kind: "unsandboxed",
         reason:

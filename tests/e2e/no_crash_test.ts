@@ -47,3 +47,24 @@ Deno.test("a json -p value with a number out of range is LILY-E0305, not a crash
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("a lock written to a FIFO goes through it; the FIFO is not replaced by a file", async () => {
+  const dir = await tempProject({ "f.petal": FLOW });
+  try {
+    // As root, `-o /dev/null` used to rename a temp file over the device node.
+    const fifo = `${dir}/pipe`;
+    const made = await new Deno.Command("mkfifo", { args: [fifo] }).output();
+    assert(made.success, "mkfifo failed");
+    const reader = Deno.open(fifo, { read: true }).then(async (file) => {
+      const chunks: Uint8Array[] = [];
+      for await (const chunk of file.readable) chunks.push(chunk);
+      return new TextDecoder().decode(new Uint8Array(chunks.flatMap((c) => [...c])));
+    });
+    const { code, stderr } = await lily(["compose", "f.petal", "-o", "pipe"], { cwd: dir });
+    assertEquals(code, 0, stderr);
+    assertMatch(await reader, /^spec_hash: /m);
+    assert((await Deno.lstat(fifo)).isFifo, "the FIFO was replaced");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

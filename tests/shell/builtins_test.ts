@@ -1,5 +1,6 @@
 // The built-in commands: what each does, and the status and message of each failure.
-import { assert, assertEquals, assertMatch } from "../_assert.ts";
+import { parseScript, ShellSyntaxError } from "../../src/shell/parser.ts";
+import { assert, assertEquals, assertMatch, assertThrows } from "../_assert.ts";
 import { BUILTINS, isBuiltin } from "../../src/shell/commands/mod.ts";
 import { type Outcome, sh, shIn, withTempDir } from "./_run.ts";
 
@@ -259,7 +260,15 @@ Deno.test("set: an unknown option or a positional argument is status 2", async (
   assertEquals(bad.stdout, "status=2\n");
   assertMatch(bad.stderr, /-q: invalid option/);
   assertEquals((await status("set -o nosuch")).stdout, "status=2\n");
-  assertEquals((await status("set a b")).stdout, "status=2\n");
+});
+
+Deno.test("set: positional arguments are refused when the script is parsed", () => {
+  for (const script of ["set a b", "set -- x", "set -e -- x", "set -o pipefail x"]) {
+    const error = assertThrows(() => parseScript(script), script);
+    assert(error instanceof ShellSyntaxError, String(error));
+    assertMatch(error.message, /positional parameters/);
+  }
+  parseScript("set -eu -o pipefail +o xtrace");
 });
 
 // read -----------------------------------------------------------------------------------

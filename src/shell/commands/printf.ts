@@ -20,7 +20,11 @@ const DIRECTIVE =
 /** The `printf` built-in. */
 export const printfCommand: Builtin = async (ctx) => {
   if (ctx.args.length === 0) return complain(ctx, "printf", "usage: printf FORMAT [ARG…]", 2);
-  const all = ctx.args[0] === "--" ? ctx.args.slice(1) : ctx.args;
+  const first = ctx.args[0] ?? "";
+  if (first.length > 1 && first[0] === "-" && first !== "--") {
+    return complain(ctx, "printf", `${first}: invalid option`, 2);
+  }
+  const all = first === "--" ? ctx.args.slice(1) : ctx.args;
   if (all.length === 0) return complain(ctx, "printf", "usage: printf FORMAT [ARG…]", 2);
   const [format, ...args] = all;
   let out = "";

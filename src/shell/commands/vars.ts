@@ -4,7 +4,7 @@
  * @module
  */
 import { chunksOf, complain, writeText } from "./_io.ts";
-import type { Builtin } from "../types.ts";
+import type { Builtin, ShellOption } from "../types.ts";
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
@@ -87,16 +87,20 @@ export const printenvCommand: Builtin = async (ctx) => {
   return status;
 };
 
-const LONG: Record<string, "errexit" | "pipefail" | "xtrace" | "nounset"> = {
+const LONG: Record<string, ShellOption> = {
   errexit: "errexit",
   pipefail: "pipefail",
   xtrace: "xtrace",
   nounset: "nounset",
+  noclobber: "noclobber",
+  noglob: "noglob",
 };
-const SHORT: Record<string, "errexit" | "xtrace" | "nounset"> = {
+const SHORT: Record<string, ShellOption> = {
   e: "errexit",
   x: "xtrace",
   u: "nounset",
+  C: "noclobber",
+  f: "noglob",
 };
 
 /** The `set` built-in: `-e`/`+e`, `-u`, `-x`, `-o pipefail` and their `+` forms. */
@@ -139,13 +143,29 @@ export const readCommand: Builtin = async (ctx) => {
     return 1;
   }
   let text = raw ? line.text : line.text.replace(/\\(.)/g, "$1");
-  text = text.replace(/^[ \t]+|[ \t]+$/g, "");
+  // `IFS= read` keeps the line as it is; otherwise IFS's blanks are trimmed and its characters
+  // separate the fields (the last name takes the rest).
+  const ifs = ctx.shell.getVar("IFS") ?? " \t\n";
+  const blanks = [...ifs].filter((c) => c === " " || c === "\t" || c === "\n").join("");
+  const others = [...ifs].filter((c) => !blanks.includes(c)).join("");
+  const esc = (chars: string) => chars.replace(/[\\\]^-]/g, "\\$&");
+  if (blanks) text = text.replace(new RegExp(`^[${esc(blanks)}]+|[${esc(blanks)}]+$`, "g"), "");
+  const blank = blanks ? `[${esc(blanks)}]` : "";
+  const other = others ? `[${esc(others)}]` : "";
+  const seps = [
+    ...(other ? [`${blank && blank + "*"}${other}${blank && blank + "*"}`] : []),
+    ...(blank ? [`${blank}+`] : []),
+  ];
+  const separator = ifs === ""
+    ? undefined
+    : new RegExp(`^([^${esc(ifs)}]*)(?:${seps.join("|")})(.*)$`, "s");
   for (let i = 0; i < names.length; i++) {
-    if (i === names.length - 1) {
+    const m = i === names.length - 1 || separator === undefined ? null : separator.exec(text);
+    if (!m) {
       ctx.shell.setVar(names[i], text);
+      for (const rest of names.slice(i + 1)) ctx.shell.setVar(rest, "");
       break;
     }
-    const m = /^(\S*)[ \t]*(.*)$/s.exec(text)!;
     ctx.shell.setVar(names[i], m[1]);
     text = m[2];
   }

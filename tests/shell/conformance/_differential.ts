@@ -6,12 +6,14 @@
  * @module
  */
 import { parseScript, ShellSyntaxError } from "../../../src/shell/parser.ts";
-import { sh } from "../_run.ts";
+import { BIN, sh } from "../_run.ts";
 
 /** What one shell printed and returned. */
 export interface Answer {
   stdout: string;
   status: number;
+  /** Lily only: the program its policy refused to start (the corpus uses built-ins). */
+  denied?: string;
 }
 
 /** The three answers for a script; `lily` is a refusal when the parser refused it. */
@@ -26,6 +28,8 @@ export interface DiffOptions {
   /** Run all three with errexit (`sh -e`). */
   errexit?: boolean;
   stdin?: string;
+  /** Extra programs the three shells may start: name → absolute path (on PATH for dash/bash). */
+  programs?: Record<string, string>;
 }
 
 const decoder = new TextDecoder();
@@ -34,7 +38,7 @@ async function other(argv: string[], script: string, dir: string, options: DiffO
   const child = new Deno.Command(argv[0], {
     args: [...argv.slice(1), ...(options.errexit ? ["-e"] : []), "-c", script],
     cwd: dir,
-    env: { HOME: "/lily-home", PATH: "/usr/bin:/bin", LC_ALL: "C.UTF-8" },
+    env: { HOME: "/lily-home", PATH: pathFor(options), LC_ALL: "C.UTF-8" },
     clearEnv: true,
     stdin: options.stdin === undefined ? "null" : "piped",
     stdout: "piped",
@@ -47,6 +51,11 @@ async function other(argv: string[], script: string, dir: string, options: DiffO
   }
   const out = await child.output();
   return { stdout: decoder.decode(out.stdout), status: out.code };
+}
+
+function pathFor(options: DiffOptions): string {
+  const dirs = Object.values(options.programs ?? {}).map((p) => p.slice(0, p.lastIndexOf("/")));
+  return [...new Set(dirs), "/usr/bin", "/bin"].join(":");
 }
 
 async function inTemp<T>(fn: (dir: string) => Promise<T>): Promise<T> {
@@ -76,11 +85,12 @@ export async function differential(
   }
   const lily = await inTemp(async (dir) => {
     const result = await sh(script, dir, {
-      env: { HOME: "/lily-home", PATH: "/usr/bin:/bin" },
+      env: { HOME: "/lily-home", PATH: pathFor(options) },
       stdin: options.stdin,
+      binaries: options.programs ? { ...BIN, ...options.programs } : undefined,
       startOptions: { errexit: options.errexit ?? false, pipefail: false },
     });
-    return { stdout: result.stdout, status: result.exitCode };
+    return { stdout: result.stdout, status: result.exitCode, denied: result.denied?.target };
   });
   return { dash, bash, lily };
 }
@@ -106,6 +116,7 @@ export function verdict(
   }
   if (want === "refuse") return "ran, but must be refused";
   const lily = d.lily;
+  if (lily.denied !== undefined) return `started \`${lily.denied}\`, which is not a built-in`;
   const ok = want === "dash"
     ? same(lily, d.dash)
     : want === "bash"

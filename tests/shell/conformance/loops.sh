@@ -82,3 +82,9 @@ n=0; while :; do n=$((n+1)); [ $n -ge 3 ] && break; done; echo "st=$?"
 for i in 1 2 3; do [ $i = 3 ] && break; done; echo "st=$?"
 #### continue as last round status
 for i in 1 2; do false; continue; done; echo "st=$?"
+#### break out of a while read fed by a pipe
+{ echo three; echo four; echo five; } | while read -r line; do echo "[$line]"; break; done; echo after
+#### errexit in a while read fed by a pipe !e
+{ echo three; echo four; } | while read -r line; do echo "[$line]"; false; done; echo four
+#### read once from a pipe that has more
+{ echo a; echo b; } | { read -r x; echo "$x"; }; echo "st=$?"

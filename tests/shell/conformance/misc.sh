@@ -128,3 +128,59 @@ f() { echo hi; }
 [[ a == a ]] && echo yes
 #### arithmetic command !refuse
 (( x = 1 ))
+#### errexit and an and-list in a group !e
+{ test no = yes && echo hi; }; echo "status=$?"
+#### errexit and an and-list in if, for, case !e
+if true; then false && true; fi; for i in 1; do false && true; done; case a in a) false && true;; esac; echo survived
+#### errexit and an and-list in a subshell exits !e
+(false && true); echo never
+#### errexit inside a group exits !e
+{ false; echo no; }; echo never
+#### test more file operators
+touch f; [ -c f ] || echo notchar; [ -p f ] || echo notfifo; [ -k f ] || echo nosticky; [ -t 1 ] || echo notty
+#### test newer and same file
+touch a; [ a -ef a ] && echo same; [ a -nt missing ] && echo newer; [ missing -ot a ] && echo older
+#### test big integers
+[ 9223372036854775807 -gt 9223372036854775806 ] && echo bigger
+#### test integer out of range
+[ 99999999999999999999 -eq 1 ]; echo "st=$?"
+#### dollar question split by a line continuation
+true; echo $\
+?
+#### empty command name is not found
+''; echo "st=$?"
+#### redirect failure on a special built-in ends the shell
+for x in a b; do break > nodir/r.txt; done; echo after
+#### empty do done !refuse
+while false; do
+done
+#### empty then !refuse
+if true; then fi
+#### empty group !refuse
+{ }
+#### set with arguments sets positional parameters !refuse
+set -- a b
+#### dup to an expanded descriptor !refuse
+fd=100; echo foo >&$fd
+#### printf with an unknown option
+printf -v x %s foo; echo "status=$?"
+#### test three arguments with -a in the middle
+[ -z -a -a ]; echo "status=$?"; [ "" -o x ]; echo "status=$?"
+#### noclobber refuses to overwrite, >| forces
+echo a > f; set -C; echo b > f; echo "st=$?"; echo c >| f; cat f; set +C; echo d > f; cat f
+#### noclobber long form and new files
+set -o noclobber; echo new > g; cat g; echo again > g; echo "st=$?"
+#### noglob keeps patterns
+touch a1 a2; set -f; echo a*; set +f; echo a*
+#### read with empty IFS keeps blanks
+printf '  a b  \n' | { IFS= read -r line; echo "[$line]"; }
+#### read with a comma IFS
+printf 'x,y,z w\n' | { IFS=, read -r a b; echo "[$a][$b]"; }
+#### read with comma IFS and three names
+printf 'x, y ,z\n' | { IFS=', ' read -r a b c; echo "[$a][$b][$c]"; }
+#### read default IFS trims and splits
+printf '  one   two three  \n' | { read -r a b; echo "[$a][$b]"; }
+#### read more names than fields
+echo one | { read -r a b c; echo "[$a][$b][$c]"; }
+#### IFS for the rest of the script !refuse
+IFS=,; x=a,b; for w in $x; do echo "<$w>"; done

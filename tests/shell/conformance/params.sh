@@ -109,3 +109,13 @@ echo "${@-unset}"
 echo "${*:-d}" "[$*]"
 #### param at plus alternative
 echo "[${@+set}]"
+#### param single quotes inside a double-quoted default are characters
+echo "${u:-'b'}"
+#### param quoted words inside an unquoted default keep together
+for w in ${u:-'a b' c}; do echo "<$w>"; done
+#### param double-quoted words inside an unquoted default
+for w in ${u:-"x y" z}; do echo "<$w>"; done
+#### param unquoted alternative splits with its quoting
+s=1; for w in ${s:+'p q' r}; do echo "<$w>"; done
+#### param set variable in unquoted default splits its value
+v='m n'; for w in ${v:-'no'}; do echo "<$w>"; done
