@@ -158,6 +158,11 @@ export const ERROR_CODES = {
   "LILY-E0703": "unsupported lock schema version",
   "LILY-E0720": "a project tool (`./tools/x` in `binaries`) resolves outside the project",
   "LILY-E0721": "`lily sync --version-timeout` is not a duration",
+  // Lily's state, outputs and secrets (E073x, E087x): docs/errors.md
+  "LILY-E0730": "a secret's source variable is passed to a step as plain `resources.env`",
+  "LILY-E0731": "a condition reads `env.X` where `X` is a secret's source variable",
+  "LILY-E0732": "`.lilyrc`'s `template_env` names a secret's source variable",
+  "LILY-E0733": "a template filter would build more than the template output budget",
   // Running (E08xx): docs/run.md
   "LILY-E0801": "`--only` names a step the lock does not have",
   "LILY-E0802": "`--from` names a step the lock does not have",
@@ -173,6 +178,8 @@ export const ERROR_CODES = {
   "LILY-E0830": "`--json` and `--events -` together (both would write to stdout)",
   "LILY-E0831": "`-m` with a lock (sweeps compose a workflow's params)",
   "LILY-E0832": "`lily logs RUN STEP`: the run has no such step",
+  // Lily's state (E087x–E088x): docs/errors.md
+  "LILY-E0870": "a lock was edited after compose: its content does not hash to its `spec_hash`",
   // Pins and sync (E11xx): docs/sync.md
   "LILY-E1101": "an allowed binary is not installed (compose)",
   "LILY-E1103": "this machine does not match the lock's pins (run)",

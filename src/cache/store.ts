@@ -1,16 +1,24 @@
 /**
  * The content-addressed cache under `.lily/cache/`:
  * - `blobs/<aa>/<sha256>`: output files, stored by content (shared between entries);
- * - `records.jsonl`: a journal of entry records (key, outputs, a digest of the record), one
+ * - `records.jsonl`: a journal of entry records (key, outputs, an HMAC of the record), one
  *   a line, appended in one write each (creating a file costs ≈ 0.17 ms here, an append
  *   ≈ 1 µs). Blobs are written first (temp file + rename) and the record last, so an entry
- *   appears complete or not at all; reads verify the record's digest and every blob's
- *   sha256, and a corrupt entry is a miss with a warning (and a tombstone line). `steps.json` keeps each step's last key
- * parts (to explain misses); `namespaces/<spec_hash>.json` the keys each plan used.
+ *   appears complete or not at all; reads verify the record's HMAC and every blob's
+ *   sha256, and a corrupt or forged entry is a miss with a warning (and a tombstone line).
+ * - `key`: the cache's secret HMAC key (mode 0600). Steps never see `.lily/` (the sandbox
+ *   mounts it away), so a record written by anything but Lily does not verify.
+ * - `steps.json` keeps each step's last key parts (to explain misses);
+ *   `namespaces/<spec_hash>.json` the keys each plan used.
+ *
+ * A hit is restored only inside the project: every directory on the way is a real directory
+ * (never a symbolic link), and the file is written to a new temp file and renamed over the
+ * target (a link there is replaced, never followed).
  * @module
  */
-import { createHash } from "node:crypto";
+import { createHash, createHmac } from "node:crypto";
 import { dirname, join } from "node:path";
+import { openRegular, restoreInside, unsafeRelative } from "./safe_path.ts";
 import { canonicalJson } from "../lock/canonical.ts";
 import { fileDigest, type KeyParts } from "./key.ts";
 
@@ -90,14 +98,60 @@ export class CacheStore {
     return this.#records = map;
   }
 
+  #secret: string | undefined;
+
+  /**
+   * The cache's HMAC key (`key`, 32 random bytes as hex, mode 0600), made on first use. Two
+   * processes making it at once agree: the first link wins and both read it.
+   */
+  secretKey(): string {
+    if (this.#secret) return this.#secret;
+    const file = join(this.root, "key");
+    const read = () => {
+      const text = Deno.readTextFileSync(file).trim();
+      if (!/^[0-9a-f]{64}$/.test(text)) throw new Error(`\`${file}\` is not a cache key`);
+      return text;
+    };
+    try {
+      return this.#secret = read();
+    } catch (error) {
+      if (!(error instanceof Deno.errors.NotFound)) throw error;
+    }
+    this.#mkdir(this.root);
+    const bytes = crypto.getRandomValues(new Uint8Array(32));
+    const hex = [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
+    const temp = `${file}.${crypto.randomUUID().slice(0, 8)}.tmp`;
+    Deno.writeTextFileSync(temp, hex + "\n", { createNew: true, mode: 0o600 });
+    try {
+      Deno.linkSync(temp, file);
+    } catch {
+      // another process made it first
+    }
+    Deno.removeSync(temp);
+    return this.#secret = read();
+  }
+
+  /** The HMAC of an entry record under this cache's key. */
+  macOf(entry: Entry): string {
+    return createHmac("sha256", this.secretKey()).update(canonicalJson(entry)).digest("hex");
+  }
+
   /** Looks an entry up and verifies its record (blobs are checked on restore). */
   lookup(key: string): Lookup {
     const line = this.records().get(key);
     if (line === undefined) return { hit: false };
     try {
-      const { digest, ...entry } = JSON.parse(line) as Entry & { digest: string };
-      if (digestEntry(entry) !== digest || entry.key !== key) {
-        return { hit: false, corrupt: "the entry's record does not match its digest" };
+      const { mac, ...entry } = JSON.parse(line) as Entry & { mac?: string };
+      if (typeof mac !== "string" || !sameHex(this.macOf(entry), mac) || entry.key !== key) {
+        return {
+          hit: false,
+          corrupt: "the entry's record does not match its digest (its keyed HMAC)",
+        };
+      }
+      for (const out of Object.values(entry.outputs ?? {})) {
+        if (out.path !== undefined && unsafeRelative(out.path)) {
+          return { hit: false, corrupt: `the entry names \`${out.path}\`, outside the project` };
+        }
       }
       return { hit: true, entry };
     } catch {
@@ -125,11 +179,11 @@ export class CacheStore {
         await Deno.remove(blob).catch(() => {});
         return `output \`${name}\` does not match its recorded sha256`;
       }
-      const target = join(projectRoot, out.path);
-      this.#mkdir(dirname(target));
-      const temp = `${target}.lily-${crypto.randomUUID().slice(0, 8)}.tmp`;
-      await Deno.copyFile(blob, temp);
-      await Deno.rename(temp, target);
+      const problem = await restoreInside(projectRoot, out.path, blob);
+      if (problem) {
+        this.remove(entry.key);
+        return `output \`${name}\`: ${problem}`;
+      }
     }
     return undefined;
   }
@@ -152,7 +206,7 @@ export class CacheStore {
       const temp = `${blob}.${crypto.randomUUID().slice(0, 8)}.tmp`;
       // Hash what is copied: a file rewritten since it was hashed is not stored under a name
       // that does not match its content.
-      const copied = await copyHashing(join(projectRoot, out.path), temp);
+      const copied = await copyHashing(projectRoot, out.path, temp);
       if (copied !== out.sha256) {
         await Deno.remove(temp).catch(() => {});
         throw new Error(`\`${out.path}\` changed while it was being stored`);
@@ -165,7 +219,7 @@ export class CacheStore {
       step: entry.step,
       created: entry.created,
       outputs: entry.outputs,
-      digest: digestEntry(entry),
+      mac: this.macOf(entry),
     });
     this.#append(line);
     this.records().set(entry.key, line);
@@ -244,16 +298,20 @@ export class CacheStore {
 
 const encoder = new TextEncoder();
 
-/** Digest of an entry record (stored beside it: a flipped byte is detected). */
-export function digestEntry(entry: Entry): string {
-  return createHash("sha256").update(canonicalJson(entry)).digest("hex");
+function sameHex(a: string, b: string): boolean {
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
+  return diff === 0;
 }
 
-async function copyHashing(from: string, to: string): Promise<string> {
+async function copyHashing(root: string, rel: string, to: string): Promise<string> {
+  if (unsafeRelative(rel)) throw new Error(`\`${rel}\` is not a path inside the project`);
+  const opened = await openRegular(root, rel);
+  if ("error" in opened) throw new Error(`\`${rel}\` ${opened.error}`);
   const hash = createHash("sha256");
-  const source = await Deno.open(from); // its stream closes it
   using target = await Deno.open(to, { write: true, createNew: true });
-  for await (const chunk of source.readable) {
+  for await (const chunk of opened.file.readable) {
     hash.update(chunk);
     let written = 0;
     while (written < chunk.length) written += await target.write(chunk.subarray(written));

@@ -25,6 +25,7 @@ import {
   unknownParam,
 } from "./params.ts";
 import { renderPetal } from "./render.ts";
+import { secretSideDoors } from "./secret_doors.ts";
 import { type Resolved, resolveSources } from "./resolve.ts";
 
 /** Options for {@linkcode composeSources}. */
@@ -113,6 +114,12 @@ async function composeUnchecked(
   const paramTypes: Record<string, ValueType> = {};
   for (const [name, p] of Object.entries(params)) paramTypes[name] = p.type;
   const baseValues = baseParamValues(petal, resolved);
+  // Secret side doors (resources.env, if: env.X, template_env) are refused before rendering.
+  const doors = secretSideDoors(petal, resolved.raw, resolved.project);
+  if (doors.length) {
+    await ensureLocator();
+    throw new LilyErrors(doors);
+  }
 
   const sweep = options.sweep ?? {};
   for (const key of Object.keys(sweep)) {

@@ -11,7 +11,8 @@ import {
   type LockFile,
 } from "../schema/lock.ts";
 import { VERSION } from "../version.ts";
-import { digestOf, toCanonicalYaml } from "./canonical.ts";
+import { toCanonicalYaml } from "./canonical.ts";
+import { specHashOf } from "./spec_hash.ts";
 
 /** Top-level key order of a lock file (the rest of the file is sorted). */
 export const LOCK_KEY_ORDER = [
@@ -31,21 +32,7 @@ export const LOCK_KEY_ORDER = [
   "plan",
 ] as const;
 
-/** The fields of a lock that `spec_hash` covers. */
-export function specHashOf(lock: Omit<LockFile, "spec_hash">): string {
-  return digestOf({
-    schema_version: lock.schema_version,
-    petal_version: lock.petal_version,
-    name: lock.name,
-    execution_contract: lock.execution_contract,
-    env_policy: lock.env_policy,
-    artifacts: lock.artifacts,
-    params: lock.params,
-    env: lock.env,
-    vars: lock.vars,
-    plan: lock.plan,
-  });
-}
+export { specHashOf } from "./spec_hash.ts";
 
 /** The execution contract this Lily writes. */
 export function executionContract(): LockFile["execution_contract"] {

@@ -8,6 +8,9 @@ import { LilyError, LilyErrors, type Span } from "../errors.ts";
 import { unsupportedErrors } from "../steps/support.ts";
 import type { LockFile as LockFileSchema } from "../schema/lock.ts";
 
+import { canonicalJson } from "./canonical.ts";
+import { specHashOf } from "./spec_hash.ts";
+
 type LockFile = import("../schema/lock.ts").LockFile;
 
 let parsers: { jsyaml: typeof jsyamlModule; LockFile: typeof LockFileSchema } | undefined;
@@ -45,28 +48,96 @@ export async function readLockFile(path: string, options: ReadLockOptions = {}):
   }
   if (!options.compiled) {
     await loadLockParsers();
-    return parseLockText(path, text);
+    return checkSpecHash(path, text, parseLockText(path, text));
   }
   // A lock already validated is kept as JSON, keyed by the sha256 of its bytes: JSON.parse
   // of 1000 steps takes ~5 ms where YAML + validation take ~90 ms (and leave garbage).
+  // The user cache is not trusted blindly: an entry carries an HMAC (a per-user key beside
+  // it) over the text's digest and the lock, and its plan must hash to its `spec_hash`; an
+  // entry that fails either check is a miss and is rewritten.
   const { createHash } = await import("node:crypto");
   const key = createHash("sha256").update(text).digest("hex");
   const compiled = `${options.compiled}/${key}.json`;
+  const secret = compiledKey(options.compiled);
   try {
-    return JSON.parse(await Deno.readTextFile(compiled));
-  } catch {
-    await loadLockParsers();
-    const lock = parseLockText(path, text);
-    try {
-      await Deno.mkdir(options.compiled, { recursive: true });
-      const temp = `${compiled}.${crypto.randomUUID().slice(0, 8)}.tmp`;
-      await Deno.writeTextFile(temp, JSON.stringify(lock));
-      await Deno.rename(temp, compiled);
-    } catch {
-      // a read-only cache only costs speed
+    const entry = JSON.parse(await Deno.readTextFile(compiled)) as CompiledEntry;
+    const lock = entry.lock;
+    if (
+      secret && entry.text === key && typeof entry.mac === "string" &&
+      timingSafeEqualHex(entry.mac, await compiledMac(secret, key, lock)) &&
+      specHashOf(lock) === lock.spec_hash
+    ) {
+      return lock;
     }
-    return lock;
+  } catch {
+    // missing or corrupt: a miss
   }
+  await loadLockParsers();
+  const lock = checkSpecHash(path, text, parseLockText(path, text));
+  if (!secret) return lock;
+  try {
+    await Deno.mkdir(options.compiled, { recursive: true });
+    const temp = `${compiled}.${crypto.randomUUID().slice(0, 8)}.tmp`;
+    const entry: CompiledEntry = { text: key, mac: await compiledMac(secret, key, lock), lock };
+    await Deno.writeTextFile(temp, JSON.stringify(entry));
+    await Deno.rename(temp, compiled);
+  } catch {
+    // a read-only cache only costs speed
+  }
+  return lock;
+}
+
+/** A compiled lock as stored: the digest of the text it came from, an HMAC, the lock. */
+interface CompiledEntry {
+  text: string;
+  mac: string;
+  lock: LockFile;
+}
+
+/**
+ * The per-user key of the compiled-lock cache (`<dir>/.key`, mode 0600, created on first use),
+ * or undefined when it cannot be read or made (then the cache is not used).
+ */
+function compiledKey(dir: string): string | undefined {
+  const file = `${dir}/.key`;
+  try {
+    const text = Deno.readTextFileSync(file).trim();
+    if (/^[0-9a-f]{64}$/.test(text)) return text;
+  } catch {
+    // made below
+  }
+  try {
+    Deno.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const bytes = crypto.getRandomValues(new Uint8Array(32));
+    const hex = [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
+    const temp = `${file}.${crypto.randomUUID().slice(0, 8)}.tmp`;
+    Deno.writeTextFileSync(temp, hex + "\n", { createNew: true, mode: 0o600 });
+    try {
+      // link, not rename: a key another process made first wins, and both use it
+      Deno.linkSync(temp, file);
+    } catch {
+      // taken
+    }
+    Deno.removeSync(temp);
+    const text = Deno.readTextFileSync(file).trim();
+    return /^[0-9a-f]{64}$/.test(text) ? text : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function compiledMac(secret: string, textDigest: string, lock: LockFile): Promise<string> {
+  const { createHmac } = await import("node:crypto");
+  return createHmac("sha256", secret).update(textDigest).update("\u0000").update(
+    canonicalJson(lock),
+  ).digest("hex");
+}
+
+function timingSafeEqualHex(a: string, b: string): boolean {
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
+  return diff === 0;
 }
 
 /** Options for {@linkcode readLockFile}. */
@@ -176,4 +247,29 @@ function lineOf(text: string, path: PropertyKey[]): number {
   const lines = text.split("\n");
   const index = lines.findIndex((l) => new RegExp(`^\\s*(- )?"?${key}"?:`).test(l));
   return index >= 0 ? index + 1 : 1;
+}
+
+/**
+ * Refuses a lock whose content does not hash to its `spec_hash` (LILY-E0870).
+ */
+function checkSpecHash(path: string, text: string, lock: LockFile): LockFile {
+  // The plan is what runs: a lock edited after compose (a step, a user) keeps its old
+  // `spec_hash` field, so the field is never trusted, it is recomputed.
+  const actual = specHashOf(lock);
+  if (actual !== lock.spec_hash) {
+    const flow = lock.provenance.sources.find((s) => s.role === "flow")?.path;
+    throw new LilyError(
+      "LILY-E0870",
+      `\`${path}\` was edited after compose: its content hashes to ${
+        actual.slice(0, 19)
+      }…, not to its \`spec_hash\` ${lock.spec_hash.slice(0, 19)}…`,
+      {
+        span: { file: path, line: lineOf(text, ["spec_hash"]), col: 1 },
+        hint: `a lock is written by Lily only: regenerate it with \`lily compose ${
+          flow ?? "<flow.petal>"
+        }\` (and review what changed it)`,
+      },
+    );
+  }
+  return lock;
 }

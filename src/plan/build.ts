@@ -242,7 +242,12 @@ function resolveStep(
     with: withBlock,
     ...(step.description ? { description: step.description } : {}),
   };
-  const policy = step.uses === "human" ? "never" : step.cache?.policy ?? "auto";
+  // A step that receives a secret is not cached unless its `cache.policy` says so (its
+  // outputs may hold the secret, and would be restored after the secret rotates).
+  const secretIn = Object.values(stepInputs).some((io) => io.type === "secret");
+  const policy = step.uses === "human"
+    ? "never"
+    : step.cache?.policy ?? (secretIn ? "never" : "auto");
   const salt = [inputs.rc.cache?.salt ?? "", step.cache?.salt ?? ""].join("\u0000");
   return { ...partial, level: dag.levelOf.get(step.id)!, cache: cacheKeyOf(partial, policy, salt) };
 }

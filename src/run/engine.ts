@@ -27,7 +27,6 @@ import { type IsolationMode, type OsIsolation, osIsolation } from "../sandbox/is
 import { pinMounts } from "../sandbox/pins.ts";
 import { hostSupportPaths, lilyStateDirs, programSupportPaths } from "../sandbox/support.ts";
 import { execSpecFor } from "../steps/mod.ts";
-import { leavesRoot } from "../util/paths.ts";
 import { describeDenial } from "./denial.ts";
 import { mayRun } from "./exempt.ts";
 import { resolveAllSecrets } from "../sandbox/secrets.ts";
@@ -35,7 +34,8 @@ import { assertSecretsSet } from "./secrets_check.ts";
 import { stepEnvironment } from "./environment.ts";
 import { EventLog } from "./events.ts";
 import { schemaViolation } from "./json_schema.ts";
-import { parseOutputFile, typedOutput } from "./outputs.ts";
+import { collectOutputs } from "./collect.ts";
+import { LOG_TRUNCATED, maxBlobBytes, maxLogBytes } from "./limits.ts";
 import { permissionsFor } from "./permissions.ts";
 
 /** How failures affect the rest of the run. */
@@ -144,6 +144,8 @@ export async function runLock(lock: LockFile, options: RunOptions): Promise<RunR
   await events.open();
   if (options.onEvent) events.listen(options.onEvent);
   const cache = new CacheStore(options.cacheDir ?? join(root, ".lily", "cache"));
+  const maxBlob = maxBlobBytes(options.getHostEnv ?? ((name: string) => Deno.env.get(name)));
+  const maxLog = maxLogBytes(options.getHostEnv ?? ((name: string) => Deno.env.get(name)));
   const jobs = Math.max(1, options.jobs ?? navigator.hardwareConcurrency ?? 2);
   const getHostEnv = options.getHostEnv ?? ((name: string) => Deno.env.get(name));
   let attemptCounter = Deno.pid * 1000;
@@ -427,11 +429,24 @@ export async function runLock(lock: LockFile, options: RunOptions): Promise<RunR
       if (isFile && path !== undefined) {
         const abs = isAbsolute(path) ? path : join(root, path);
         let digest: string;
+        let stat: Deno.FileInfo;
         try {
-          const stat = await Deno.stat(abs);
-          digest = stat.isDirectory ? await dirDigest(abs) : (await fileDigest(abs)).sha256;
+          stat = await Deno.stat(abs);
         } catch {
           return { fail: `input \`${name}\`: file \`${path}\` does not exist` };
+        }
+        if (!stat.isFile && !stat.isDirectory) {
+          // A FIFO or `/dev/zero` would block or never end the hash.
+          return {
+            fail: `input \`${name}\`: \`${path}\` is not a regular file or directory`,
+          };
+        }
+        try {
+          digest = stat.isDirectory ? await dirDigest(abs) : (await fileDigest(abs)).sha256;
+        } catch (error) {
+          return {
+            fail: `input \`${name}\`: cannot read \`${path}\`: ${(error as Error).message}`,
+          };
         }
         values[name] = { type: io.type, value: path, digest };
         env[name] = abs;
@@ -572,6 +587,8 @@ export async function runLock(lock: LockFile, options: RunOptions): Promise<RunR
       r.manifest.cache.decision = "disabled";
       r.manifest.cache.reason = step.uses === "human"
         ? "human steps are never cached"
+        : Object.values(step.inputs).some((io) => io.type === "secret")
+        ? "cache policy `never` (a step that receives a secret is not cached unless it opts in)"
         : "cache policy `never`";
     }
 
@@ -598,8 +615,9 @@ export async function runLock(lock: LockFile, options: RunOptions): Promise<RunR
       let log: Deno.FsFile | undefined;
       const decoder = new TextDecoder();
       const maskStream = masker.stream();
+      let logBytes = 0;
       const writeLog = async (text: string) => {
-        if (!text) return;
+        if (!text || logBytes > maxLog) return;
         if (!log) {
           log = await Deno.open(join(runDir, logName), {
             create: true,
@@ -608,7 +626,14 @@ export async function runLock(lock: LockFile, options: RunOptions): Promise<RunR
           });
           r.manifest.logs.push(logName);
         }
-        const data = encoder.encode(text);
+        let data = encoder.encode(text);
+        if (logBytes + data.length > maxLog) {
+          // Capped: keep the first `maxLog` bytes and say so in the log itself.
+          const head = data.subarray(0, maxLog - logBytes);
+          data = new Uint8Array([...head, ...encoder.encode(LOG_TRUNCATED)]);
+          logBytes = maxLog + 1;
+          r.manifest.metrics.log_truncated_at_bytes = maxLog;
+        } else logBytes += data.length;
         let written = 0;
         while (written < data.length) written += await log.write(data.subarray(written));
       };
@@ -659,13 +684,6 @@ export async function runLock(lock: LockFile, options: RunOptions): Promise<RunR
       if (timer !== undefined) clearTimeout(timer);
       running.delete(step.id);
       await writeLog(maskStream.push(decoder.decode()) + maskStream.end());
-      if (!masker.empty) {
-        // The step wrote its output file; it is read below from the masked text, so secrets
-        // do not flow on to other steps.
-        await Deno.readTextFile(outputFile).then((t) =>
-          Deno.writeTextFile(outputFile, masker.mask(t))
-        ).catch(() => {});
-      }
       (log as Deno.FsFile | undefined)?.close();
       r.manifest.exit_code = result.exitCode;
       r.manifest.duration_ms = performance.now() - t0;
@@ -698,6 +716,7 @@ export async function runLock(lock: LockFile, options: RunOptions): Promise<RunR
         });
       }
       let failure: string | undefined;
+      let noCache: string[] = [];
       if (result.denied) {
         const denial = describeDenial(step, result.denied, lock);
         r.manifest.denied = denial;
@@ -714,12 +733,11 @@ export async function runLock(lock: LockFile, options: RunOptions): Promise<RunR
           ? `killed by ${result.signal}`
           : `exited with status ${result.exitCode}`;
       } else {
-        const collected = await collectOutputs(step, outputFile, root);
+        // Read from masked text, no-follow, bounded (src/run/collect.ts).
+        const collected = await collectOutputs(step, outputFile, { root, masker, maxBlob });
         if ("error" in collected) failure = collected.error;
         else {
-          for (const out of Object.values(collected.outputs)) {
-            if (typeof out.value === "string" && !masker.empty) out.value = masker.mask(out.value);
-          }
+          noCache = collected.noCache;
           r.outputs = collected.outputs;
           r.manifest.outputs = collected.outputs;
           for (const name of collected.ignored) {
@@ -735,7 +753,15 @@ export async function runLock(lock: LockFile, options: RunOptions): Promise<RunR
         }
       }
       if (failure === undefined) {
-        if (key && parts && (policy === "auto" || policy === "write-only")) {
+        const storing = policy === "auto" || policy === "write-only";
+        for (const reason of key && storing ? noCache : []) {
+          events.emit("cache.warning", {
+            step: step.id,
+            key: key!,
+            reason: `${reason}; not cached`,
+          });
+        }
+        if (key && parts && storing && !noCache.length) {
           const entry: Entry = {
             key,
             step: step.id,
@@ -1003,89 +1029,6 @@ function descendants(lock: LockFile, from: string): Set<string> {
     }
   }
   return out;
-}
-
-/**
- * Why an output path may not be taken (outside the project, through a symlink, or into
- * Lily's own `.lily/`), or undefined. Output files are hashed and copied into the cache by
- * Lily's own process, so a step must not name a file it could not write itself.
- */
-function outsideProject(rel: string, abs: string, root: string): string | undefined {
-  if (rel === "" || leavesRoot(rel)) return "is outside the project";
-  if (rel === ".lily" || rel.startsWith(".lily/")) return "is inside Lily's own `.lily/`";
-  try {
-    const real = Deno.realPathSync(abs);
-    const realRoot = Deno.realPathSync(root);
-    const realRel = relative(realRoot, real);
-    if (leavesRoot(realRel)) {
-      return `leads outside the project (to \`${real}\`)`;
-    }
-  } catch {
-    // missing: reported below as not written
-  }
-  return undefined;
-}
-
-async function collectOutputs(
-  step: LockStep,
-  outputFile: string,
-  root: string,
-): Promise<{ outputs: Record<string, StoredOutput>; ignored: string[] } | { error: string }> {
-  let written: Record<string, unknown> = {};
-  if (Object.keys(step.outputs).length === 0) return { outputs: {}, ignored: [] };
-  try {
-    const text = Deno.readTextFileSync(outputFile);
-    if (text.length) written = parseOutputFile(text);
-  } catch {
-    // no output file: nothing written
-  }
-  const outputs: Record<string, StoredOutput> = {};
-  for (const [name, io] of Object.entries(step.outputs)) {
-    if (
-      io.path !== undefined ||
-      ((io.type === "file" || io.type === "dir") && written[name] !== undefined)
-    ) {
-      const path = io.path ?? String(written[name]);
-      const abs = isAbsolute(path) ? path : join(root, path);
-      const rel = relative(root, abs).replaceAll("\\", "/");
-      const escape = outsideProject(rel, abs, root);
-      if (escape) return { error: `output \`${name}\`: \`${path}\` ${escape}` };
-      try {
-        const stat = await Deno.stat(abs);
-        if (stat.isDirectory) {
-          outputs[name] = { type: io.type, path: rel, sha256: await dirDigest(abs) };
-        } else {
-          const { sha256, size } = await fileDigest(abs);
-          outputs[name] = { type: io.type, path: rel, sha256, size };
-        }
-      } catch {
-        if (io.required) {
-          return {
-            error: `declared output \`${name}\` was not written (expected the file \`${path}\`)`,
-          };
-        }
-      }
-      continue;
-    }
-    if (!(name in written)) {
-      if (io.required) {
-        return {
-          error:
-            `declared output \`${name}\` was not written: append \`${name}=…\` to "$LILY_OUTPUT"`,
-        };
-      }
-      continue;
-    }
-    const typed = typedOutput(name, io, written[name]);
-    if ("error" in typed) return { error: typed.error };
-    if (io.type === "json" && io.schema) {
-      const violation = schemaViolation(typed.value, io.schema);
-      if (violation) return { error: `output \`${name}\` does not match its schema: ${violation}` };
-    }
-    outputs[name] = { type: io.type, value: typed.value };
-  }
-  const ignored = Object.keys(written).filter((n) => !(n in step.outputs));
-  return { outputs, ignored };
 }
 
 async function dryRun(

@@ -26,6 +26,13 @@ export function secretForms(secret: string): string[] {
   forms.add(encodeURIComponent(secret));
   forms.add(encodeURIComponent(secret).replaceAll("%20", "+"));
   forms.add(JSON.stringify(secret).slice(1, -1));
+  // JSON writers that escape every non-ASCII character (`\u00e9`, either case of hex).
+  const escaped = JSON.stringify(secret).slice(1, -1).replace(
+    /[\u007f-\uffff]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
+  forms.add(escaped);
+  forms.add(escaped.replace(/\\u([0-9a-f]{4})/g, (_, h: string) => `\\u${h.toUpperCase()}`));
   const bytes = new TextEncoder().encode(secret);
   for (const urlSafe of [false, true]) {
     forms.add(base64(bytes, urlSafe));

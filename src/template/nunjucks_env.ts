@@ -5,6 +5,7 @@
  * @module
  */
 import nunjucks from "nunjucks";
+import { checkFilterArgs, checkFilterResult } from "./filter_budget.ts";
 import {
   MAX_ITERATIONS,
   outputText,
@@ -122,6 +123,17 @@ export function hardenedEnvironment(): nunjucks.Environment {
   }
   for (const [name, filter] of Object.entries(LILY_FILTERS)) {
     env.addFilter(name, filter as (...args: unknown[]) => unknown);
+  }
+  // Every filter is bounded by the output budget (filter_budget.ts).
+  for (
+    const [name, filter] of Object.entries(
+      anyEnv.filters as Record<string, (...args: unknown[]) => unknown>,
+    )
+  ) {
+    anyEnv.filters[name] = function (this: unknown, ...args: unknown[]) {
+      checkFilterArgs(name, args);
+      return checkFilterResult(name, filter.apply(this, args));
+    };
   }
   for (const name of Object.keys(anyEnv.globals)) delete anyEnv.globals[name];
   const globals: Record<string, (...args: never[]) => unknown> = {
