@@ -153,6 +153,7 @@ function resolveStep(
   const python = step.uses === "python"
     ? planPythonStep(step, withBlock, (p, key) => where([...path, ...p], key), errors, {
       rawCode: rawAt(inputs.raw, [...path, "with", "code"]),
+      codeAt: lazyLocate(inputs.raw, [...path, "with", "code"], { content: true }),
     })
     : undefined;
   // `.lilyrc`'s allowed_binaries are every step's: the lock says per step what it may start.

@@ -9,6 +9,7 @@
  */
 import { isAbsolute, normalize } from "node:path";
 import { LilyError, listNames, type Span } from "../errors.ts";
+import { spanAt } from "../expr/_span.ts";
 import type { ExecSpec } from "../sandbox/execute.ts";
 import type { LockFile, LockIO, LockStep } from "../schema/lock.ts";
 import { type RunnerConfig, runnerProgram } from "./python_runner.ts";
@@ -41,7 +42,7 @@ export function planPythonStep(
   withBlock: Record<string, unknown>,
   where: (path: string[], key?: boolean) => Span | undefined,
   errors: LilyError[],
-  source: { rawCode?: unknown } = {},
+  source: { rawCode?: unknown; codeAt?: Span } = {},
 ): PythonPlan {
   const plan: PythonPlan = { binaries: [], inputs: {} };
   const id = step.id;
@@ -106,15 +107,23 @@ export function planPythonStep(
   }
   // A param templated into the source becomes code (a `-p` value could run anything).
   const raw = source.rawCode;
-  if (typeof raw === "string" && /\{[{%][^]*?\bparams\./.test(raw)) {
+  const templated = typeof raw === "string"
+    ? /\{[{%][^]*?\bparams\.([A-Za-z_][A-Za-z0-9_-]*)?/.exec(raw)
+    : null;
+  if (typeof raw === "string" && templated) {
+    const param = templated[1] ?? "x";
+    const name = param.replaceAll("-", "_").toLowerCase();
     errors.push(
       new LilyError(
         "LILY-E0678",
         `\`with.code\` of python step \`${id}\` templates a param into Python source`,
         {
-          span: where(["with", "code"]),
-          hint:
-            'pass it as an input: `inputs: {x: {from: params.x}}`, then `lily.inputs["x"]` in the code',
+          // At the `{{` itself when the code's position is known.
+          span: source.codeAt
+            ? spanAt(source.codeAt, raw, templated.index, templated.index + 2)
+            : where(["with", "code"]),
+          hint: `pass it as an input: \`inputs: {${name}: {from: params.${param}}}\`, ` +
+            `then \`lily.inputs["${name}"]\` in the code`,
         },
       ),
     );

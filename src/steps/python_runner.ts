@@ -42,6 +42,7 @@ export interface RunnerConfig {
  */
 export const RUNNER_SOURCE = String.raw`
 import sys, os
+_RUNNER_FILE = sys._getframe().f_code.co_filename
 _STEP = _cfg["step"]
 if _cfg["file"] is not None:
     _FILENAME = _cfg["file"]
@@ -252,6 +253,17 @@ except BaseException as _e:
     _tb = _e.__traceback__
     while _tb is not None and _tb.tb_frame.f_code.co_filename not in _USER:
         _tb = _tb.tb_next
+    # From the user's first frame on, drop the runner's own frames (lily.input raising
+    # KeyError runs in the runner's "<string>" code): what stays is the user's and libraries'.
+    _kept = []
+    _t = _tb
+    while _t is not None:
+        if _t.tb_frame.f_code.co_filename != _RUNNER_FILE:
+            _kept.append(_t)
+        _t = _t.tb_next
+    for _i, _t in enumerate(_kept):
+        _t.tb_next = _kept[_i + 1] if _i + 1 < len(_kept) else None
+    _tb = _kept[0] if _kept else None
     _e.__traceback__ = _tb
     sys.stderr.write("".join(traceback.format_exception(type(_e), _e, _tb)))
     sys.stderr.write("lily: step %s: the Python code raised %s\n" % (_STEP, type(_e).__name__))

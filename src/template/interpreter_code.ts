@@ -139,7 +139,9 @@ function jqCode(words: (string | undefined)[]): number[] {
 
 const AWK: Interpreter = {
   codeWords: awkCode,
-  data: 'awk -v %N%="$%ENV%" \'{ print %N% }\' (or ENVIRON["%ENV%"] in the program)',
+  data: "awk '{ print ENVIRON[\"%ENV%\"] }' (ENVIRON gives the exact bytes; " +
+    "not `awk -v %N%=\"$%ENV%\"`: awk turns backslash escapes in -v values into characters, " +
+    "so `\\t` becomes a tab)",
 };
 const PYTHON: Interpreter = {
   codeWords: afterFlag("c"),
@@ -163,7 +165,8 @@ export const INTERPRETERS: ReadonlyMap<string, Interpreter> = new Map([
   ...["awk", "gawk", "mawk", "nawk"].map((n): [string, Interpreter] => [n, AWK]),
   ...["sed", "gsed"].map((n): [string, Interpreter] => [n, {
     codeWords: sedCode,
-    data: "awk -v %N%=\"$%ENV%\" '{ gsub(/x/, %N%) } 1' (sed has no way to take a value as data)",
+    data: "awk '{ gsub(/x/, ENVIRON[\"%ENV%\"]) } 1' " +
+      "(sed has no way to take a value as data; ENVIRON keeps its bytes, unlike `awk -v`)",
   }]),
   ...["python", "python2", "python3", "pypy", "pypy3"].map((n): [string, Interpreter] => [
     n,

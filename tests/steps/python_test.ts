@@ -142,6 +142,12 @@ Deno.test({
   - id: syntax
     uses: python
     with: { code: "def f(:\\n  pass\\n" }
+  - id: noinput
+    uses: python
+    with:
+      code: |
+        import lily
+        lily.input("nope")
 `),
     });
     try {
@@ -164,6 +170,12 @@ Deno.test({
       assertMatch(syntax, /File "<step syntax>", line 1\n +def f\(:\n/);
       assertMatch(syntax, /SyntaxError/);
       assert(!/<string>/.test(syntax), syntax);
+      // An error raised inside Lily's own helpers (lily.input) shows the user's line, not the
+      // runner's frame.
+      const noinput = await logOf(dir, "noinput");
+      assertMatch(noinput, /File "<step noinput>", line 2, in <module>\n +lily\.input\("nope"\)\n/);
+      assertMatch(noinput, /KeyError: "step noinput declares no input 'nope'/);
+      assert(!/<string>|in _input/.test(noinput), noinput);
     } finally {
       await Deno.remove(dir, { recursive: true });
     }
@@ -379,6 +391,12 @@ Deno.test({
   - id: tpl
     uses: python
     with: { code: "print('{{ params.who }}')" }
+  - id: blk
+    uses: python
+    with:
+      code: |
+        import lily
+        print("{{ params.who }}")
 `,
         "params:\n  who: { type: str, default: \"x'); import os; os.system('id\" }\n",
       ),
@@ -400,8 +418,14 @@ Deno.test({
       );
       assertMatch(
         stderr,
-        /error\[LILY-E0678\]: `with\.code` of python step `tpl` templates a param.*\n {2}--> f\.petal:20:/,
+        /error\[LILY-E0678\]: `with\.code` of python step `tpl` templates a param.*\n {2}--> f\.petal:20:27\n/,
       );
+      // In a block: the caret is at the `{{` (line 26, col 16), the hint names the real param.
+      assertMatch(
+        stderr,
+        /error\[LILY-E0678\]: `with\.code` of python step `blk` templates a param.*\n {2}--> f\.petal:26:16\n/,
+      );
+      assertMatch(stderr, /inputs: \{who: \{from: params\.who\}\}`, then `lily\.inputs\["who"\]`/);
       assertMatch(
         stderr,
         /error\[LILY-E0671\]: `with\.file` of python step `out` leaves the project.*\n {2}--> f\.petal:17:/,
