@@ -154,6 +154,7 @@ export const ERROR_CODES = {
   "LILY-E0676": "a `python` step declares the reserved input `_python_file`",
   "LILY-E0677": "`with.code` is over 96 KiB (use `with.file`)",
   "LILY-E0678": "`with.code` templates a param into Python source (pass it as an input)",
+  "LILY-E0679": "`with.file` of a `python` step is not a file of the project (at compose)",
   "LILY-E0680": "`lily sync`: a python package does not import with the pinned interpreter",
   "LILY-E0681": "`run --locked`: a python package's version differs from the lock's pin",
   // Lock files (E07xx): docs/errors.md

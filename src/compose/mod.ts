@@ -15,6 +15,7 @@ import { type Petal, Petal as PetalSchema, type ValueType } from "../schema/peta
 import { validate } from "../schema/validate.ts";
 import { ensureLocator, lazyLocate, locate } from "../source/locate.ts";
 import { pythonPackagePins } from "../steps/python.ts";
+import { pythonFileErrors } from "../steps/python_file_check.ts";
 import { unsupportedInSource } from "../steps/support.ts";
 import {
   checkChoices,
@@ -192,6 +193,8 @@ async function composeUnchecked(
       values: visible,
       overrides,
     });
+    // A python step's script must exist now, not first at run (a typo composes otherwise).
+    badValues.push(...pythonFileErrors(rendered.petal, resolved.raw, resolved.project.root));
     if (badValues.length) throw new LilyErrors(badValues);
     // Code inserted by `| shell_code` is listed on its step, for review (lock, explain).
     for (const step of [...plan.steps, ...plan.on_error]) {

@@ -18,7 +18,8 @@ const CHECK = String.raw`
 import sys, json, importlib, importlib.metadata as md
 names = json.loads(sys.argv[1])
 tops = {}
-for top, dists in md.packages_distributions().items():
+by_module = md.packages_distributions()
+for top, dists in by_module.items():
     for d in dists:
         tops.setdefault(d.lower().replace("_", "-"), []).append(top)
 out = {}
@@ -26,7 +27,12 @@ for name in names:
     try:
         version = md.version(name)
     except md.PackageNotFoundError:
-        out[name] = {"error": "not installed for " + sys.executable}
+        dists = sorted(set(by_module.get(name, [])))
+        if dists:
+            # An import name, not a distribution: packages: names what pip/apt install.
+            out[name] = {"error": "not a distribution: %s is a module; its distribution is %s (name that in packages:)" % (name, " or ".join(dists))}
+        else:
+            out[name] = {"error": "not installed for " + sys.executable}
         continue
     modules = [t for t in tops.get(name.lower().replace("_", "-"), []) if not t.startswith("_")] or [name.replace("-", "_")]
     try:
@@ -108,8 +114,9 @@ export function packageError(problems: PythonPackageReport["problems"]): LilyErr
     } do${problems.length === 1 ? "es" : ""} not import with the pinned interpreter`,
     {
       notes: problems.map((p) => ({ message: `${p.name} (${p.python}): ${p.problem}` })),
-      hint:
-        "install them for that interpreter (on Debian: `apt-get install python3-<name>` for /usr/bin/python3), or name another with `with.python`",
+      hint: "`packages:` names distributions as pip and apt know them, not import names " +
+        "(`PyYAML` imports as `yaml`); install them for that interpreter (on Debian: " +
+        "`apt-get install python3-<name>` for /usr/bin/python3), or name another with `with.python`",
     },
   );
 }

@@ -140,7 +140,7 @@ function jqCode(words: (string | undefined)[]): number[] {
 const AWK: Interpreter = {
   codeWords: awkCode,
   data: "awk '{ print ENVIRON[\"%ENV%\"] }' (ENVIRON gives the exact bytes; " +
-    "not `awk -v %N%=\"$%ENV%\"`: awk turns backslash escapes in -v values into characters, " +
+    'not `awk -v %N%="$%ENV%"`: awk turns backslash escapes in -v values into characters, ' +
     "so `\\t` becomes a tab)",
 };
 const PYTHON: Interpreter = {

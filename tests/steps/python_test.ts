@@ -561,6 +561,53 @@ Deno.test({
   },
 });
 
+/** A module of python3 whose distribution has another name (`yaml` → `PyYAML`), if any. */
+const moduleNotDist = (() => {
+  if (ignore) return undefined;
+  const pick = "import importlib.metadata as m\n" +
+    "n = lambda s: s.lower().replace('_', '-')\n" +
+    "c = sorted((t, d[0]) for t, d in m.packages_distributions().items()\n" +
+    "    if not t.startswith('_') and n(t) not in {n(x) for x in d})\n" +
+    "c = [x for x in c if x[0] == 'yaml'] or c\n" +
+    "print(' '.join(c[0]) if c else '')";
+  try {
+    const out = new Deno.Command("python3", { args: ["-c", pick], stdout: "piped" }).outputSync();
+    const [module, dist] = new TextDecoder().decode(out.stdout).trim().split(" ");
+    return module && dist ? { module, dist } : undefined;
+  } catch {
+    return undefined;
+  }
+})();
+
+Deno.test({
+  name: "python packages: a module name (yaml) is refused with its distribution's name (PyYAML)",
+  ignore: ignore || skipUnless("bwrap") || (!moduleNotDist && Deno.env.get("CI") !== "true" &&
+    (console.warn(
+      "SKIP: python3 has no installed module whose distribution has another name (fails under CI=true)",
+    ),
+      true)),
+  fn: async () => {
+    const { module, dist } = moduleNotDist!;
+    const dir = await project({
+      "flow.petal": flow(`  - id: p
+    uses: python
+    with: { packages: [${module}], code: "import ${module}" }
+`),
+    });
+    try {
+      const sync = await lily(["sync", "flow.lock.yaml"], { cwd: dir });
+      assertEquals(sync.code, 2, sync.stdout + sync.stderr);
+      assert(
+        sync.stderr.includes(`${module} is a module; its distribution is ${dist}`),
+        sync.stderr,
+      );
+      assertMatch(sync.stderr, /names distributions as pip and apt know them/);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
 Deno.test({
   name: "a pyenv shim is pinned as the interpreter it starts (nothing is run at compose)",
   ignore: Deno.build.os !== "linux" || skipUnless("python3"),
@@ -634,6 +681,47 @@ Deno.test({
         assertEquals(await Deno.stat(`${dir}/pwned`).catch(() => null), null);
         assertEquals(await Deno.stat(`${dir}/made`).catch(() => null), null);
       }
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name: "python: a with.file that does not exist is refused at compose (E0679), did-you-mean",
+  fn: async () => {
+    const dir = await tempProject({
+      "scripts/report.py": "print(1)\n",
+      "f.petal": flow(`  - id: rep
+    uses: python
+    with: { file: scripts/reprot.py }
+  - id: far
+    uses: python
+    with:
+      file: nothing/like/it.py
+`),
+    });
+    try {
+      for (const args of [["compose", "f.petal", "-o", "-"], ["run", "f.petal"]]) {
+        const { code, stderr } = await lily(args, { cwd: dir });
+        assertEquals(code, 2, stderr);
+        assertMatch(
+          stderr,
+          /error\[LILY-E0679\]: `with\.file` of python step `rep`: scripts\/reprot\.py is not a file.*\n {2}--> f\.petal:6:19\n/,
+        );
+        assertMatch(stderr, /did you mean `scripts\/report\.py`\?/);
+        assertMatch(
+          stderr,
+          /error\[LILY-E0679\]: `with\.file` of python step `far`.*\n {2}--> f\.petal:10:13\n/,
+        );
+        assert(!/_python_file/.test(stderr), stderr);
+      }
+      // Nothing ran: no run directory was made.
+      let runs = 0;
+      try {
+        runs = [...Deno.readDirSync(`${dir}/.lily/runs`)].length;
+      } catch { /* none */ }
+      assertEquals(runs, 0);
     } finally {
       await Deno.remove(dir, { recursive: true });
     }
