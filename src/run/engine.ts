@@ -28,6 +28,7 @@ import { pinMounts } from "../sandbox/pins.ts";
 import { hostSupportPaths, lilyStateDirs, programSupportPaths } from "../sandbox/support.ts";
 import { execSpecFor } from "../steps/mod.ts";
 import { describeDenial } from "./denial.ts";
+import { networkNote } from "./network_note.ts";
 import { mayRun } from "./exempt.ts";
 import { resolveAllSecrets } from "../sandbox/secrets.ts";
 import { assertSecretsSet } from "./secrets_check.ts";
@@ -720,12 +721,19 @@ export async function runLock(lock: LockFile, options: RunOptions): Promise<RunR
       }
       let failure: string | undefined;
       let noCache: string[] = [];
+      let failureIsExit = false;
       if (result.denied) {
         const denial = describeDenial(step, result.denied, lock);
         r.manifest.denied = denial;
         events.emit("step.denied", { step: step.id, attempt, ...denial });
         // A denial is the policy at work, not a flaky failure: no retry.
-        finish(r, "failed", { reason: `${denial.code}: ${denial.message}`, attempt });
+        const netNote = networkNote(step, { denied: result.denied.kind });
+        if (netNote) r.manifest.notes = [netNote];
+        finish(r, "failed", {
+          reason: `${denial.code}: ${denial.message}`,
+          attempt,
+          ...(netNote ? { note: netNote } : {}),
+        });
         return;
       }
       if (result.error) {
@@ -735,6 +743,7 @@ export async function runLock(lock: LockFile, options: RunOptions): Promise<RunR
         failure = result.signal
           ? `killed by ${result.signal}`
           : `exited with status ${result.exitCode}`;
+        failureIsExit = true;
       } else {
         // Read from masked text, no-follow, bounded (src/run/collect.ts).
         const collected = await collectOutputs(step, outputFile, { root, masker, maxBlob });
@@ -795,7 +804,12 @@ export async function runLock(lock: LockFile, options: RunOptions): Promise<RunR
         await sleep(delay, options.signal);
         continue;
       }
-      const note = networkNote(step);
+      // Only a program's own non-zero status can be the network (not Lily's errors).
+      const note = networkNote(step, {
+        exitCode: !result.error && !timedOut && !result.signal && failureIsExit
+          ? result.exitCode
+          : undefined,
+      });
       if (note) r.manifest.notes = [note];
       finish(r, "failed", {
         reason: failure,
@@ -931,22 +945,6 @@ async function lockPlan(
   const got = await Promise.race([file.lock(true).then(() => "locked" as const), cancelled]);
   clearTimeout(timer);
   return got === "locked" ? file : undefined;
-}
-
-/**
- * A failing step that had no network (or only some hosts) may have failed for that reason:
- * say so, with the line that grants it. The sandbox's own refusals are denials, reported
- * apart; a program that simply cannot resolve a host only prints its own error.
- */
-function networkNote(step: LockStep): string | undefined {
-  const network = step.resources.network;
-  if (network === true) return undefined;
-  if (Array.isArray(network) && network.length) {
-    return `it ran with network access to ${
-      network.join(", ")
-    } only; if it needs more, add the hosts to \`resources: {network: [...]}\``;
-  }
-  return "it ran without network (`resources.network` is off by default); if it needs the network, grant it: `resources: {network: true}` or a list of hosts";
 }
 
 function safeName(id: string): string {

@@ -1,6 +1,6 @@
 // `lily run` as a command line: stale locks, flag forms, the project root, run directories.
 import { assert, assertEquals, assertMatch, assertNotMatch } from "../_assert.ts";
-import { lily } from "../_tools.ts";
+import { hasTool, lily } from "../_tools.ts";
 import { latestManifest, project, run } from "../run/_run.ts";
 
 function exists(path: string): boolean {
@@ -162,14 +162,26 @@ steps:
   }
 });
 
-Deno.test("a step that fails with the network off says it ran without network", async () => {
+Deno.test("a step that fails with the network off says it ran without network (only then)", async () => {
+  const python = hasTool("python3");
+  const pythonSteps = python
+    ? `  - {id: pysys, uses: python, with: {code: "import os\\nos.system('id')"}}
+  - {id: pyexc, uses: python, with: {code: "raise ValueError('x')"}}
+`
+    : "";
   const dir = await project({
     "flow.petal": `petal: "1"
 name: offline
 steps:
-  - {id: fetch, uses: shell, with: {run: "echo cannot reach the server >&2; exit 6"}}
-  - {id: online, uses: shell, resources: {network: true}, with: {run: "exit 6"}}
-`,
+  - id: fetch
+    uses: shell
+    resources: {binaries: [sh]}
+    with: {run: "echo cannot reach the server >&2; sh -c 'exit 6'"}
+  - {id: online, uses: shell, resources: {network: true, binaries: [sh]}, with: {run: "sh -c 'exit 6'"}}
+  - {id: typed, uses: shell, outputs: {n: {type: int}}, with: {run: "echo n=abc >> \\"$LILY_OUTPUT\\""}}
+  - {id: shellerr, uses: shell, with: {run: "echo $((1/0))"}}
+  - {id: noprog, uses: shell, with: {run: "exit 6"}}
+${pythonSteps}`,
   });
   try {
     const out = await run(dir, ["--continue", "always"]);
@@ -178,6 +190,14 @@ steps:
     const m = latestManifest(dir);
     assertMatch(m.steps.fetch.notes[0], /without network/);
     assertEquals(m.steps.online.notes, undefined, "a step with network gets no such note");
+    // Failures the network cannot explain get no note: an output of the wrong type, an error
+    // of Lily's shell, a script that starts no program, python's audit-hook refusal (its own
+    // message names resources.network for sockets) and an exception in a step that starts none.
+    for (const id of ["typed", "shellerr", "noprog", ...(python ? ["pysys", "pyexc"] : [])]) {
+      assertEquals(m.steps[id].status, "failed", id);
+      assertEquals(m.steps[id].notes, undefined, `${id}: ${m.steps[id].notes}`);
+    }
+    assertEquals((out.stdout.match(/= note: it ran without network/g) ?? []).length, 1, out.stdout);
     const show = await lily(["runs", "show", "latest"], { cwd: dir });
     assertMatch(show.stdout, /= note: it ran without network/);
   } finally {
