@@ -150,11 +150,12 @@ export async function main(args: string[]): Promise<number> {
           record.enforced
             ? `enforced (${record.mechanism})`
             : "NOT enforced for programs here (`lily run --isolation strict` refuses such steps)"
-        }; ${record.filesystem}`,
+        }${record.holds ? "" : `; ${record.filesystem}`}`,
       );
     }
   }
-  // What else holds for programs here (the same for every network policy): said once.
+  // What else holds for programs here (the same for every network policy): said once, the
+  // file system among it (`programs:`), so the network's `✓` never vouches for the roots.
   const first = Object.values(report.sandbox).find((r) => r.holds);
   if (first?.holds && !opts.json) {
     for (const [what, how] of Object.entries(first.holds)) {

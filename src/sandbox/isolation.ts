@@ -36,6 +36,8 @@ export interface OsRecord {
 
 /** The guarantees beyond network and file system, each as a short sentence. */
 export interface Holds {
+  /** Whether the programs a step starts are kept to its read and write roots. */
+  programs: string;
   processes: string;
   terminal: string;
   descriptors: string;
@@ -133,7 +135,7 @@ function held(
   const not: (keyof Holds)[] = [];
   if (!os) not.push("processes", "terminal", "identity", "lily_state", "scratch", "pins");
   if (!descriptorsClosed()) not.push("descriptors");
-  if (!os?.filesystem) not.push("unix_sockets");
+  if (!os?.filesystem) not.push("programs", "unix_sockets");
   if (os && !os.filesystem && Deno.uid() === 0) not.push("identity");
   return { holds, not_held: not };
 }
@@ -142,6 +144,7 @@ function held(
 function holdsOf(os: linux.HostPrefix | null): Holds {
   if (!os) {
     return {
+      programs: "not kept to the roots (no mount namespace here: " + BUILTINS_ONLY + ")",
       processes: "the program tree read from the OS at a kill (a program that escapes it lives on)",
       terminal: "not detached from the terminal",
       descriptors: descriptorsClosed()
@@ -157,6 +160,10 @@ function holdsOf(os: linux.HostPrefix | null): Holds {
   const bwrap = os.filesystem;
   const { uid } = linux.insideIds();
   return {
+    programs: bwrap
+      ? "kept to the roots (they see only the system directories and the roots)"
+      : "not kept to the roots (the fallback has no mount namespace view: programs see the whole " +
+        "file system with the invoking user's access; " + BUILTINS_ONLY + ")",
     processes:
       "own PID namespace: whatever an attempt started is killed when it ends; the engine and other processes are invisible",
     terminal: "new session, no controlling terminal",
@@ -164,7 +171,11 @@ function holdsOf(os: linux.HostPrefix | null): Holds {
       ? "stdin, stdout and stderr only"
       : "inherited descriptors reach programs (bash is missing)",
     identity: bwrap
-      ? `uid ${uid} in its own user namespace, no capabilities`
+      ? `uid ${uid} in its own user namespace${
+        Deno.uid() === 0
+          ? " (mapped to root outside: files written to the roots belong to root)"
+          : ""
+      }, no capabilities`
       : `uid 0 of its own user namespace (the invoking user outside: ${
         Deno.uid() === 0 ? "root's file access" : `uid ${Deno.uid()}`
       }), no capabilities`,
