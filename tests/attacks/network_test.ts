@@ -148,6 +148,8 @@ ${step("allowed", `curl -sf http://127.0.0.1:${a}/ > allowed.txt`)}${
           `${id}: ${JSON.stringify(m.steps[id])}`,
         );
         assertEquals(m.steps[id].denied.target, `127.0.0.1:${b}`);
+        // A refused host is a failure the network explains: the note names the list.
+        assertMatch(m.steps[id].notes?.[0] ?? "", /network access to 127\.0\.0\.1:\d+ only/, id);
       }
       assertEquals(m.steps.bypass.status, "failed", "a program ignoring the proxy reaches nothing");
       assertEquals(hits.b, 0, "the unlisted server was never reached");
