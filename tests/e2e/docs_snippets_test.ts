@@ -6,24 +6,48 @@ import { lily, tempProject } from "../_tools.ts";
 
 const root = new URL("../../", import.meta.url).pathname;
 
-/** The fenced blocks of a Markdown text that are whole Petal files, with their line. */
-function petalBlocks(markdown: string): { line: number; text: string }[] {
-  const out: { line: number; text: string }[] = [];
+/** A fenced block starting at line `i`: its text and the index of its closing fence. */
+function fenced(lines: string[], i: number): { text: string; end: number } | undefined {
+  const open = /^(\s*)(```+|~~~+)\s*([\w-]*)/.exec(lines[i]);
+  if (!open) return undefined;
+  const [, indent, fence] = open;
+  const body: string[] = [];
+  let j = i + 1;
+  for (; j < lines.length && !lines[j].trimStart().startsWith(fence); j++) {
+    body.push(lines[j].startsWith(indent) ? lines[j].slice(indent.length) : lines[j]);
+  }
+  return { text: body.join("\n") + "\n", end: j };
+}
+
+/**
+ * The fenced blocks of a Markdown text that are whole Petal files, with their line and the
+ * project files the text gives right after them (a line "with `PATH`:" then a block).
+ */
+function petalBlocks(
+  markdown: string,
+): { line: number; text: string; files: Record<string, string> }[] {
+  const out: { line: number; text: string; files: Record<string, string> }[] = [];
   const lines = markdown.split("\n");
   for (let i = 0; i < lines.length; i++) {
-    const open = /^(\s*)(```+|~~~+)\s*([\w-]*)/.exec(lines[i]);
-    if (!open) continue;
-    const [, indent, fence] = open;
-    const body: string[] = [];
-    let j = i + 1;
-    for (; j < lines.length && !lines[j].trimStart().startsWith(fence); j++) {
-      body.push(lines[j].startsWith(indent) ? lines[j].slice(indent.length) : lines[j]);
-    }
-    const text = body.join("\n") + "\n";
+    const block = fenced(lines, i);
+    if (!block) continue;
+    const { text, end } = block;
     // A workflow that extends another file is a whole file only beside that file: such
     // snippets show a part of a project (composition.md), not something to paste alone.
-    if (/^petal:\s/m.test(text) && !/^extends:/m.test(text)) out.push({ line: i + 1, text });
-    i = j;
+    if (/^petal:\s/m.test(text) && !/^extends:/m.test(text)) {
+      const files: Record<string, string> = {};
+      let k = end + 1;
+      while (k < lines.length && lines[k].trim() === "") k++;
+      const named = /^with `([\w./-]+)`:$/.exec(lines[k]?.trim() ?? "");
+      if (named) {
+        let f = k + 1;
+        while (f < lines.length && lines[f].trim() === "") f++;
+        const file = fenced(lines, f);
+        if (file) files[named[1]] = file.text;
+      }
+      out.push({ line: i + 1, text, files });
+    }
+    i = end;
   }
   return out;
 }
@@ -38,7 +62,7 @@ for (const file of files) {
   const blocks = petalBlocks(Deno.readTextFileSync(`${root}${file}`));
   for (const block of blocks) {
     Deno.test(`${file}:${block.line}: the Petal snippet composes when pasted verbatim`, async () => {
-      const dir = await tempProject({ "flow.petal": block.text });
+      const dir = await tempProject({ ...block.files, "flow.petal": block.text });
       try {
         const out = await lily(["compose", "flow.petal", "-o", "-"], { cwd: dir });
         assertEquals(out.code, 0, `${file}:${block.line}\n${block.text}\n${out.stderr}`);
