@@ -23,6 +23,8 @@ export interface ExpandScope {
   nounset: boolean;
   /** `set -f`: no pathname expansion. */
   noglob?: boolean;
+  /** The positional parameters (`"$@"` is one field each). */
+  positional?: () => string[];
 }
 
 interface Segment {
@@ -76,9 +78,18 @@ export async function expandFields(word: Word, scope: ExpandScope): Promise<stri
         split(v ?? "");
         continue;
       }
+      if (part.kind === "param" && part.name === "@" && part.op === null && part.quoted) {
+        // `"$@"`: one field per positional parameter; none is no field at all (not an empty
+        // one), and text around it joins the first and the last.
+        const args = scope.positional?.() ?? [];
+        args.forEach((arg, index) => {
+          if (index > 0) newField();
+          cur().push({ text: arg, glob: false });
+          present[present.length - 1] = true;
+        });
+        continue;
+      }
       const value = await expandPart(part, scope);
-      // `"$@"` without positional parameters is no field at all (not an empty one).
-      if (part.kind === "param" && part.name === "@" && part.op === null && value === "") continue;
       if (part.quoted) {
         cur().push({ text: value, glob: false });
         present[present.length - 1] = true;

@@ -122,8 +122,8 @@ echo "a b c" | { read -r x y; echo "$x|$y"; }
 echo $1
 #### background job !refuse
 sleep 1 &
-#### function definition !refuse
-f() { echo hi; }
+#### bash function keyword !refuse
+function f { echo hi; }
 #### double bracket !refuse
 [[ a == a ]] && echo yes
 #### arithmetic command !refuse
@@ -158,8 +158,6 @@ done
 if true; then fi
 #### empty group !refuse
 { }
-#### set with arguments sets positional parameters !refuse
-set -- a b
 #### dup to an expanded descriptor !refuse
 fd=100; echo foo >&$fd
 #### printf with an unknown option
