@@ -1,6 +1,6 @@
 // The built-in commands: what each does, and the status and message of each failure.
-import { parseScript, ShellSyntaxError } from "../../src/shell/parser.ts";
-import { assert, assertEquals, assertMatch, assertThrows } from "../_assert.ts";
+import { parseScript } from "../../src/shell/parser.ts";
+import { assert, assertEquals, assertMatch } from "../_assert.ts";
 import { BUILTINS, isBuiltin } from "../../src/shell/commands/mod.ts";
 import { type Outcome, sh, shIn, withTempDir } from "./_run.ts";
 
