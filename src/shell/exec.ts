@@ -279,6 +279,9 @@ class Interpreter implements ShellApi {
     this.exported = new Set(Object.keys(env));
     this.vars.set("PWD", cwd);
     this.exported.add("PWD");
+    // As dash and bash: IFS starts as the three blanks, whatever the environment says.
+    this.vars.set("IFS", " \t\n");
+    this.exported.delete("IFS");
   }
 
   /** A subshell: a copy of the state, sharing processes and policy. */
@@ -361,7 +364,11 @@ class Interpreter implements ShellApi {
     if (name === "?") return String(this.status);
     if (name === "$") return String(this.shared.pid);
     if (name === "#") return String(this.positional.length);
-    if (name === "@" || name === "*") return this.positional.join(" ");
+    if (name === "@" || name === "*") {
+      // `"$*"` joins with IFS's first character (a space when IFS is unset).
+      const ifs = this.vars.get("IFS");
+      return this.positional.join(ifs === undefined ? " " : ifs.slice(0, 1));
+    }
     if (/^[1-9][0-9]*$/.test(name)) return this.positional[Number(name) - 1];
     if (name === "0") return "lily-shell";
     if (name === "-") {

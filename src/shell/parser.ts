@@ -1,9 +1,10 @@
 /**
  * The parser of Lily's shell: a script's text to a syntax tree (ast.ts). The language is the
  * portable core of POSIX sh — lists, `&&`/`||`, pipelines, redirections, quoting, parameter,
- * command and arithmetic substitution, `if`/`for`/`while`/`until`, subshells and groups — and
- * refuses, with a position and a hint, what it does not run (background jobs, here-documents,
- * `case`, functions, bash's `[[`). Parsing never runs anything.
+ * command and arithmetic substitution, `if`/`case`/`for`/`while`/`until`, subshells, groups,
+ * here-documents and functions (`name() compound`) — and refuses, with a position and a hint,
+ * what it does not run (background jobs, bash's `function name` and `[[`). Parsing never runs
+ * anything.
  * @module
  */
 import type {
@@ -748,14 +749,6 @@ class Parser {
     if (!assigns.length && !words.length && !redirects.length) {
       const c = this.ch();
       this.fail(this.atEnd() ? "a command is missing at the end" : `unexpected \`${c}\``);
-    }
-    const ifs = words.length === 0 ? assigns.find((a) => a.name === "IFS") : undefined;
-    if (ifs) {
-      this.fail(
-        "setting `IFS` for the rest of the script is not supported (fields split on blanks)",
-        ifs.pos,
-        "set it for one `read` only (`IFS=, read -r a b`), or use `shell: sh`",
-      );
     }
     return { kind: "simple", assigns, words, redirects, pos };
   }

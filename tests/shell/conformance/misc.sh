@@ -180,5 +180,3 @@ printf 'x, y ,z\n' | { IFS=', ' read -r a b c; echo "[$a][$b][$c]"; }
 printf '  one   two three  \n' | { read -r a b; echo "[$a][$b]"; }
 #### read more names than fields
 echo one | { read -r a b c; echo "[$a][$b][$c]"; }
-#### IFS for the rest of the script !refuse
-IFS=,; x=a,b; for w in $x; do echo "<$w>"; done
