@@ -12,37 +12,51 @@
  * ```
  * @module
  */
-export type { LockFile, LockStep } from "./src/schema/lock.ts";
-export type { Petal, Step } from "./src/schema/petal.ts";
+export type {
+  ComposedPoint,
+  ComposeOptions,
+  LockFile,
+  LockStep,
+  Manifest,
+  Petal,
+  RunEvent,
+  RunOptions,
+  RunResult,
+  Step,
+} from "./src/public_types.ts";
 export { LilyError } from "./src/errors.ts";
-export type { ComposedPoint, ComposeOptions } from "./src/compose/mod.ts";
+import type {
+  ComposedPoint,
+  ComposeOptions,
+  LockFile,
+  RunOptions,
+  RunResult,
+} from "./src/public_types.ts";
 
 /** Composes sources into one lock per sweep point (see docs/composition.md). */
 export async function compose(
   sources: string[],
-  options: import("./src/compose/mod.ts").ComposeOptions = {},
-): Promise<import("./src/compose/mod.ts").ComposedPoint[]> {
+  options: ComposeOptions = {},
+): Promise<ComposedPoint[]> {
   const { composeSources } = await import("./src/compose/mod.ts");
   return await composeSources(sources, options);
 }
 
 /** Reads and validates a lock file. */
-export async function readLock(path: string): Promise<import("./src/schema/lock.ts").LockFile> {
+export async function readLock(path: string): Promise<LockFile> {
   const { readLockFile } = await import("./src/lock/read.ts");
   return await readLockFile(path);
 }
 
 /** Runs a lock file (see docs/run.md); returns the run's manifest and status. */
-export async function run(
-  lockPath: string,
-  options: Partial<import("./src/run/engine.ts").RunOptions> = {},
-): Promise<import("./src/run/engine.ts").RunResult> {
+export async function run(lockPath: string, options: RunOptions = {}): Promise<RunResult> {
   const { readLockFile } = await import("./src/lock/read.ts");
   const { runLock } = await import("./src/run/engine.ts");
   const { dirname, resolve } = await import("node:path");
   const lock = await readLockFile(lockPath);
-  const projectRoot = resolve(dirname(resolve(lockPath)), lock.provenance.project_root);
-  return await runLock(lock, { projectRoot, lockPath, ...options });
+  const projectRoot = options.projectRoot ??
+    resolve(dirname(resolve(lockPath)), lock.provenance.project_root);
+  return await runLock(lock, { ...options, projectRoot, lockPath });
 }
 
 if (import.meta.main) {

@@ -100,6 +100,10 @@ export const ERROR_CODES = {
   "LILY-E0513": "the expression nests too deeply (more than 64 levels)",
   "LILY-E0514": "a secret param in a condition",
   "LILY-E0515": "run time: the lock's compiled condition is not a valid AST (hand-edited lock)",
+  // JSON schemas (E053x): docs/errors.md
+  "LILY-E0530": "a `schema:` cannot be applied ([petal.md](petal.md#json-schemas) lists why)",
+  "LILY-E0531": "a `schema:` on an input or output that is not `type: json`",
+  "LILY-E0532": "a param's value does not match the schema of an input it flows into",
   // Plan (E06xx): docs/errors.md
   "LILY-E0601": "two steps share an id",
   "LILY-E0602": "`needs` names an undefined step",

@@ -6,6 +6,7 @@
 import { createHash } from "node:crypto";
 import { canonicalJson, digestOf } from "../lock/canonical.ts";
 import type { LockStep } from "../schema/lock.ts";
+import { changedRefs } from "../plan/template_refs.ts";
 
 /** A resolved input: its value, or for a file/dir its path and content digest. */
 export interface InputValue {
@@ -22,6 +23,8 @@ export interface KeyParts {
   components: Record<string, string>;
   inputs: Record<string, string>;
   pins: Record<string, string>;
+  /** The lock's `cache.refs`: params/vars each component was rendered from (not in the key). */
+  refs?: Record<string, Record<string, string>>;
 }
 
 /** The key parts of a step, given its resolved inputs and pins. */
@@ -39,6 +42,7 @@ export function keyParts(
     components: step.cache.components,
     inputs: inputDigests,
     pins: pinDigests,
+    ...(step.cache.refs ? { refs: step.cache.refs } : {}),
   };
 }
 
@@ -100,9 +104,9 @@ export function changedParts(before: KeyParts, after: KeyParts): string[] {
     const name of new Set([...Object.keys(before.components), ...Object.keys(after.components)])
   ) {
     if (before.components[name] !== after.components[name]) {
-      changed.push(
-        COMPONENT_LABELS[name] ?? name,
-      );
+      const label = COMPONENT_LABELS[name] ?? name;
+      const why = changedRefs(before.refs?.[name], after.refs?.[name]);
+      changed.push(why.length ? `${label} (${why.join(", ")})` : label);
     }
   }
   for (const name of new Set([...Object.keys(before.inputs), ...Object.keys(after.inputs)])) {

@@ -60,7 +60,9 @@ export async function explainWhy(
       `  cache: ${result.decision}${result.key ? ` (key ${result.key.slice(0, 16)})` : ""}`,
       `  why: ${result.reason}`,
     ];
-    if (result.changed.length) lines.push(...result.changed.map((c) => `    - ${c} changed`));
+    // "the command (params.x: a → b)" reads "- the command changed (params.x: a → b)".
+    const line = (c: string) => c.replace(/^(.*?)( \(.*\))?$/, "    - $1 changed$2");
+    if (result.changed.length) lines.push(...result.changed.map(line));
     return lines.join("\n");
   }
   return options.json

@@ -24,6 +24,7 @@ import {
   pointLabel,
   unknownParam,
 } from "./params.ts";
+import { paramSchemaErrors } from "./param_schemas.ts";
 import { renderPetal } from "./render.ts";
 import { secretSideDoors } from "./secret_doors.ts";
 import { type Resolved, resolveSources } from "./resolve.ts";
@@ -172,7 +173,17 @@ async function composeUnchecked(
       raw: resolved.raw,
       paramTypes,
       rc: resolved.project.rc,
+      templateReads: {
+        reads: rendered.effects.reads,
+        params: visible,
+        vars: rendered.petal.vars ?? {},
+      },
     });
+    const badValues = await paramSchemaErrors(rendered.petal, resolved.raw, {
+      values: visible,
+      overrides,
+    });
+    if (badValues.length) throw new LilyErrors(badValues);
     // Code inserted by `| shell_code` is listed on its step, for review (lock, explain).
     for (const step of [...plan.steps, ...plan.on_error]) {
       const code = rendered.effects.shellCode.get(step.id);

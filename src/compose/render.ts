@@ -27,6 +27,8 @@ export interface RenderEffects {
   nondeterministic: { kind: string; where: string }[];
   envReads: Set<string>;
   usedClock: boolean;
+  /** Per rendered field (`steps.<id>.with.run`), the `params.*`/`vars.*` names it read. */
+  reads: Map<string, string[]>;
   /** Per step id: the `| shell_code` outputs (`with.run: params.cmd | shell_code`). */
   shellCode: Map<string, string[]>;
 }
@@ -41,6 +43,7 @@ export async function renderPetal(
     nondeterministic: [],
     envReads: new Set(),
     usedClock: false,
+    reads: new Map(),
     shellCode: new Map(),
   };
   if (!containsTemplate(petal)) return { petal, effects };
@@ -91,6 +94,7 @@ export async function renderPetal(
       }
       if (result.effects.machinePath) effects.nondeterministic.push({ kind: "abspath", where: at });
       for (const name of result.effects.envRead) effects.envReads.add(name);
+      if (result.effects.reads?.length) effects.reads.set(at, result.effects.reads);
       return result.text;
     }
     if (Array.isArray(value)) return value.map((v, i) => render(v, [...path, i]));

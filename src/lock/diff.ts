@@ -6,6 +6,7 @@
  */
 import type { LockFile, LockStep } from "../schema/lock.ts";
 import { COMPONENT_NAMES } from "../plan/cache_key.ts";
+import { changedRefs } from "../plan/template_refs.ts";
 import { canonicalJson } from "./canonical.ts";
 
 /** One changed value. */
@@ -140,7 +141,12 @@ function cacheImpact(
     if (formulaChanged) reasons.push("the cache-key formula changed");
     for (const [component, digest] of Object.entries(step.cache.components)) {
       if (before.cache.components[component] !== digest) {
-        reasons.push(`${COMPONENT_NAMES[component] ?? component} changed`);
+        const why = changedRefs(before.cache.refs?.[component], step.cache.refs?.[component]);
+        reasons.push(
+          `${COMPONENT_NAMES[component] ?? component} changed${
+            why.length ? ` (${why.join(", ")})` : ""
+          }`,
+        );
       }
     }
     if (before.cache.policy !== step.cache.policy) {

@@ -24,6 +24,8 @@ import { parseDuration } from "../util/duration.ts";
 import { isProjectTool, projectToolPath } from "../util/project_tool.ts";
 import { planPythonStep } from "../steps/python.ts";
 import { cacheKeyOf } from "./cache_key.ts";
+import { ioSchemaErrors } from "./io_schema.ts";
+import { type TemplateReads, templateRefs } from "./template_refs.ts";
 import { planWorkflowOutputs, type WorkflowOutput } from "./workflow_outputs.ts";
 import { buildDag, type Dag } from "./dag.ts";
 
@@ -33,6 +35,8 @@ export interface PlanInputs {
   raw: unknown;
   paramTypes: Record<string, ValueType>;
   rc: LilyRc;
+  /** What the templates read (for `cache.refs`); absent when nothing was rendered. */
+  templateReads?: TemplateReads;
 }
 
 /** The resolved plan (the lock's `plan` block). */
@@ -209,6 +213,9 @@ function resolveStep(
       ...(decl.schema !== undefined ? { schema: decl.schema } : {}),
     };
   }
+  errors.push(
+    ...ioSchemaErrors(step.id, { inputs: stepInputs, outputs: stepOutputs }, { path, where }),
+  );
   if (errors.length) throw new LilyErrors(errors);
 
   const retries = step.retries;
@@ -249,7 +256,10 @@ function resolveStep(
     ? "never"
     : step.cache?.policy ?? (secretIn ? "never" : "auto");
   const salt = [inputs.rc.cache?.salt ?? "", step.cache?.salt ?? ""].join("\u0000");
-  return { ...partial, level: dag.levelOf.get(step.id)!, cache: cacheKeyOf(partial, policy, salt) };
+  const cache = cacheKeyOf(partial, policy, salt);
+  const refs = inputs.templateReads && templateRefs(inputs.templateReads, `${list}.${step.id}`);
+  if (refs && Object.keys(refs).length) cache.refs = refs;
+  return { ...partial, level: dag.levelOf.get(step.id)!, cache };
 }
 
 /** The source value at `path` in the merged raw data (before rendering), if any. */
@@ -504,7 +514,9 @@ function resolveInput(
   let sourceType: ValueType;
   if (param) {
     const declared = Object.keys(inputs.paramTypes);
-    const type = inputs.paramTypes[param[1]];
+    const type = Object.hasOwn(inputs.paramTypes, param[1])
+      ? inputs.paramTypes[param[1]]
+      : undefined;
     if (!type) {
       const guess = didYouMean(param[1], declared);
       return new LilyError(
@@ -647,11 +659,12 @@ async function compileConditions(
       lookup(path: readonly string[]) {
         const [root, a, b, c, ...rest] = path;
         if (root === "params" && a !== undefined && b === undefined) {
-          const t = inputs.paramTypes[a];
+          // Own names only: `params.constructor` is not a declared parameter.
+          const t = Object.hasOwn(inputs.paramTypes, a) ? inputs.paramTypes[a] : undefined;
           return t ? typeOf(t) : undefined;
         }
         if (root === "vars" && a !== undefined && b === undefined) {
-          return inputs.petal.vars && a in inputs.petal.vars ? "str" : undefined;
+          return inputs.petal.vars && Object.hasOwn(inputs.petal.vars, a) ? "str" : undefined;
         }
         if (root === "env" && a !== undefined && b === undefined) {
           return envNames.has(a) ? "str" : undefined;
@@ -660,7 +673,8 @@ async function compileConditions(
           root === "steps" && a !== undefined && b === "outputs" && c !== undefined &&
           rest.length === 0
         ) {
-          const out = outputsOf(a)?.[c];
+          const outputs = outputsOf(a);
+          const out = outputs && Object.hasOwn(outputs, c) ? outputs[c] : undefined;
           return out ? typeOf(out.type ?? (out.path !== undefined ? "file" : "str")) : undefined;
         }
         return undefined;

@@ -16,7 +16,7 @@ import type { StoredOutput } from "../cache/store.ts";
 import type { Masker } from "../sandbox/mask.ts";
 import type { LockStep } from "../schema/lock.ts";
 import { leavesRoot } from "../util/paths.ts";
-import { schemaViolation } from "./json_schema.ts";
+import { schemaViolation } from "../json_schema/validate.ts";
 import { parseOutputFile, typedOutput } from "./outputs.ts";
 
 /** The largest `$LILY_OUTPUT` file read (bytes); a larger one fails the step. */
@@ -60,9 +60,11 @@ export async function collectOutputs(
   }
   const outputs: Record<string, StoredOutput> = {};
   for (const [name, io] of Object.entries(step.outputs)) {
+    // Own names only: an output named `constructor` was not written by inheriting Object's.
+    const wrote = Object.hasOwn(written, name);
     if (
       io.path !== undefined ||
-      ((io.type === "file" || io.type === "dir") && written[name] !== undefined)
+      ((io.type === "file" || io.type === "dir") && wrote && written[name] !== undefined)
     ) {
       const path = io.path ?? String(written[name]);
       const abs = isAbsolute(path) ? path : join(root, path);
@@ -90,7 +92,7 @@ export async function collectOutputs(
       if (file.noCache) noCache.push(`output \`${name}\` ${file.noCache}`);
       continue;
     }
-    if (!(name in written)) {
+    if (!wrote) {
       if (io.required) {
         return {
           error:
@@ -109,7 +111,7 @@ export async function collectOutputs(
     const value = masker.empty ? typed.value : maskDeep(typed.value, masker);
     outputs[name] = { type: io.type, value };
   }
-  const ignored = Object.keys(written).filter((n) => !(n in step.outputs));
+  const ignored = Object.keys(written).filter((n) => !Object.hasOwn(step.outputs, n));
   return { outputs, ignored, noCache };
 }
 

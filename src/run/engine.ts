@@ -32,7 +32,7 @@ import { mayRun } from "./exempt.ts";
 import { resolveAllSecrets } from "../sandbox/secrets.ts";
 import { stepEnvironment } from "./environment.ts";
 import { EventLog } from "./events.ts";
-import { schemaViolation } from "./json_schema.ts";
+import { schemaViolation } from "../json_schema/validate.ts";
 import { collectOutputs } from "./collect.ts";
 import { LOG_TRUNCATED, maxBlobBytes, maxLogBytes } from "./limits.ts";
 import { permissionsFor } from "./permissions.ts";
@@ -443,7 +443,7 @@ export async function runLock(lock: LockFile, options: RunOptions): Promise<RunR
         env[name] = abs;
       } else {
         if (io.type === "json" && io.schema) {
-          const violation = schemaViolation(value, io.schema);
+          const violation = await schemaViolation(value, io.schema);
           if (violation) {
             return { fail: `input \`${name}\` does not match its schema: ${violation}` };
           }
@@ -476,11 +476,14 @@ export async function runLock(lock: LockFile, options: RunOptions): Promise<RunR
     table: Map<string, StepRecord>,
   ): unknown => {
     const [root0, a, b, c] = path;
-    if (root0 === "params") return params[a];
-    if (root0 === "vars") return lock.vars[a];
-    if (root0 === "env") return r.step.env[a] ?? getHostEnv(a);
+    // Own names only: a lock's `params.constructor` must not read Object.prototype's.
+    const own = <T>(o: Record<string, T> | undefined, k: string) =>
+      o && Object.hasOwn(o, k) ? o[k] : undefined;
+    if (root0 === "params") return own(params, a);
+    if (root0 === "vars") return own(lock.vars, a);
+    if (root0 === "env") return own(r.step.env, a) ?? getHostEnv(a);
     if (root0 === "steps" && b === "outputs") {
-      const out = (table.get(a) ?? records.get(a))?.outputs[c];
+      const out = own((table.get(a) ?? records.get(a))?.outputs, c);
       return out?.value ?? out?.path ?? null;
     }
     return null;

@@ -25,7 +25,8 @@ export function parseOutputFile(text: string): Record<string, string | unknown> 
       // not JSON: read as lines
     }
   }
-  const out: Record<string, string> = {};
+  // No prototype: a line `__proto__=x` is an output like any other, not a prototype change.
+  const out: Record<string, string> = Object.create(null);
   const lines = text.split(/\r?\n/);
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i];

@@ -3,7 +3,7 @@
  * per host (`<scratch>/h/<n>`): a host's mount namespace (linux.ts) and its Deno permissions
  * show only its own part, and a host runs one attempt at a time, in `<part>/a<id>` (its
  * `TMPDIR` and `$LILY_OUTPUT`), which is removed when the attempt has fully ended (its
- * processes are gone). The output file is then copied to where the engine reads it; a parallel
+ * processes are gone). The output file is then moved to where the engine reads it; a parallel
  * step, in another host, never sees the directory, so it can neither read its temporary files
  * nor forge its output.
  * @module
@@ -45,13 +45,10 @@ export async function privateScratch(scratch: string, n: number): Promise<Scratc
           writeRoots: spec.writeRoots.map(swap),
         },
         async finish() {
-          try {
-            if (engineOutput && Deno.lstatSync(output).isFile) {
-              await Deno.copyFile(output, engineOutput);
-            }
-          } catch {
-            // no output file
-          }
+          // Moved, not copied: whatever the step left there (a FIFO, a link) reaches the engine
+          // as it is, never opened here, and the engine's collection refuses what is not a
+          // regular file with the reason.
+          if (engineOutput) await Deno.rename(output, engineOutput).catch(() => {});
           await Deno.remove(dir, { recursive: true }).catch(() => {});
         },
       };

@@ -51,6 +51,11 @@ export const LockCacheKey = z.strictObject({
   inputs: z.array(z.string()),
   /** Binaries whose pins enter the key. */
   pins: z.array(z.string()),
+  /**
+   * Per component (`command`, `env`), the params/vars its templates read and their values (or
+   * digests): names what changed on a miss. Not part of the key.
+   */
+  refs: z.record(z.string(), z.record(z.string(), z.string())).optional(),
 });
 /** How a step's cache key is formed. */
 export type LockCacheKey = z.infer<typeof LockCacheKey>;

@@ -130,10 +130,17 @@ async function importInSandbox(
       home,
     };
     const os = osIsolation(false, "auto", view);
-    if (!os.record.enforced || !/(^|\/)bwrap$/.test(os.prefix[0] ?? "")) {
+    // The prefix may start with a descriptor-closing prelude before bwrap.
+    const bwrapAt = os.prefix.findIndex((arg) => /(^|\/)bwrap$/.test(arg));
+    if (!os.record.enforced || bwrapAt < 0) {
       return "this machine cannot confine the interpreter (needs bubblewrap), so it was not started";
     }
-    const prefix = [os.prefix[0], "--unshare-pid", "--die-with-parent", ...os.prefix.slice(1)];
+    const prefix = os.prefix.includes("--unshare-pid") ? os.prefix : [
+      ...os.prefix.slice(0, bwrapAt + 1),
+      "--unshare-pid",
+      "--die-with-parent",
+      ...os.prefix.slice(bwrapAt + 1),
+    ];
     const child = new Deno.Command(prefix[0], {
       args: [...prefix.slice(1), python, "-I", "-B", "-c", CHECK, JSON.stringify(names)],
       cwd: dir,

@@ -46,7 +46,14 @@ export interface Effects {
   randomUuid: boolean;
   machinePath: boolean;
   envRead: string[];
+  /** `params.NAME` / `vars.NAME` the template read (for "why did this step's key change"). */
+  reads?: string[];
 }
+
+/** The objects whose members are recorded when read, by root name (`params`, `vars`). */
+export const readRoots: WeakMap<object, string> = new WeakMap();
+/** Where the render in progress records the names it reads. */
+export const nameReads: { into?: Set<string> } = {};
 
 /** The last refusal raised (nunjucks wraps errors; the render picks this back up). */
 export const refusals: { last?: Refusal } = {};
@@ -116,6 +123,8 @@ export function safeMember(obj: unknown, key: unknown, path: string): unknown {
   if (!Object.hasOwn(obj, name)) return undefined;
   const value = (obj as Record<string, unknown>)[name];
   if (value instanceof SecretRef) throw secretRefusal(value.name);
+  const root = readRoots.get(obj);
+  if (root !== undefined) nameReads.into?.add(`${root}.${name}`);
   if (typeof value === "function") {
     throw new Refusal("LILY-E0404", `\`${name}\` is a function and cannot be used in a template`);
   }

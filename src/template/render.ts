@@ -20,7 +20,9 @@ import {
   located,
   MAX_OUTPUT_LENGTH,
   MAX_TEMPLATE_LENGTH,
+  nameReads,
   outputText,
+  readRoots,
   Refusal,
   refusals,
   safeMember,
@@ -132,12 +134,15 @@ export function renderTemplate(text: string, ctx: TemplateContext, where: Span):
     effects,
   };
   const known = knownNames(ctx);
+  const reads = nameReads.into = new Set<string>();
   let out: string;
   if (isSimple(text)) {
     out = renderSimple(text, data, state, where, known);
   } else {
     out = renderNunjucks(text, data, state, where, known);
   }
+  nameReads.into = undefined; // a render that threw leaves it set: the next render replaces it
+  effects.reads = [...reads].sort();
   if (out.length > MAX_OUTPUT_LENGTH) {
     throw located(
       "LILY-E0408",
@@ -154,7 +159,10 @@ function contextData(ctx: TemplateContext): Record<string, unknown> {
   const params: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(ctx.params)) params[name] = value;
   for (const name of ctx.secretParams) params[name] = new SecretRef(name);
-  return { params, vars: { ...ctx.vars } };
+  const vars = { ...ctx.vars };
+  readRoots.set(params, "params");
+  readRoots.set(vars, "vars");
+  return { params, vars };
 }
 
 function knownNames(ctx: TemplateContext): string[] {

@@ -77,44 +77,48 @@ let prepared: { deno: string; denoDir: string } | undefined;
 
 /**
  * A Deno binary and module cache the test user can read (copied once per machine, into
- * /var/tmp/lily-lilytest/, refreshed when the binary or the cache's size changes).
+ * /var/tmp/lily-lilytest-<key>/, one copy per Deno binary and deno.lock).
  */
 function unprivilegedDeno(): { deno: string; denoDir: string } {
   if (prepared) return prepared;
-  const base = `/var/tmp/lily-${TEST_USER}`;
+  const source = Deno.realPathSync(Deno.execPath());
+  // Keyed by Deno and Lily's dependencies (deno.lock): checkouts with different dependencies on
+  // one machine each get their own copy, and a copy in use is never replaced under a running test.
+  const lock = Deno.readTextFileSync(new URL("../../deno.lock", import.meta.url));
+  const stamp = `${Deno.statSync(source).size}:${Deno.version.deno}:${denoDir()}:${lock}`;
+  let sum = 0;
+  for (let i = 0; i < stamp.length; i++) sum = (sum * 31 + stamp.charCodeAt(i)) >>> 0;
+  const base = `/var/tmp/lily-${TEST_USER}-${sum.toString(16)}`;
   const deno = `${base}/deno`;
   const dir = `${base}/deno_dir`;
-  const source = Deno.realPathSync(Deno.execPath());
-  // Refreshed when Deno or Lily's dependencies (deno.lock) change.
-  const lock = Deno.readTextFileSync(new URL("../../deno.lock", import.meta.url));
-  let sum = 0;
-  for (let i = 0; i < lock.length; i++) sum = (sum * 31 + lock.charCodeAt(i)) >>> 0;
-  const stamp = `${Deno.statSync(source).size}:${Deno.version.deno}:${denoDir()}:${sum}`;
-  let current = "";
+  let isReady = false;
   try {
-    current = Deno.readTextFileSync(`${base}/stamp`);
+    isReady = Deno.statSync(`${base}/ready`).isFile;
   } catch {
     // not prepared yet
   }
-  if (current !== stamp) {
+  if (!isReady) {
     const staging = `${base}.${Deno.pid}`;
     const script = [
       `rm -rf '${staging}'`,
       `mkdir -p '${staging}/deno_dir'`,
       `cp '${source}' '${staging}/deno'`,
       `cp -a '${denoDir()}/.' '${staging}/deno_dir/'`,
-      `printf %s '${stamp}' > '${staging}/stamp'`,
+      `touch '${staging}/ready'`,
       `chown -R ${TEST_USER}: '${staging}'`,
       `chmod 755 '${staging}' '${staging}/deno'`,
-      `rm -rf '${base}.old'`,
-      `{ [ ! -e '${base}' ] || mv '${base}' '${base}.old'; }`,
-      `mv '${staging}' '${base}'`,
-      `rm -rf '${base}.old'`,
+      // Another test process may have finished first: keep its copy, drop ours.
+      `{ mv -T '${staging}' '${base}' 2>/dev/null || rm -rf '${staging}'; }`,
     ].join(" && ");
     const out = sh(script);
     if (!out.ok) throw new Error(`cannot prepare Deno for ${TEST_USER}: ${out.out}`);
   }
   return prepared = { deno, denoDir: dir };
+}
+
+/** Deno's module cache as the CLI in `config` sees it. */
+export function denoDirFor(config: Config): string {
+  return config.unprivileged ? unprivilegedDeno().denoDir : denoDir();
 }
 
 /** The command line that runs the real CLI in `config` (as the test user when unprivileged). */

@@ -5,9 +5,16 @@
 // host service's unix socket, and Lily's own state. What a configuration does not hold must
 // be said in the manifest's enforcement record.
 import { assert, assertEquals } from "../_assert.ts";
-import { denoDir } from "../_tools.ts";
 import { latestManifest } from "../run/_run.ts";
-import { cleanup, CONFIGS, projectIn, runIn, skipConfig, TEST_USER } from "./_configs.ts";
+import {
+  cleanup,
+  CONFIGS,
+  denoDirFor,
+  projectIn,
+  runIn,
+  skipConfig,
+  TEST_USER,
+} from "./_configs.ts";
 
 const PROBE = new URL("./_probe.py", import.meta.url).pathname;
 
@@ -69,7 +76,7 @@ for (const config of CONFIGS) {
         "probe.py": Deno.readTextFileSync(PROBE),
         ".xdg/lily/planted.txt": "CACHE-STATE",
       });
-      const denoCache = config.unprivileged ? `/var/tmp/lily-${TEST_USER}/deno_dir` : denoDir();
+      const denoCache = denoDirFor(config);
       try {
         await Deno.chmod(outside, 0o777);
         await Deno.chmod(sockDir, 0o777);

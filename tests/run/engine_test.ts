@@ -360,8 +360,9 @@ steps:
       meta: {type: json, schema: {type: object, properties: {frames: {type: integer}}}}
   - id: bad_input
     uses: shell
+    needs: [good]
     inputs:
-      cfg: {from: params.cfg, schema: {type: object, required: [fps]}}
+      meta: {from: steps.good.outputs.meta, schema: {type: object, required: [fps]}}
     with: {run: "true"}
 `;
   await withProject({ "flow.petal": flow }, async (dir) => {
@@ -372,11 +373,11 @@ steps:
     assertEquals(m.steps.good.outputs.meta.value, { frames: 3 });
     assertMatch(
       m.steps.bad_output.error,
-      /output `meta` does not match its schema: \$\.frames: expected integer, got string/,
+      /output `meta` does not match its schema: \$\.frames: Instance type "string" is invalid\. Expected "integer"/,
     );
     assertMatch(
       m.steps.bad_input.error,
-      /input `cfg` does not match its schema: \$: missing required `fps`/,
+      /input `meta` does not match its schema: \$: Instance does not have required property "fps"/,
     );
   });
 });
