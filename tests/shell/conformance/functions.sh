@@ -122,3 +122,11 @@ if() { echo hi; }
 #### function for without in loops over its arguments
 f() { for a; do echo "<$a>"; done; }
 f x "y z"
+#### function break does not leave the caller's loop
+f() { break; }
+for i in 1 2 3; do echo $i; f; done; echo "st=$?"
+#### function parameter operators on positional parameters
+h() { echo "${#}" "${#1}" "${1:-def}" "${1#a}" "${2:-none}" "${2-unset}"; }
+h abc; h abc ''
+#### function return in a substitution at the top level
+x=$(return 3); echo "r=$?"
