@@ -20,6 +20,14 @@ Deno.test("functions: unbounded recursion ends the script with status 2 and a me
   assertEquals(deep.stdout, `${MAX_FUNCTION_DEPTH}\n`);
 });
 
+Deno.test("functions: unbounded recursion through a pipeline or `$( )` ends that stage, not Lily", async () => {
+  for (const script of ["f() { echo x | f; }; f; echo st=$?", "f() { x=$(f); }; f; echo st=$?"]) {
+    const out = await shIn(script, { startOptions: { errexit: false } });
+    assertMatch(out.stderr, /functions nest deeper than 1000 calls/);
+    assert(out.stdout.endsWith("st=2\n"), `${script}: ${out.stdout}`);
+  }
+});
+
 Deno.test("functions: a program started inside a function body still goes through the policy", async () => {
   const out = await shIn("f() { id -u; }; f", { binaries: {} });
   assertEquals(out.denied?.target, "id");
