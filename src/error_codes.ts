@@ -18,6 +18,10 @@ export const ERROR_CODES = {
   "LILY-E0004": "a `-p`/`-m` value is not `key=value` (or an empty sweep value)",
   "LILY-E0005": "`--why` names a step the lock does not have",
   "LILY-E0010": "a file could not be read or written (missing directory, permission, full disk)",
+  "LILY-E0050": "`-p`/`--profile` with a lock target (a lock is frozen; compose the .petal)",
+  "LILY-E0051": "a secret a selected step needs is not set (checked before any step starts)",
+  "LILY-E0052": "a run id prefix (`lily runs show`, `lily logs`) matches several runs (listed)",
+  "LILY-E0053": "`lily cache purge --namespace`: no such namespace (a lock's full spec_hash)",
   // Reading sources (E01xx): docs/errors.md
   "LILY-E0101": "the file cannot be read (missing, permission)",
   "LILY-E0102": "a directory was given where a file is expected",
@@ -137,6 +141,8 @@ export const ERROR_CODES = {
     "a positional parameter (`$1`, `$@`, `$*`, `$#`) outside functions, without `set --`",
   "LILY-E0636":
     "a value in text that a command runs as code (`eval`, `sh -c`, `trap`, `.`/`source`)",
+  "LILY-E0637":
+    "a value in an interpreter's code (awk/sed program, `python -c`, `perl -e`, `node -e`, jq filter)",
   // Lily's shell (E0650–E0669): docs/errors.md
   "LILY-E0650": "a `shell` script nests deeper than Lily's shell parses (`$(( ((…)) ))`, `$(…)`)",
   // Python steps (E067x–E068x): docs/errors.md

@@ -177,15 +177,13 @@ export function renderError(error: LilyError, options: RenderOptions = {}): stri
   out.push(`${c.red(`error[${error.code}]`)}: ${c.bold(visible(error.message))}`);
   if (error.span) out.push(...excerpt(error.span, error.label, options, c));
   else if (error.flag) out.push(`  --> ${visible(error.flag)} (command line)`);
+  // `=` sits under the excerpt's `|` gutter, whose width is the line number's.
+  const eq = " ".repeat(error.span ? String(error.span.line).length + 1 : 3);
   for (const note of error.notes) {
-    if (note.span) {
-      out.push(`   = note: ${visible(note.message)}`);
-      out.push(...excerpt(note.span, undefined, options, c));
-    } else {
-      out.push(`   = note: ${visible(note.message)}`);
-    }
+    out.push(`${eq}= note: ${visible(note.message)}`);
+    if (note.span) out.push(...excerpt(note.span, undefined, options, c));
   }
-  if (error.hint) out.push(`   = ${c.cyan("hint")}: ${visible(error.hint)}`);
+  if (error.hint) out.push(`${eq}= ${c.cyan("hint")}: ${visible(error.hint)}`);
   return out.join("\n");
 }
 

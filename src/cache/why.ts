@@ -39,6 +39,8 @@ export async function explainWhy(
     } catch {
       continue;
     }
+    // Only runs of this workflow: another workflow's step `a` says nothing about this one's.
+    if (manifest.name !== lock.name) continue;
     const step = manifest.steps[stepId];
     if (!step || step.status === "pending") continue;
     const events = await readEvents(join(runsDir, id, "events.jsonl"), stepId);

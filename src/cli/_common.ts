@@ -41,6 +41,14 @@ export async function parse(program: Command, args: string[]): Promise<boolean> 
       }
       const message = pendingFlagError ?? error.message.replace(/^error: /, "");
       pendingFlagError = undefined;
+      const missing = /^missing required argument '(sources|.*petals?)'/.exec(message);
+      if (error.code === "commander.missingArgument" && missing) {
+        throw new LilyError("LILY-E0002", `no workflow given: \`${program.name()}\` needs one`, {
+          flag: `lily ${program.name().replace(/^lily /, "")}`,
+          hint:
+            `name a workflow (\`${program.name()} flows/x.petal\`); see \`${program.name()} --help\``,
+        });
+      }
       throw new LilyError("LILY-E0003", message, {
         flag: `lily ${program.name().replace(/^lily /, "")}`,
         hint: `see \`${program.name()} --help\``,

@@ -3,6 +3,7 @@
  * composed in memory first.
  * @module
  */
+import { LilyError } from "../errors.ts";
 import type { LockFile } from "../schema/lock.ts";
 
 /** True when the path names a lock file (by its name, then by its content). */
@@ -30,4 +31,35 @@ export async function lockFrom(
   const [point] = await composeSources([path], options);
   await (await import("./_warnings.ts")).printWarnings(point.warnings);
   return { lock: point.lock, lockPath: undefined };
+}
+
+/**
+ * A lock is frozen: `-p`, `--profile` (and `--overlay`) only mean something when composing a
+ * workflow, so with a lock target they are an error naming the flag, never silently ignored.
+ */
+export function refuseComposeFlags(
+  target: string,
+  flags: { profile?: string; param?: string[]; overlay?: string[] },
+  lock?: LockFile,
+): void {
+  const given = [
+    ...(flags.param ?? []).map((p) => `-p ${p}`),
+    ...(flags.profile === undefined ? [] : [`--profile ${flags.profile}`]),
+    ...(flags.overlay ?? []).map((o) => `--overlay ${o}`),
+  ];
+  if (given.length === 0) return;
+  const flow = lock?.provenance.sources.find((s) => s.role === "flow")?.path ?? "flows/x.petal";
+  const what = given.length === 1 ? "applies" : "apply";
+  throw new LilyError(
+    "LILY-E0050",
+    `${
+      given.map((g) => `\`${g}\``).join(", ")
+    } ${what} when composing a workflow, and \`${target}\` is a lock (frozen)`,
+    {
+      flag: given.join(" "),
+      hint: `compose the .petal with ${given[0]} (\`lily compose ${flow} ${
+        given[0]
+      }\`), or run the .petal directly (\`lily run ${flow} ${given[0]}\`)`,
+    },
+  );
 }

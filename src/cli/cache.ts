@@ -104,6 +104,19 @@ export async function main(args: string[]): Promise<number> {
         flag: "lily cache purge",
       });
     }
+    if (opts.namespace !== undefined) {
+      const known = [...(await admin.namespaces(store)).keys()];
+      if (!known.includes(opts.namespace)) {
+        throw new LilyError("LILY-E0053", `no cache namespace \`${opts.namespace}\``, {
+          flag: `--namespace ${opts.namespace}`,
+          hint: known.length
+            ? `a namespace is a lock's full spec_hash; known here: ${
+              known.slice(0, 5).map((k) => `\`${k}\``).join(", ")
+            }${known.length > 5 ? ", …" : ""} (\`lily cache status\` lists them)`
+            : "this cache has no namespaces yet (a run of a lock records one)",
+        });
+      }
+    }
     const result = await admin.purge(store, {
       namespace: opts.namespace,
       olderThanMs,

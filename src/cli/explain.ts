@@ -5,7 +5,7 @@
 import { LilyError } from "../errors.ts";
 import { EXPLAIN_FORMATS, type ExplainFormat } from "../lock/explain.ts";
 import { assignments, collect, command, parse } from "./_common.ts";
-import { lockFrom } from "./_lock_or_petal.ts";
+import { isLockPath, lockFrom, refuseComposeFlags } from "./_lock_or_petal.ts";
 
 /** Runs `lily explain`. */
 export async function main(args: string[]): Promise<number> {
@@ -22,8 +22,12 @@ export async function main(args: string[]): Promise<number> {
     .argument("<lock-or-petal>", "a lock file, or a workflow to compose in memory")
     .option("-f, --format <format>", `output format: ${EXPLAIN_FORMATS.join(", ")}`, "text")
     .option("--why <step>", "explain the cache decision for a step (from the last run)")
-    .option("--profile <name>", "profile, when composing a workflow")
-    .option("-p, --param <key=value>", "param, when composing a workflow (repeatable)", collect);
+    .option("--profile <name>", "profile, when composing a workflow (an error with a lock)")
+    .option(
+      "-p, --param <key=value>",
+      "param, when composing a workflow (repeatable; an error with a lock)",
+      collect,
+    );
   if (!await parse(program, args)) return 0;
   const [target] = program.args;
   const opts = program.opts<{ format: string; why?: string; profile?: string; param?: string[] }>();
@@ -32,6 +36,10 @@ export async function main(args: string[]): Promise<number> {
       flag: `--format ${opts.format}`,
       hint: `use one of ${EXPLAIN_FORMATS.join(", ")}`,
     });
+  }
+  if ((opts.param?.length || opts.profile !== undefined) && await isLockPath(target)) {
+    const { readLockFile } = await import("../lock/read.ts");
+    refuseComposeFlags(target, opts, await readLockFile(target));
   }
   const { lock, lockPath } = await lockFrom(target, {
     profile: opts.profile,

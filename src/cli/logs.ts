@@ -5,6 +5,7 @@
  */
 import { join, resolve } from "node:path";
 import { LilyError } from "../errors.ts";
+import { pickRun } from "./_run_id.ts";
 import type { Manifest } from "../schema/events.ts";
 import { command, parse } from "./_common.ts";
 import { projectRootFrom } from "./_project_root.ts";
@@ -41,7 +42,7 @@ export async function main(args: string[]): Promise<number> {
     // no runs
   }
   ids.sort().reverse();
-  const runId = runArg === "latest" ? ids[0] : ids.find((r) => r.startsWith(runArg));
+  const runId = pickRun(ids, runArg, "lily logs");
   if (!runId) {
     throw new LilyError("LILY-E0804", `no run \`${runArg}\``, {
       flag: `lily logs ${runArg}`,

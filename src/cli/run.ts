@@ -7,7 +7,7 @@ import { LilyError } from "../errors.ts";
 import type { LockFile } from "../schema/lock.ts";
 import type { Manifest } from "../schema/events.ts";
 import { assignments, collect, command, parse, shown, sweeps } from "./_common.ts";
-import { isLockPath } from "./_lock_or_petal.ts";
+import { isLockPath, refuseComposeFlags } from "./_lock_or_petal.ts";
 
 /** Exit status of a cancelled run (128 + SIGINT). */
 export const EXIT_CANCELLED = 130;
@@ -41,8 +41,12 @@ export async function main(args: string[]): Promise<number> {
       "run the lock as it is, checking nothing (with a .petal: its existing lock)",
     )
     .option("-j, --jobs <n>", "steps run at once (default: CPU count)")
-    .option("--profile <name>", "profile, when composing a workflow")
-    .option("-p, --param <key=value>", "param, when composing a workflow (repeatable)", collect)
+    .option("--profile <name>", "profile, when composing a workflow (an error with a lock)")
+    .option(
+      "-p, --param <key=value>",
+      "param, when composing a workflow (repeatable; an error with a lock)",
+      collect,
+    )
     .option(
       "-m, --multirun <key=a,b>",
       "sweep a param of a workflow: compose and run each point (repeatable)",
@@ -306,6 +310,7 @@ async function loadTargets(
       );
     }
     const lock = await readLockFile(target, { compiled: compiledLockDir() });
+    refuseComposeFlags(target, opts, lock);
     const projectRoot = resolve(dirname(resolve(target)), lock.provenance.project_root);
     if (opts.locked) await assertLocked(target, lock);
     else if (!opts.frozen) await warnIfStale(target, lock);

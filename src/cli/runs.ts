@@ -4,6 +4,7 @@
  */
 import { join, resolve } from "node:path";
 import { LilyError } from "../errors.ts";
+import { pickRun } from "./_run_id.ts";
 import type { Manifest } from "../schema/events.ts";
 import { command, parse } from "./_common.ts";
 import { projectRootFrom } from "./_project_root.ts";
@@ -72,7 +73,7 @@ export async function main(args: string[]): Promise<number> {
       hint: "use `lily runs` or `lily runs show ID`",
     });
   }
-  const runId = !id || id === "latest" ? ids[0] : ids.find((r) => r.startsWith(id));
+  const runId = pickRun(ids, id, "lily runs show");
   const m = runId ? await read(runId) : undefined;
   if (!m) {
     throw new LilyError("LILY-E0804", `no run \`${id ?? "latest"}\``, {

@@ -99,11 +99,18 @@ async function composeUnchecked(
     profile: options.profile,
     cwd,
   });
-  const petal = validate(PetalSchema, resolved.raw, {
-    what: "workflow",
-    file: resolved.flowFile,
-    alongside: unsupportedInSource(resolved.raw, (path) => lazyLocate(resolved.raw, path)),
-  });
+  let petal: Petal;
+  try {
+    petal = validate(PetalSchema, resolved.raw, {
+      what: "workflow",
+      file: resolved.flowFile,
+      alongside: unsupportedInSource(resolved.raw, (path) => lazyLocate(resolved.raw, path)),
+    });
+  } catch (error) {
+    // Params do not depend on the rest of the document: report their errors in the same round.
+    if (!(error instanceof LilyErrors) || error.errors[0]?.code === "LILY-E0213") throw error;
+    throw new LilyErrors([...error.errors, ...paramErrorsBeside(resolved, options.params ?? {})]);
+  }
   const params = petal.params ?? {};
   const paramTypes: Record<string, ValueType> = {};
   for (const [name, p] of Object.entries(params)) paramTypes[name] = p.type;
@@ -145,10 +152,12 @@ async function composeUnchecked(
     );
     if (missing.length) {
       throw new LilyErrors(
-        missing.map(([name]) =>
+        missing.map(([name, p]) =>
           new LilyError("LILY-E0303", `param \`${name}\` is required but has no value`, {
             span: spanOf(resolved.raw, ["params", name], true),
-            hint: `pass \`-p ${name}=VALUE\`, set it in a profile, or give it a \`default:\``,
+            hint: `pass \`-p ${name}=${
+              p.choices?.length ? String(p.choices[0]) : `<${p.type}>`
+            }\`, set it in a profile, or give it a \`default:\``,
           })
         ),
       );
@@ -231,6 +240,51 @@ async function composeUnchecked(
 
 function spanOf(raw: unknown, path: (string | number)[], key = false) {
   return lazyLocate(raw, path, { key });
+}
+
+/**
+ * The param errors of a workflow whose schema check failed elsewhere: when its `params:`
+ * section is itself valid, unknown or ill-typed `-p` values and missing required params are
+ * reported beside the schema errors (plan errors wait for a valid document).
+ */
+function paramErrorsBeside(resolved: Resolved, overrides: Record<string, string>): LilyError[] {
+  const raw = resolved.raw as Record<string, unknown> | undefined;
+  const parsed = PetalSchema.shape.params.safeParse(raw?.params);
+  if (!parsed.success) return [];
+  const params = parsed.data ?? {};
+  const errors: LilyError[] = [];
+  const collect = (fn: () => void) => {
+    try {
+      fn();
+    } catch (error) {
+      if (error instanceof LilyError) errors.push(error);
+      else if (error instanceof LilyErrors) errors.push(...error.errors);
+      else throw error;
+    }
+  };
+  let values: Record<string, unknown> = {};
+  collect(() => values = baseParamValues({ params } as Petal, resolved));
+  for (const [name, text] of Object.entries(overrides)) {
+    const flag = `-p ${name}=${text}`;
+    collect(() => {
+      const param = params[name];
+      if (!param) throw unknownParam(name, Object.keys(params), { flag });
+      values[name] = coerceCliValue(name, param.type, text, { flag });
+      checkChoices(name, param, values[name], { flag });
+    });
+  }
+  for (const [name, p] of Object.entries(params)) {
+    if (p.type === "secret" || !p.required || values[name] !== undefined) continue;
+    errors.push(
+      new LilyError("LILY-E0303", `param \`${name}\` is required but has no value`, {
+        span: spanOf(resolved.raw, ["params", name], true),
+        hint: `pass \`-p ${name}=${
+          p.choices?.length ? String(p.choices[0]) : `<${p.type}>`
+        }\`, set it in a profile, or give it a \`default:\``,
+      }),
+    );
+  }
+  return errors;
 }
 
 function baseParamValues(petal: Petal, resolved: Resolved): Record<string, unknown> {

@@ -19,7 +19,9 @@ export function parseAssignment(text: string, flag: string): [string, string] {
   if (eq <= 0) {
     throw new LilyError("LILY-E0004", `\`${flag} ${text}\` is not of the form key=value`, {
       flag: `${flag} ${text}`,
-      hint: `write \`${flag} size=720\``,
+      hint: /^[A-Za-z_][\w-]*$/.test(text.trim())
+        ? `write \`${flag} ${text.trim()}=VALUE\``
+        : `write \`${flag} name=value\``,
     });
   }
   return [text.slice(0, eq).trim(), text.slice(eq + 1)];

@@ -32,6 +32,8 @@ export interface Scope {
   lookup(path: readonly string[]): ExprType | "secret" | undefined;
   /** Known names under a prefix, for did-you-mean (`["params"]` → `["size","fmt"]`). */
   names(prefix: readonly string[]): string[];
+  /** Every step id of the workflow (a step that exists but is not needed is named so). */
+  allSteps?: readonly string[];
 }
 
 /**
@@ -324,12 +326,17 @@ function unknownName(
     if (path[0] === "steps" && i === 2) continue; // `outputs`, checked with the shape
     const known = state.scope.names(path.slice(0, i));
     if (known.includes(path[i])) continue;
-    const guess = didYouMean(path[i], known);
     const isStep = path[0] === "steps" && i === 1;
+    const exists = isStep && (state.scope.allSteps?.includes(path[1]) ?? false);
+    const guess = exists ? undefined : didYouMean(path[i], known);
     const message = isStep
       ? `step \`${path[1]}\` is not one this step needs (directly or not)`
       : `\`${path.slice(0, i + 1).join(".")}\` is not defined`;
-    const hint = guess
+    const hint = exists
+      ? `a condition reads the outputs of steps in its (transitive) \`needs\`: add \`${
+        path[1]
+      }\` to this step's \`needs:\``
+      : guess
       ? `did you mean \`${[...path.slice(0, i), guess, ...path.slice(i + 1)].join(".")}\`?`
       : known.length
       ? `known here: ${listNames(known)}`
@@ -341,7 +348,7 @@ function unknownName(
       ? `step \`${path[1]}\` declares no outputs`
       : `no ${path[0]} are declared`;
     return fail(state, "LILY-E0507", message, partAt(i), {
-      label: isStep ? "unknown step here" : "not defined",
+      label: exists ? "not in this step's `needs`" : isStep ? "unknown step here" : "not defined",
       hint,
     });
   }

@@ -104,7 +104,7 @@ export function explainText(lock: LockFile, options: ExplainTextOptions = {}): s
     out.push(
       "",
       bold(`level ${i}`) +
-        dim(` (${level.length} step${level.length === 1 ? "" : "s"}, run in parallel)`),
+        dim(level.length === 1 ? " (1 step)" : ` (${level.length} steps, run in parallel)`),
     );
     for (const id of level) out.push(...stepLines(byId.get(id)!, cyan, dim));
   });

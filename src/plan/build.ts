@@ -331,7 +331,11 @@ function checkPrograms(
         projectToolPath(name)
       }\` under the project root, pinned by its relative path)`
       : "";
-    return `allow it for this step with \`resources: {binaries: [${entry}]}\`, or for every step with \`allowed_binaries: [${entry}]\` in .lilyrc${what}`;
+    // Pasting `resources: {binaries: [x]}` into a step that has the key would repeat it.
+    const here = step.resources?.binaries !== undefined
+      ? `add \`${entry}\` to this step's \`resources.binaries\` list`
+      : `allow it for this step with \`resources: {binaries: [${entry}]}\``;
+    return `${here}, or for every step add \`${entry}\` to \`allowed_binaries\` in .lilyrc${what}`;
   };
   if (step.uses === "process") {
     const program = String((withBlock.argv as unknown[])[0]);
@@ -402,6 +406,18 @@ function checkPrograms(
     );
     return;
   }
+  const refused = [
+    ...new Set(
+      commandsOf(list).filter((u) => u.name !== undefined && !u.builtin && !allowed(u.name))
+        .map((u) => binaryEntryFor(u.name!)),
+    ),
+  ];
+  // Several refused programs in one step: one line that allows them all.
+  const together = refused.length < 2
+    ? ""
+    : step.resources?.binaries !== undefined
+    ? `; all of them: add ${refused.join(", ")} to \`resources.binaries\``
+    : `; all of them: \`resources: {binaries: [${refused.join(", ")}]}\``;
   for (const use of commandsOf(list)) {
     if (use.name === undefined || use.builtin || allowed(use.name)) continue;
     errors.push(
@@ -411,7 +427,7 @@ function checkPrograms(
         {
           span: spanAt(base, script, use.pos, use.pos + use.name.length),
           label: "not a built-in of Lily's shell, not an allowed binary",
-          hint: allowHint(use.name),
+          hint: allowHint(use.name) + together,
         },
       ),
     );
@@ -679,6 +695,7 @@ async function compileConditions(
         }
         return undefined;
       },
+      allSteps: [...inputs.petal.steps, ...(inputs.petal.on_error ?? [])].map((s) => s.id),
       names(prefix: readonly string[]) {
         const [root, a] = prefix;
         if (prefix.length === 0) return ["params", "vars", "env", "steps"];

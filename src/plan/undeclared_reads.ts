@@ -104,8 +104,9 @@ export function undeclaredReads(petal: Petal, raw: unknown, root: string): LilyE
             {
               span: read.span,
               label: "undeclared input: its changes do not reach this step's cache key",
-              hint:
-                `declare it: \`inputs: {${output}: {from: steps.${from}.outputs.${output}}}\` (with \`needs: [${from}]\`), then read it as \`"$LILY_INPUT_${output.toUpperCase()}"\` or by its path (docs/cache.md)`,
+              hint: `declare it: ${
+                entry(step, `${output}: {from: steps.${from}.outputs.${output}}`)
+              } (with \`needs: [${from}]\`), then read it as \`"$LILY_INPUT_${output.toUpperCase()}"\` or by its path (docs/cache.md)`,
             },
           ),
         );
@@ -120,8 +121,9 @@ export function undeclaredReads(petal: Petal, raw: unknown, root: string): LilyE
           {
             span: read.span,
             label: "undeclared input: its changes do not reach this step's cache key",
-            hint:
-              `declare it: \`inputs: {${name}: {path: ${file}}}\`, so a change to the file re-runs the step instead of restoring a stale result (docs/cache.md)`,
+            hint: `declare it: ${
+              entry(step, `${name}: {path: ${file}}`)
+            }, so a change to the file re-runs the step instead of restoring a stale result (docs/cache.md)`,
           },
         ),
       );
@@ -327,4 +329,14 @@ function inputName(file: string): string {
   const base = file.split("/").pop() ?? file;
   const name = base.replace(/[^A-Za-z0-9_]/g, "_").replace(/^([^A-Za-z_])/, "_$1");
   return name || "file";
+}
+
+/**
+ * The `inputs:` line to add: the whole map, or (when the step has `inputs:` already, where
+ * pasting a second `inputs:` would repeat the key) the entry to add to it.
+ */
+function entry(step: { inputs?: unknown }, item: string): string {
+  return step.inputs !== undefined && step.inputs !== null
+    ? `add \`${item}\` to this step's \`inputs:\``
+    : `\`inputs: {${item}}\``;
 }

@@ -30,6 +30,7 @@ import { execSpecFor } from "../steps/mod.ts";
 import { describeDenial } from "./denial.ts";
 import { mayRun } from "./exempt.ts";
 import { resolveAllSecrets } from "../sandbox/secrets.ts";
+import { assertSecretsSet } from "./secrets_check.ts";
 import { stepEnvironment } from "./environment.ts";
 import { EventLog } from "./events.ts";
 import { schemaViolation } from "../json_schema/validate.ts";
@@ -118,6 +119,14 @@ export async function runLock(lock: LockFile, options: RunOptions): Promise<RunR
   // Secrets are resolved before any byte is written, so every byte can be masked (and before
   // the run directory exists: a failure here leaves none behind).
   const secrets = await resolveAllSecrets(lock, { getEnv: getHostEnv0 });
+  if (!options.dryRun) {
+    await assertSecretsSet(
+      lock,
+      selected,
+      async (name, marker) =>
+        options.resolveSecret ? await options.resolveSecret(name, marker) : secrets.get(name),
+    );
+  }
   await ensureLilyDir(root);
   await Deno.mkdir(join(runDir, "logs"), { recursive: true });
   // Steps' output files and TMPDIR live outside the project: a sandboxed step may write

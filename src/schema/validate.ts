@@ -58,8 +58,9 @@ export function validate<T extends z.ZodType>(
     errors.push(...issueToErrors(schema, data, issue, options));
   }
   const lock = options.what === "workflow" ? lockGivenAsWorkflow(data, options) : undefined;
-  // First, so the cause is read before the fields it explains (sorting is stable).
-  throw new LilyErrors(sortBySource([...(lock ? [lock] : []), ...errors, ...alongside]));
+  // A lock given as a workflow: every field error after it only restates that (11 of them).
+  if (lock) throw new LilyErrors([lock]);
+  throw new LilyErrors(sortBySource([...errors, ...alongside]));
 }
 
 /** A lock passed where a workflow is expected: say so, beside the fields it does not have. */
@@ -78,8 +79,15 @@ function lockGivenAsWorkflow(data: unknown, options: ValidateOptions): LilyError
   });
 }
 
+/** Fields whose value is a duration (`90s`): a bare number there gets a format hint. */
+const DURATION_FIELDS = new Set(["timeout", "backoff", "max_backoff"]);
+
 interface Issue {
   code: string;
+  origin?: string;
+  minimum?: number | bigint;
+  maximum?: number | bigint;
+  inclusive?: boolean;
   path: PropertyKey[];
   message: string;
   keys?: string[];
@@ -186,7 +194,13 @@ function issueToErrors(
       new LilyError(
         "LILY-E0205",
         `${where} must be ${article(issue.expected ?? "another type")}, not ${kindOf(got)}`,
-        { span: spanFor(data, issue.path, options), label: `expected ${issue.expected}` },
+        {
+          span: spanFor(data, issue.path, options),
+          label: `expected ${issue.expected}`,
+          hint: typeof got === "number" && DURATION_FIELDS.has(String(last))
+            ? `a duration has a unit: \`${String(last)}: ${got}s\` (or \`${got}ms\`, \`${got}m\`)`
+            : undefined,
+        },
       ),
     ];
   }
@@ -197,6 +211,19 @@ function issueToErrors(
         span: spanFor(data, issue.path, options),
         hint: unionHint(issue.errors),
       }),
+    ];
+  }
+  if ((issue.code === "too_small" || issue.code === "too_big") && issue.origin === "number") {
+    const bound = issue.code === "too_small" ? issue.minimum : issue.maximum;
+    const side = issue.code === "too_small"
+      ? (issue.inclusive === false ? "greater than" : "at least")
+      : (issue.inclusive === false ? "less than" : "at most");
+    return [
+      new LilyError(
+        "LILY-E0206",
+        `${where} must be ${side} ${String(bound)}, not ${String(valueAt(data, issue.path))}`,
+        { span: spanFor(data, issue.path, options), label: `${side} ${String(bound)}` },
+      ),
     ];
   }
   return [

@@ -9,6 +9,7 @@
 import type { ErrorCode } from "../error_codes.ts";
 import { parseScript, ShellSyntaxError } from "../shell/parser.ts";
 import { shellQuote } from "./shell_quote.ts";
+import { commandIndex, interpreterHint, INTERPRETERS } from "./interpreter_code.ts";
 import { SENTINEL_CLOSE, SENTINEL_OPEN, sentinelPattern, type ShellOutput } from "./shell_mode.ts";
 
 /** Where a placeholder sits in a script. */
@@ -177,6 +178,16 @@ export function escapeShellScript(
   for (const { id, runner } of codeArguments(tree, pattern)) {
     const output = byId.get(id);
     if (!output || problems.some((p) => p.output === output)) continue;
+    const interpreter = INTERPRETERS.get(runner);
+    if (interpreter) {
+      problems.push({
+        code: "LILY-E0637",
+        message: `the value lands in the code that \`${runner}\` runs (its program text)`,
+        hint: interpreterHint(interpreter, output.expr),
+        output,
+      });
+      continue;
+    }
     problems.push({
       code: "LILY-E0636",
       message: `the value lands in text that \`${runner}\` runs as code`,
@@ -534,6 +545,12 @@ function normalizeWord(parts: Record<string, unknown>[], subst: Substitution | u
   return { parts: items, emptyField: items.length === 0 ? anyQuoted : null };
 }
 
+/** The command a simple command runs (past `command`/`env`/…), and its index. */
+function programOf(literals: (string | undefined)[]): { at: number; base: string } {
+  const at = commandIndex(literals);
+  return { at, base: literals[at]?.split("/").pop() ?? "" };
+}
+
 /** Commands that run an argument as shell code: a value there is code again, escaped or not. */
 const EVALUATORS = new Set(["eval", ".", "source", "trap"]);
 const SHELL_NAMES = /^(sh|dash|bash|zsh|ash|ksh|mksh|yash|posh|busybox)$/;
@@ -559,6 +576,12 @@ function codeArguments(tree: unknown, pattern: RegExp): { id: number; runner: st
       const base = name?.split("/").pop() ?? "";
       if (EVALUATORS.has(base)) {
         for (const w of words.slice(1)) for (const id of idsIn(w)) out.push({ id, runner: base });
+      } else if (INTERPRETERS.has(programOf(words.map(literal)).base)) {
+        const { at, base: runner } = programOf(words.map(literal));
+        for (const i of INTERPRETERS.get(runner)!.codeWords(words.slice(at).map(literal))) {
+          const word = words[at + i];
+          if (word) { for (const id of idsIn(word)) out.push({ id, runner }); }
+        }
       } else if (SHELL_NAMES.test(base)) {
         const c = words.findIndex((w, i) =>
           i > 0 && /^-[A-Za-z]*c[A-Za-z]*$/.test(literal(w) ?? "")

@@ -84,7 +84,8 @@ Deno.test({
       const out = await lily(["compose", "flow.petal"], { cwd: dir, env });
       assertEquals(out.code, 2);
       assertMatch(out.stderr, /error\[LILY-E0617\]: step `gen` runs `\.\/tools\/other\.sh`/);
-      const hint = /resources: \{binaries: \[([^\]]+)\]\}/.exec(out.stderr);
+      // The step has `resources.binaries`: the hint says to add the name to that list.
+      const hint = /add `([^`]+)` to this step's `resources\.binaries` list/.exec(out.stderr);
       assert(hint, out.stderr);
       assertEquals(hint[1], "./tools/other.sh");
       // Do what the hint says.
@@ -116,7 +117,8 @@ Deno.test({
     try {
       const out = await lily(["compose", "flow.petal"], { cwd: dir, env: pathEnv });
       assertEquals(out.code, 2);
-      const hint = /resources: \{binaries: \[([^\]]+)\]\}/.exec(out.stderr);
+      // The step has `resources.binaries`: the hint says to add the name to that list.
+      const hint = /add `([^`]+)` to this step's `resources\.binaries` list/.exec(out.stderr);
       assert(hint, out.stderr);
       assertEquals(hint[1], "mytool");
       await Deno.writeTextFile(

@@ -64,7 +64,7 @@ Deno.test("a .lilyrc with three errors reports all three in source order, exit 2
   }
 });
 
-Deno.test("a lock given to compose reports every unknown field in source order, exit 2", async () => {
+Deno.test("a lock given to compose is one error (E0213), not a list of fields it lacks", async () => {
   const dir = await tempProject({ "flow.petal": GOOD });
   try {
     const composed = await lily(["compose", "flow.petal", "-o", "flow.lock.yaml"], { cwd: dir });
@@ -72,12 +72,10 @@ Deno.test("a lock given to compose reports every unknown field in source order, 
     const { code, stderr } = await lily(["compose", "flow.lock.yaml", "-o", "-"], { cwd: dir });
     assertEquals(code, 2, stderr);
     assertNoCrash(stderr);
-    // First what the file is, then every field a workflow does not have.
+    // What the file is, and nothing after: every field error would only restate it.
     assertMatch(stderr, /^error\[LILY-E0213\]: `flow\.lock\.yaml` is a lock file, not a workflow/);
     assertMatch(stderr, /= hint: compose takes the workflow this lock came from \(`flow\.petal`\)/);
-    const lines = locations(stderr).map((l) => Number(l.split(":")[1]));
-    assert(lines.length >= 3, stderr);
-    assertEquals(lines, [...lines].sort((a, b) => a - b), "source order");
+    assertEquals(stderr.match(/^error\[/gm)?.length, 1, stderr);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

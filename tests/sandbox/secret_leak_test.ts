@@ -83,18 +83,16 @@ Deno.test("no byte Lily writes contains the secret in any form", async () => {
   }
 });
 
-Deno.test("a missing secret fails the step with how to set it, never a value", async () => {
+Deno.test("a missing secret is refused before any step, with how to set it", async () => {
   const dir = await project({ "flow.petal": FLOW });
   try {
     const out = await lily(["run", "flow.lock.yaml"], {
       cwd: dir,
       env: { XDG_CACHE_HOME: `${dir}/.xdg` },
     });
-    assertEquals(out.code, 1);
-    assert(
-      /secret `token` is not set: export LILY_SECRET_TOKEN or API_TOKEN/.test(out.stdout),
-      out.stdout,
-    );
+    assertEquals(out.code, 2);
+    assert(/LILY-E0051\]: secret `token` is not set/.test(out.stderr), out.stderr);
+    assert(/export LILY_SECRET_TOKEN=…`, or `export API_TOKEN=…/.test(out.stderr), out.stderr);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
