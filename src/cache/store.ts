@@ -21,6 +21,7 @@ import { dirname, join } from "node:path";
 import { openRegular, restoreInside, unsafeRelative } from "./safe_path.ts";
 import { canonicalJson } from "../lock/canonical.ts";
 import { fileDigest, type KeyParts } from "./key.ts";
+import { keyFile } from "../util/secret_key.ts";
 
 /** A stored output. */
 export interface StoredOutput {
@@ -107,28 +108,13 @@ export class CacheStore {
   secretKey(): string {
     if (this.#secret) return this.#secret;
     const file = join(this.root, "key");
-    const read = () => {
-      const text = Deno.readTextFileSync(file).trim();
-      if (!/^[0-9a-f]{64}$/.test(text)) throw new Error(`\`${file}\` is not a cache key`);
-      return text;
-    };
     try {
-      return this.#secret = read();
+      return this.#secret = keyFile(file);
     } catch (error) {
       if (!(error instanceof Deno.errors.NotFound)) throw error;
     }
     this.#mkdir(this.root);
-    const bytes = crypto.getRandomValues(new Uint8Array(32));
-    const hex = [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
-    const temp = `${file}.${crypto.randomUUID().slice(0, 8)}.tmp`;
-    Deno.writeTextFileSync(temp, hex + "\n", { createNew: true, mode: 0o600 });
-    try {
-      Deno.linkSync(temp, file);
-    } catch {
-      // another process made it first
-    }
-    Deno.removeSync(temp);
-    return this.#secret = read();
+    return this.#secret = keyFile(file);
   }
 
   /** The HMAC of an entry record under this cache's key. */

@@ -10,6 +10,7 @@ import type { LockFile as LockFileSchema } from "../schema/lock.ts";
 
 import { canonicalJson } from "./canonical.ts";
 import { specHashOf } from "./spec_hash.ts";
+import { keyFile } from "../util/secret_key.ts";
 
 type LockFile = import("../schema/lock.ts").LockFile;
 
@@ -99,28 +100,9 @@ interface CompiledEntry {
  * or undefined when it cannot be read or made (then the cache is not used).
  */
 function compiledKey(dir: string): string | undefined {
-  const file = `${dir}/.key`;
-  try {
-    const text = Deno.readTextFileSync(file).trim();
-    if (/^[0-9a-f]{64}$/.test(text)) return text;
-  } catch {
-    // made below
-  }
   try {
     Deno.mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const bytes = crypto.getRandomValues(new Uint8Array(32));
-    const hex = [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
-    const temp = `${file}.${crypto.randomUUID().slice(0, 8)}.tmp`;
-    Deno.writeTextFileSync(temp, hex + "\n", { createNew: true, mode: 0o600 });
-    try {
-      // link, not rename: a key another process made first wins, and both use it
-      Deno.linkSync(temp, file);
-    } catch {
-      // taken
-    }
-    Deno.removeSync(temp);
-    const text = Deno.readTextFileSync(file).trim();
-    return /^[0-9a-f]{64}$/.test(text) ? text : undefined;
+    return keyFile(`${dir}/.key`);
   } catch {
     return undefined;
   }

@@ -686,7 +686,11 @@ export async function runLock(lock: LockFile, options: RunOptions): Promise<RunR
       });
       if (timer !== undefined) clearTimeout(timer);
       running.delete(step.id);
-      await writeLog(maskStream.push(decoder.decode()) + maskStream.end());
+      // What the masker held back (a possible secret prefix) is decided only now: the console
+      // gets it too, or `-v` would lose the last bytes of every step's output.
+      const tail = maskStream.push(decoder.decode()) + maskStream.end();
+      if (tail) options.onOutput?.(step.id, tail);
+      await writeLog(tail);
       (log as Deno.FsFile | undefined)?.close();
       r.manifest.exit_code = result.exitCode;
       r.manifest.duration_ms = performance.now() - t0;

@@ -101,7 +101,8 @@ const SIMPLE =
  * assert(out.text === "size=3");
  * ```
  */
-export function renderTemplate(text: string, ctx: TemplateContext, where: Span): Rendered {
+export function renderTemplate(source: string, ctx: TemplateContext, where: Span): Rendered {
+  const text = shellLengthAsText(source);
   const effects: Effects = { now: false, randomUuid: false, machinePath: false, envRead: [] };
   if (text.length > MAX_TEMPLATE_LENGTH) {
     throw located(
@@ -345,4 +346,14 @@ function nunjucksModule(): typeof NunjucksEnv {
     throw new Error("internal: `await prepareTemplates(...)` before rendering this template");
   }
   return engine;
+}
+
+/**
+ * The shell's `${#x}` (the length of `x`) would open a template comment (`{#`): it is kept as
+ * text. A template that already uses `{% raw %}` is left as written (raw blocks do not nest).
+ * Columns of errors after a `${#` on the same line move by the inserted tags' width.
+ */
+function shellLengthAsText(text: string): string {
+  if (!text.includes("${#") || text.includes("{% raw")) return text;
+  return text.replaceAll("${#", "{% raw %}${#{% endraw %}");
 }

@@ -174,3 +174,31 @@ Deno.test({
     }
   },
 });
+
+const SECRETIVE = `petal: "1"
+name: secretive
+params:
+  tok: {type: secret}
+steps:
+  - id: a
+    uses: shell
+    inputs: {tok: {from: params.tok}}
+    with: {run: 'echo "token is $LILY_INPUT_TOK"; echo after line; echo final error message here >&2; exit 3'}
+`;
+
+Deno.test("-v streams a secret-holding step's output to its last byte (what the masker held back is flushed)", async () => {
+  const dir = await project({ "flow.petal": SECRETIVE });
+  try {
+    const out = await lily(["run", "flow.lock.yaml", "-v"], {
+      cwd: dir,
+      env: { XDG_CACHE_HOME: `${dir}/.xdg`, LILY_SECRET_TOK: "abcdefghijklmnop" },
+    });
+    assertEquals(out.code, 1, out.stderr);
+    const console = out.stdout + out.stderr;
+    assertMatch(console, /^a │ token is \*\*\*$/m);
+    assertMatch(console, /^a │ final error message here$/m);
+    assert(!console.includes("abcdefghijklmnop"), console);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

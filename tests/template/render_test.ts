@@ -150,3 +150,10 @@ Deno.test({
     }
   },
 });
+
+Deno.test("the shell's ${#x} stays text, not a template comment; {# comments #} still work", async () => {
+  assertEquals((await render("n=${#X} who={{ params.who }}")).text, "n=${#X} who=world");
+  assertEquals((await render("a{# a comment #}b")).text, "ab");
+  // A template already using raw blocks is left as written.
+  assertEquals((await render("{% raw %}${#X}{% endraw %}")).text, "${#X}");
+});
