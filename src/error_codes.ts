@@ -137,7 +137,8 @@ export const ERROR_CODES = {
   "LILY-E0633":
     "the shell is not POSIX, or the script cannot be parsed, so values cannot be placed",
   "LILY-E0634": "GitHub-style `${{ … }}` in a script",
-  "LILY-E0635": "a positional parameter (`$1`, `$@`, `$*`, `$#`) in a script for Lily's shell",
+  "LILY-E0635":
+    "a positional parameter (`$1`, `$@`, `$*`, `$#`) outside functions, without `set --`",
   "LILY-E0636":
     "a value in text that a command runs as code (`eval`, `sh -c`, `trap`, `.`/`source`)",
   "LILY-E0637":

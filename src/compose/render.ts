@@ -4,7 +4,7 @@
  * when some field holds a template.
  * @module
  */
-import type { Span } from "../errors.ts";
+import { type LilyError, LilyErrors, type Span, userErrors } from "../errors.ts";
 import type { Petal, Step } from "../schema/petal.ts";
 import { lazyLocate } from "../source/locate.ts";
 import type * as TemplateModule from "../template/mod.ts";
@@ -70,14 +70,24 @@ export async function renderPetal(
   };
   // Fields that reach a shell, by path: their values are escaped for the shell (shell_fields.ts).
   const shells = shellFields(petal);
+  // Every field is rendered even after one fails: all errors of the pass are reported at once.
+  const errors: LilyError[] = [];
   const render = (value: unknown, path: (string | number)[]): unknown => {
     if (typeof value === "string") {
       if (!TEMPLATE.test(value)) return value;
       const where = lazyWhere(raw, path);
       const shell = shells.get(path.join("."));
-      const result: TemplateModule.Rendered & { shellCode?: string[] } = shell === undefined
-        ? engine.renderTemplate(value, context(path.join(".")), where)
-        : engine.renderShellScript(value, context(path.join(".")), where, shell);
+      let result: TemplateModule.Rendered & { shellCode?: string[] };
+      try {
+        result = shell === undefined
+          ? engine.renderTemplate(value, context(path.join(".")), where)
+          : engine.renderShellScript(value, context(path.join(".")), where, shell);
+      } catch (error) {
+        const found = userErrors(error);
+        if (!found) throw error;
+        errors.push(...found);
+        return value;
+      }
       const at = describe(path);
       if (result.shellCode?.length) {
         const [, stepId, ...field] = at.split(".");
@@ -117,18 +127,18 @@ export async function renderPetal(
     inputs: step.inputs && renderPaths(step.inputs, [...path, "inputs"], render),
     outputs: step.outputs && renderPaths(step.outputs, [...path, "outputs"], render),
   });
-  return {
-    petal: {
-      ...petal,
-      vars: petal.vars && vars as Record<string, string>,
-      env,
-      steps: petal.steps.map((s, i) => renderStep(s, ["steps", i])),
-      on_error: petal.on_error?.map((s, i) => renderStep(s, ["on_error", i])),
-      outputs: petal.outputs && render(petal.outputs, ["outputs"]) as Petal["outputs"],
-      artifacts: petal.artifacts && render(petal.artifacts, ["artifacts"]) as Petal["artifacts"],
-    },
-    effects,
+  const rendered: Petal = {
+    ...petal,
+    vars: petal.vars && vars as Record<string, string>,
+    env,
+    steps: petal.steps.map((s, i) => renderStep(s, ["steps", i])),
+    on_error: petal.on_error?.map((s, i) => renderStep(s, ["on_error", i])),
+    outputs: petal.outputs && render(petal.outputs, ["outputs"]) as Petal["outputs"],
+    artifacts: petal.artifacts && render(petal.artifacts, ["artifacts"]) as Petal["artifacts"],
   };
+  if (errors.length === 1) throw errors[0];
+  if (errors.length > 1) throw new LilyErrors(errors);
+  return { petal: rendered, effects };
 }
 
 function renderPaths<T extends { path?: string }>(

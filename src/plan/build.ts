@@ -442,7 +442,7 @@ function checkPrograms(
           span: spanAt(base, script, use.pos, use.pos + 1 + use.name.length),
           label: "a positional parameter",
           hint: "pass values as `{{ params.<name> }}` (escaped for the shell) or as inputs " +
-            "(`$LILY_INPUT_<NAME>`)",
+            "(`$LILY_INPUT_<NAME>`); `$1` is allowed inside a function body and after `set -- …`",
         },
       ),
     );

@@ -223,6 +223,9 @@ function walkCommand(command: Command, reads: Read[], state: WalkState): void {
       walkList(command.cond, reads, state);
       walkList(command.body, reads, state);
       break;
+    case "function":
+      walkCommand(command.body, reads, state);
+      break;
   }
   redirectReads(command.redirects, reads);
 }

@@ -32,7 +32,27 @@ export interface CommandUse {
 export function commandsOf(list: List): CommandUse[] {
   const out: CommandUse[] = [];
   walkList(list, out);
+  // Calling a function the script defines starts no program (the programs its body starts are
+  // uses of their own, above).
+  const functions = functionNames(list);
+  for (const use of out) {
+    if (use.name !== undefined && functions.has(use.name)) use.builtin = true;
+  }
   return out.sort((a, b) => a.pos - b.pos);
+}
+
+/** The names of the functions a script defines (`NAME() …`), anywhere in it. */
+export function functionNames(list: List): Set<string> {
+  const names = new Set<string>();
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) return node.forEach(visit);
+    if (!node || typeof node !== "object") return;
+    const record = node as Record<string, unknown>;
+    if (record.kind === "function" && typeof record.name === "string") names.add(record.name);
+    for (const value of Object.values(record)) visit(value);
+  };
+  visit(list);
+  return names;
 }
 
 function walkList(list: List, out: CommandUse[]): void {
@@ -66,6 +86,8 @@ function walkCommand(command: Command, out: CommandUse[]): void {
     case "subshell":
     case "group":
       return walkList(command.body, out);
+    case "function":
+      return walkCommand(command.body, out);
     case "if":
       for (const c of command.clauses) {
         walkList(c.cond, out);

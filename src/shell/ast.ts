@@ -26,7 +26,20 @@ export interface Pipeline {
 }
 
 /** Any command. */
-export type Command = Simple | Subshell | Group | If | For | While | Case;
+export type Command = Simple | Subshell | Group | If | For | While | Case | FunctionDef;
+
+/**
+ * `NAME() compound-command`: defines a function (POSIX form). Running the definition stores it;
+ * a later simple command named `NAME` runs `body` with its arguments as `$1`, `$2`, … Redirections
+ * written after the body belong to the body (they apply at each call). `redirects` is always empty.
+ */
+export interface FunctionDef {
+  kind: "function";
+  name: string;
+  body: Command;
+  redirects: Redirect[];
+  pos: number;
+}
 
 /** `NAME=value … word word … redirects`. */
 export interface Simple {

@@ -7,7 +7,7 @@
  * @module
  */
 import { basename, dirname, join, relative, resolve } from "node:path";
-import type { Command, List, Pipeline, Redirect, Simple, Word } from "./ast.ts";
+import type { Command, FunctionDef, List, Pipeline, Redirect, Simple, Word } from "./ast.ts";
 import { BUILTINS } from "./commands/mod.ts";
 import {
   expandFields,
@@ -26,6 +26,7 @@ import {
   LoopControl,
   NULL_SINK,
   ReadonlyError,
+  ReturnSignal,
   type ShellApi,
   ShellDenied,
   ShellExit,
@@ -263,6 +264,14 @@ class Interpreter implements ShellApi {
   /** Enclosing loops (`break`/`continue`). */
   loopDepth = 0;
   private readonlySet = new Set<string>();
+  /** Functions defined so far, by name. */
+  private functions = new Map<string, FunctionDef>();
+  /** `$1`, `$2`, …: the arguments of the innermost function call (or `set --`). */
+  positional: string[] = [];
+  /** Enclosing function calls. */
+  functionDepth = 0;
+  /** Per enclosing call: the variables `local` saved (value, exported), restored at return. */
+  private locals: Map<string, [string | undefined, boolean]>[] = [];
 
   constructor(readonly shared: Shared, cwd: string, env: Record<string, string>) {
     this.cwd = cwd;
@@ -270,6 +279,9 @@ class Interpreter implements ShellApi {
     this.exported = new Set(Object.keys(env));
     this.vars.set("PWD", cwd);
     this.exported.add("PWD");
+    // As dash and bash: IFS starts as the three blanks, whatever the environment says.
+    this.vars.set("IFS", " \t\n");
+    this.exported.delete("IFS");
   }
 
   /** A subshell: a copy of the state, sharing processes and policy. */
@@ -281,6 +293,10 @@ class Interpreter implements ShellApi {
     copy.status = this.status;
     copy.loopDepth = this.loopDepth;
     copy.readonlySet = new Set(this.readonlySet);
+    copy.functions = new Map(this.functions);
+    copy.positional = this.positional;
+    copy.functionDepth = this.functionDepth;
+    copy.locals = this.locals.map((frame) => new Map(frame));
     return copy;
   }
 
@@ -293,6 +309,8 @@ class Interpreter implements ShellApi {
       return await fn(sub);
     } catch (error) {
       if (error instanceof ShellExit) return error.code;
+      // `return` in a subshell of a function ends the subshell, as in dash.
+      if (error instanceof ReturnSignal) return error.code;
       if (error instanceof LoopControl) return 0;
       if (error instanceof ReadonlyError) return 2;
       throw error;
@@ -345,7 +363,13 @@ class Interpreter implements ShellApi {
   getVar(name: string): string | undefined {
     if (name === "?") return String(this.status);
     if (name === "$") return String(this.shared.pid);
-    if (name === "#") return "0";
+    if (name === "#") return String(this.positional.length);
+    if (name === "@" || name === "*") {
+      // `"$*"` joins with IFS's first character (a space when IFS is unset).
+      const ifs = this.vars.get("IFS");
+      return this.positional.join(ifs === undefined ? " " : ifs.slice(0, 1));
+    }
+    if (/^[1-9][0-9]*$/.test(name)) return this.positional[Number(name) - 1];
     if (name === "0") return "lily-shell";
     if (name === "-") {
       return (this.options.errexit ? "e" : "") + (this.options.xtrace ? "x" : "") +
@@ -391,6 +415,45 @@ class Interpreter implements ShellApi {
     this.vars.set("OLDPWD", this.cwd);
     this.cwd = absPath;
     this.vars.set("PWD", absPath);
+  }
+
+  makeLocal(name: string): void {
+    const frame = this.locals[this.locals.length - 1];
+    if (!frame || frame.has(name)) return;
+    frame.set(name, [this.vars.get(name), this.exported.has(name)]);
+  }
+
+  /** Runs a function with `args` as its positional parameters. */
+  private async call(def: FunctionDef, args: string[], io: Io, condition: boolean) {
+    if (this.functionDepth >= MAX_FUNCTION_DEPTH) {
+      await writeText(
+        io.stderr,
+        `lily-shell: ${def.name}: functions nest deeper than ${MAX_FUNCTION_DEPTH} calls\n`,
+      );
+      throw new ShellExit(2);
+    }
+    const saved = { positional: this.positional, loopDepth: this.loopDepth };
+    this.positional = args;
+    this.loopDepth = 0;
+    this.functionDepth++;
+    this.locals.push(new Map());
+    try {
+      const status = await this.command(def.body, io, condition);
+      return status;
+    } catch (error) {
+      if (error instanceof ReturnSignal) return error.code;
+      throw error;
+    } finally {
+      this.positional = saved.positional;
+      this.loopDepth = saved.loopDepth;
+      this.functionDepth--;
+      for (const [name, [value, exported]] of this.locals.pop()!) {
+        if (value === undefined) this.vars.delete(name);
+        else this.vars.set(name, value);
+        if (exported) this.exported.add(name);
+        else this.exported.delete(name);
+      }
+    }
   }
 
   setOption(name: Option, on: boolean): void {
@@ -484,6 +547,9 @@ class Interpreter implements ShellApi {
     try {
       const inner = redirected.io;
       switch (command.kind) {
+        case "function":
+          this.functions.set(command.name, command);
+          return 0;
         case "subshell":
           return await this.forked(this.fork(), (sub) => sub.list(command.body, inner, condition));
         case "case": {
@@ -579,6 +645,7 @@ class Interpreter implements ShellApi {
       error: (message) => writeText(io.stderr, `lily-shell: ${message}\n`),
       nounset: this.options.nounset,
       noglob: this.options.noglob,
+      positional: () => this.positional,
     };
   }
 
@@ -625,7 +692,7 @@ class Interpreter implements ShellApi {
     }
   }
 
-  private async simpleCommand(cmd: Simple, io: Io, _condition: boolean): Promise<number> {
+  private async simpleCommand(cmd: Simple, io: Io, condition: boolean): Promise<number> {
     this.substituted = undefined;
     const args: string[] = [];
     for (let i = 0; i < cmd.words.length; i++) {
@@ -667,6 +734,9 @@ class Interpreter implements ShellApi {
         await writeText(redirected.io.stderr, "lily-shell: : not found\n");
         return 127;
       }
+      // POSIX: special built-ins first, then functions, then the other built-ins and programs.
+      const def = SPECIAL.has(name) ? undefined : this.functions.get(name);
+      if (def) return await this.callWith(def, rest, assigns, redirected.io, condition);
       const builtin = name.includes("/") ? undefined : BUILTINS[name];
       if (builtin && Object.hasOwn(BUILTINS, name)) {
         return await this.builtin(builtin, rest, assigns, redirected.io);
@@ -677,6 +747,30 @@ class Interpreter implements ShellApi {
       return await this.spawn(program, name, rest, env, redirected.io);
     } finally {
       await redirected.close();
+    }
+  }
+
+  /** A function call; `A=1 f` sets A during the call only (as dash does). */
+  private async callWith(
+    def: FunctionDef,
+    args: string[],
+    assigns: [string, string][],
+    io: Io,
+    condition: boolean,
+  ): Promise<number> {
+    const saved = assigns.map(([k]) => [k, this.vars.get(k), this.exported.has(k)] as const);
+    for (const [k, v] of assigns) {
+      this.vars.set(k, v);
+      this.exported.add(k);
+    }
+    try {
+      return await this.call(def, args, io, condition);
+    } finally {
+      for (const [k, v, wasExported] of saved) {
+        if (v === undefined) this.vars.delete(k);
+        else this.vars.set(k, v);
+        if (!wasExported) this.exported.delete(k);
+      }
     }
   }
 
@@ -894,7 +988,21 @@ class Interpreter implements ShellApi {
 }
 
 /** POSIX's special built-ins that Lily's shell has. */
-const SPECIAL = new Set([":", "break", "continue", "exit", "export", "readonly", "set", "unset"]);
+const SPECIAL = new Set([
+  ":",
+  "break",
+  "continue",
+  "exit",
+  "export",
+  "readonly",
+  "return",
+  "set",
+  "shift",
+  "unset",
+]);
+
+/** Function calls may nest this deep (as dash); deeper ends the script with status 2. */
+export const MAX_FUNCTION_DEPTH = 1000;
 
 function isAssignmentWord(word: Word): boolean {
   const first = word.parts[0];

@@ -1,6 +1,6 @@
 /**
  * Word expansion: parameters, command and arithmetic substitution, then field splitting of
- * unquoted results on blanks, then pathname expansion (globs) of unquoted `*`, `?` and `[…]`.
+ * unquoted results on `IFS` (blanks by default), then pathname expansion (globs) of unquoted `*`, `?` and `[…]`.
  * Quoting protects from splitting and globbing, as in POSIX sh.
  * @module
  */
@@ -23,6 +23,8 @@ export interface ExpandScope {
   nounset: boolean;
   /** `set -f`: no pathname expansion. */
   noglob?: boolean;
+  /** The positional parameters (`"$@"` is one field each). */
+  positional?: () => string[];
 }
 
 interface Segment {
@@ -76,9 +78,29 @@ export async function expandFields(word: Word, scope: ExpandScope): Promise<stri
         split(v ?? "");
         continue;
       }
+      if (
+        part.kind === "param" && (part.name === "@" || part.name === "*") && part.op === null &&
+        !part.quoted && scope.positional
+      ) {
+        // Unquoted `$@` and `$*`: each parameter is split on its own.
+        scope.positional().forEach((arg, index) => {
+          if (index > 0 && present[present.length - 1]) newField();
+          split(arg);
+        });
+        continue;
+      }
+      if (part.kind === "param" && part.name === "@" && part.op === null && part.quoted) {
+        // `"$@"`: one field per positional parameter; none is no field at all (not an empty
+        // one), and text around it joins the first and the last.
+        const args = scope.positional?.() ?? [];
+        args.forEach((arg, index) => {
+          if (index > 0) newField();
+          cur().push({ text: arg, glob: false });
+          present[present.length - 1] = true;
+        });
+        continue;
+      }
       const value = await expandPart(part, scope);
-      // `"$@"` without positional parameters is no field at all (not an empty one).
-      if (part.kind === "param" && part.name === "@" && part.op === null && value === "") continue;
       if (part.quoted) {
         cur().push({ text: value, glob: false });
         present[present.length - 1] = true;
@@ -87,16 +109,41 @@ export async function expandFields(word: Word, scope: ExpandScope): Promise<stri
       split(value);
     }
   };
-  // Unquoted: split on blanks and newlines.
+  // Unquoted: split into fields on IFS (POSIX field splitting, as dash does it).
   const split = (value: string) => {
-    const pieces = value.split(/[ \t\n]+/);
-    pieces.forEach((piece, index) => {
-      if (index > 0 && present[present.length - 1]) newField();
+    const ifs = scope.getVar("IFS") ?? " \t\n";
+    const isIfs = (c: string) => ifs.includes(c);
+    const isBlank = (c: string) => isIfs(c) && (c === " " || c === "\t" || c === "\n");
+    let i = 0;
+    let piece = "";
+    const addPiece = () => {
       if (piece) {
         cur().push({ text: piece, glob: true });
         present[present.length - 1] = true;
       }
-    });
+      piece = "";
+    };
+    while (i < value.length) {
+      const c = value[i];
+      if (!isIfs(c)) {
+        piece += c;
+        i++;
+        continue;
+      }
+      addPiece();
+      // A delimiter: IFS blanks, with at most one other IFS character among them.
+      while (i < value.length && isBlank(value[i])) i++;
+      let hard = false;
+      if (i < value.length && isIfs(value[i]) && !isBlank(value[i])) {
+        hard = true;
+        i++;
+        while (i < value.length && isBlank(value[i])) i++;
+      }
+      // A non-blank delimiter ends a field even when it is empty (`,a` is "" and "a").
+      if (hard) present[present.length - 1] = true;
+      if (present[present.length - 1]) newField();
+    }
+    addPiece();
   };
   await add(word.parts, false);
   const out: string[] = [];

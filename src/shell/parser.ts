@@ -1,9 +1,10 @@
 /**
  * The parser of Lily's shell: a script's text to a syntax tree (ast.ts). The language is the
  * portable core of POSIX sh — lists, `&&`/`||`, pipelines, redirections, quoting, parameter,
- * command and arithmetic substitution, `if`/`for`/`while`/`until`, subshells and groups — and
- * refuses, with a position and a hint, what it does not run (background jobs, here-documents,
- * `case`, functions, bash's `[[`). Parsing never runs anything.
+ * command and arithmetic substitution, `if`/`case`/`for`/`while`/`until`, subshells, groups,
+ * here-documents and functions (`name() compound`) — and refuses, with a position and a hint,
+ * what it does not run (background jobs, bash's `function name` and `[[`). Parsing never runs
+ * anything.
  * @module
  */
 import type {
@@ -11,6 +12,7 @@ import type {
   Assign,
   Case,
   Command,
+  FunctionDef,
   Heredoc,
   List,
   Pipeline,
@@ -63,11 +65,13 @@ const NESTING_HINT = "split the expression or the script into smaller pieces";
 
 /** Words that end a list in some compound command. */
 const TERMINATORS = new Set(["then", "elif", "else", "fi", "do", "done", "}", "esac"]);
+/** Reserved words that cannot name a function. */
+const RESERVED = new Set(["if", "for", "while", "until", "case", "in", "function", "select", "!"]);
 /** What ends the body of a `case` item. */
 const CASE_END = new Set([";;", "esac"]);
 /** Unsupported syntax a script may try, and what to do instead. */
 const UNSUPPORTED: Record<string, string> = {
-  function: "functions are not part of Lily's shell: run the script with `shell: sh`",
+  function: "`function NAME` is bash: write `NAME() { …; }` (POSIX)",
   select: "`select` is not part of Lily's shell",
   "[[": "`[[ … ]]` is bash: use `[ … ]` (the `test` built-in), or `shell: bash`",
   "((": "`(( … ))` is bash: use `[ $((…)) -ne 0 ]`, or `shell: bash`",
@@ -377,6 +381,12 @@ class Parser {
     if (word !== undefined && UNSUPPORTED[word]) {
       this.fail(`\`${word}\` is not supported`, pos, UNSUPPORTED[word]);
     }
+    const def = /^([A-Za-z_][A-Za-z0-9_]*)[ \t]*\([ \t]*\)/.exec(
+      this.text.slice(this.pos, this.pos + 300),
+    );
+    if (def && !TERMINATORS.has(def[1]) && !RESERVED.has(def[1])) {
+      return this.functionDef(def[1], def[0].length, pos);
+    }
     if (this.ch() === "(") {
       this.pos++;
       const body = this.list(null);
@@ -414,6 +424,25 @@ class Parser {
       }
     }
     return this.simple();
+  }
+
+  /** `NAME() compound-command`: the body must be a compound command, as POSIX says. */
+  private functionDef(name: string, length: number, pos: number): FunctionDef {
+    this.pos += length;
+    this.skipSpace(true);
+    const bodyPos = this.pos;
+    if (this.atEnd()) {
+      this.fail(`the function \`${name}\` needs a body`, pos, "write `" + name + "() { …; }`");
+    }
+    const body = this.command();
+    if (body.kind === "simple" || body.kind === "function") {
+      this.fail(
+        `the body of the function \`${name}\` must be a compound command`,
+        bodyPos,
+        "write `" + name + "() { …; }`",
+      );
+    }
+    return { kind: "function", name, body, redirects: [], pos };
   }
 
   private caseCommand(pos: number): Case {
@@ -521,10 +550,11 @@ class Parser {
       }
     }
     if (!explicit) {
-      this.fail(
-        "`for` needs `in` and a list of words (Lily's shell has no positional parameters)",
+      // `for NAME; do` is `for NAME in "$@"; do` (the positional parameters).
+      items.push({
+        parts: [{ kind: "param", name: "@", op: null, arg: null, quoted: true, pos }],
         pos,
-      );
+      });
     }
     if (this.ch() === ";") this.pos++;
     this.skipSpace(true);
@@ -672,7 +702,7 @@ class Parser {
         this.fail(
           words.length ? "unexpected `(`" : "unexpected `(`",
           this.pos,
-          words.length === 1 ? "functions are not part of Lily's shell" : undefined,
+          words.length === 1 ? "a function is `NAME() { …; }` (`NAME` a plain name)" : undefined,
         );
       }
       const r = this.redirect();
@@ -719,30 +749,6 @@ class Parser {
     if (!assigns.length && !words.length && !redirects.length) {
       const c = this.ch();
       this.fail(this.atEnd() ? "a command is missing at the end" : `unexpected \`${c}\``);
-    }
-    const ifs = words.length === 0 ? assigns.find((a) => a.name === "IFS") : undefined;
-    if (ifs) {
-      this.fail(
-        "setting `IFS` for the rest of the script is not supported (fields split on blanks)",
-        ifs.pos,
-        "set it for one `read` only (`IFS=, read -r a b`), or use `shell: sh`",
-      );
-    }
-    if (words.length > 1 && literalWord(words[0]) === "set") {
-      let optionName = false;
-      for (const w of words.slice(1)) {
-        const arg = literalWord(w);
-        const isName = optionName;
-        optionName = arg !== undefined && /^[-+][a-zA-Z]*o$/.test(arg);
-        if (isName) continue;
-        if (arg === undefined || arg === "--" || !/^[-+]/.test(arg)) {
-          this.fail(
-            "`set` with arguments sets positional parameters, which Lily's shell does not have",
-            w.pos,
-            "use variables (`a=…; b=…`) or a `for x in …` loop",
-          );
-        }
-      }
     }
     return { kind: "simple", assigns, words, redirects, pos };
   }
@@ -945,7 +951,7 @@ class Parser {
       length = true;
       this.pos++;
     }
-    const m = /^(?:[A-Za-z_][A-Za-z0-9_]*|[0-9?$#@*!-])/.exec(
+    const m = /^(?:[A-Za-z_][A-Za-z0-9_]*|[0-9]+|[?$#@*!-])/.exec(
       this.text.slice(this.pos, this.pos + 128),
     );
     if (!m) this.fail("a variable name is missing after `${`", pos);

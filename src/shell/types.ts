@@ -95,6 +95,12 @@ export interface ShellApi {
   /** Read-only variables. */
   readonly readonlyVars: ReadonlySet<string>;
   readonly options: Readonly<Record<ShellOption, boolean>>;
+  /** The positional parameters (`$1`…): a function's arguments, or what `set --` gave. */
+  positional: string[];
+  /** How many function calls enclose the command (0 at the script's top level). */
+  readonly functionDepth: number;
+  /** `local NAME`: NAME gets its value back when the innermost function call returns. */
+  makeLocal(name: string): void;
 }
 
 /** What a built-in command receives. */
@@ -139,6 +145,16 @@ export class ShellExit extends Error {
   constructor(code: number) {
     super(`exit ${code}`);
     this.name = "ShellExit";
+    this.code = code;
+  }
+}
+
+/** Thrown by `return [n]`: ends the innermost function call with status `code`. */
+export class ReturnSignal extends Error {
+  readonly code: number;
+  constructor(code: number) {
+    super(`return ${code}`);
+    this.name = "ReturnSignal";
     this.code = code;
   }
 }

@@ -20,6 +20,15 @@ function tooLarge(name: string, size: number): Refusal {
 /** Refuses a filter call whose arguments would build more than the budget. */
 export function checkFilterArgs(name: string, args: unknown[]): void {
   const [input] = args;
+  // An undefined value (a mistyped `params.nmae`) would turn into "" through `upper` and the
+  // like, and the output check never sees it: only `default` may take one.
+  if (input === undefined && name !== "default" && name !== "d") {
+    throw new Refusal(
+      "LILY-E0403",
+      `\`${name}\` got an undefined value`,
+      'check the name (params and vars must be declared), or use `| default("…")` first',
+    );
+  }
   const inputLength = typeof input === "string" ? input.length : String(input ?? "").length;
   const num = (v: unknown) => (typeof v === "number" ? v : Number(v));
   switch (name) {

@@ -78,6 +78,14 @@ const CONTEXTS: Record<
     lines: (p, f) => [`cat > ${f} <<'EOF'`, `{{ params.${p} }}`, "EOF"],
     want: (v) => `${v}\n`,
   },
+  // Inside a function body, and as a function's argument (`$1`): escaped just the same.
+  function: {
+    lines: (p, f) => [
+      `w() { printf '%s' "{{ params.${p} }}" "$1" {{ params.${p} }} > ${f}; }`,
+      `w {{ params.${p} }}`,
+    ],
+    want: (v) => v + v + v,
+  },
 };
 
 /** Lily's shell, and `with.shell` programs (sh is dash on Debian). */

@@ -118,3 +118,33 @@ Deno.test("a lock broken in two steps reports both, each at its own line, exit 2
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("template errors in several steps are all reported in one compose", async () => {
+  const dir = await tempProject({
+    "flow.petal": `petal: "1"
+name: templates
+params:
+  n: {type: str, default: "x"}
+steps:
+  - id: a
+    uses: shell
+    with: {run: 'echo \`{{ params.n }}\`'}
+  - id: b
+    uses: shell
+    with: {run: 'echo $(( {{ params.n }} ))'}
+  - id: c
+    uses: shell
+    with: {run: 'echo {{ params.nope | upper }}'}
+`,
+  });
+  try {
+    const { code, stderr } = await lily(["compose", "flow.petal"], { cwd: dir });
+    assertEquals(code, 2, stderr);
+    assertNoCrash(stderr);
+    assertEquals(locations(stderr), ["flow.petal:8:24", "flow.petal:11:27", "flow.petal:14:18"]);
+    assertMatch(stderr, /error\[LILY-E0403\]: template: `upper` got an undefined value/);
+    assertMatch(stderr, /^3 errors$/m);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -106,3 +106,27 @@ steps:
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("a read inside a shell function's body is warned too", async () => {
+  const flow = `petal: "1"
+name: reads
+steps:
+  - id: use
+    uses: shell
+    with:
+      run: |
+        show() { cat data.csv; }
+        show
+`;
+  const dir = await tempProject({ "flow.petal": flow, "data.csv": "a,b\n" });
+  try {
+    const out = await lily(["compose", "flow.petal"], { cwd: dir, env });
+    assertEquals(out.code, 0, out.stderr);
+    assertMatch(
+      out.stderr,
+      /warning\[LILY-E0321\]: step `use` reads the project file `data\.csv` without declaring it as an input\n\s+--> flow\.petal:8:22\n/,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -1,6 +1,6 @@
 // Random scripts from a grammar of the constructs Lily's shell runs (echo, printf, assignments,
 // parameter expansion with patterns, arithmetic, if, case, for, while, subshells, groups,
-// here-documents, quoting), each run in dash, bash --posix and Lily's shell: Lily must agree
+// here-documents, quoting, functions, `set --`, IFS), each run in dash, bash --posix and Lily's shell: Lily must agree
 // with one of them (stdout and status). The number of runs is bounded to keep the suite fast;
 // a failure prints fast-check's seed and the shrunk script.
 import fc from "fast-check";
@@ -61,6 +61,7 @@ const expansion = fc.oneof(
   ),
   arith.map((e) => `$((${e}))`),
   atom.map((w) => `$(echo ${w})`),
+  fc.constantFrom("$1", "$#", "${2:-d}", "$*", "$@"),
 );
 
 const word = fc.oneof(
@@ -106,6 +107,17 @@ const statement: fc.Arbitrary<string> = fc.letrec<{ s: string; list: string }>((
     tie("list").map((b) => `{\n${b}\n}`),
     fc.integer({ min: 0, max: 3 }).map((n) => `(exit ${n}) || echo "failed $?"`),
     fc.tuple(word, fc.boolean()).map(([w, q]) => `cat <<${q ? "'EOF'" : "EOF"}\nline ${w} $a\nEOF`),
+    // Functions: defined, then called with words; their body sees them as $1, $#, $@.
+    fc.tuple(fc.constantFrom("f", "g"), tie("list"), fc.array(word, { maxLength: 3 })).map((
+      [f, b, ws],
+    ) =>
+      `${f}() {\n${b}\nfor arg in "$@"; do echo "<$arg>"; done\n[ $# -gt 0 ] && shift\necho "$#"\n}\n${f} ${
+        ws.join(" ")
+      }`
+    ),
+    fc.array(word, { maxLength: 3 }).map((ws) => `set -- ${ws.join(" ")}`),
+    // Field splitting on IFS.
+    fc.constantFrom("IFS=,", "IFS=.", "IFS=' ,'", "IFS=''", "unset IFS", "IFS=_"),
   ),
 })).list;
 

@@ -388,13 +388,18 @@ Deno.test("parser: `;;` is refused at its first `;`", () => {
   assertMatch(error.message, /case/);
 });
 
-Deno.test("parser: a function definition `f() {…}` is refused at `(`, with a hint", () => {
-  const error = syntaxError("f() { echo; }");
-  assertEquals(error.pos, 1);
-  assertMatch(error.hint!, /function/);
+Deno.test("parser: `f() compound` defines a function; bash's `function f` is refused with a hint", () => {
+  const def = parseScript("f () { echo; } >out").items[0].first.commands[0];
+  assert(def.kind === "function" && def.name === "f" && def.body.kind === "group");
+  assertEquals(def.body.redirects.length, 1);
   const keyword = syntaxError("function f { :; }");
   assertEquals(keyword.pos, 0);
-  assertMatch(keyword.hint!, /function/);
+  assertMatch(keyword.hint!, /NAME\(\)/);
+  // A simple command is not a function body (POSIX), and a reserved word is not a name.
+  assertEquals(syntaxError("true; f() echo hi").pos, 10);
+  assertMatch(syntaxError("f() echo hi").message, /compound/);
+  assertEquals(syntaxError("f()").pos, 0);
+  syntaxError("x; if() { :; }");
 });
 
 Deno.test("parser: `[[ … ]]` is refused at `[[`, with a hint towards `[`", () => {
@@ -450,11 +455,13 @@ Deno.test("parser: an unclosed backtick and `$((` are refused at their start", (
   assertEquals(syntaxError("echo $((1 + 2").pos, 5);
 });
 
-Deno.test("parser: `for` without `in` is refused at `for`", () => {
-  const error = syntaxError("true\nfor x; do echo $x; done");
-  assertEquals(error.pos, 5);
-  assertMatch(error.message, /in/);
-  assertEquals(syntaxError("for x do :; done").pos, 0);
+Deno.test('parser: `for` without `in` loops over "$@"', () => {
+  for (const script of ["for x; do echo $x; done", "for x do :; done"]) {
+    const loop = parseScript(script).items[0].first.commands[0];
+    assert(loop.kind === "for" && loop.items.length === 1);
+    const part = loop.items[0].parts[0];
+    assert(part.kind === "param" && part.name === "@" && part.quoted);
+  }
 });
 
 Deno.test("parser: unterminated compound commands are refused at their keyword", () => {

@@ -16,6 +16,7 @@ import { rmCommand } from "./rm.ts";
 import { testCommand } from "./test.ts";
 import { touchCommand } from "./touch.ts";
 import { falseCommand, trueCommand } from "./true.ts";
+import { localCommand, returnCommand, shiftCommand } from "./function.ts";
 import {
   exportCommand,
   printenvCommand,
@@ -52,6 +53,9 @@ export const BUILTINS: Readonly<Record<string, Builtin>> = {
   cp: cpCommand,
   mv: mvCommand,
   touch: touchCommand,
+  return: returnCommand,
+  shift: shiftCommand,
+  local: localCommand,
 };
 
 /** Whether `name` is a built-in (a name with a `/` never is). */

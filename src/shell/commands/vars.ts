@@ -103,15 +103,21 @@ const SHORT: Record<string, ShellOption> = {
   f: "noglob",
 };
 
-/** The `set` built-in: `-e`/`+e`, `-u`, `-x`, `-o pipefail` and their `+` forms. */
+/**
+ * The `set` built-in: `-e`/`+e`, `-u`, `-x`, `-o pipefail` and their `+` forms; `set -- a b`
+ * (or `set a b`) sets the positional parameters.
+ */
 export const setCommand: Builtin = async (ctx) => {
   const args = ctx.args;
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
     const on = arg[0] === "-";
-    if (!/^[-+]/.test(arg) || arg.length < 2) {
-      return await complain(ctx, "set", `${arg}: positional parameters are not supported`, 2);
+    if (arg === "--" || !/^[-+]/.test(arg)) {
+      // `set -- a b`, `set a b`: the positional parameters.
+      ctx.shell.positional = args.slice(arg === "--" ? i + 1 : i);
+      return 0;
     }
+    if (arg.length < 2) continue;
     for (const f of arg.slice(1)) {
       if (f === "o") {
         const name = LONG[args[++i] ?? ""];

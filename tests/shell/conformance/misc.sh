@@ -122,8 +122,8 @@ echo "a b c" | { read -r x y; echo "$x|$y"; }
 echo $1
 #### background job !refuse
 sleep 1 &
-#### function definition !refuse
-f() { echo hi; }
+#### bash function keyword !refuse
+function f { echo hi; }
 #### double bracket !refuse
 [[ a == a ]] && echo yes
 #### arithmetic command !refuse
@@ -158,8 +158,6 @@ done
 if true; then fi
 #### empty group !refuse
 { }
-#### set with arguments sets positional parameters !refuse
-set -- a b
 #### dup to an expanded descriptor !refuse
 fd=100; echo foo >&$fd
 #### printf with an unknown option
@@ -182,5 +180,3 @@ printf 'x, y ,z\n' | { IFS=', ' read -r a b c; echo "[$a][$b][$c]"; }
 printf '  one   two three  \n' | { read -r a b; echo "[$a][$b]"; }
 #### read more names than fields
 echo one | { read -r a b c; echo "[$a][$b][$c]"; }
-#### IFS for the rest of the script !refuse
-IFS=,; x=a,b; for w in $x; do echo "<$w>"; done
