@@ -8,8 +8,7 @@
  * @module
  */
 import { LilyError } from "../errors.ts";
-import { osIsolation } from "../sandbox/isolation.ts";
-import { programSupportPaths } from "../sandbox/support.ts";
+import { confinedPrefix } from "./confine.ts";
 import type { LockFile } from "../schema/lock.ts";
 import { pinnedPath } from "./pins.ts";
 
@@ -128,26 +127,10 @@ async function importInSandbox(
 ): Promise<Record<string, { version: string } | { error: string }> | string> {
   const dir = await Deno.makeTempDir({ prefix: "lily-pypkg-" });
   try {
-    const home = Deno.env.get("HOME");
-    const view = {
-      read: [],
-      write: [dir],
-      hide: [],
-      support: programSupportPaths([python], home),
-      home,
-    };
-    const os = osIsolation(false, "auto", view);
-    // The prefix may start with a descriptor-closing prelude before bwrap.
-    const bwrapAt = os.prefix.findIndex((arg) => /(^|\/)bwrap$/.test(arg));
-    if (!os.record.enforced || bwrapAt < 0) {
+    const prefix = confinedPrefix(python, dir);
+    if (!prefix) {
       return "this machine cannot confine the interpreter (needs bubblewrap), so it was not started";
     }
-    const prefix = os.prefix.includes("--unshare-pid") ? os.prefix : [
-      ...os.prefix.slice(0, bwrapAt + 1),
-      "--unshare-pid",
-      "--die-with-parent",
-      ...os.prefix.slice(bwrapAt + 1),
-    ];
     const child = new Deno.Command(prefix[0], {
       args: [...prefix.slice(1), python, "-I", "-B", "-c", CHECK, JSON.stringify(names)],
       cwd: dir,

@@ -6,8 +6,7 @@
  * confine it that way, the program is not started at all.
  * @module
  */
-import { osIsolation } from "../sandbox/isolation.ts";
-import { programSupportPaths } from "../sandbox/support.ts";
+import { confinedPrefix } from "./confine.ts";
 import { processTree, signalAll } from "../shell/process_tree.ts";
 
 /** What a version probe found. */
@@ -30,25 +29,14 @@ export async function probeVersion(
 ): Promise<VersionProbe> {
   const dir = await Deno.makeTempDir({ prefix: "lily-version-" });
   try {
-    const home = Deno.env.get("HOME");
-    const view = {
-      read: [],
-      write: [dir],
-      hide: [],
-      support: programSupportPaths([path], home),
-      home,
-    };
-    const os = osIsolation(false, "auto", view);
-    // Only bubblewrap confines writes to the temporary directory (unshare -rn and macOS's
-    // sandbox-exec take the network only).
-    if (!os.record.enforced || !os.prefix.some((arg) => /(^|\/)bwrap$/.test(arg))) {
+    const prefix = confinedPrefix(path, dir);
+    if (!prefix) {
       return {
         kind: "unsandboxed",
         reason:
           "this machine cannot confine it to a temporary directory without network (needs bubblewrap), so it was not started",
       };
     }
-    const prefix = withPidNamespace(os.prefix);
     for (const flag of FLAGS) {
       const result = await runBounded([...prefix, path, flag], dir, options.timeoutMs);
       if (result === "timeout") return { kind: "timeout", flag };
@@ -59,12 +47,6 @@ export async function probeVersion(
   } finally {
     await Deno.remove(dir, { recursive: true }).catch(() => {});
   }
-}
-
-/** bubblewrap: a PID namespace too, so the whole tree dies with the namespace's first process. */
-function withPidNamespace(prefix: string[]): string[] {
-  if (!/bwrap$/.test(prefix[0] ?? "") || prefix.includes("--unshare-pid")) return prefix;
-  return [prefix[0], "--unshare-pid", ...prefix.slice(1)];
 }
 
 /** Runs `argv` in its own session; the first line of its output, undefined, or "timeout". */
