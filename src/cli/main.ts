@@ -4,7 +4,7 @@
  * Command modules parse flags and call library code; they hold no logic of their own.
  * @module
  */
-import { type LilyError, renderError, sortBySource, userErrors } from "../errors.ts";
+import { type LilyError, sortBySource, userErrors } from "../errors.ts";
 import { VERSION } from "../version.ts";
 
 /** What every command module exports. */
@@ -104,21 +104,8 @@ export async function cli(args: string[]): Promise<number> {
 export async function reportError(error: unknown): Promise<number> {
   const errors = userErrors(error);
   if (errors) {
-    const { loadedText } = await import("../source/load.ts");
-    await (await import("../source/locate.ts")).ensureLocator();
-    const color = Deno.stderr.isTerminal() && !Deno.env.get("NO_COLOR");
-    const readSource = (file: string) => {
-      const text = loadedText(file);
-      if (text !== undefined) return text;
-      try {
-        return Deno.readTextFileSync(file);
-      } catch {
-        return undefined;
-      }
-    };
-    const rendered = sortBySource(errors).map((e: LilyError) =>
-      renderError(e, { readSource, color })
-    );
+    const render = await (await import("./_render.ts")).stderrRenderer();
+    const rendered = sortBySource(errors).map((e: LilyError) => render(e));
     console.error(rendered.join("\n\n"));
     if (errors.length > 1) console.error(`\n${errors.length} errors`);
     return EXIT_USER_ERROR;
