@@ -58,6 +58,12 @@ export interface StepResult {
   denied?: { kind: string; target: string; message: string };
   /** What was enforced for this attempt (the manifest records it). */
   enforcement?: Record<string, unknown>;
+  /**
+   * Set when the attempt failed for a reason worth retrying after a given delay (an HTTP 429 or
+   * 503 with `Retry-After`): the engine waits this long before the next attempt instead of its
+   * backoff, if the step has retries left.
+   */
+  retryAfterMs?: number;
   /** Process metrics the adapter could measure. */
   metrics?: Record<string, number>;
 }

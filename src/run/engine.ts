@@ -6,6 +6,7 @@
  * @module
  */
 import { isAbsolute, join, relative, resolve } from "node:path";
+import { ADAPTER_FACTORIES } from "../../adapters/mod.ts";
 import type { Adapter, PermissionSet } from "../../adapters/types.ts";
 import {
   cacheKey,
@@ -150,16 +151,29 @@ export async function runLock(lock: LockFile, options: RunOptions): Promise<RunR
   const jobs = Math.max(1, options.jobs ?? navigator.hardwareConcurrency ?? 2);
   const getHostEnv = options.getHostEnv ?? ((name: string) => Deno.env.get(name));
   let attemptCounter = Deno.pid * 1000;
-  let defaultAdapter: Promise<Adapter> | undefined;
+  // One adapter per name, created on the first step that uses it: a fully cached run loads none.
+  const adapters = new Map<string, Promise<Adapter>>();
   const adapterFor = async (step: LockStep): Promise<Adapter> => {
     if (options.adapterFor) return options.adapterFor(step);
-    // Loaded on the first step that runs: a fully cached run never imports the executors.
-    defaultAdapter ??= (options.isolation === "none")
-      ? import("../../adapters/process.ts").then((m) => m.processAdapter())
-      : import("../sandbox/pool.ts").then((m) =>
-        m.sandboxAdapter({ cwd: root, hostsPerSet: Math.min(jobs, 2) })
-      );
-    return await defaultAdapter;
+    let adapter = adapters.get(step.adapter);
+    if (!adapter) {
+      const factory = ADAPTER_FACTORIES[step.adapter];
+      if (!factory) {
+        // Compose and the lock reader refuse these first (steps/support.ts); this is the last guard.
+        throw new LilyError(
+          "LILY-E0211",
+          `step \`${step.id}\`: \`adapter: ${step.adapter}\` is not implemented in this version of Lily`,
+        );
+      }
+      adapter = factory({
+        projectRoot: root,
+        jobs,
+        isolation: options.isolation ?? "auto",
+        getHostEnv,
+      });
+      adapters.set(step.adapter, adapter);
+    }
+    return await adapter;
   };
   // One object per distinct policy: adapters key their hosts by it, the manifest shares it.
   const policies = new Map<
@@ -803,7 +817,8 @@ export async function runLock(lock: LockFile, options: RunOptions): Promise<RunR
           step.retries.max_backoff_ms,
           step.retries.backoff_ms * 2 ** (attempt - 1),
         );
-        const delay = Math.round(step.retries.jitter ? base * (0.5 + Math.random() / 2) : base);
+        const delay = result.retryAfterMs ??
+          Math.round(step.retries.jitter ? base * (0.5 + Math.random() / 2) : base);
         events.emit("step.retry", { step: step.id, attempt, delay_ms: delay, reason: failure });
         await sleep(delay, options.signal);
         continue;
@@ -918,7 +933,7 @@ export async function runLock(lock: LockFile, options: RunOptions): Promise<RunR
   cache.close();
   await writeManifest();
   events.emit("run.finished", { status: manifest.status, duration_ms: manifest.duration_ms });
-  if (defaultAdapter) await (await defaultAdapter).close?.();
+  for (const adapter of adapters.values()) await (await adapter).close?.();
   events.close();
   planLock?.close();
   await Deno.remove(scratch, { recursive: true }).catch(() => {});

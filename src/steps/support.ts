@@ -9,6 +9,7 @@
 import { LilyError, listNames, type Span } from "../errors.ts";
 import { ADAPTERS as KNOWN_ADAPTERS, STEP_KINDS as KNOWN_KINDS } from "../schema/petal.ts";
 import { EXECUTORS } from "./mod.ts";
+import { implementedAdapters } from "../../adapters/mod.ts";
 
 /** A step kind Petal knows. */
 export type StepKind = typeof KNOWN_KINDS[number];
@@ -19,10 +20,10 @@ export type AdapterName = typeof KNOWN_ADAPTERS[number];
 export const IMPLEMENTED_KINDS: readonly StepKind[] = Object.keys(EXECUTORS) as StepKind[];
 
 /**
- * Adapters with an executor in this version: `process`, a program run on this machine (in the
- * sandbox, or with `--isolation none` directly). No other adapter exists yet.
+ * Adapters with an executor in this version: the keys of adapters/mod.ts's `ADAPTER_FACTORIES`
+ * (`process` is a program run on this machine, in the sandbox or with `--isolation none`).
  */
-export const IMPLEMENTED_ADAPTERS: readonly AdapterName[] = ["process"];
+export const IMPLEMENTED_ADAPTERS: readonly AdapterName[] = implementedAdapters() as AdapterName[];
 
 /** The fields of a step this check reads (a Petal step or a lock step). */
 export interface StepUse {
@@ -76,9 +77,9 @@ export function unsupportedErrors(
         {
           span: spanOf("adapter"),
           label: "not implemented yet",
-          hint: `the only adapter is ${
+          hint: `this version's adapters: ${
             listNames(IMPLEMENTED_ADAPTERS)
-          } (local execution, in the sandbox); remove \`adapter:\` or set it to \`process\``,
+          }; remove \`adapter:\` (a step runs where its kind runs by default) or name one of them`,
         },
       ),
     );

@@ -1,0 +1,45 @@
+/**
+ * The adapters this version of Lily has: where a step executes (`adapter:` in Petal, always
+ * set in the lock). Each adapter is one file in this folder behind the `Adapter` interface
+ * (types.ts); it registers here with a factory. The engine creates an adapter on the first step
+ * that needs it (a fully cached run loads none) and closes it at the end of the run. Compose
+ * accepts exactly the adapters named here (src/steps/support.ts reads this table).
+ * @module
+ */
+import type { IsolationMode } from "../src/sandbox/isolation.ts";
+import type { Adapter } from "./types.ts";
+
+/** What an adapter factory gets from the engine. */
+export interface AdapterContext {
+  /** The project root (absolute). */
+  projectRoot: string;
+  /** The run's `-j`. */
+  jobs: number;
+  /** `--isolation`: `auto`, `none` or `strict`. */
+  isolation: IsolationMode;
+  /** Host environment lookup (the engine's view). */
+  getHostEnv: (name: string) => string | undefined;
+}
+
+/** Creates an adapter for one run. */
+export type AdapterFactory = (context: AdapterContext) => Promise<Adapter>;
+
+/**
+ * The adapters, by the name a lock step's `adapter:` gives. `process`: a program on this
+ * machine, in a sandbox host (the default) or, with `--isolation none`, in the engine's
+ * process. Modules are imported lazily: a run loads only the adapters its steps use.
+ */
+export const ADAPTER_FACTORIES: Record<string, AdapterFactory> = {
+  process: async (context) =>
+    context.isolation === "none"
+      ? (await import("./process.ts")).processAdapter()
+      : (await import("../src/sandbox/pool.ts")).sandboxAdapter({
+        cwd: context.projectRoot,
+        hostsPerSet: Math.min(context.jobs, 2),
+      }),
+};
+
+/** The names of the adapters this version runs. */
+export function implementedAdapters(): string[] {
+  return Object.keys(ADAPTER_FACTORIES);
+}
