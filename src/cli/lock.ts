@@ -62,12 +62,22 @@ export async function main(args: string[]): Promise<number> {
     }
     changed.push("python_packages");
   }
+  // Container images: each reference resolved again, tag → digest (sync/images.ts).
+  const images = await (await import("../sync/images.ts")).refreshImages(lock.registry_pins.images);
+  for (const [ref, digest] of Object.entries(images)) {
+    if (digest === lock.registry_pins.images[ref]) continue;
+    console.log(`~ image ${ref}: ${lock.registry_pins.images[ref] || "(unpinned)"} → ${digest}`);
+    changed.push(`image ${ref}`);
+  }
   if (changed.length === 0) {
     console.log("pins are up to date");
     return 0;
   }
   if (opts.check) return 1;
-  const refreshed = { ...lock, registry_pins: { ...lock.registry_pins, binaries: pins } };
+  const refreshed = {
+    ...lock,
+    registry_pins: { ...lock.registry_pins, binaries: pins, images: { ...images } },
+  };
   await writeFileAtomic(path, lockText(refreshed));
   console.log(
     `refreshed ${changed.length} pin(s); spec_hash unchanged (${lock.spec_hash.slice(0, 19)})`,

@@ -106,6 +106,19 @@ export async function main(args: string[]): Promise<number> {
     if (broken.length) throw packageError(broken);
     packageDrift = taken.problems.length;
   }
+  // Container images of docker steps: present (pulled if not), digests pinned (sync/images.ts).
+  if (Object.keys(lock.registry_pins.images).length) {
+    const { imageError, syncImages } = await import("../sync/images.ts");
+    const taken = await syncImages(await readLockFile(path), {
+      say: opts.json ? undefined : (line) => console.log(line),
+    });
+    (report as Record<string, unknown>).images = taken.digests;
+    if (taken.lock) {
+      const { lockText } = await import("../lock/build.ts");
+      await writeFileAtomic(path, lockText(taken.lock));
+    }
+    if (taken.problems.length) throw imageError(taken.problems);
+  }
   const dirs = new Set<string>([join(root, lock.artifacts.root), join(root, ".lily")]);
   for (const step of [...lock.plan.steps, ...lock.plan.on_error]) {
     for (const io of Object.values(step.outputs)) {

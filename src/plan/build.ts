@@ -165,7 +165,10 @@ function resolveStep(
     ]),
   ].sort();
   checkCommand(step, path, withBlock, where, errors);
-  if (!errors.length) checkPrograms(step, path, withBlock, binaries, inputs.raw, errors);
+  // A container's programs are its image's (steps/docker_checks.ts checks docker steps).
+  if (!errors.length && step.adapter !== "docker") {
+    checkPrograms(step, path, withBlock, binaries, inputs.raw, errors);
+  }
 
   const stepInputs: Record<string, LockIO> = {};
   for (const [name, decl] of Object.entries(step.inputs ?? {})) {
