@@ -8,7 +8,7 @@
  * @module
  */
 import { dirname, join } from "node:path";
-import { hasTool } from "./_tools.ts";
+import { hasTool, lily, tempProject } from "./_tools.ts";
 
 /** The engine the tests use. */
 export const PODMAN = "podman";
@@ -33,6 +33,7 @@ const APPLETS = [
   "wc",
   "true",
   "false",
+  "nc",
 ];
 
 /** Whether the docker tests can run here (podman and a static busybox). */
@@ -172,4 +173,24 @@ async function run(program: string, args: string[]): Promise<void> {
 export async function containersNamed(prefix: string): Promise<string[]> {
   const text = await output(PODMAN, ["ps", "-a", "--format", "{{.Names}}"]);
   return text.split("\n").filter((n) => n.startsWith(prefix));
+}
+
+/** The unprivileged user the container runs as in the tests (it owns the test projects). */
+export const TEST_USER = "lilytest";
+
+/**
+ * A project owned by {@linkcode TEST_USER} (a rootful engine runs a step as the project
+ * root's owner), with `flow.petal` composed to `flow.lock.yaml`.
+ */
+export async function dockerProject(
+  files: Record<string, string>,
+  compose = true,
+): Promise<string> {
+  const dir = await tempProject(files);
+  await run("chown", ["-R", `${TEST_USER}:${TEST_USER}`, dir]);
+  if (compose) {
+    const out = await lily(["compose", "flow.petal", "-o", "flow.lock.yaml", "-q"], { cwd: dir });
+    if (out.code !== 0) throw new Error(`compose failed:\n${out.stderr}`);
+  }
+  return dir;
 }

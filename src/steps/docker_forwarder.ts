@@ -18,15 +18,7 @@ async function relay(conn: Deno.Conn): Promise<void> {
     conn.close();
     return;
   }
-  const copy = async (from: Deno.Conn, to: Deno.Conn) => {
-    try {
-      await from.readable.pipeTo(to.writable, { preventClose: true });
-      await to.closeWrite();
-    } catch {
-      // one side closed
-    }
-  };
-  await Promise.all([copy(conn, upstream), copy(upstream, conn)]);
+  await Promise.all([copyHalf(conn, upstream), copyHalf(upstream, conn)]);
   try {
     conn.close();
   } catch { /* closed */ }
@@ -36,3 +28,23 @@ async function relay(conn: Deno.Conn): Promise<void> {
 }
 
 for await (const conn of listener) void relay(conn);
+
+/**
+ * Copies one direction of a connection until its end, then closes the other side's writing
+ * half. Reads and writes by hand: a Deno conn's `readable` closes the whole socket at its end,
+ * which would cut the reply still coming the other way.
+ */
+async function copyHalf(from: Deno.Conn, to: Deno.Conn): Promise<void> {
+  const buffer = new Uint8Array(64 * 1024);
+  try {
+    for (;;) {
+      const n = await from.read(buffer);
+      if (n === null) break;
+      let written = 0;
+      while (written < n) written += await to.write(buffer.subarray(written, n));
+    }
+    await to.closeWrite();
+  } catch {
+    // one side closed
+  }
+}

@@ -80,18 +80,17 @@ export async function startDockerProxy(list: string[], _scratch: string): Promis
           conn.close();
           return;
         }
-        const copy = async (from: Deno.Conn, to: Deno.Conn) => {
-          try {
-            await from.readable.pipeTo(to.writable, { preventClose: true });
-            await to.closeWrite();
-          } catch { /* closed */ }
-        };
-        await Promise.all([copy(conn, tcp), copy(tcp, conn)]);
+        // The client's end of writing is not passed on: the proxy would close the tunnel
+        // before the reply (a client such as `nc` half-closes after its request). The reply's
+        // end closes both sides.
+        const up = copyHalf(conn, tcp, false);
+        await copyHalf(tcp, conn);
         for (const c of [conn, tcp]) {
           try {
             c.close();
           } catch { /* closed */ }
         }
+        await up;
       })();
     }
   })().catch(() => {});
@@ -111,7 +110,8 @@ export async function startDockerProxy(list: string[], _scratch: string): Promis
       "--quiet",
       `--allow-read=${dir}`,
       `--allow-write=${dir}`,
-      `--allow-net=127.0.0.1:${PORT}`,
+      // Its namespace has only a loopback; the Unix socket needs net access in Deno 2.
+      "--allow-net",
       forwarder,
       socket,
       String(PORT),
@@ -143,4 +143,24 @@ export async function startDockerProxy(list: string[], _scratch: string): Promis
       Deno.remove(dir, { recursive: true }).catch(() => {});
     },
   };
+}
+
+/**
+ * Copies one direction of a connection until its end, then closes the other side's writing
+ * half. Reads and writes by hand: a Deno conn's `readable` closes the whole socket at its end,
+ * which would cut the reply still coming the other way.
+ */
+async function copyHalf(from: Deno.Conn, to: Deno.Conn, halfClose = true): Promise<void> {
+  const buffer = new Uint8Array(64 * 1024);
+  try {
+    for (;;) {
+      const n = await from.read(buffer);
+      if (n === null) break;
+      let written = 0;
+      while (written < n) written += await to.write(buffer.subarray(written, n));
+    }
+    if (halfClose) await to.closeWrite();
+  } catch {
+    // one side closed
+  }
 }
