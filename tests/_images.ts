@@ -57,9 +57,12 @@ function isStaticBusybox(): boolean {
 
 const built = new Map<string, Promise<string>>();
 
-/** A busybox image (`localhost/lily-test-busybox:<digest>`); built on first use. */
-export function busyboxImage(): Promise<string> {
-  return image("busybox", (root) => addBusybox(root));
+/**
+ * A busybox image (`localhost/lily-test-busybox:<digest>`); built on first use. With `user`,
+ * imported into that user's own (rootless) image store.
+ */
+export function busyboxImage(user?: string): Promise<string> {
+  return image("busybox", (root) => addBusybox(root), user);
 }
 
 /** An image with busybox and the host's python3 (`localhost/lily-test-python:<digest>`). */
@@ -70,17 +73,46 @@ export function pythonImage(): Promise<string> {
   });
 }
 
-function image(name: string, fill: (root: string) => Promise<void>): Promise<string> {
-  let ref = built.get(name);
+function image(
+  name: string,
+  fill: (root: string) => Promise<void>,
+  user?: string,
+): Promise<string> {
+  const key = `${name}/${user ?? ""}`;
+  let ref = built.get(key);
   if (!ref) {
-    ref = build(name, fill);
-    built.set(name, ref);
+    ref = build(name, fill, user);
+    built.set(key, ref);
   }
   return ref;
 }
 
-async function build(name: string, fill: (root: string) => Promise<void>): Promise<string> {
+/** `podman ARGS`, as `user` (rootless, in the user's home) when given. */
+function podmanArgv(args: string[], user?: string): [string, string[]] {
+  return user
+    ? ["runuser", [
+      "-u",
+      user,
+      "--",
+      "env",
+      `HOME=/home/${user}`,
+      "sh",
+      "-c",
+      'cd / && exec "$@"',
+      "sh",
+      PODMAN,
+      ...args,
+    ]]
+    : [PODMAN, args];
+}
+
+async function build(
+  name: string,
+  fill: (root: string) => Promise<void>,
+  user?: string,
+): Promise<string> {
   const dir = await Deno.makeTempDir({ prefix: `lily-image-${name}-` });
+  await Deno.chmod(dir, 0o755);
   try {
     const root = join(dir, "root");
     await Deno.mkdir(root);
@@ -103,12 +135,11 @@ async function build(name: string, fill: (root: string) => Promise<void>): Promi
     ]);
     const digest = await sha256File(tar);
     const ref = `localhost/lily-test-${name}:${digest.slice(0, 16)}`;
-    const exists = await new Deno.Command(PODMAN, {
-      args: ["image", "exists", ref],
-      stdout: "null",
-      stderr: "null",
-    }).output();
-    if (!exists.success) await run(PODMAN, ["import", "--quiet", tar, ref]);
+    await Deno.chmod(tar, 0o644);
+    const [program, args] = podmanArgv(["image", "exists", ref], user);
+    const exists = await new Deno.Command(program, { args, stdout: "null", stderr: "null" })
+      .output();
+    if (!exists.success) await run(...podmanArgv(["import", "--quiet", tar, ref], user));
     return ref;
   } finally {
     await Deno.remove(dir, { recursive: true });

@@ -60,6 +60,8 @@ export function dockerRunArgs(input: DockerRunInput): {
     "--workdir",
     input.cwd,
   ];
+  // podman passes its own proxy variables to containers unless told not to.
+  if (input.engine.kind === "podman") args.push("--http-proxy=false");
   if (input.engine.kind === "podman" && input.engine.rootless) args.push("--userns=keep-id");
   else args.push("--user", input.user);
   if (input.network !== "default") args.push("--network", input.network);
@@ -79,9 +81,8 @@ export function dockerRunArgs(input: DockerRunInput): {
     env[name] = value;
     args.push("-e", name);
   }
-  env.TMPDIR = "/tmp";
-  env.HOME = "/tmp";
-  args.push("-e", "TMPDIR", "-e", "HOME");
+  // Not through the engine's own environment: its HOME is where a rootless engine keeps images.
+  args.push("-e", "TMPDIR=/tmp", "-e", "HOME=/tmp");
   args.push(input.image, ...input.command);
   return { args, env };
 }
