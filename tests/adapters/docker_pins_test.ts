@@ -6,7 +6,7 @@
 import { assert, assertEquals, assertMatch } from "../_assert.ts";
 import { lily } from "../_tools.ts";
 import { busyboxImage, dockerProject, imagesAvailable, PODMAN, pythonImage } from "../_images.ts";
-import { latestManifest, run } from "../run/_run.ts";
+import { latestManifest } from "../run/_run.ts";
 
 const ignore = Deno.build.os !== "linux" || skipDocker();
 
