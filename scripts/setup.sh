@@ -4,7 +4,8 @@
 # network attack tests (and python3-numpy/python3-sklearn for /usr/bin/python3: the packages
 # of `python` steps' tests), util-linux for `unshare` and bubblewrap (`bwrap`) for the sandbox's
 # network and file-system isolation, GNU time for memory checks, ninja and make for the
-# benchmarks. Deno itself comes from npm: `npx -y deno@2.9.6 …`.
+# benchmarks, podman (and runc, uidmap, busybox-static) for docker steps and their tests. Deno
+# itself comes from npm: `npx -y deno@2.9.6 …`.
 set -euo pipefail
 need=()
 have() { command -v "$1" >/dev/null 2>&1; }
@@ -17,6 +18,15 @@ have make || need+=(make)
 have unshare || need+=(util-linux)
 have bwrap || need+=(bubblewrap)
 [ -x /usr/bin/time ] || need+=(time)
+# Containers (`adapter: docker`): podman with runc (crun fails on some cgroup setups), uidmap for
+# rootless podman, iproute2 for a docker step's proxy namespace, and a static busybox from which
+# the tests build their images offline (tests/_images.ts).
+have podman || need+=(podman)
+[ -x /usr/sbin/runc ] || have runc || need+=(runc)
+have newuidmap || need+=(uidmap)
+have ip || need+=(iproute2)
+[ -x /usr/bin/busybox ] && file -L /usr/bin/busybox 2>/dev/null | grep -q static || need+=(busybox-static)
+have file || need+=(file)
 # Debian's interpreter sees apt's Python packages (a pyenv python3 on PATH does not).
 if [ -x /usr/bin/python3 ]; then
   /usr/bin/python3 -c "import numpy" >/dev/null 2>&1 || need+=(python3-numpy)

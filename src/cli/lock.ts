@@ -11,7 +11,9 @@ export async function main(args: string[]): Promise<number> {
     "lock",
     "Lock maintenance. `lily lock refresh LOCK` re-resolves every pinned binary (path and\n" +
       "sha256; no program is started) on this machine and rewrites the lock; the plan and\n" +
-      "spec_hash do not change. A changed binary loses its version line: `lily sync` takes it.",
+      "spec_hash do not change. A changed binary loses its version line: `lily sync` takes it.\n" +
+      "Each image of a docker step is resolved again, tag → digest (pulled first when a registry\n" +
+      "answers), and pinned.",
     `  lily lock refresh locks/video.petal.lock.yaml
   lily lock refresh locks/video.petal.lock.yaml --check   # exit 1 if a refresh would change pins`,
   )

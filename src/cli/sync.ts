@@ -22,7 +22,9 @@ export async function main(args: string[]): Promise<number> {
       "after --version-timeout. Without bubblewrap no program is started. spec_hash never moves.\n" +
       "Imports the python packages `python` steps name (`with.packages`) with the pinned\n" +
       "interpreter, sandboxed the same way, and records their versions (a recorded version that\n" +
-      "differs is drift). Exit status: 0 ready, 1 a pin drifted (run `lily lock refresh`), 2 on error.",
+      "differs is drift). Checks that the images of docker steps are here (pulling a missing\n" +
+      "one) and pins their digests (a pinned image with another digest is drift: docs/docker.md).\n" +
+      "Exit status: 0 ready, 1 a pin drifted (run `lily lock refresh`), 2 on error.",
     `  lily sync locks/video.petal.lock.yaml
   lily sync locks/video.petal.lock.yaml --json`,
   )
@@ -107,6 +109,7 @@ export async function main(args: string[]): Promise<number> {
     packageDrift = taken.problems.length;
   }
   // Container images of docker steps: present (pulled if not), digests pinned (sync/images.ts).
+  let imageDrift = 0;
   if (Object.keys(lock.registry_pins.images).length) {
     const { imageError, syncImages } = await import("../sync/images.ts");
     const taken = await syncImages(await readLockFile(path), {
@@ -117,7 +120,9 @@ export async function main(args: string[]): Promise<number> {
       const { lockText } = await import("../lock/build.ts");
       await writeFileAtomic(path, lockText(taken.lock));
     }
-    if (taken.problems.length) throw imageError(taken.problems);
+    const missing = taken.problems.filter((p) => p.code === "LILY-E0904");
+    if (missing.length) throw imageError(missing);
+    imageDrift = taken.problems.length;
   }
   const dirs = new Set<string>([join(root, lock.artifacts.root), join(root, ".lily")]);
   for (const step of [...lock.plan.steps, ...lock.plan.on_error]) {
@@ -181,6 +186,10 @@ export async function main(args: string[]): Promise<number> {
     console.log(
       `\n${packageDrift} python package(s) drifted: run \`lily lock refresh ${path}\` then \`lily sync ${path}\` to re-pin them`,
     );
+  } else if (imageDrift) {
+    console.log(
+      `\n${imageDrift} image(s) differ from their pins: run \`lily lock refresh ${path}\` to re-pin what is here (docs/docker.md)`,
+    );
   } else if (drift.length) {
     console.log(
       `\n${drift.length} pin(s) drifted: run \`lily lock refresh ${path}\` to re-pin (the plan and spec_hash stay the same)`,
@@ -190,5 +199,5 @@ export async function main(args: string[]): Promise<number> {
         Object.keys(lock.registry_pins.binaries).length
       } pin(s) match, ${report.created.length} folder(s) created`,
     );}
-  return drift.length || packageDrift ? 1 : 0;
+  return drift.length || packageDrift || imageDrift ? 1 : 0;
 }
