@@ -100,22 +100,35 @@ async function runContainer(
   const name = `lily-${Deno.pid}-${++containers}-${step.id.replace(/[^A-Za-z0-9_.-]/g, "_")}`
     .slice(0, 120);
   const env = { ...spec.env, ...(proxy ? proxy.env : {}) };
-  const { args, env: containerEnv } = dockerRunArgs({
-    engine,
-    step,
-    image: spec.image ?? String(step.with.image ?? ""),
-    command: spec.argv ?? [],
-    name,
-    cwd: spec.cwd,
-    env: Object.fromEntries(Object.entries(env).filter(([k]) => !STEERS_ENGINE.test(k))),
-    readRoots: spec.readRoots,
-    writeRoots: spec.writeRoots,
-    denyRoots: spec.denyRoots,
-    scratch: scratchOf(outputFile),
-    outputFile,
-    user,
-    network: proxy ? proxy.network : step.resources.network === true ? "default" : "none",
-  });
+  let built: ReturnType<typeof dockerRunArgs>;
+  try {
+    built = dockerRunArgs({
+      engine,
+      step,
+      image: spec.image ?? String(step.with.image ?? ""),
+      command: spec.argv ?? [],
+      name,
+      cwd: spec.cwd,
+      env: Object.fromEntries(Object.entries(env).filter(([k]) => !STEERS_ENGINE.test(k))),
+      readRoots: spec.readRoots,
+      writeRoots: spec.writeRoots,
+      denyRoots: spec.denyRoots,
+      scratch: scratchOf(outputFile),
+      outputFile,
+      user,
+      network: proxy ? proxy.network : step.resources.network === true ? "default" : "none",
+    });
+  } catch (error) {
+    // A lock edited by hand (compose refuses these first): the step fails, the run goes on.
+    if (!(error instanceof LilyError)) throw error;
+    return {
+      exitCode: null,
+      signal: null,
+      durationMs: 0,
+      error: { code: error.code, message: error.message, hint: error.hint },
+    };
+  }
+  const { args, env: containerEnv } = built;
   const clientEnv: Record<string, string> = {};
   for (const key of ENGINE_ENV) {
     const value = Deno.env.get(key);
