@@ -54,3 +54,9 @@ if ! id -u lilytest >/dev/null 2>&1; then
     echo "setup: no user lilytest (run as root to create it; the unprivileged attack tests need it)" >&2
   fi
 fi
+# The docker tests' images, built offline from this machine's busybox and python3 (tagged by
+# content: a second run finds them). Needs Deno; the tests build them too when missing.
+if have podman && have deno && [ "$(id -u)" = 0 ]; then
+  here="$(cd "$(dirname "$0")/.." && pwd)"
+  deno run -A "$here/tests/_images.ts" >/dev/null || echo "setup: could not build the docker test images" >&2
+fi

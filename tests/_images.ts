@@ -225,3 +225,9 @@ export async function dockerProject(
   }
   return dir;
 }
+
+// `deno run -A tests/_images.ts`: builds the test images ahead (scripts/setup.sh runs it).
+if (import.meta.main) {
+  console.log(await busyboxImage());
+  console.log(await pythonImage());
+}

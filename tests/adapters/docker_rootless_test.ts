@@ -54,3 +54,34 @@ steps:
     }
   },
 });
+
+Deno.test({
+  name: "docker rootless: a domain list is refused (LILY-E0906), never run unenforced",
+  ignore,
+  fn: async () => {
+    const image = await busyboxImage(TEST_USER);
+    const dir = await projectIn(config, {
+      "flow.petal": `petal: "1"
+name: rootless
+steps:
+  - id: listed
+    uses: shell
+    adapter: docker
+    resources: { network: ["example.org:443"] }
+    with:
+      image: ${image}
+      run: echo ran > ran.txt
+`,
+    });
+    try {
+      const out = await runIn(config, dir);
+      assertEquals(out.code, 1, out.stderr + out.stdout);
+      const step = latestManifest(dir).steps.listed;
+      assertEquals(step.status, "failed");
+      assert(/domain list .* cannot be enforced here/.test(step.error), step.error);
+      assert(!(await Deno.stat(`${dir}/ran.txt`).then(() => true, () => false)), "it ran");
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
