@@ -188,7 +188,12 @@ async function runContainer(
     await engineOutput(engine.program, ["rm", "-f", "-t", "0", name]);
   }
   const durationMs = performance.now() - started;
-  const enforcement = enforcementOf(engine, step.resources.network, proxy);
+  const enforcement = enforcementOf(
+    engine,
+    step.resources.network,
+    proxy,
+    spec.image?.startsWith("sha256:") ?? false,
+  );
   const denials = proxy?.takeDenials() ?? [];
   if (denials.length) {
     return {
@@ -236,6 +241,7 @@ function enforcementOf(
   engine: ContainerEngine,
   network: boolean | string[],
   proxy: DockerProxy | undefined,
+  pinned: boolean,
 ): Record<string, unknown> {
   const wanted = network === true ? "on" : network === false ? "off" : `only ${network.join(", ")}`;
   return {
@@ -257,7 +263,9 @@ function enforcementOf(
         : "the project root's owner (nobody for a root-owned project), no capabilities",
       lily_state: "covered by an empty tmpfs",
       scratch: "only the attempt's $LILY_OUTPUT file is mounted",
-      pins: "the image is run by its pinned digest",
+      pins: pinned
+        ? "the image runs by its pinned digest"
+        : "the image is not pinned yet (`lily sync` pins it): it runs by its reference",
       unix_sockets: "only sockets inside the roots (nothing else is mounted)",
     },
     not_held: [],
