@@ -91,15 +91,14 @@ async function detect(getEnv: (name: string) => string | undefined): Promise<
       continue;
     }
     const kind = program.split("/").pop()!.startsWith("docker") ? "docker" : "podman";
-    const info = await engineOutput(
-      program,
-      kind === "docker"
-        ? ["info", "--format", "{{.ServerVersion}}"]
-        : ["info", "--format", "{{.Host.Security.Rootless}}"],
-    );
-    if (!info.ok) {
-      tried.push(`${name}: ${firstLine(info.stderr) || `exit ${info.code}`}`);
-      continue;
+    // docker needs its daemon: asked once. podman needs none, and `podman info` costs seconds
+    // on a loaded machine: a podman that cannot run says so when the step starts (LILY-E0905).
+    if (kind === "docker") {
+      const info = await engineOutput(program, ["info", "--format", "{{.ServerVersion}}"]);
+      if (!info.ok) {
+        tried.push(`${name}: ${firstLine(info.stderr) || `exit ${info.code}`}`);
+        continue;
+      }
     }
     const runArgs: string[] = [];
     if (kind === "podman") {
@@ -108,7 +107,8 @@ async function detect(getEnv: (name: string) => string | undefined): Promise<
       if (runc) runArgs.push("--runtime", runc);
       runArgs.push("--ulimit", "nofile=1024:1024", "--ulimit", "nproc=1024:1024");
     }
-    const rootless = kind === "podman" ? info.stdout.trim() === "true" : false;
+    // podman run by a user is rootless (a remote podman, `CONTAINER_HOST`, is not supported).
+    const rootless = kind === "podman" && Deno.uid() !== 0;
     return { program, kind, runArgs, rootless };
   }
   return new LilyError(

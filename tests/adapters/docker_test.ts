@@ -248,3 +248,34 @@ steps:
     }
   },
 });
+
+Deno.test({
+  name: "docker: no container engine fails the step with LILY-E0900, saying what was tried",
+  ignore,
+  fn: async () => {
+    const dir = await dockerProject({
+      "flow.petal": `petal: "1"
+name: dk
+steps:
+  - id: a
+    uses: shell
+    adapter: docker
+    with:
+      image: localhost/anything:1
+      run: echo hi
+`,
+    });
+    try {
+      const out = await lily(["run", "flow.lock.yaml"], {
+        cwd: dir,
+        env: { XDG_CACHE_HOME: `${dir}/.xdg`, LILY_CONTAINER_ENGINE: "no-such-engine" },
+      });
+      assertEquals(out.code, 1, out.stderr + out.stdout);
+      const error = latestManifest(dir).steps.a.error;
+      assertMatch(error, /no container engine works.*no-such-engine: not installed/);
+      assertMatch(error, /install podman/);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
