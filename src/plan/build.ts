@@ -161,7 +161,8 @@ function resolveStep(
     ...new Set([
       ...(inputs.rc.allowed_binaries ?? []),
       ...(step.resources?.binaries ?? []),
-      ...(python?.binaries ?? []),
+      // In a container the interpreter is the image's: nothing of the host to pin.
+      ...(step.adapter === "docker" ? [] : python?.binaries ?? []),
     ]),
   ].sort();
   checkCommand(step, path, withBlock, where, errors);

@@ -74,7 +74,7 @@ steps:
   }
 });
 
-Deno.test("docker compose: a docker step's programs are the image's, its image is in the pins", async () => {
+Deno.test("docker compose: a docker step's programs (and python) are the image's, its image is in the pins", async () => {
   const dir = await tempProject({
     "flow.petal": `petal: "1"
 name: ok
@@ -85,6 +85,13 @@ steps:
     with:
       image: localhost/tools:1
       run: jq . data.json | sort | uniq -c > out.txt
+  - id: py
+    uses: python
+    adapter: docker
+    with:
+      image: localhost/tools:1
+      python: /opt/only-in-the-image/python3
+      code: print(1)
 `,
   });
   try {
@@ -94,6 +101,8 @@ steps:
     assertMatch(lock, /images:\n\s+"?localhost\/tools:1"?: ""/);
     assertMatch(lock, /adapter: docker/);
     assertMatch(lock, /- "?image:localhost\/tools:1"?/);
+    // The image's interpreter: nothing of the host pinned (it need not exist here).
+    assert(!lock.includes('only-in-the-image/python3":\n') && /binaries: \{\}/.test(lock), lock);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
