@@ -76,7 +76,7 @@ export async function dockerAdapter(options: {
       return await runContainer(engine, request, user, proxy);
     },
     async close() {
-      for (const proxy of proxies.values()) (await proxy.catch(() => undefined))?.close();
+      for (const proxy of proxies.values()) await (await proxy.catch(() => undefined))?.close();
     },
   };
 }

@@ -23,7 +23,8 @@ export interface DockerProxy {
   env: Record<string, string>;
   /** Hosts refused since the last call. */
   takeDenials(): string[];
-  close(): void;
+  /** Stops the forwarder and the proxy, removes the socket's directory. */
+  close(): Promise<void>;
 }
 
 /** Starts the proxy, its Unix socket and the forwarder's namespace. */
@@ -133,14 +134,15 @@ export async function startDockerProxy(list: string[], _scratch: string): Promis
     network: `ns:/proc/${child.pid}/ns/net`,
     env: proxyEnv(PORT),
     takeDenials: () => proxy.takeDenials(),
-    close() {
+    async close() {
       try {
         child.kill("SIGKILL");
       } catch { /* gone */ }
-      reader.cancel().catch(() => {});
+      await reader.cancel().catch(() => {});
+      await child.status;
       unixListener.close();
       proxy.close();
-      Deno.remove(dir, { recursive: true }).catch(() => {});
+      await Deno.remove(dir, { recursive: true }).catch(() => {});
     },
   };
 }
