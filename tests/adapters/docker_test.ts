@@ -12,7 +12,7 @@ import {
   imagesAvailable,
   pythonImage,
 } from "../_images.ts";
-import { latestManifest, run } from "../run/_run.ts";
+import { killGroup, latestManifest, run, spawnGroup, until } from "../run/_run.ts";
 
 const ignore = Deno.build.os !== "linux" || skipDocker();
 
@@ -279,3 +279,42 @@ steps:
     }
   },
 });
+
+Deno.test({
+  name: "docker: Ctrl-C during a step removes its container",
+  ignore,
+  fn: async () => {
+    const image = await busyboxImage();
+    const id = `held_${crypto.randomUUID().slice(0, 8)}`;
+    const dir = await dockerProject({
+      "flow.petal": `petal: "1"
+name: dk
+steps:
+  - id: ${id}
+    uses: shell
+    adapter: docker
+    with:
+      image: ${image}
+      run: |
+        echo started > started.txt
+        sleep 600
+`,
+    });
+    try {
+      const { child, pgid } = spawnGroup(dir);
+      // The container has started when its script wrote the file (an event, not a delay).
+      await until(() => exists(`${dir}/started.txt`), 60_000, "the container to start");
+      assertEquals((await containersNamed("lily-")).filter((n) => n.endsWith(id)).length, 1);
+      killGroup(pgid, "SIGINT");
+      const status = await child.output();
+      assert(!status.success);
+      assertEquals((await containersNamed("lily-")).filter((n) => n.endsWith(id)), []);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+async function exists(path: string): Promise<boolean> {
+  return await Deno.stat(path).then(() => true, () => false);
+}
