@@ -1,6 +1,7 @@
 /**
- * The interpreter's state and its walk over the syntax tree: variables, options, functions and
- * positional parameters (the {@linkcode ShellApi} built-ins see), and the dispatch of lists,
+ * The interpreter's state and its walk over the syntax tree: options, functions, positional
+ * parameters and variables (variables.ts; together the {@linkcode ShellApi} built-ins see), and
+ * the dispatch of lists,
  * pipelines and simple commands to the parts that do the work — control.ts (if, case, loops),
  * pipeline.ts, redirect.ts, policy.ts (what may run), spawn.ts (programs) and commands/
  * (built-ins). It starts nothing itself.
@@ -16,6 +17,7 @@ import { checkProgramEnv, checkRead, checkWrite, denialFrom, programPath } from 
 import { applyRedirects } from "./redirect.ts";
 import { type Processes, spawnProgram } from "./spawn.ts";
 import { BrokenPipe, captureSink, writeText } from "./sinks.ts";
+import { Variables } from "./variables.ts";
 import {
   type Builtin,
   type Io,
@@ -64,8 +66,7 @@ type Assignment = [string, string];
 /** The shell: one per script, and one copy per subshell. */
 export class Interpreter implements ShellApi {
   cwd: string;
-  private vars: Map<string, string>;
-  private exported: Set<string>;
+  private vars: Variables;
   options: Record<ShellOption, boolean> = {
     errexit: true,
     pipefail: true,
@@ -79,25 +80,21 @@ export class Interpreter implements ShellApi {
   private substituted: number | undefined;
   /** Enclosing loops (`break`/`continue`). */
   loopDepth = 0;
-  private readonlySet = new Set<string>();
   /** Functions defined so far, by name. */
   private functions = new Map<string, FunctionDef>();
   /** `$1`, `$2`, …: the arguments of the innermost function call (or `set --`). */
   positional: string[] = [];
   /** Enclosing function calls. */
   functionDepth = 0;
-  /** Per enclosing call: the variables `local` saved (value, exported), restored at return. */
-  private locals: Map<string, [string | undefined, boolean]>[] = [];
 
   constructor(readonly shared: Shared, cwd: string, env: Record<string, string>) {
     this.cwd = cwd;
-    this.vars = new Map(Object.entries(env));
-    this.exported = new Set(Object.keys(env));
-    this.vars.set("PWD", cwd);
-    this.exported.add("PWD");
+    this.vars = new Variables(env);
+    this.vars.setInternal("PWD", cwd);
+    this.vars.export("PWD");
     // As dash and bash: IFS starts as the three blanks, whatever the environment says.
-    this.vars.set("IFS", " \t\n");
-    this.exported.delete("IFS");
+    this.vars.setInternal("IFS", " \t\n");
+    this.vars.unexport("IFS");
   }
 
   /** Runs a whole script (or a subshell's list). */
@@ -108,16 +105,13 @@ export class Interpreter implements ShellApi {
   /** A subshell: a copy of the state, sharing processes and policy. */
   private fork(): Interpreter {
     const copy = new Interpreter(this.shared, this.cwd, {});
-    copy.vars = new Map(this.vars);
-    copy.exported = new Set(this.exported);
+    copy.vars = this.vars.copy();
     copy.options = { ...this.options };
     copy.status = this.status;
     copy.loopDepth = this.loopDepth;
-    copy.readonlySet = new Set(this.readonlySet);
     copy.functions = new Map(this.functions);
     copy.positional = this.positional;
     copy.functionDepth = this.functionDepth;
-    copy.locals = this.locals.map((frame) => new Map(frame));
     return copy;
   }
 
@@ -224,47 +218,37 @@ export class Interpreter implements ShellApi {
   }
 
   setVar(name: string, value: string): void {
-    if (this.readonlySet.has(name)) throw new ReadonlyError(name);
     this.vars.set(name, value);
   }
 
   unsetVar(name: string): void {
-    if (this.readonlySet.has(name)) throw new ReadonlyError(name);
-    this.vars.delete(name);
-    this.exported.delete(name);
+    this.vars.unset(name);
   }
 
   setReadonly(name: string): void {
-    this.readonlySet.add(name);
+    this.vars.setReadonly(name);
   }
 
   get readonlyVars(): ReadonlySet<string> {
-    return this.readonlySet;
+    return this.vars.readonlyNames;
   }
 
   exportVar(name: string): void {
-    this.exported.add(name);
+    this.vars.export(name);
   }
 
   environment(): Record<string, string> {
-    const env: Record<string, string> = {};
-    for (const name of this.exported) {
-      const value = this.vars.get(name);
-      if (value !== undefined) env[name] = value;
-    }
-    return env;
+    return this.vars.environment();
   }
 
   changeDir(absPath: string): void {
-    this.vars.set("OLDPWD", this.cwd);
+    this.vars.setInternal("OLDPWD", this.cwd);
     this.cwd = absPath;
-    this.vars.set("PWD", absPath);
+    this.vars.setInternal("PWD", absPath);
   }
 
   makeLocal(name: string): void {
-    const frame = this.locals[this.locals.length - 1];
-    if (!frame || frame.has(name)) return;
-    frame.set(name, [this.vars.get(name), this.exported.has(name)]);
+    this.vars.makeLocal(name);
   }
 
   setOption(name: ShellOption, on: boolean): void {
@@ -386,7 +370,7 @@ export class Interpreter implements ShellApi {
       return this.substituted ?? 0;
     }
     for (const a of cmd.assigns) {
-      if (this.readonlySet.has(a.name)) throw new ReadonlyError(a.name);
+      if (this.vars.isReadonly(a.name)) throw new ReadonlyError(a.name);
       assigns.push([a.name, await expandString(a.value, this.scope(io))]);
     }
     if (this.options.xtrace) {
@@ -410,14 +394,17 @@ export class Interpreter implements ShellApi {
       // POSIX: special built-ins first, then functions, then the other built-ins and programs.
       const def = SPECIAL.has(name) ? undefined : this.functions.get(name);
       if (def) {
-        return await this.withAssigns(
+        return await this.vars.withAssigns(
           assigns,
           () => this.call(def, rest, redirected.io, condition),
         );
       }
       const builtin = name.includes("/") ? undefined : BUILTINS[name];
       if (builtin && Object.hasOwn(BUILTINS, name)) {
-        return await this.withAssigns(assigns, () => this.builtin(builtin, rest, redirected.io));
+        return await this.vars.withAssigns(
+          assigns,
+          () => this.builtin(builtin, rest, redirected.io),
+        );
       }
       const policy = this.shared.policy;
       const program = programPath(policy, name, this.cwd);
@@ -430,28 +417,6 @@ export class Interpreter implements ShellApi {
       );
     } finally {
       await redirected.close();
-    }
-  }
-
-  /**
-   * Runs `fn` with the prefix assignments of `A=1 cmd` set and exported, then puts the
-   * variables back as they were (as dash does for built-ins and function calls).
-   */
-  private async withAssigns(assigns: Assignment[], fn: () => Promise<number>): Promise<number> {
-    if (assigns.length === 0) return await fn();
-    const saved = assigns.map(([k]) => [k, this.vars.get(k), this.exported.has(k)] as const);
-    for (const [k, v] of assigns) {
-      this.vars.set(k, v);
-      this.exported.add(k);
-    }
-    try {
-      return await fn();
-    } finally {
-      for (const [k, v, wasExported] of saved) {
-        if (v === undefined) this.vars.delete(k);
-        else this.vars.set(k, v);
-        if (!wasExported) this.exported.delete(k);
-      }
     }
   }
 
@@ -486,7 +451,7 @@ export class Interpreter implements ShellApi {
     this.positional = args;
     this.loopDepth = 0;
     this.functionDepth++;
-    this.locals.push(new Map());
+    this.vars.pushFrame();
     try {
       return await this.command(def.body, io, condition);
     } catch (error) {
@@ -496,12 +461,7 @@ export class Interpreter implements ShellApi {
       this.positional = saved.positional;
       this.loopDepth = saved.loopDepth;
       this.functionDepth--;
-      for (const [name, [value, exported]] of this.locals.pop()!) {
-        if (value === undefined) this.vars.delete(name);
-        else this.vars.set(name, value);
-        if (exported) this.exported.add(name);
-        else this.exported.delete(name);
-      }
+      this.vars.popFrame();
     }
   }
 }
