@@ -1,10 +1,9 @@
 /**
  * The interpreter's state and its walk over the syntax tree: options, functions, positional
- * parameters and variables (variables.ts; together the {@linkcode ShellApi} built-ins see), and
- * the dispatch of lists,
- * pipelines and simple commands to the parts that do the work — control.ts (if, case, loops),
- * pipeline.ts, redirect.ts, policy.ts (what may run), spawn.ts (programs) and commands/
- * (built-ins). It starts nothing itself.
+ * parameters and variables (variables.ts) — together the {@linkcode ShellApi} built-ins see —
+ * and the dispatch of lists, pipelines and simple commands to the parts that do the work:
+ * control.ts (if, case, loops), pipeline.ts, redirect.ts, policy.ts (what may run), spawn.ts
+ * (programs) and commands/ (built-ins). It opens no file and starts no program itself.
  * @module
  */
 import { resolve } from "node:path";
