@@ -95,8 +95,8 @@ export type LoopStep = "run" | "done" | "break" | "continue";
 
 /**
  * Runs a loop: `head` before each round (synchronous when it can be: a `for` loop's is), then
- * `body`. The loop's status is its last round's
- * (0 when no round ran, after `break`, and after `continue`), as in dash.
+ * `body`. The loop's status is its last round's (0 when no round ran, after `break`, and after
+ * `continue`), as in dash.
  *
  * @example
  * ```ts
