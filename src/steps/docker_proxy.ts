@@ -127,6 +127,7 @@ export async function startDockerProxy(list: string[], _scratch: string): Promis
     const err = await new Response(child.stderr).text().catch(() => "");
     unixListener.close();
     proxy.close();
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
     throw new Error(`the forwarder did not start: ${err.trim().split("\n").pop() ?? ""}`);
   }
   void child.stderr.cancel().catch(() => {});

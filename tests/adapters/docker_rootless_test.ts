@@ -80,6 +80,13 @@ steps:
       assertEquals(step.status, "failed");
       assert(/domain list .* cannot be enforced here/.test(step.error), step.error);
       assert(!(await Deno.stat(`${dir}/ran.txt`).then(() => true, () => false)), "it ran");
+      // Nothing of the attempted proxy is left (its socket directory belongs to the user).
+      const left = [...Deno.readDirSync(Deno.env.get("TMPDIR") ?? "/tmp")].filter((e) =>
+        e.name.startsWith("lily-dproxy-") &&
+        Deno.statSync(`${Deno.env.get("TMPDIR") ?? "/tmp"}/${e.name}`).uid ===
+          Deno.statSync(dir).uid
+      );
+      assertEquals(left.map((e) => e.name), []);
     } finally {
       await Deno.remove(dir, { recursive: true });
     }
