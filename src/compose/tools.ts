@@ -1,0 +1,127 @@
+/**
+ * Compose's part of `tool` steps: loads the project's `adapters/<adapter>.yaml` for each
+ * adapter a tool step runs on (once per compose), checks its declarations and each tool step
+ * against them (steps/tool.ts), and gives the lock's `registry_pins.tools`. The declaring
+ * files join the lock's sources (role `tools`), so `lily verify` sees them change. Reads files
+ * only; never starts a tool (that is `lily sync`).
+ * @module
+ */
+import { join, relative } from "node:path";
+import { LilyError, LilyErrors } from "../errors.ts";
+import type { ToolPin } from "../schema/lock.ts";
+import type { Petal } from "../schema/petal.ts";
+import { loadSource } from "../source/load.ts";
+import { lazyLocate } from "../source/locate.ts";
+import { planToolStep } from "../steps/tool.ts";
+import { readToolDecls, type ToolDecl } from "../steps/tool_decl.ts";
+import type { Resolved } from "./resolve.ts";
+
+/** What compose gets back: errors of the pass, and the pins of the tools the steps use. */
+export interface ComposedTools {
+  errors: LilyError[];
+  /** `registry_pins` additions (`{tools: …}`, or nothing when no step uses a tool). */
+  pins(
+    binaries: Record<string, { path: string; sha256: string | null }>,
+  ): { tools?: Record<string, Record<string, ToolPin>> };
+}
+
+/** The file declaring an adapter's tools, relative to the project root. */
+export function toolsFileOf(adapter: string): string {
+  return `adapters/${adapter}.yaml`;
+}
+
+/**
+ * Checks and rewrites every `tool` step of `petal` (rendered; changed in place) against the
+ * declarations of its adapter's file. Tool steps on `adapter: http` are left to that adapter.
+ */
+export async function composeTools(
+  petal: Petal,
+  resolved: Resolved,
+  options: { cwd?: string } = {},
+): Promise<ComposedTools> {
+  const errors: LilyError[] = [];
+  const used = new Map<string, ToolDecl>();
+  const files = new Map<string, Map<string, ToolDecl> | string | null>();
+  const root = resolved.project.root;
+  const rc = resolved.project.rc;
+  for (const list of ["steps", "on_error"] as const) {
+    for (const [index, step] of (petal[list] ?? []).entries()) {
+      if (step.uses !== "tool") continue;
+      const adapter = step.adapter ?? "process";
+      if (adapter === "http") continue;
+      if (!files.has(adapter)) {
+        files.set(adapter, await loadTools(adapter, resolved, options.cwd ?? Deno.cwd(), errors));
+      }
+      const tools = files.get(adapter)!;
+      // A file with errors was reported; its steps are checked once it is fixed.
+      if (tools === null) continue;
+      const decl = planToolStep(step, {
+        where: (path, key) => lazyLocate(resolved.raw, [list, index, ...path], { key }),
+        tools,
+        readRoots: rc.read_roots ?? ["."],
+        writeRoots: rc.write_roots ?? ["."],
+      }, errors);
+      if (decl) used.set(`${adapter}\u0000${decl.name}`, decl);
+    }
+  }
+  return {
+    errors,
+    pins(binaries) {
+      if (used.size === 0) return {};
+      const tools: Record<string, Record<string, ToolPin>> = {};
+      for (const decl of used.values()) {
+        const version = {
+          constraint: decl.version.constraint,
+          version_args: decl.version.args,
+          version_pattern: decl.version.pattern,
+          version: null,
+        };
+        const pin: ToolPin = decl.image !== undefined
+          ? { image: decl.image, digest: null, ...version }
+          : {
+            binary: decl.binary!,
+            path: binaries[decl.binary!]?.path ?? decl.binary!,
+            sha256: binaries[decl.binary!]?.sha256 ?? null,
+            ...version,
+          };
+        (tools[decl.adapter] ??= {})[decl.name] = pin;
+      }
+      return { tools };
+    },
+  };
+}
+
+/** The declarations of one adapter's file, why there are none, or null after its errors. */
+async function loadTools(
+  adapter: string,
+  resolved: Resolved,
+  cwd: string,
+  errors: LilyError[],
+): Promise<Map<string, ToolDecl> | string | null> {
+  const file = toolsFileOf(adapter);
+  const path = join(resolved.project.root, file);
+  try {
+    if (!(await Deno.stat(path)).isFile) return `${file} is not a file`;
+  } catch {
+    return `the project has no ${file}`;
+  }
+  let doc;
+  try {
+    doc = await loadSource(relative(cwd, path) || path, { path });
+  } catch (error) {
+    if (error instanceof LilyError) errors.push(error);
+    else if (error instanceof LilyErrors) errors.push(...error.errors);
+    else throw error;
+    return null;
+  }
+  if (!resolved.sources.some((s) => s.path === path)) {
+    resolved.sources.push({ path, role: "tools", sha256: doc.sha256 });
+  }
+  const before = errors.length;
+  const decls = readToolDecls(
+    doc.data,
+    { adapter, file, strictTop: adapter === "process" },
+    errors,
+  );
+  return errors.length > before ? null : decls;
+}
