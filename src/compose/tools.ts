@@ -42,7 +42,6 @@ export async function composeTools(
   const errors: LilyError[] = [];
   const used = new Map<string, ToolDecl>();
   const files = new Map<string, Map<string, ToolDecl> | string | null>();
-  const root = resolved.project.root;
   const rc = resolved.project.rc;
   for (const list of ["steps", "on_error"] as const) {
     for (const [index, step] of (petal[list] ?? []).entries()) {
