@@ -112,10 +112,18 @@ export function planToolStep(
   }
   const values: Record<string, ArgValue> = {};
   const declared = Object.keys(decl.args);
+  // A misspelt required argument is one mistake: the unknown name, with the missing one as its hint.
+  const missing = declared.filter((a) =>
+    decl.args[a].required && (given as Record<string, unknown>)[a] == null
+  );
+  const unknown = Object.keys(given).filter((a) => !Object.hasOwn(decl.args, a));
+  const taken = new Set<string>();
   for (const [arg, raw] of Object.entries(given as Record<string, unknown>)) {
     const spec = Object.hasOwn(decl.args, arg) ? decl.args[arg] : undefined;
     if (!spec) {
-      const guess = didYouMean(arg, declared);
+      const guess = didYouMean(arg, declared) ??
+        (unknown.length === 1 && missing.length === 1 ? missing[0] : undefined);
+      if (guess) taken.add(guess);
       errors.push(
         new LilyError("LILY-E0943", `tool \`${name}\` has no argument \`${arg}\``, {
           span: where(["with", "args", arg], true),
@@ -136,7 +144,7 @@ export function planToolStep(
           `argument \`${arg}\` of tool \`${name}\` is \`${spec.type}\`, and ${
             JSON.stringify(raw)
           } ${checked.error}`,
-          { span: where(["with", "args", arg]), hint: `give a \`${spec.type}\` value` },
+          { span: where(["with", "args", arg]), hint: `give a value of type \`${spec.type}\`` },
         ),
       );
       continue;
@@ -164,7 +172,7 @@ export function planToolStep(
   for (const [arg, spec] of Object.entries(decl.args)) {
     if (values[arg] !== undefined) continue;
     if (spec.default !== undefined) values[arg] = spec.default;
-    else if (spec.required) {
+    else if (spec.required && !taken.has(arg)) {
       errors.push(
         new LilyError(
           "LILY-E0944",

@@ -222,7 +222,8 @@ function readTool(
       if (arg) args[argName] = arg;
     }
   }
-  const argv = readArgv(name, raw.argv, args, at, errors);
+  const broken = Object.keys(isMap(raw.args) ? raw.args : {}).filter((a) => !args[a]);
+  const argv = readArgv(name, raw.argv, args, broken, at, errors);
   if (errors.length > before) return undefined;
   return {
     name,
@@ -428,7 +429,7 @@ function readArg(
   if (map.default !== undefined && map.default !== null) {
     const checked = coerceArg(arg, map.default);
     if ("error" in checked) {
-      bad(["default"], `the default ${checked.error}`, `give a \`${arg.type}\` value`);
+      bad(["default"], `the default ${checked.error}`, `give a value of type \`${arg.type}\``);
     } else if (arg.enum && !arg.enum.includes(checked.value)) {
       bad(
         ["default"],
@@ -479,6 +480,7 @@ function readArgv(
   tool: string,
   raw: unknown,
   args: Record<string, ToolArg>,
+  broken: string[],
   at: At,
   errors: LilyError[],
 ): ArgvPart[] {
@@ -525,6 +527,7 @@ function readArgv(
     }
     for (const use of placeholdersOf(parsed.template)) {
       const arg = Object.hasOwn(args, use.name) ? args[use.name] : undefined;
+      if (broken.includes(use.name)) continue; // its declaration's error is reported
       if (!arg) {
         const guess = didYouMean(use.name, names);
         bad(
