@@ -437,3 +437,30 @@ Deno.test("tool: a tool step without adapters/<adapter>.yaml says which file to 
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("tool: the declaring file is a source of the lock — verify sees it change", async () => {
+  const yaml = "tools:\n  noop:\n    binary: \"true\"\n    args: { n: { type: int, default: 1 } }\n" +
+    '    argv: ["{n}"]\n';
+  const dir = await project({
+    "adapters/process.yaml": yaml,
+    "flow.petal": flow("  - id: a\n    uses: tool\n    with: { tool: noop }\n"),
+  });
+  try {
+    let out = await lily(["verify", "flow.lock.yaml"], { cwd: dir });
+    assertEquals(out.code, 0, out.stdout + out.stderr);
+    // Another default changes the argv: verify names the file, --recompose the plan.
+    await Deno.writeTextFile(
+      `${dir}/adapters/process.yaml`,
+      yaml.replace("default: 1", "default: 2"),
+    );
+    out = await lily(["verify", "flow.lock.yaml", "--recompose"], { cwd: dir });
+    assertEquals(out.code, 1, out.stdout + out.stderr);
+    assertMatch(
+      out.stdout + out.stderr,
+      /tools `adapters\/process\.yaml` changed since the lock was composed/,
+    );
+    assertMatch(out.stdout + out.stderr, /recomposing the sources gives a different plan/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
