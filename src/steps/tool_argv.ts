@@ -30,7 +30,7 @@ const PLACEHOLDER = /^[A-Za-z_][A-Za-z0-9_]*$/;
  * import { assert } from "../../tests/_assert.ts";
  * import { parseTemplate } from "./tool_argv.ts";
  * const t = parseTemplate("-crf={crf}{{x}}");
- * assert("template" in t && t.template.pieces.length === 4);
+ * assert("template" in t && t.template.pieces.length === 3);
  * ```
  */
 export function parseTemplate(
