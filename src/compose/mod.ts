@@ -191,7 +191,7 @@ async function composeUnchecked(
         params: visible,
         vars: rendered.petal.vars ?? {},
       },
-    });
+    }).catch(tools.besidePlanErrors);
     const badValues = await paramSchemaErrors(rendered.petal, resolved.raw, {
       values: visible,
       overrides,

@@ -7,7 +7,7 @@
  * @module
  */
 import { join, relative } from "node:path";
-import { LilyError, LilyErrors } from "../errors.ts";
+import { LilyError, LilyErrors, sortBySource } from "../errors.ts";
 import type { ToolPin } from "../schema/lock.ts";
 import type { Petal } from "../schema/petal.ts";
 import { loadSource } from "../source/load.ts";
@@ -19,6 +19,8 @@ import type { Resolved } from "./resolve.ts";
 /** What compose gets back: errors of the pass, and the pins of the tools the steps use. */
 export interface ComposedTools {
   errors: LilyError[];
+  /** Rethrows the plan's errors with these beside them (one pass, in source order). */
+  besidePlanErrors(error: unknown): never;
   /** `registry_pins` additions (`{tools: …}`, or nothing when no step uses a tool). */
   pins(
     binaries: Record<string, { path: string; sha256: string | null }>,
@@ -43,14 +45,35 @@ export async function composeTools(
   const used = new Map<string, ToolDecl>();
   const files = new Map<string, Map<string, ToolDecl> | string | null>();
   const rc = resolved.project.rc;
+  const all = [...petal.steps, ...(petal.on_error ?? [])];
+  const adapterOf = (step: Petal["steps"][number]) => step.adapter ?? "process";
+  for (const step of all) {
+    const adapter = adapterOf(step);
+    if (step.uses !== "tool" || adapter === "http" || files.has(adapter)) continue;
+    files.set(adapter, await loadTools(adapter, resolved, options.cwd ?? Deno.cwd(), errors));
+  }
+  // The file a step's output names, before any tool step is rewritten (order does not matter).
+  const outputPaths = new Map<string, string>();
+  for (const step of all) {
+    for (const [name, io] of Object.entries(step.outputs ?? {})) {
+      if (io.path !== undefined) outputPaths.set(`${step.id}\u0000${name}`, io.path);
+    }
+    const tools = files.get(adapterOf(step));
+    const args = (step.with?.args ?? {}) as Record<string, unknown>;
+    const decl = step.uses === "tool" && tools instanceof Map
+      ? tools.get(String(step.with?.tool))
+      : undefined;
+    for (const [name, arg] of Object.entries(decl?.args ?? {})) {
+      const value = args[name];
+      if (arg.role === "output" && typeof value === "string") {
+        outputPaths.set(`${step.id}\u0000${name}`, value);
+      }
+    }
+  }
   for (const list of ["steps", "on_error"] as const) {
     for (const [index, step] of (petal[list] ?? []).entries()) {
-      if (step.uses !== "tool") continue;
-      const adapter = step.adapter ?? "process";
-      if (adapter === "http") continue;
-      if (!files.has(adapter)) {
-        files.set(adapter, await loadTools(adapter, resolved, options.cwd ?? Deno.cwd(), errors));
-      }
+      const adapter = adapterOf(step);
+      if (step.uses !== "tool" || adapter === "http") continue;
       const tools = files.get(adapter)!;
       // A file with errors was reported; its steps are checked once it is fixed.
       if (tools === null) continue;
@@ -59,12 +82,21 @@ export async function composeTools(
         tools,
         readRoots: rc.read_roots ?? ["."],
         writeRoots: rc.write_roots ?? ["."],
+        outputPath: (id, name) => outputPaths.get(`${id}\u0000${name}`),
       }, errors);
       if (decl) used.set(`${adapter}\u0000${decl.name}`, decl);
     }
   }
   return {
     errors,
+    besidePlanErrors(error: unknown): never {
+      if (errors.length === 0) throw error;
+      if (error instanceof LilyErrors) {
+        throw new LilyErrors(sortBySource([...error.errors, ...errors]));
+      }
+      if (error instanceof LilyError) throw new LilyErrors(sortBySource([error, ...errors]));
+      throw error;
+    },
     pins(binaries) {
       if (used.size === 0) return {};
       const tools: Record<string, Record<string, ToolPin>> = {};

@@ -27,7 +27,14 @@ export interface ToolStepContext {
   /** The project's read and write roots (`.lilyrc`; project-relative). */
   readRoots: readonly string[];
   writeRoots: readonly string[];
+  /**
+   * The path of a file output of another step (`steps.X.outputs.Y` declared with `path:`, or
+   * written by a tool's output argument), for an input argument given as `{from: …}`.
+   */
+  outputPath?: (step: string, output: string) => string | undefined;
 }
+
+const FROM_OUTPUT = /^steps\.([A-Za-z_][A-Za-z0-9_-]*)\.outputs\.([A-Za-z_][A-Za-z0-9_]*)$/;
 
 /**
  * Checks a tool step and rewrites it as the lock will hold it: `with` gets `argv` (and the
@@ -111,6 +118,8 @@ export function planToolStep(
     return undefined;
   }
   const values: Record<string, ArgValue> = {};
+  // Input file arguments given as `{from: steps.X.outputs.Y}`: the data flow, by argument.
+  const fromOf: Record<string, string> = {};
   const declared = Object.keys(decl.args);
   // A misspelt required argument is one mistake: the unknown name, with the missing one as its hint.
   const missing = declared.filter((a) =>
@@ -136,6 +145,33 @@ export function planToolStep(
       continue;
     }
     if (raw === null) continue; // `crf: null`: unset, as if not written
+    if (typeof raw === "object" && !Array.isArray(raw) && "from" in raw) {
+      const from = String((raw as { from: unknown }).from).trim();
+      const m = FROM_OUTPUT.exec(from);
+      const path = m && spec.role === "input" ? context.outputPath?.(m[1], m[2]) : undefined;
+      if (path === undefined) {
+        errors.push(
+          new LilyError(
+            "LILY-E0956",
+            spec.role !== "input"
+              ? `argument \`${arg}\` of tool \`${name}\` is not an input file: it cannot take \`from:\``
+              : !m
+              ? `\`from: ${from}\` of argument \`${arg}\` is not \`steps.<id>.outputs.<name>\``
+              : `\`from: ${from}\` of argument \`${arg}\` names no file output with a \`path:\``,
+            {
+              span: where(["with", "args", arg, "from"]),
+              hint: spec.role !== "input"
+                ? "give its value directly"
+                : "name a file output declared with `path:` (or written by a tool's output argument) of a step this one needs",
+            },
+          ),
+        );
+        continue;
+      }
+      values[arg] = path;
+      fromOf[arg] = from;
+      continue;
+    }
     const checked = coerceArg(spec, raw);
     if ("error" in checked) {
       errors.push(
@@ -172,7 +208,7 @@ export function planToolStep(
   for (const [arg, spec] of Object.entries(decl.args)) {
     if (values[arg] !== undefined) continue;
     if (spec.default !== undefined) values[arg] = spec.default;
-    else if (spec.required && !taken.has(arg)) {
+    else if (spec.required && !taken.has(arg) && missing.includes(arg)) {
       errors.push(
         new LilyError(
           "LILY-E0944",
@@ -195,7 +231,8 @@ export function planToolStep(
     const value = values[arg];
     if (!spec.role || typeof value !== "string") continue;
     const roots = spec.role === "input" ? context.readRoots : context.writeRoots;
-    const bad = pathProblem(value, roots, spec.role);
+    // A path from another step's output was checked there.
+    const bad = fromOf[arg] ? undefined : pathProblem(value, roots, spec.role);
     if (bad) {
       errors.push(
         new LilyError(
@@ -227,7 +264,7 @@ export function planToolStep(
       );
       continue;
     }
-    mine[arg] = {
+    mine[arg] = fromOf[arg] ? { type: spec.type, from: fromOf[arg] } : {
       type: spec.type,
       path: value,
       ...(spec.role === "input" ? { required: true } : {}),

@@ -439,7 +439,7 @@ Deno.test("tool: a tool step without adapters/<adapter>.yaml says which file to 
 });
 
 Deno.test("tool: the declaring file is a source of the lock — verify sees it change", async () => {
-  const yaml = "tools:\n  noop:\n    binary: \"true\"\n    args: { n: { type: int, default: 1 } }\n" +
+  const yaml = 'tools:\n  noop:\n    binary: "true"\n    args: { n: { type: int, default: 1 } }\n' +
     '    argv: ["{n}"]\n';
   const dir = await project({
     "adapters/process.yaml": yaml,
@@ -463,4 +463,69 @@ Deno.test("tool: the declaring file is a source of the lock — verify sees it c
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test({
+  name:
+    "tool: an input argument takes `from:` a step's file output — typed data flow, needs checked",
+  ignore,
+  fn: async () => {
+    const steps = (needs: string) =>
+      flow(`  - id: gen
+    uses: tool
+    with: { tool: clip, args: { out: work/clip.mp4 } }
+  - id: small
+    uses: tool
+${needs}    with:
+      tool: ffmpeg
+      args: { input: { from: steps.gen.outputs.out }, output: work/small.mp4 }
+  - id: bad
+    uses: tool
+    needs: [gen]
+    with:
+      tool: ffmpeg
+      args: { input: { from: steps.gen.outputs.nope }, output: { from: steps.gen.outputs.out } }
+`);
+    const dir = await tempProject({
+      "adapters/process.yaml": toolsYaml(),
+      "flow.petal": steps(""),
+      "work/.keep": "",
+    });
+    try {
+      let out = await lily(["compose", "flow.petal", "-o", "flow.lock.yaml"], { cwd: dir });
+      assertEquals(out.code, 2, out.stderr);
+      const found = [
+        ...out.stderr.matchAll(/error\[(LILY-E\d+)\]: (.*)\n {2}--> flow\.petal:(\d+:\d+)/g),
+      ]
+        .map((m) => `${m[1]} ${m[3]}`);
+      // One pass: the plan's error (no `needs`) beside the arguments'.
+      assertEquals(found, ["LILY-E0607 7:5", "LILY-E0956 17:30", "LILY-E0956 17:72"]);
+      assertMatch(
+        out.stderr,
+        /`from: steps\.gen\.outputs\.nope` of argument `input` names no file output/,
+      );
+      assertMatch(out.stderr, /argument `output` of tool `ffmpeg` is not an input file/);
+      await Deno.writeTextFile(
+        `${dir}/flow.petal`,
+        steps("    needs: [gen]\n").replace(/  - id: bad[^]*/, ""),
+      );
+      out = await lily(["compose", "flow.petal", "-o", "flow.lock.yaml", "-q"], { cwd: dir });
+      assertEquals(out.code, 0, out.stderr);
+      const lock = await Deno.readTextFile(`${dir}/flow.lock.yaml`);
+      assertMatch(
+        lock,
+        /inputs:\n {8}input:\n {10}from: steps\.gen\.outputs\.out\n {10}required: true\n {10}type: file\n/,
+      );
+      assertMatch(lock, /- "-i"\n {10}- work\/clip\.mp4\n/);
+      out = await run(dir);
+      assertEquals(out.code, 0, out.stderr + out.stdout);
+      assertEquals(ffprobe(`${dir}/work/small.mp4`, "stream=width"), "64");
+      const mermaid = await lily(["explain", "flow.lock.yaml", "--format", "mermaid"], {
+        cwd: dir,
+      });
+      assertMatch(mermaid.stdout, /s_gen ==> s_small/); // a data edge, not only an order
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
 });
