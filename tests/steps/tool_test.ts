@@ -507,7 +507,7 @@ ${needs}    with:
       assertMatch(out.stderr, /argument `output` of tool `ffmpeg` is not an input file/);
       await Deno.writeTextFile(
         `${dir}/flow.petal`,
-        steps("    needs: [gen]\n").replace(/  - id: bad[^]*/, ""),
+        steps("    needs: [gen]\n").replace(/ {2}- id: bad[^]*/, ""),
       );
       out = await lily(["compose", "flow.petal", "-o", "flow.lock.yaml", "-q"], { cwd: dir });
       assertEquals(out.code, 0, out.stderr);
