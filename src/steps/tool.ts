@@ -13,7 +13,8 @@ import type { ExecSpec } from "../sandbox/execute.ts";
 import type { IODecl, Step } from "../schema/petal.ts";
 import type { LockStep } from "../schema/lock.ts";
 import { buildArgv } from "./tool_argv.ts";
-import { type ArgValue, coerceArg, type ToolDecl } from "./tool_decl.ts";
+import { checkToolArgs } from "./tool_args.ts";
+import type { ToolDecl } from "./tool_decl.ts";
 
 /** The fields a tool step's `with:` takes. */
 export const TOOL_WITH_KEYS = ["tool", "args"];
@@ -33,8 +34,6 @@ export interface ToolStepContext {
    */
   outputPath?: (step: string, output: string) => string | undefined;
 }
-
-const FROM_OUTPUT = /^steps\.([A-Za-z_][A-Za-z0-9_-]*)\.outputs\.([A-Za-z_][A-Za-z0-9_]*)$/;
 
 /**
  * Checks a tool step and rewrites it as the lock will hold it: `with` gets `argv` (and the
@@ -117,113 +116,12 @@ export function planToolStep(
     );
     return undefined;
   }
-  const values: Record<string, ArgValue> = {};
-  // Input file arguments given as `{from: steps.X.outputs.Y}`: the data flow, by argument.
-  const fromOf: Record<string, string> = {};
-  const declared = Object.keys(decl.args);
-  // A misspelt required argument is one mistake: the unknown name, with the missing one as its hint.
-  const missing = declared.filter((a) =>
-    decl.args[a].required && (given as Record<string, unknown>)[a] == null
-  );
-  const unknown = Object.keys(given).filter((a) => !Object.hasOwn(decl.args, a));
-  const taken = new Set<string>();
-  for (const [arg, raw] of Object.entries(given as Record<string, unknown>)) {
-    const spec = Object.hasOwn(decl.args, arg) ? decl.args[arg] : undefined;
-    if (!spec) {
-      const guess = didYouMean(arg, declared) ??
-        (unknown.length === 1 && missing.length === 1 ? missing[0] : undefined);
-      if (guess) taken.add(guess);
-      errors.push(
-        new LilyError("LILY-E0943", `tool \`${name}\` has no argument \`${arg}\``, {
-          span: where(["with", "args", arg], true),
-          label: "unknown argument",
-          hint: guess
-            ? `did you mean \`${guess}\`?`
-            : `its arguments are ${listNames(declared) || "none"} (${decl.file})`,
-        }),
-      );
-      continue;
-    }
-    if (raw === null) continue; // `crf: null`: unset, as if not written
-    if (typeof raw === "object" && !Array.isArray(raw) && "from" in raw) {
-      const from = String((raw as { from: unknown }).from).trim();
-      const m = FROM_OUTPUT.exec(from);
-      const path = m && spec.role === "input" ? context.outputPath?.(m[1], m[2]) : undefined;
-      if (path === undefined) {
-        errors.push(
-          new LilyError(
-            "LILY-E0956",
-            spec.role !== "input"
-              ? `argument \`${arg}\` of tool \`${name}\` is not an input file: it cannot take \`from:\``
-              : !m
-              ? `\`from: ${from}\` of argument \`${arg}\` is not \`steps.<id>.outputs.<name>\``
-              : `\`from: ${from}\` of argument \`${arg}\` names no file output with a \`path:\``,
-            {
-              span: where(["with", "args", arg, "from"]),
-              hint: spec.role !== "input"
-                ? "give its value directly"
-                : "name a file output declared with `path:` (or written by a tool's output argument) of a step this one needs",
-            },
-          ),
-        );
-        continue;
-      }
-      values[arg] = path;
-      fromOf[arg] = from;
-      continue;
-    }
-    const checked = coerceArg(spec, raw);
-    if ("error" in checked) {
-      errors.push(
-        new LilyError(
-          "LILY-E0945",
-          `argument \`${arg}\` of tool \`${name}\` is \`${spec.type}\`, and ${
-            JSON.stringify(raw)
-          } ${checked.error}`,
-          { span: where(["with", "args", arg]), hint: `give a value of type \`${spec.type}\`` },
-        ),
-      );
-      continue;
-    }
-    if (spec.enum && !spec.enum.includes(checked.value)) {
-      const guess = didYouMean(String(checked.value), spec.enum.map(String));
-      errors.push(
-        new LilyError(
-          "LILY-E0946",
-          `argument \`${arg}\` of tool \`${name}\` is ${
-            JSON.stringify(checked.value)
-          }, not one of its values`,
-          {
-            span: where(["with", "args", arg]),
-            hint: `${guess ? `did you mean \`${guess}\`? ` : ""}the values are ${
-              listNames(spec.enum.map(String), 12)
-            }`,
-          },
-        ),
-      );
-      continue;
-    }
-    values[arg] = checked.value;
-  }
-  for (const [arg, spec] of Object.entries(decl.args)) {
-    if (values[arg] !== undefined) continue;
-    if (spec.default !== undefined) values[arg] = spec.default;
-    else if (spec.required && !taken.has(arg) && missing.includes(arg)) {
-      errors.push(
-        new LilyError(
-          "LILY-E0944",
-          `tool step \`${id}\` does not give \`${arg}\`, which tool \`${name}\` requires`,
-          {
-            span: where(Object.hasOwn(withBlock, "args") ? ["with", "args"] : ["with"]),
-            label: "missing argument",
-            hint: `add \`${arg}: <${spec.type}>\` to \`with.args\`${
-              spec.help ? ` (${spec.help})` : ""
-            }`,
-          },
-        ),
-      );
-    }
-  }
+  const { values, fromOf } = checkToolArgs(decl, given as Record<string, unknown>, {
+    step: id,
+    hasArgs: Object.hasOwn(withBlock, "args"),
+    where,
+    outputPath: context.outputPath,
+  }, errors);
   // File arguments with a role become the step's inputs and outputs (cache key, manifest).
   const inputs: Record<string, IODecl> = { ...(step.inputs ?? {}) };
   const outputs: Record<string, IODecl> = { ...(step.outputs ?? {}) };
