@@ -71,6 +71,12 @@ export async function main(args: string[]): Promise<number> {
     console.log(`~ image ${ref}: ${lock.registry_pins.images[ref] || "(unpinned)"} → ${digest}`);
     changed.push(`image ${ref}`);
   }
+  // Tools of `tool` steps follow their binaries' new pins (sync/tools.ts).
+  const tools = (await import("../sync/tools.ts")).refreshToolPins(lock, pins);
+  for (const name of tools.changed) {
+    console.log(`~ ${name}: re-pinned, version cleared (run \`lily sync\`)`);
+  }
+  changed.push(...tools.changed);
   if (changed.length === 0) {
     console.log("pins are up to date");
     return 0;
@@ -78,7 +84,12 @@ export async function main(args: string[]): Promise<number> {
   if (opts.check) return 1;
   const refreshed = {
     ...lock,
-    registry_pins: { ...lock.registry_pins, binaries: pins, images: { ...images } },
+    registry_pins: {
+      ...lock.registry_pins,
+      binaries: pins,
+      images: { ...images },
+      ...(tools.tools ? { tools: tools.tools } : {}),
+    },
   };
   await writeFileAtomic(path, lockText(refreshed));
   console.log(
