@@ -14,7 +14,7 @@ import { lazyLocate } from "../source/locate.ts";
 import { memoryBytes } from "./docker_argv.ts";
 
 /** The step kinds a container runs. */
-export const DOCKER_KINDS = ["shell", "python"];
+export const DOCKER_KINDS = ["shell", "python", "tool"];
 
 /**
  * An image reference: `name[:tag]` or `name@sha256:<64 hex>`, lower-case path components,
@@ -74,6 +74,8 @@ function stepErrors(step: Step, at: (path: (string | number)[], key?: boolean) =
     );
   }
   const image = w.image;
+  // A tool's image comes from its declaration (adapters/docker.yaml: compose/tools.ts checks it).
+  if (step.uses === "tool") return [...errors, ...memoryErrors(step, at)];
   if (image === undefined || image === null || image === "") {
     errors.push(
       new LilyError("LILY-E0901", `docker step \`${id}\` has no \`with.image\``, {
@@ -130,6 +132,12 @@ function stepErrors(step: Step, at: (path: (string | number)[], key?: boolean) =
       ),
     );
   }
+  return [...errors, ...memoryErrors(step, at)];
+}
+
+function memoryErrors(step: Step, at: (path: (string | number)[], key?: boolean) => Span) {
+  const errors: LilyError[] = [];
+  const id = step.id;
   const memory = step.resources?.memory;
   if (memory !== undefined) {
     try {

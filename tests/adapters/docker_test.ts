@@ -318,3 +318,38 @@ steps:
 async function exists(path: string): Promise<boolean> {
   return await Deno.stat(path).then(() => true, () => false);
 }
+
+Deno.test({
+  name: "docker: a tool of adapters/docker.yaml runs its argv in its image",
+  ignore,
+  fn: async () => {
+    const image = await busyboxImage();
+    const dir = await dockerProject({
+      "adapters/docker.yaml": `tools:
+  count:
+    image: ${image}
+    binary: wc
+    args:
+      input: { type: file, role: input, required: true }
+    argv: [-w, "{input}"]
+`,
+      "data/in.txt": "one two three four\n",
+      "flow.petal": `petal: "1"
+name: dt
+steps:
+  - id: c
+    uses: tool
+    adapter: docker
+    with: { tool: count, args: { input: data/in.txt } }
+`,
+    });
+    try {
+      const out = await run(dir);
+      assertEquals(out.code, 0, out.stderr + out.stdout);
+      assertMatch(await logOf(dir, "c"), /^4 data\/in\.txt$/m);
+      assertMatch(latestManifest(dir).steps.c.enforcement.sandbox, /^container/);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
