@@ -4,7 +4,8 @@
 # network attack tests (and python3-numpy/python3-sklearn for /usr/bin/python3: the packages
 # of `python` steps' tests), util-linux for `unshare` and bubblewrap (`bwrap`) for the sandbox's
 # network and file-system isolation, GNU time for memory checks, ninja and make for the
-# benchmarks, ffmpeg (with ffprobe) for examples/video. Deno itself comes from npm: `npx -y deno@2.9.6 …`.
+# benchmarks, ffmpeg (with ffprobe) for examples/video. Deno itself comes from npm:
+# `npx -y deno@2.9.6 …`.
 set -euo pipefail
 need=()
 have() { command -v "$1" >/dev/null 2>&1; }
