@@ -128,10 +128,14 @@ Deno.test({
       // The first line: profile local (240p), mp4 → H.264; thumbnails one per second, 160 high.
       const main = video(`${out}/mp4-240/video.mp4`);
       assertEquals([main.codec_name, main.height], ["h264", 240]);
+      // (4 s at fps=1: frames at 0…3 s, and one at the end with some ffmpeg versions.)
       const thumbs = [...Deno.readDirSync(`${out}/mp4-240/thumbs`)].map((e) => e.name).sort();
-      assertEquals(thumbs, ["01.png", "02.png", "03.png", "04.png"]);
-      const thumb = video(`${out}/mp4-240/thumbs/01.png`);
-      assertEquals([thumb.codec_name, thumb.height], ["png", 160]);
+      assert(thumbs.length === 4 || thumbs.length === 5, thumbs.join(" "));
+      assertEquals(thumbs.slice(0, 4), ["01.png", "02.png", "03.png", "04.png"]);
+      for (const name of thumbs) {
+        const thumb = video(`${out}/mp4-240/thumbs/${name}`);
+        assertEquals([thumb.codec_name, thumb.height], ["png", 160], name);
+      }
       // The second profile: the preview, 144p H.264 without audio.
       const preview = probe(`${out}/preview/preview.mp4`);
       assertEquals(preview.streams.map((s) => [s.codec_name, s.height]), [["h264", 144]]);
