@@ -39,10 +39,12 @@ export const setCommand: Builtin = async (ctx) => {
     if (arg.length < 2) continue;
     for (const f of arg.slice(1)) {
       if (f === "o") {
-        const name = LONG[args[++i] ?? ""];
+        const given = args[++i] ?? "";
+        // Own keys only: `set -o constructor` must not find Object.prototype's members.
+        const name = Object.hasOwn(LONG, given) ? LONG[given] : undefined;
         if (!name) return await complain(ctx, "set", `${args[i] ?? ""}: invalid option name`, 2);
         ctx.shell.setOption(name, on);
-      } else if (SHORT[f]) ctx.shell.setOption(SHORT[f], on);
+      } else if (Object.hasOwn(SHORT, f)) ctx.shell.setOption(SHORT[f], on);
       else return await complain(ctx, "set", `${arg[0]}${f}: invalid option`, 2);
     }
   }

@@ -12,6 +12,10 @@ Deno.test("set: an unknown option or a positional argument is status 2", async (
   assertEquals(bad.stdout, "status=2\n");
   assertMatch(bad.stderr, /-q: invalid option/);
   assertEquals((await status("set -o nosuch")).stdout, "status=2\n");
+  // Names on Object.prototype are not options.
+  for (const name of ["constructor", "toString", "__proto__", "hasOwnProperty"]) {
+    assertEquals((await status(`set -o ${name}`)).stdout, "status=2\n", name);
+  }
 });
 
 Deno.test("set: arguments set the positional parameters (`set --`, `set a b`, after options)", async () => {
