@@ -3,9 +3,10 @@
 # only missing tools are installed): shells for the quoting tests, python3 and curl for the
 # network attack tests (and python3-numpy/python3-sklearn for /usr/bin/python3: the packages
 # of `python` steps' tests), util-linux for `unshare` and bubblewrap (`bwrap`) for the sandbox's
-# network and file-system isolation, ffmpeg for `tool` steps, GNU time for memory checks, ninja
-# and make for the benchmarks, podman (and runc, uidmap, busybox-static) for docker steps and
-# their tests. Deno itself comes from npm: `npx -y deno@2.9.6 …`.
+# network and file-system isolation, ffmpeg (with ffprobe) for `tool` steps and examples/video, GNU
+# time for memory checks, ninja and make for the benchmarks, podman (and runc, uidmap,
+# busybox-static) for docker steps and their tests. Deno itself comes from npm:
+# `npx -y deno@2.9.6 …`.
 set -euo pipefail
 need=()
 have() { command -v "$1" >/dev/null 2>&1; }
