@@ -64,6 +64,11 @@ export interface StepResult {
    * backoff, if the step has retries left.
    */
   retryAfterMs?: number;
+  /**
+   * `false` when the failure would recur on every attempt (an HTTP 404, a malformed request):
+   * the engine does not retry it, whatever the step's `retries:`.
+   */
+  retryable?: boolean;
   /** Process metrics the adapter could measure. */
   metrics?: Record<string, number>;
 }

@@ -16,6 +16,7 @@ import { validate } from "../schema/validate.ts";
 import { ensureLocator, lazyLocate, locate } from "../source/locate.ts";
 import { pythonPackagePins } from "../steps/python.ts";
 import { pythonFileErrors } from "../steps/python_file_check.ts";
+import { httpStepErrors } from "../steps/http.ts";
 import { unsupportedInSource } from "../steps/support.ts";
 import {
   checkChoices,
@@ -195,6 +196,7 @@ async function composeUnchecked(
     });
     // A python step's script must exist now, not first at run (a typo composes otherwise).
     badValues.push(...pythonFileErrors(rendered.petal, resolved.raw, resolved.project.root));
+    badValues.push(...httpStepErrors(plan, resolved.raw));
     if (badValues.length) throw new LilyErrors(badValues);
     // Code inserted by `| shell_code` is listed on its step, for review (lock, explain).
     for (const step of [...plan.steps, ...plan.on_error]) {

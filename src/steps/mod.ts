@@ -9,6 +9,7 @@ import { LilyError } from "../errors.ts";
 import type { ExecSpec } from "../sandbox/execute.ts";
 import type { LockFile, LockStep } from "../schema/lock.ts";
 import { pythonSpec } from "./python.ts";
+import { httpSpec } from "./http.ts";
 
 /** The resolved context of an attempt, from the engine. */
 export type SpecContext = Omit<ExecSpec, "script" | "argv">;
@@ -51,6 +52,7 @@ export const EXECUTORS: Partial<Record<LockStep["uses"], SpecBuilder>> = {
     return { ...context, argv: (step.with.argv as unknown[]).map(String) };
   },
   python: pythonSpec,
+  tool: httpSpec, // `adapter: http` only, until the tool kind (src/steps/tool.ts) lands
 };
 
 /** The spec that runs `step`. */
