@@ -42,7 +42,7 @@ export const ERROR_CODES = {
   "LILY-E0205": "wrong type or shape (a list where a map is expected…)",
   "LILY-E0206": "other constraint (duration format, id characters…)",
   "LILY-E0210": "a `uses:` step kind not implemented yet in this version (`python`, `llm`…)",
-  "LILY-E0211": "an `adapter:` not implemented yet in this version (only `process` exists)",
+  "LILY-E0211": "an `adapter:` not implemented yet in this version (`process` and `http` exist)",
   "LILY-E0212": "a lock names no `flow` source (edited by hand), so it cannot be composed again",
   "LILY-E0213": "a lock file given where a workflow is expected (`lily compose x.lock.yaml`)",
   // Composition (E03xx): docs/errors.md

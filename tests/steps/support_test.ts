@@ -1,5 +1,5 @@
 // What this version cannot run is refused with a position, never run half-way or ignored:
-// `uses:` kinds without an executor and `adapter:` values other than `process`, at compose and
+// `uses:` kinds without an executor and adapters without a factory (`docker`, `python`), at compose and
 // in a lock edited by hand; and a lock with no flow source cannot be composed again.
 import { assert, assertEquals, assertMatch } from "../_assert.ts";
 import { lily, tempProject } from "../_tools.ts";
@@ -19,9 +19,9 @@ ${step}`;
 const NOT_YET = STEP_KINDS.filter((k) => !IMPLEMENTED_KINDS.includes(k));
 
 Deno.test("the kinds refused are exactly those without an executor", () => {
-  assertEquals(IMPLEMENTED_KINDS, ["shell", "process", "python"]);
-  assertEquals(NOT_YET, ["llm", "human", "foreach", "include", "tool"]);
-  assertEquals(IMPLEMENTED_ADAPTERS, ["process"]);
+  assertEquals(IMPLEMENTED_KINDS, ["shell", "process", "python", "tool"]);
+  assertEquals(NOT_YET, ["llm", "human", "foreach", "include"]);
+  assertEquals(IMPLEMENTED_ADAPTERS, ["process", "http"]);
 });
 
 Deno.test("compose refuses every kind not implemented yet, at its `uses:`", async () => {
@@ -39,13 +39,13 @@ Deno.test("compose refuses every kind not implemented yet, at its `uses:`", asyn
     // Each at the line of its own `uses:` (step i starts at line 7 + 3i), in source order.
     assertEquals(found, NOT_YET.map((kind, i) => [kind, 8 + 3 * i]));
     assertMatch(stderr, /not implemented yet in this version/);
-    assertMatch(stderr, /= hint: this version runs `shell`, `process` and `python` steps/);
+    assertMatch(stderr, /= hint: this version runs `shell`, `process`, `python` and `tool` steps/);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
 });
 
-Deno.test("compose refuses an adapter other than `process` and accepts `process`", async () => {
+Deno.test("compose refuses an adapter not implemented yet, and `http` on a shell step; accepts `process`", async () => {
   for (const adapter of ADAPTERS) {
     const dir = await tempProject({
       "f.petal": flow(
@@ -56,6 +56,14 @@ Deno.test("compose refuses an adapter other than `process` and accepts `process`
       const { code, stderr } = await lily(["compose", "f.petal", "-o", "-"], { cwd: dir });
       if (adapter === "process") {
         assertEquals(code, 0, stderr);
+      } else if (adapter === "http") {
+        // Implemented, for `uses: tool` only (tests/adapters/http_test.ts).
+        assertEquals(code, 2, stderr);
+        assertMatch(
+          stderr,
+          /error\[LILY-E0920\]: http step `b`: `adapter: http` does not run `uses: shell`/,
+        );
+        assertMatch(stderr, /--> f\.petal:9:14/);
       } else {
         assertEquals(code, 2, stderr);
         assertMatch(stderr, /error\[LILY-E0211\]: step `b`: `adapter: \w+` is not implemented yet/);
