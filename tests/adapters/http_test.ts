@@ -623,3 +623,34 @@ Deno.test("http: compose reports every problem of http steps, each at its field"
     assertMatch(out.stderr, /resources: \{network: \["other\.example\.org:8443"\]\}/);
   });
 });
+
+Deno.test("http: the workflow of docs/http.md runs against a local server as documented", async () => {
+  const docs = await Deno.readTextFile(new URL("../../docs/http.md", import.meta.url));
+  const snippet = /```yaml\n(petal:[^]*?)```/.exec(docs)![1];
+  const server = serve((hit) =>
+    hit.path === "/v1/items" && hit.headers.authorization === "Bearer docs-token-1"
+      ? Response.json({ items: ["a", "b"], query: hit.query, accept: hit.headers.accept })
+      : new Response("unauthorized", { status: 401 })
+  );
+  try {
+    const local = snippet
+      .replace("https://api.example.com", `http://127.0.0.1:${server.port}`)
+      .replace("network: [api.example.com]", `network: ["127.0.0.1:${server.port}"]`);
+    assert(local !== snippet && !local.includes("api.example.com"), "the snippet changed shape");
+    await withProject({ "flow.petal": local }, async (dir) => {
+      const out = await runFlow(dir, [], { LILY_SECRET_TOKEN: "docs-token-1" });
+      assertEquals(out.code, 0, out.stderr + out.stdout);
+      assertEquals(server.hits.length, 1);
+      const m = latestManifest(dir);
+      assertEquals(m.steps.list.outputs.status.value, 200);
+      assertEquals(m.steps.list.outputs.body.value, {
+        items: ["a", "b"],
+        query: "?sort=name&limit=20",
+        accept: "application/json",
+      });
+      assertEquals(m.steps.count.status, "succeeded");
+    });
+  } finally {
+    await server.close();
+  }
+});
