@@ -45,11 +45,7 @@ async function sendStep(request: StepRequest, options: HttpAdapterOptions): Prom
     exitCode: fields.error || fields.denied ? null : 0,
     signal: null,
     durationMs: performance.now() - t0,
-    enforcement: {
-      sandbox: "none",
-      adapter: "http",
-      hosts_checked: "before every connection, redirects included",
-    },
+    enforcement: enforcementOf(request.permissions.net),
     ...fields,
   });
   const fail = (error: Failure, extra: Partial<StepResult> = {}) => done({ error, ...extra });
@@ -228,6 +224,29 @@ async function sendStep(request: StepRequest, options: HttpAdapterOptions): Prom
   const written = await writeOutputs(step, response, request, options);
   if ("error" in written) return fail(written.error, { retryable: written.retryable });
   return done({ metrics: { http_status: status, http_redirects: hops, ...written.metrics } });
+}
+
+/** What an http attempt enforces: no program runs, so the OS record's fields do not apply. */
+function enforcementOf(net: boolean | string[]): Record<string, unknown> {
+  const network = net === true
+    ? "any host"
+    : net === false || net.length === 0
+    ? "off"
+    : `only ${net.join(", ")}`;
+  return {
+    sandbox: "none (no program runs: Lily sends the request)",
+    adapter: "http",
+    network,
+    enforced: true,
+    mechanism: "Lily's http adapter: the host list is checked before every connection, " +
+      "redirects followed one hop at a time and each checked",
+    filesystem: "only the declared `body` file is written (inside a write root, no link followed)",
+    holds: {
+      network: "hosts checked in the engine before each connection (every OS)",
+      secrets: "header values are never logged; secrets are masked everywhere",
+    },
+    not_held: [],
+  };
 }
 
 /** A URL as logs and errors show it: no query values (they may come from inputs). */

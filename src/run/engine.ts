@@ -712,7 +712,7 @@ export async function runLock(lock: LockFile, options: RunOptions): Promise<RunR
       // Per step: which policy, and what isolation was in force; the policy's permission set
       // and Deno flags are written once, in `policies` (a 10,000-step manifest stays small).
       const { deno_flags, ...rest } = result.enforcement ?? {};
-      r.manifest.enforcement = { policy: policyId, ...rest, ...os.record };
+      r.manifest.enforcement = { policy: policyId, ...os.record, ...rest }; // an adapter that runs no program (http) replaces the OS record's fields
       if (!manifest.policies![policyId]) {
         const flags = (deno_flags as string[] | undefined) ?? null;
         manifest.policies![policyId] = { permissions, deno_flags: flags };

@@ -138,6 +138,9 @@ Deno.test("http: a POST with a JSON body and query; status, headers and JSON bod
         }`,
       );
       assertEquals(m.steps.post.enforcement.adapter, "http");
+      // No program ran: the record says what held instead of the OS isolation's fields.
+      assertMatch(m.steps.post.enforcement.mechanism, /http adapter: the host list is checked/);
+      assertEquals(m.steps.post.enforcement.network, `only 127.0.0.1:${server.port}`);
     });
   } finally {
     await server.close();
