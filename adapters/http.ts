@@ -32,7 +32,26 @@ export interface HttpAdapterOptions {
 
 /** Creates the http adapter. */
 export function httpAdapter(options: HttpAdapterOptions): Adapter {
-  return { name: "http", run: (request) => sendStep(request, options) };
+  return {
+    name: "http",
+    async run(request) {
+      const t0 = performance.now();
+      try {
+        return await sendStep(request, options);
+      } catch (error) {
+        // A timeout or cancel while the body streams ends the attempt; the engine says which.
+        const failed: StepResult = { exitCode: null, signal: null, durationMs: 0 };
+        failed.durationMs = performance.now() - t0;
+        if (!request.signal.aborted) {
+          failed.error = {
+            code: "LILY-E0930",
+            message: `http step \`${request.step.id}\`: ${(error as Error).message}`,
+          };
+        }
+        return failed;
+      }
+    },
+  };
 }
 
 type Failure = { code: string; message: string; hint?: string };

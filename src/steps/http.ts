@@ -199,7 +199,7 @@ export function readHttpStep(step: HttpStep): { plan: HttpRequestPlan; problems:
         "LILY-E0926",
         path,
         `\`${field}\` names input \`${name}\` of type \`${io.type}\`, which it cannot send`,
-        `\`${field.split(".")[0]}\` takes an input of type ${listNames(allowed)}`,
+        `\`${field.split(".")[0]}\` takes an input whose type is one of ${listNames(allowed)}`,
       );
       return undefined;
     }

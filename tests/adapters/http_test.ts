@@ -419,10 +419,21 @@ Deno.test("http: a redirect to an unlisted host is denied before it is contacted
   }
 });
 
-Deno.test("http: a server that never answers fails the step at its timeout", async () => {
+Deno.test("http: a server that never answers, or stalls in the body, fails the step at its timeout", async () => {
   let release!: () => void;
   const released = new Promise<void>((resolve) => release = resolve);
-  const server = serve(async () => {
+  const server = serve(async (hit) => {
+    if (hit.path === "/stall") {
+      // Headers and a first chunk now, the rest never (until the test ends).
+      const body = new ReadableStream<Uint8Array>({
+        async start(controller) {
+          controller.enqueue(new TextEncoder().encode("first chunk"));
+          await released;
+          controller.close();
+        },
+      });
+      return new Response(body);
+    }
     await released;
     return new Response("late");
   });
@@ -435,14 +446,25 @@ Deno.test("http: a server that never answers fails the step at its timeout", asy
     resources: {network: ["127.0.0.1:${server.port}"]}
     with: {url: "http://127.0.0.1:${server.port}/"}
     outputs: {body: {type: str}}
+  - id: stall
+    uses: tool
+    adapter: http
+    timeout: 300ms
+    resources: {network: ["127.0.0.1:${server.port}"]}
+    with: {url: "http://127.0.0.1:${server.port}/stall"}
+    outputs: {body: {type: file, path: out/stalled.bin}}
 `),
     }, async (dir) => {
-      const out = await runFlow(dir);
+      const out = await runFlow(dir, ["--continue", "always"]);
       assertEquals(out.code, 1, out.stdout);
       const m = latestManifest(dir);
-      assertEquals(m.steps.hang.status, "failed");
-      assertMatch(m.steps.hang.error, /timed out after 300 ms/);
-      assertEquals(server.hits.length, 1);
+      for (const id of ["hang", "stall"]) {
+        assertEquals(m.steps[id].status, "failed");
+        assertMatch(m.steps[id].error, /timed out after 300 ms/);
+      }
+      assertEquals(server.hits.length, 2);
+      // The partial body never took the output's place.
+      assertEquals(filesUnder(`${dir}/out`), []);
     });
   } finally {
     release();
@@ -600,6 +622,15 @@ Deno.test("http: compose reports every problem of http steps, each at its field"
     uses: shell
     adapter: http
     with: {run: echo}
+  - id: froms
+    uses: tool
+    adapter: http
+    resources: {network: true}
+    inputs: {doc: {path: data.json, type: file}}
+    with:
+      url: https://user:pw@api.example.com/
+      query_from: {q: quey}
+      headers_from: {X-Doc: doc}
 `),
   }, async (dir) => {
     const out = await lily(["compose", "flow.petal", "-o", "-"], { cwd: dir });
@@ -619,9 +650,15 @@ Deno.test("http: compose reports every problem of http steps, each at its field"
         "LILY-E0928@21",
         "LILY-E0925@26",
         "LILY-E0920@29",
+        "LILY-E0923@37",
+        "LILY-E0926@38",
+        "LILY-E0926@39",
       ]
     ) assert(found.includes(expected), `${expected} not in ${found.join(" ")}\n${out.stderr}`);
     assertMatch(out.stderr, /did you mean `headers`\?/);
+    assertMatch(out.stderr, /`with\.url` has credentials in it/);
+    assertMatch(out.stderr, /`query_from\.q` names `quey`, which is not an input of the step/);
+    assertMatch(out.stderr, /input `doc` of type `file`, which it cannot send/);
     assertMatch(out.stderr, /`other\.example\.org:8443`, which `resources\.network` does not list/);
     assertMatch(out.stderr, /resources: \{network: \["other\.example\.org:8443"\]\}/);
   });
