@@ -193,14 +193,16 @@ export const ERROR_CODES = {
   "LILY-E0923": "an http step's URL is missing, not absolute http(s), or has credentials",
   "LILY-E0924": "an http step's URL host is not in its `resources.network` (at compose)",
   "LILY-E0925": "an http step has both `body` and `body_from`, or a body on GET/HEAD",
-  "LILY-E0926": "an http step's `*_from` names no input of the step, or one of a type it cannot send",
+  "LILY-E0926":
+    "an http step's `*_from` names no input of the step, or one of a type it cannot send",
   "LILY-E0927": "an http step's `headers`/`query` entry is malformed or a header the client sets",
   "LILY-E0928": "an http step's `with.expect` or `with.redirects` is malformed",
   "LILY-E0929": "an http step declares an output it does not fill, or with the wrong type",
   "LILY-E0930": "an http request could not be sent (connection refused, DNS, TLS)",
   "LILY-E0931": "an http response's status is not an expected one",
   "LILY-E0932": "an http request redirected too many times, or to a URL that is not http(s)",
-  "LILY-E0933": "an http response does not fit the step's outputs (not JSON, too large, unwritable)",
+  "LILY-E0933":
+    "an http response does not fit the step's outputs (not JSON, too large, unwritable)",
   // Pins and sync (E11xx): docs/sync.md
   "LILY-E1101": "an allowed binary is not installed (compose)",
   "LILY-E1103": "this machine does not match the lock's pins (run)",
