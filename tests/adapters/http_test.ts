@@ -694,3 +694,74 @@ Deno.test("http: the workflow of docs/http.md runs against a local server as doc
     await server.close();
   }
 });
+
+Deno.test("http attack: a body_from file that is a link out of the project is not sent; a body file is not written through a linked directory", async () => {
+  const outside = await Deno.makeTempDir({ prefix: "lily-outside-" });
+  await Deno.writeTextFile(`${outside}/private.txt`, "outside-private-bytes");
+  const server = serve(() => new Response("payload-from-server"));
+  try {
+    await withProject({
+      "flow.petal": flow(`  - id: exfiltrate
+    uses: tool
+    adapter: http
+    resources: {network: ["127.0.0.1:${server.port}"]}
+    inputs: {doc: {path: data/link.txt, type: file}}
+    with: {method: POST, url: "http://127.0.0.1:${server.port}/up", body_from: doc}
+  - id: plant
+    uses: tool
+    adapter: http
+    resources: {network: ["127.0.0.1:${server.port}"]}
+    with: {url: "http://127.0.0.1:${server.port}/down"}
+    outputs: {body: {type: file, path: out/planted.txt}}
+`),
+    }, async (dir) => {
+      await Deno.mkdir(`${dir}/data`);
+      await Deno.symlink(`${outside}/private.txt`, `${dir}/data/link.txt`);
+      await Deno.symlink(outside, `${dir}/out`);
+      const out = await runFlow(dir, ["--continue", "always"]);
+      assertEquals(out.code, 1, out.stdout);
+      const m = latestManifest(dir);
+      assertEquals(m.steps.exfiltrate.status, "failed");
+      assertMatch(m.steps.exfiltrate.error, /link\.txt` is a symbolic link/);
+      assertEquals(server.hits.filter((h) => h.path === "/up").length, 0);
+      assertEquals(m.steps.plant.status, "failed");
+      assertMatch(m.steps.plant.error, /`out` is a symbolic link \(not followed\)/);
+      assertEquals([...Deno.readDirSync(outside)].map((e) => e.name), ["private.txt"]);
+    });
+  } finally {
+    await server.close();
+    await Deno.remove(outside, { recursive: true });
+  }
+});
+
+Deno.test("http: a body larger than a value output holds fails the step and says to use a file", async () => {
+  const big = "x".repeat(9 * 1024 * 1024);
+  const server = serve(() => new Response(big));
+  try {
+    await withProject({
+      "flow.petal": flow(`  - id: big
+    uses: tool
+    adapter: http
+    resources: {network: ["127.0.0.1:${server.port}"]}
+    with: {url: "http://127.0.0.1:${server.port}/"}
+    outputs: {body: {type: str}}
+  - id: bigfile
+    uses: tool
+    adapter: http
+    resources: {network: ["127.0.0.1:${server.port}"]}
+    with: {url: "http://127.0.0.1:${server.port}/"}
+    outputs: {body: {type: file, path: out/big.txt}}
+`),
+    }, async (dir) => {
+      const out = await runFlow(dir, ["--continue", "always"]);
+      assertEquals(out.code, 1, out.stdout);
+      const m = latestManifest(dir);
+      assertMatch(m.steps.big.error, /over 8388608 bytes, too large for a `str` output/);
+      assertMatch(m.steps.big.error, /body: \{type: file, path: out\/response\.json\}/);
+      assertEquals(m.steps.bigfile.status, "succeeded");
+      assertEquals((await Deno.stat(`${dir}/out/big.txt`)).size, big.length);
+    });
+  } finally {
+    await server.close();
+  }
+});
