@@ -231,7 +231,9 @@ export function readHttpStep(step: HttpStep): { plan: HttpRequestPlan; problems:
         add(
           "LILY-E0924",
           ["with", "url"],
-          `\`with.url\` reaches \`${denial}\`, which \`resources.network\` does not list`,
+          step.resources.network === false
+            ? `\`with.url\` reaches \`${denial}\`, but the step's network is off (\`resources.network\` is false by default)`
+            : `\`with.url\` reaches \`${denial}\`, which \`resources.network\` does not list`,
           `add it to the step: \`resources: {network: [${
             hostEntry(url)
           }]}\` (a host, or host:port; see docs/http.md)`,
