@@ -302,7 +302,9 @@ export function retryAfterMs(
   let ms: number;
   if (/^\d+$/.test(text)) ms = Number(text) * 1000;
   else {
-    const at = Date.parse(text);
+    // An HTTP date starts with a day name (`Wed, 21 Oct 2026 07:28:00 GMT`); Date.parse alone
+    // would read `-1` as a year.
+    const at = /^[A-Za-z]{3}/.test(text) ? Date.parse(text) : NaN;
     if (Number.isNaN(at)) return undefined;
     ms = Math.max(0, at - now);
   }
