@@ -170,9 +170,7 @@ async function sendStep(request: StepRequest, options: HttpAdapterOptions): Prom
       if (request.signal.aborted) return done({ exitCode: null });
       return fail({
         code: "LILY-E0930",
-        message: `http step \`${step.id}\`: ${method} ${shown(url)} failed: ${
-          (error as Error).message
-        }`,
+        message: `http step \`${step.id}\`: ${method} ${shown(url)} failed: ${reason(error)}`,
         hint: "is the server up and the host right? (the step is retried if it has `retries:`)",
       });
     }
@@ -274,6 +272,13 @@ function shown(url: URL): string {
   return `${url.origin}${url.pathname}${
     names.length ? `?${names.map((n) => `${n}=…`).join("&")}` : ""
   }`;
+}
+
+/** An error's message with its causes (`fetch failed` alone names no reason). */
+function reason(error: unknown): string {
+  const parts: string[] = [];
+  for (let e = error; e instanceof Error && parts.length < 4; e = e.cause) parts.push(e.message);
+  return parts.join(": ") || String(error);
 }
 
 function isRedirect(status: number): boolean {

@@ -5,7 +5,7 @@
 // never contacted, a timeout, secret headers masked in every byte under .lily/, cache hits and
 // misses, and a dependant reading the response body through its inputs.
 import { assert, assertEquals, assertMatch, assertNotMatch } from "../_assert.ts";
-import { lily, tempProject } from "../_tools.ts";
+import { lily, skipUnless, tempProject } from "../_tools.ts";
 import { filesUnder, latestEvents, latestManifest } from "../run/_run.ts";
 
 /** A request a test server received. */
@@ -314,6 +314,28 @@ Deno.test("http: 5xx answers are retried until the retries are exhausted, then t
   } finally {
     await server.close();
   }
+});
+
+Deno.test("http: a request that cannot be sent (connection refused) is retried, then fails with the reason", async () => {
+  // A port that was just listening and is closed now: nothing answers there.
+  const closed = serve(() => new Response("never"));
+  const port = closed.port;
+  await closed.close();
+  await withProject({
+    "flow.petal": flow(`  - id: refused
+    uses: tool
+    adapter: http
+    retries: {max: 1, backoff: 10ms}
+    resources: {network: ["127.0.0.1:${port}"]}
+    with: {url: "http://127.0.0.1:${port}/"}
+`),
+  }, async (dir) => {
+    const out = await runFlow(dir);
+    assertEquals(out.code, 1, out.stdout);
+    const m = latestManifest(dir);
+    assertEquals(m.steps.refused.attempts, 2);
+    assertMatch(m.steps.refused.error, /GET http:\/\/127\.0\.0\.1:\d+\/ failed: .*refused/i);
+  });
 });
 
 Deno.test("http: a URL from an input to an unlisted host is denied (E0824) and never contacted", async () => {
@@ -764,4 +786,71 @@ Deno.test("http: a body larger than a value output holds fails the step and says
   } finally {
     await server.close();
   }
+});
+
+/** A CA and a certificate for 127.0.0.1 it signed, made with openssl in `dir`. */
+async function testCertificates(dir: string): Promise<{ ca: string; cert: string; key: string }> {
+  const sh = async (script: string) => {
+    const out = await new Deno.Command("sh", { args: ["-ec", script], cwd: dir, stderr: "piped" })
+      .output();
+    if (!out.success) throw new Error(new TextDecoder().decode(out.stderr));
+  };
+  await sh(
+    `openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 2 -subj "/CN=lily test CA"
+openssl req -newkey rsa:2048 -nodes -keyout key.pem -out leaf.csr -subj "/CN=127.0.0.1"
+printf 'subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\n' > ext.cnf
+openssl x509 -req -in leaf.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out cert.pem -days 2 -extfile ext.cnf`,
+  );
+  return { ca: `${dir}/ca.pem`, cert: `${dir}/cert.pem`, key: `${dir}/key.pem` };
+}
+
+Deno.test({
+  name: "http: an https URL is fetched over TLS, its host:port matched by a port-less entry",
+  ignore: skipUnless("openssl"),
+  fn: async () => {
+    const certs = await Deno.makeTempDir({ prefix: "lily-tls-" });
+    const { ca, cert, key } = await testCertificates(certs);
+    const controller = new AbortController();
+    let hits = 0;
+    const server = Deno.serve({
+      hostname: "127.0.0.1",
+      port: 0,
+      cert: await Deno.readTextFile(cert),
+      key: await Deno.readTextFile(key),
+      signal: controller.signal,
+      onListen() {},
+    }, () => {
+      hits++;
+      return Response.json({ secure: true });
+    });
+    try {
+      await withProject({
+        "flow.petal": flow(`  - id: tls
+    uses: tool
+    adapter: http
+    resources: {network: ["127.0.0.1"]}
+    with: {url: "https://127.0.0.1:${server.addr.port}/v1"}
+    outputs: {body: {type: json}}
+`),
+      }, async (dir) => {
+        // The test CA is trusted by this run only (DENO_CERT adds it to Deno's roots).
+        const out = await runFlow(dir, [], { DENO_CERT: ca });
+        assertEquals(out.code, 0, out.stderr + out.stdout);
+        assertEquals(hits, 1);
+        assertEquals(latestManifest(dir).steps.tls.outputs.body.value, { secure: true });
+        // Without the CA the certificate is refused: a send failure, not a response.
+        const untrusted = await runFlow(dir, ["--from", "tls"]);
+        assertEquals(untrusted.code, 1, untrusted.stdout);
+        assertMatch(
+          latestManifest(dir).steps.tls.error,
+          /GET https:\/\/127\.0\.0\.1:\d+\/v1 failed: .*certificate/,
+        );
+        assertEquals(hits, 1);
+      });
+    } finally {
+      controller.abort();
+      await server.finished;
+      await Deno.remove(certs, { recursive: true });
+    }
+  },
 });
