@@ -18,6 +18,7 @@ import { pythonPackagePins } from "../steps/python.ts";
 import { pythonFileErrors } from "../steps/python_file_check.ts";
 import { httpStepErrors } from "../steps/http.ts";
 import { unsupportedInSource } from "../steps/support.ts";
+import { composeTools } from "./tools.ts";
 import {
   checkChoices,
   checkYamlValue,
@@ -179,6 +180,8 @@ async function composeUnchecked(
       projectRoot: resolved.project.root,
       sourceDateEpoch,
     });
+    // Tool steps: checked against adapters/<adapter>.yaml, their argv built (compose/tools.ts).
+    const tools = await composeTools(rendered.petal, resolved, { cwd });
     const plan = await buildPlan({
       petal: rendered.petal,
       raw: resolved.raw,
@@ -189,7 +192,7 @@ async function composeUnchecked(
         params: visible,
         vars: rendered.petal.vars ?? {},
       },
-    });
+    }).catch(tools.besidePlanErrors);
     const badValues = await paramSchemaErrors(rendered.petal, resolved.raw, {
       values: visible,
       overrides,
@@ -197,6 +200,7 @@ async function composeUnchecked(
     // A python step's script must exist now, not first at run (a typo composes otherwise).
     badValues.push(...pythonFileErrors(rendered.petal, resolved.raw, resolved.project.root));
     badValues.push(...httpStepErrors(plan, resolved.raw));
+    badValues.push(...tools.errors);
     if (badValues.length) throw new LilyErrors(badValues);
     // Code inserted by `| shell_code` is listed on its step, for review (lock, explain).
     for (const step of [...plan.steps, ...plan.on_error]) {
@@ -228,6 +232,7 @@ async function composeUnchecked(
       cwd,
       pins: pins ?? {},
     });
+    Object.assign(lock.registry_pins, tools.pins(pins ?? {})); // outside spec_hash, as every pin
     results.push({
       lock,
       text: lockText(lock),

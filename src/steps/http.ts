@@ -9,10 +9,8 @@
  */
 import { didYouMean, LilyError, listNames, type Span } from "../errors.ts";
 import { hostAllowed } from "../sandbox/proxy.ts";
-import type { ExecSpec } from "../sandbox/execute.ts";
 import type { LockIO, LockStep } from "../schema/lock.ts";
 import { lazyLocate } from "../source/locate.ts";
-import type { SpecContext } from "./mod.ts";
 
 /** The methods `with.method` accepts. */
 export const HTTP_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"] as const;
@@ -536,22 +534,6 @@ function locate(raw: unknown, path: (string | number)[], key?: boolean): Span | 
   }
   const found = path.slice(0, depth);
   return lazyLocate(raw, found, { key: key && depth === path.length });
-}
-
-/**
- * The spec of a `uses: tool` step on this branch: an `adapter: http` step needs no program
- * (the adapter reads the lock step and the environment the engine built). Other tool steps
- * come with the `tool` kind (src/steps/tool.ts), which delegates `adapter: http` here.
- */
-export function httpSpec(step: LockStep, context: SpecContext): ExecSpec {
-  if (step.adapter !== "http") {
-    throw new LilyError(
-      "LILY-E0210",
-      `step \`${step.id}\`: \`uses: tool\` runs only with \`adapter: http\` in this version of Lily`,
-      { hint: "run the program from a `process` step (`with: {argv: [ffmpeg, -i, in.mp4]}`)" },
-    );
-  }
-  return { ...context };
 }
 
 function isScalar(value: unknown): value is string | number | boolean {
