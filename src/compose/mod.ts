@@ -17,6 +17,7 @@ import { ensureLocator, lazyLocate, locate } from "../source/locate.ts";
 import { pythonPackagePins } from "../steps/python.ts";
 import { dockerErrors, dockerImagePins } from "../steps/docker_checks.ts";
 import { pythonFileErrors } from "../steps/python_file_check.ts";
+import { httpStepErrors } from "../steps/http.ts";
 import { unsupportedInSource } from "../steps/support.ts";
 import { composeTools } from "./tools.ts";
 import {
@@ -200,6 +201,7 @@ async function composeUnchecked(
     // A python step's script must exist now, not first at run (a typo composes otherwise).
     badValues.push(...pythonFileErrors(rendered.petal, resolved.raw, resolved.project.root));
     badValues.push(...dockerErrors(rendered.petal, resolved.raw));
+    badValues.push(...httpStepErrors(plan, resolved.raw));
     badValues.push(...tools.errors);
     if (badValues.length) throw new LilyErrors(badValues);
     // Code inserted by `| shell_code` is listed on its step, for review (lock, explain).
