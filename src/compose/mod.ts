@@ -6,7 +6,7 @@
  */
 import { basename, dirname, relative, resolve } from "node:path";
 import { LilyError, LilyErrors } from "../errors.ts";
-import { sha256Hex } from "../lock/canonical.ts";
+import { sha256Hex } from "../util/canonical_json.ts";
 import { composer, executionContract, lockText, sealLock } from "../lock/build.ts";
 import { buildPlan } from "../plan/build.ts";
 import { undeclaredReads } from "../plan/undeclared_reads.ts";

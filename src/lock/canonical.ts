@@ -1,58 +1,8 @@
 /**
- * Canonical serialization: the same value gives the same bytes on every OS. Canonical JSON
- * (sorted keys, no whitespace) feeds hashes; canonical YAML is the lock file's text.
+ * Canonical YAML, the lock file's text: the same value gives the same bytes on every OS.
+ * (Canonical JSON, which feeds hashes, is `util/canonical_json.ts`.)
  * @module
  */
-import { createHash } from "node:crypto";
-
-/**
- * JSON with object keys sorted by code point, no insignificant whitespace. `undefined` members
- * are dropped (as JSON.stringify does); non-finite numbers are refused.
- *
- * @example
- * ```ts
- * import { assert } from "../../tests/_assert.ts";
- * import { canonicalJson } from "./canonical.ts";
- * assert(canonicalJson({ b: 1, a: [true, null] }) === '{"a":[true,null],"b":1}');
- * ```
- */
-export function canonicalJson(value: unknown): string {
-  if (value === null) return "null";
-  switch (typeof value) {
-    case "string":
-      return JSON.stringify(value);
-    case "boolean":
-      return value ? "true" : "false";
-    case "number":
-      if (!Number.isFinite(value)) throw new TypeError(`cannot hash the number ${value}`);
-      return JSON.stringify(value);
-    case "object": {
-      if (Array.isArray(value)) {
-        return `[${value.map((v) => (v === undefined ? "null" : canonicalJson(v))).join(",")}]`;
-      }
-      const keys = Object.keys(value).sort();
-      const parts: string[] = [];
-      for (const key of keys) {
-        const member = (value as Record<string, unknown>)[key];
-        if (member === undefined) continue;
-        parts.push(`${JSON.stringify(key)}:${canonicalJson(member)}`);
-      }
-      return `{${parts.join(",")}}`;
-    }
-    default:
-      throw new TypeError(`cannot serialize a ${typeof value}`);
-  }
-}
-
-/** sha256 of a string (UTF-8) or bytes, as 64 hex digits. */
-export function sha256Hex(data: string | Uint8Array): string {
-  return createHash("sha256").update(data).digest("hex");
-}
-
-/** `sha256:<hex>` of the canonical JSON of a value. */
-export function digestOf(value: unknown): string {
-  return `sha256:${sha256Hex(canonicalJson(value))}`;
-}
 
 const PLAIN = /^[A-Za-z_][A-Za-z0-9_./-]*$/;
 const RESERVED = /^(?:true|false|null|yes|no|on|off|y|n|~)$/i;

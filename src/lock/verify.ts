@@ -10,7 +10,7 @@ import { LilyError, type Span } from "../errors.ts";
 import type { LockFile } from "../schema/lock.ts";
 import { VERSION } from "../version.ts";
 import { sourceDigest } from "../source/load.ts";
-import { sha256Hex } from "./canonical.ts";
+import { sha256Hex } from "../util/canonical_json.ts";
 import { diffLocks, type LockDiff } from "./diff.ts";
 
 /** One finding of verify. */

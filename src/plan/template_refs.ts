@@ -4,7 +4,7 @@
  * → yo)`. Explanatory only: they never enter the cache key (the rendered text does).
  * @module
  */
-import { digestOf } from "../lock/canonical.ts";
+import { digestOf } from "../util/canonical_json.ts";
 
 /** What rendering read, per rendered field, and the values it read them from. */
 export interface TemplateReads {
