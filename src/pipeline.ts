@@ -1,22 +1,24 @@
 /**
- * `compose`: sources → one lock per sweep point. Runs the front half of the pipeline:
- * resolve sources (extends/overlays/profile) → validate → params → render → plan → lock.
- * Writes nothing; the caller decides where the text goes.
+ * The front pipeline, `compose`: sources → one lock per sweep point. Runs the front stages in
+ * order: resolve sources (extends/overlays/profile) → validate → params → render → plan → lock.
+ * The only module that imports every front stage; the stages import the schema and earlier
+ * stages, never this file (the CLI and mod.ts call it). Writes nothing; the caller decides
+ * where the text goes.
  * @module
  */
 import { basename, dirname, relative, resolve } from "node:path";
-import { LilyError, LilyErrors } from "../errors.ts";
-import { sha256Hex } from "../util/canonical_json.ts";
-import { composer, executionContract, lockText, sealLock } from "../lock/build.ts";
-import { buildPlan } from "../plan/build.ts";
-import { undeclaredReads } from "../plan/undeclared_reads.ts";
-import type { LockFile, LockParam } from "../schema/lock.ts";
-import { type Petal, Petal as PetalSchema, type ValueType } from "../schema/petal.ts";
-import { validate } from "../schema/validate.ts";
-import { ensureLocator, lazyLocate, locate } from "../source/locate.ts";
-import { pythonPackagePins } from "../steps/python.ts";
-import { pythonFileErrors } from "../steps/python_file_check.ts";
-import { unsupportedInSource } from "../steps/support.ts";
+import { LilyError, LilyErrors, type Span } from "./errors.ts";
+import { sha256Hex } from "./util/canonical_json.ts";
+import { composer, executionContract, lockText, sealLock } from "./lock/build.ts";
+import { buildPlan } from "./plan/build.ts";
+import { undeclaredReads } from "./plan/undeclared_reads.ts";
+import type { LockFile, LockParam } from "./schema/lock.ts";
+import { type Petal, Petal as PetalSchema, type ValueType } from "./schema/petal.ts";
+import { validate } from "./schema/validate.ts";
+import { ensureLocator, lazyLocate, locate } from "./source/locate.ts";
+import { pythonPackagePins } from "./steps/python.ts";
+import { pythonFileErrors } from "./steps/python_file_check.ts";
+import { unsupportedInSource } from "./steps/support.ts";
 import {
   checkChoices,
   checkYamlValue,
@@ -24,11 +26,11 @@ import {
   expandSweeps,
   pointLabel,
   unknownParam,
-} from "./params.ts";
-import { paramSchemaErrors } from "./param_schemas.ts";
-import { renderPetal } from "./render.ts";
-import { secretSideDoors } from "./secret_doors.ts";
-import { type Resolved, resolveSources } from "./resolve.ts";
+} from "./compose/params.ts";
+import { paramSchemaErrors } from "./compose/param_schemas.ts";
+import { renderPetal } from "./compose/render.ts";
+import { secretSideDoors } from "./compose/secret_doors.ts";
+import { type Resolved, resolveSources } from "./compose/resolve.ts";
 
 /** Options for {@linkcode composeSources}. */
 export interface ComposeOptions {
@@ -66,7 +68,7 @@ export interface ComposedPoint {
  *
  * @example
  * ```ts ignore
- * import { composeSources } from "./mod.ts";
+ * import { composeSources } from "./pipeline.ts";
  * const [point] = await composeSources(["examples/hello/hello.petal"], { params: { who: "you" } });
  * console.log(point.lock.spec_hash);
  * ```
@@ -207,7 +209,7 @@ async function composeUnchecked(
       for (const b of step.resources.binaries) binaries.add(b);
     }
     pins ??= binaries.size
-      ? await (await import("../sync/pins.ts")).resolvePins([...binaries], {
+      ? await (await import("./sync/pins.ts")).resolvePins([...binaries], {
         root: resolved.project.root,
       })
       : {};
@@ -458,4 +460,48 @@ function assemble(inputs: AssembleInputs): LockFile {
       outputs: plan.outputs,
     },
   });
+}
+
+/** The position of the first `key:` in the file at `path` (its start when it cannot tell). */
+function spanOfKey(path: string, key: string): Span {
+  try {
+    const lines = Deno.readTextFileSync(path).split("\n");
+    const index = lines.findIndex((l) => l.trimStart().startsWith(`${key}:`));
+    if (index >= 0) {
+      const col = lines[index].length - lines[index].trimStart().length + 1;
+      return { file: path, line: index + 1, col, length: key.length };
+    }
+  } catch {
+    // the caller already read this lock; a vanished file only loses the excerpt
+  }
+  return { file: path, line: 1, col: 1 };
+}
+
+/** Composes a lock's sources again, replaying its profile, overrides, sweep point and clock. */
+export async function recomposeLock(
+  lockPath: string,
+  lock: LockFile,
+  getEnv: (name: string) => string | undefined = (name) => Deno.env.get(name),
+): Promise<LockFile> {
+  const root = resolve(dirname(resolve(lockPath)), lock.provenance.project_root);
+  const flow = lock.provenance.sources.find((s) => s.role === "flow");
+  if (!flow) {
+    throw new LilyError(
+      "LILY-E0212",
+      `\`${lockPath}\` names no \`flow\` source, so it cannot be composed again`,
+      {
+        span: spanOfKey(lockPath, "sources"),
+        hint: "the lock was edited by hand; compose it again from its .petal with `lily compose`",
+      },
+    );
+  }
+  const clock = lock.provenance.clock;
+  const [point] = await composeSources([resolve(root, flow.path)], {
+    profile: lock.provenance.profile ?? undefined,
+    overlays: lock.provenance.overlays.map((o) => resolve(root, o)),
+    params: { ...lock.provenance.overrides, ...(lock.provenance.sweep ?? {}) },
+    output: resolve(lockPath),
+    getEnv: (name) => name === "SOURCE_DATE_EPOCH" && clock !== null ? String(clock) : getEnv(name),
+  });
+  return point.lock;
 }
