@@ -6,24 +6,22 @@
 import { didYouMean, LilyError, listNames } from "../errors.ts";
 import type { LockIO } from "../schema/lock.ts";
 import type { IODecl, Step, ValueType } from "../schema/petal.ts";
-import type { Dag } from "./dag.ts";
 import { unsafePath } from "./project_path.ts";
-import type { PlanInputs, Where } from "./types.ts";
+import type { StepContext } from "./types.ts";
 import { acceptedBy, typesCompatible } from "./value_types.ts";
 
+/** One input of a step, as declared. */
+export interface InputBinding {
+  step: Step;
+  name: string;
+  decl: IODecl;
+}
+
 /** The lock form of one input, or why it cannot be bound. */
-export function resolveInput(
-  step: Step,
-  name: string,
-  decl: IODecl,
-  path: (string | number)[],
-  dag: Dag,
-  outputsOf: Map<string, Record<string, IODecl>>,
-  inputs: PlanInputs,
-  where: Where,
-  list: "steps" | "on_error",
-  mainDag: Dag | undefined,
-): LockIO | LilyError {
+export function bindInput(binding: InputBinding, context: StepContext): LockIO | LilyError {
+  const { step, name, decl } = binding;
+  const { dag, mainDag, outputsOf, inputs, where, list } = context;
+  const path = [...context.path, "inputs", name];
   const base = {
     required: decl.required ?? true,
     ...(decl.path !== undefined ? { path: decl.path } : {}),

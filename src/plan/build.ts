@@ -12,7 +12,7 @@ import { lazyLocate } from "../source/locate.ts";
 import { compileConditions } from "./compile_conditions.ts";
 import { buildDag, type Dag } from "./dag.ts";
 import { resolveStep } from "./resolve_step.ts";
-import type { Plan, PlanInputs, Planned } from "./types.ts";
+import type { Plan, PlanInputs, Planned, StepList } from "./types.ts";
 import { typesCompatible } from "./value_types.ts";
 import { planWorkflowOutputs } from "./workflow_outputs.ts";
 
@@ -24,7 +24,7 @@ export async function buildPlan(inputs: PlanInputs): Promise<Plan> {
   const results = planWorkflowOutputs(petal, inputs.raw, typesCompatible);
   let main: Planned;
   try {
-    main = planSteps(petal.steps, "steps", inputs, undefined);
+    main = planSteps(petal.steps, { list: "steps", inputs });
   } catch (error) {
     if (error instanceof LilyErrors && results.errors.length) {
       throw new LilyErrors([...error.errors, ...results.errors]);
@@ -32,9 +32,13 @@ export async function buildPlan(inputs: PlanInputs): Promise<Plan> {
     throw error;
   }
   if (results.errors.length) throw new LilyErrors(results.errors);
-  const onError = planSteps(petal.on_error ?? [], "on_error", inputs, main.dag);
-  await compileConditions(main, inputs, "steps");
-  await compileConditions(onError, inputs, "on_error", main.dag);
+  const onError = planSteps(petal.on_error ?? [], {
+    list: "on_error",
+    inputs,
+    mainDag: main.dag,
+  });
+  await compileConditions(main, { inputs, list: "steps" });
+  await compileConditions(onError, { inputs, list: "on_error", mainDag: main.dag });
   return {
     levels: main.dag.levels,
     steps: main.steps,
@@ -43,12 +47,15 @@ export async function buildPlan(inputs: PlanInputs): Promise<Plan> {
   };
 }
 
-function planSteps(
-  steps: Step[],
-  list: "steps" | "on_error",
-  inputs: PlanInputs,
-  mainDag: Dag | undefined,
-): Planned {
+/** One list of steps (`steps:` or `on_error:`) and what it may read. */
+interface ListContext {
+  list: StepList;
+  inputs: PlanInputs;
+  /** For `on_error`: the DAG of `steps:`. */
+  mainDag?: Dag;
+}
+
+function planSteps(steps: Step[], { list, inputs, mainDag }: ListContext): Planned {
   const { raw } = inputs;
   const dag = buildDag(
     steps.map((s, i) => ({ id: s.id, needs: s.needs ?? [], path: [list, i] })),
@@ -73,7 +80,9 @@ function planSteps(
       const planned = list === "on_error" && step.cache?.policy === undefined
         ? { ...step, cache: { ...step.cache, policy: "never" as const } }
         : step;
-      resolved.push(resolveStep(planned, path, dag, allOutputs, inputs, where, list, mainDag));
+      resolved.push(
+        resolveStep(planned, { inputs, list, path, dag, mainDag, outputsOf: allOutputs, where }),
+      );
     } catch (error) {
       if (error instanceof LilyErrors) errors.push(...error.errors);
       else if (error instanceof LilyError) errors.push(error);

@@ -14,14 +14,19 @@ import { lazyLocate } from "../source/locate.ts";
 import { isProjectTool, projectToolPath } from "../util/project_tool.ts";
 import type { Where } from "./types.ts";
 
+/** Where a step's command is and how to locate its parts. */
+export interface CommandContext {
+  /** The step's path in the merged source. */
+  path: (string | number)[];
+  /** The step's `with:` block (rendered); a process step's `argv` is made strings in place. */
+  withBlock: Record<string, unknown>;
+  where: Where;
+}
+
 /** A shell step needs `with.run`, a process step `with.argv` (made strings here). */
-export function checkCommand(
-  step: Step,
-  path: (string | number)[],
-  withBlock: Record<string, unknown>,
-  where: Where,
-  errors: LilyError[],
-): void {
+export function commandErrors(step: Step, context: CommandContext): LilyError[] {
+  const { path, withBlock, where } = context;
+  const errors: LilyError[] = [];
   if (step.uses === "shell") {
     if (typeof withBlock.run !== "string" || withBlock.run.trim() === "") {
       errors.push(
@@ -51,6 +56,18 @@ export function checkCommand(
       withBlock.argv = argv.map(String);
     }
   }
+  return errors;
+}
+
+/** What the program check of a step reads. */
+export interface ProgramContext {
+  /** The step's path in the merged source. */
+  path: (string | number)[];
+  withBlock: Record<string, unknown>;
+  /** What the step may start (`resources.binaries`, `.lilyrc`, pinned interpreters). */
+  binaries: string[];
+  /** The merged source, to locate errors. */
+  raw: unknown;
 }
 
 /**
@@ -58,14 +75,9 @@ export function checkCommand(
  * before running: every command of a Lily shell script with a literal name, the shell of
  * `with.shell`, a process step's `argv[0]`. Names built at run time are checked when they run.
  */
-export function checkPrograms(
-  step: Step,
-  path: (string | number)[],
-  withBlock: Record<string, unknown>,
-  binaries: string[],
-  raw: unknown,
-  errors: LilyError[],
-): void {
+export function programErrors(step: Step, context: ProgramContext): LilyError[] {
+  const { path, withBlock, binaries, raw } = context;
+  const errors: LilyError[] = [];
   const allowed = (name: string) => isAllowedProgram(name, binaries);
   const allowHint = (name: string) => {
     const entry = binaryEntryFor(name);
@@ -96,9 +108,9 @@ export function checkPrograms(
         ),
       );
     }
-    return;
+    return errors;
   }
-  if (step.uses !== "shell") return;
+  if (step.uses !== "shell") return errors;
   const script = String(withBlock.run);
   const shell = withBlock.shell;
   if (shell !== undefined && shell !== "lily") {
@@ -128,7 +140,7 @@ export function checkPrograms(
         ),
       );
     }
-    return;
+    return errors;
   }
   const base = lazyLocate(raw, [...path, "with", "run"], { content: true });
   let list;
@@ -147,7 +159,7 @@ export function checkPrograms(
         },
       ),
     );
-    return;
+    return errors;
   }
   const refused = [
     ...new Set(
@@ -189,6 +201,7 @@ export function checkPrograms(
       ),
     );
   }
+  return errors;
 }
 
 /**

@@ -8,15 +8,22 @@ import type * as Expr from "../expr/mod.ts";
 import type { IODecl, ValueType } from "../schema/petal.ts";
 import { lazyLocate } from "../source/locate.ts";
 import type { Dag } from "./dag.ts";
-import type { PlanInputs, Planned } from "./types.ts";
+import type { PlanInputs, Planned, StepList } from "./types.ts";
+
+/** What the conditions of one list of steps may read. */
+export interface ConditionContext {
+  inputs: PlanInputs;
+  list: StepList;
+  /** For `on_error`: the DAG of `steps:`, every step of which it may read. */
+  mainDag?: Dag;
+}
 
 /** Compiles the `if:` of each planned step in place; throws every problem found. */
 export async function compileConditions(
   planned: Planned,
-  inputs: PlanInputs,
-  list: "steps" | "on_error",
-  mainDag?: Dag,
+  context: ConditionContext,
 ): Promise<void> {
+  const { inputs, list, mainDag } = context;
   const withIf = planned.steps.filter((s) => planned.sources.get(s.id)!.step.if !== undefined);
   if (withIf.length === 0) return;
   const expr: typeof Expr = await import("../expr/mod.ts");

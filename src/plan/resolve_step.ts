@@ -5,18 +5,17 @@
  */
 import { LilyError, LilyErrors } from "../errors.ts";
 import type { LockIO, LockStep } from "../schema/lock.ts";
-import type { IODecl, Step } from "../schema/petal.ts";
+import type { Step } from "../schema/petal.ts";
 import { lazyLocate } from "../source/locate.ts";
 import { planPythonStep } from "../steps/python.ts";
 import { parseDuration } from "../util/duration.ts";
-import { resolveInput } from "./bind_inputs.ts";
+import { bindInput } from "./bind_inputs.ts";
 import { cacheKeyOf } from "./cache_key.ts";
-import { checkCommand, checkPrograms } from "./check_programs.ts";
-import type { Dag } from "./dag.ts";
+import { commandErrors, programErrors } from "./check_programs.ts";
 import { ioSchemaErrors } from "./io_schema.ts";
 import { unsafePath } from "./project_path.ts";
 import { templateRefs } from "./template_refs.ts";
-import type { PlanInputs, Where } from "./types.ts";
+import type { StepContext } from "./types.ts";
 
 const DEFAULT_ADAPTER: Record<Step["uses"], LockStep["adapter"]> = {
   shell: "process",
@@ -30,16 +29,8 @@ const DEFAULT_ADAPTER: Record<Step["uses"], LockStep["adapter"]> = {
 };
 
 /** Resolves one step; throws every problem found, located. */
-export function resolveStep(
-  step: Step,
-  path: (string | number)[],
-  dag: Dag,
-  outputsOf: Map<string, Record<string, IODecl>>,
-  inputs: PlanInputs,
-  where: Where,
-  list: "steps" | "on_error",
-  mainDag: Dag | undefined,
-): LockStep {
+export function resolveStep(step: Step, context: StepContext): LockStep {
+  const { inputs, list, path, dag, where } = context;
   const errors: LilyError[] = [];
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(inputs.petal.env ?? {})) env[k] = String(v);
@@ -60,23 +51,14 @@ export function resolveStep(
       ...(python?.binaries ?? []),
     ]),
   ].sort();
-  checkCommand(step, path, withBlock, where, errors);
-  if (!errors.length) checkPrograms(step, path, withBlock, binaries, inputs.raw, errors);
+  errors.push(...commandErrors(step, { path, withBlock, where }));
+  if (!errors.length) {
+    errors.push(...programErrors(step, { path, withBlock, binaries, raw: inputs.raw }));
+  }
 
   const stepInputs: Record<string, LockIO> = {};
   for (const [name, decl] of Object.entries(step.inputs ?? {})) {
-    const io = resolveInput(
-      step,
-      name,
-      decl,
-      [...path, "inputs", name],
-      dag,
-      outputsOf,
-      inputs,
-      where,
-      list,
-      mainDag,
-    );
+    const io = bindInput({ step, name, decl }, context);
     if (io instanceof LilyError) errors.push(io);
     else stepInputs[name] = io;
   }

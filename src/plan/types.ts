@@ -5,7 +5,7 @@
  */
 import type { Span } from "../errors.ts";
 import type { LockStep } from "../schema/lock.ts";
-import type { LilyRc, Petal, Step, ValueType } from "../schema/petal.ts";
+import type { IODecl, LilyRc, Petal, Step, ValueType } from "../schema/petal.ts";
 import type { Dag } from "./dag.ts";
 import type { TemplateReads } from "./template_refs.ts";
 import type { WorkflowOutput } from "./workflow_outputs.ts";
@@ -38,3 +38,21 @@ export interface Planned {
 
 /** Locates a path of the merged source (a key with `key`), lazily. */
 export type Where = (path: (string | number)[], key?: boolean) => Span | undefined;
+
+/** Which list of the workflow a step is in. */
+export type StepList = "steps" | "on_error";
+
+/** What resolving one step needs to know about the rest of the workflow. */
+export interface StepContext {
+  inputs: PlanInputs;
+  list: StepList;
+  /** The step's path in the merged source (`[list, index]`). */
+  path: (string | number)[];
+  /** The DAG of the step's own list. */
+  dag: Dag;
+  /** For an `on_error` step: the DAG of `steps:`, whose outputs it may read. */
+  mainDag?: Dag;
+  /** The declared outputs of every step the list can read from, by id. */
+  outputsOf: Map<string, Record<string, IODecl>>;
+  where: Where;
+}
