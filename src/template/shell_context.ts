@@ -57,7 +57,9 @@ const ENV_HINT =
   'or pass the value as an environment variable: `env: {WHO: "{{ params.who }}"}`, then `"$WHO"` in the script';
 
 /** Characters a POSIX shell (and zsh, bash) treats as plain text even unquoted. */
-const INERT = /^[A-Za-z0-9_@%+=:,./-]$/;
+const NOT_INERT = /[^A-Za-z0-9_@%+=:,./-]/gu;
+// deno-lint-ignore no-control-regex
+const MARKERS = /[\u0001\u0002]/g;
 const PROBE = "\uE002";
 
 /**
@@ -322,6 +324,19 @@ interface Hit {
   backslashes: number;
 }
 
+let lastProbe: { nonce: string; pattern: RegExp } | undefined;
+
+/** Matches the probe placeholders (group 2: the backslashes the parser left); reused per nonce. */
+function probePatternOf(nonce: string): RegExp {
+  if (lastProbe?.nonce !== nonce) {
+    lastProbe = {
+      nonce,
+      pattern: new RegExp(`${SENTINEL_OPEN}${nonce}(\\d+)${PROBE}(\\\\*)${SENTINEL_CLOSE}`, "g"),
+    };
+  }
+  return lastProbe.pattern;
+}
+
 /** The context of every placeholder found in the tree (by output id). */
 function classify(text: string, tree: unknown, nonce: string): Map<number, Set<Found>> {
   const hits = collect(text, tree, sentinelPattern(nonce));
@@ -332,10 +347,7 @@ function classify(text: string, tree: unknown, nonce: string): Map<number, Set<F
   );
   const probeHits = new Map<number, number>();
   try {
-    const probePattern = new RegExp(
-      `${SENTINEL_OPEN}${nonce}(\\d+)${PROBE}(\\\\*)${SENTINEL_CLOSE}`,
-      "g",
-    );
+    const probePattern = probePatternOf(nonce);
     for (const hit of collect(probeText, parseScript(probeText), probePattern)) {
       probeHits.set(hit.id, hit.backslashes);
     }
@@ -480,8 +492,14 @@ interface Substitution {
   expected: (id: number) => string | undefined;
 }
 
+const POSITION_KEY = /^(pos|.*Pos|.*Start|.*End)$/;
+const positionKeys = new Map<string, boolean>();
+
 function isPosition(key: string, value: unknown): boolean {
-  return typeof value === "number" && /^(pos|.*Pos|.*Start|.*End)$/.test(key);
+  if (typeof value !== "number") return false;
+  let known = positionKeys.get(key);
+  if (known === undefined) positionKeys.set(key, known = POSITION_KEY.test(key));
+  return known;
 }
 
 /** A position-free form of a tree, words as text with each character's quoting. */
@@ -506,12 +524,14 @@ function normalizeWord(parts: Record<string, unknown>[], subst: Substitution | u
   const items: unknown[] = [];
   let lit = "";
   let anyQuoted = false;
+  // Each character as itself (quoted or inert) or marked `\u0001` (special unquoted); the
+  // markers themselves escaped by `\u0002`. One replace per piece: this runs for every word
+  // of every templated script at compose.
   const add = (chars: string, quoted: boolean) => {
-    for (const c of chars) {
-      if (c === "\u0001" || c === "\u0002") lit += "\u0002" + c;
-      else if (quoted || INERT.test(c)) lit += c;
-      else lit += "\u0001" + c;
-    }
+    lit += quoted
+      ? chars.replace(MARKERS, "\u0002$&")
+      : chars.replace(NOT_INERT, (c) =>
+        (c === "\u0001" || c === "\u0002" ? "\u0002" : "\u0001") + c);
   };
   for (const part of parts) {
     if (part.kind !== "lit") {
