@@ -190,6 +190,7 @@ async function composeUnchecked(
         params: visible,
         vars: rendered.petal.vars ?? {},
       },
+      parsedScripts: rendered.effects.parsedScripts,
     });
     const badValues = await paramSchemaErrors(rendered.petal, resolved.raw, {
       values: visible,

@@ -6,6 +6,7 @@
 import { LilyError } from "../errors.ts";
 import { spanAt } from "../expr/_span.ts";
 import type { Step } from "../schema/petal.ts";
+import type { List } from "../shell/ast.ts";
 import { commandsOf } from "../shell/analyze.ts";
 import { isBuiltin } from "../shell/commands/mod.ts";
 import { NESTING_CODE, parseScript, ShellSyntaxError } from "../shell/parser.ts";
@@ -68,6 +69,8 @@ export interface ProgramContext {
   binaries: string[];
   /** The merged source, to locate errors. */
   raw: unknown;
+  /** The tree of `with.run` if rendering parsed it already. */
+  parsed?: List;
 }
 
 /**
@@ -76,7 +79,7 @@ export interface ProgramContext {
  * `with.shell`, a process step's `argv[0]`. Names built at run time are checked when they run.
  */
 export function programErrors(step: Step, context: ProgramContext): LilyError[] {
-  const { path, withBlock, binaries, raw } = context;
+  const { path, withBlock, binaries, raw, parsed } = context;
   const errors: LilyError[] = [];
   const allowed = (name: string) => isAllowedProgram(name, binaries);
   const allowHint = (name: string) => {
@@ -143,9 +146,9 @@ export function programErrors(step: Step, context: ProgramContext): LilyError[] 
     return errors;
   }
   const base = lazyLocate(raw, [...path, "with", "run"], { content: true });
-  let list;
+  let list = parsed;
   try {
-    list = parseScript(script);
+    list ??= parseScript(script);
   } catch (error) {
     if (!(error instanceof ShellSyntaxError)) throw error;
     errors.push(

@@ -53,7 +53,10 @@ export function resolveStep(step: Step, context: StepContext): LockStep {
   ].sort();
   errors.push(...commandErrors(step, { path, withBlock, where }));
   if (!errors.length) {
-    errors.push(...programErrors(step, { path, withBlock, binaries, raw: inputs.raw }));
+    const parsed = typeof withBlock.run === "string"
+      ? inputs.parsedScripts?.get(withBlock.run)
+      : undefined;
+    errors.push(...programErrors(step, { path, withBlock, binaries, raw: inputs.raw, parsed }));
   }
 
   const stepInputs: Record<string, LockIO> = {};

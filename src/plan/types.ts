@@ -6,6 +6,7 @@
 import type { Span } from "../errors.ts";
 import type { LockStep } from "../schema/lock.ts";
 import type { IODecl, LilyRc, Petal, Step, ValueType } from "../schema/petal.ts";
+import type { List } from "../shell/ast.ts";
 import type { Dag } from "./dag.ts";
 import type { TemplateReads } from "./template_refs.ts";
 import type { WorkflowOutput } from "./workflow_outputs.ts";
@@ -18,6 +19,8 @@ export interface PlanInputs {
   rc: LilyRc;
   /** What the templates read (for `cache.refs`); absent when nothing was rendered. */
   templateReads?: TemplateReads;
+  /** Scripts already parsed by rendering's taint check, by text (parsed here otherwise). */
+  parsedScripts?: ReadonlyMap<string, List>;
 }
 
 /** The resolved plan (the lock's `plan` block). */

@@ -7,6 +7,7 @@
  * @module
  */
 import type { ErrorCode } from "../error_codes.ts";
+import type { List } from "../shell/ast.ts";
 import { parseScript, ShellSyntaxError } from "../shell/parser.ts";
 import { shellQuote } from "./shell_quote.ts";
 import { commandIndex, interpreterHint, INTERPRETERS } from "./interpreter_code.ts";
@@ -36,6 +37,11 @@ export interface EscapedScript {
   problems: ShellProblem[];
   /** The context of each value output, by output id. */
   contexts: Map<number, ShellContext>;
+  /**
+   * The syntax tree of `script` when the taint check parsed it (values were substituted), so
+   * that later checks of the same text need not parse it again.
+   */
+  tree?: List;
 }
 
 /** Shells whose quoting is POSIX `sh`'s: a script for them can be checked with Lily's parser. */
@@ -208,7 +214,9 @@ export function escapeShellScript(
   }
   if (problems.length) return fail(problems);
   let script = substitute(rendered, pattern, escaped);
-  if (!sameStructure(tree, script, options.nonce, byId, contexts, escaped)) {
+  const check = { tree, nonce: options.nonce, outputs: byId, contexts, escaped };
+  let checked = checkedTree(script, check);
+  if (!checked) {
     // A value can join its neighbours (`$HOME{{ x }}`, `{{ n }}>f`): quote every bare one,
     // and in `"…"` close and reopen the quotes before the value (`"$HOME""x"`).
     for (const output of values) {
@@ -217,29 +225,22 @@ export function escapeShellScript(
       if (context === "double") escaped.set(output.id, `""${escaped.get(output.id)}`);
     }
     script = substitute(rendered, pattern, escaped);
-    if (!sameStructure(tree, script, options.nonce, byId, contexts, escaped)) {
-      return fail([taintProblem(rendered, tree, options.nonce, byId, contexts, escaped)]);
-    }
+    checked = checkedTree(script, check);
+    if (!checked) return fail([taintProblem(rendered, check)]);
   }
-  return { script, problems: [], contexts };
+  return { script, problems: [], contexts, tree: checked };
 }
 
 /** The output whose value alone changes the script's structure (the first, else any). */
-function taintProblem(
-  rendered: string,
-  tree: unknown,
-  nonce: string,
-  byId: Map<number, ShellOutput>,
-  contexts: Map<number, ShellContext>,
-  escaped: Map<number, string>,
-): ShellProblem {
+function taintProblem(rendered: string, check: TaintCheck): ShellProblem {
+  const { nonce, outputs: byId, contexts, escaped } = check;
   let culprit = [...byId.values()][0];
   // One parse per output: bounded, so a template that loops thousands of times stays cheap.
   for (const output of [...byId.values()].slice(0, 64)) {
     const one = new Map([[output.id, escaped.get(output.id)!]]);
     const only = new Map([[output.id, output]]);
     const script = substitute(rendered, sentinelPattern(nonce), one);
-    if (!sameStructure(tree, script, nonce, only, contexts, one)) {
+    if (!checkedTree(script, { ...check, outputs: only, escaped: one })) {
       culprit = output;
       break;
     }
@@ -456,23 +457,30 @@ function collect(text: string, tree: unknown, pattern: RegExp): Hit[] {
   return hits;
 }
 
+/** What the taint check compares a script with values against. */
+interface TaintCheck {
+  /** The tree of the script with placeholders. */
+  tree: unknown;
+  nonce: string;
+  /** The value outputs checked, by id. */
+  outputs: Map<number, ShellOutput>;
+  contexts: Map<number, ShellContext>;
+  /** The escaped text of each output, by id. */
+  escaped: Map<number, string>;
+}
+
 /**
- * The taint check: `escaped` (the script with values) parses to the tree of `rendered` (the
- * script with placeholders) where each placeholder is its value as literal text.
+ * The taint check: `escapedScript` (the script with values) parses to the tree of the script
+ * with placeholders where each placeholder is its value as literal text. Returns the parse of
+ * `escapedScript` when it does, undefined when it does not.
  */
-function sameStructure(
-  tree: unknown,
-  escapedScript: string,
-  nonce: string,
-  outputs: Map<number, ShellOutput>,
-  contexts: Map<number, ShellContext>,
-  escaped: Map<number, string>,
-): boolean {
+function checkedTree(escapedScript: string, check: TaintCheck): List | undefined {
+  const { tree, nonce, outputs, contexts, escaped } = check;
   let after;
   try {
     after = parseScript(escapedScript);
   } catch (error) {
-    if (error instanceof ShellSyntaxError) return false;
+    if (error instanceof ShellSyntaxError) return undefined;
     throw error;
   }
   const pattern = sentinelPattern(nonce);
@@ -484,7 +492,7 @@ function sameStructure(
   };
   const want = JSON.stringify(normalize(tree, { pattern, expected }));
   const got = JSON.stringify(normalize(after, undefined));
-  return want === got;
+  return want === got ? after : undefined;
 }
 
 interface Substitution {

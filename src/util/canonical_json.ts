@@ -28,21 +28,44 @@ export function canonicalJson(value: unknown): string {
       if (!Number.isFinite(value)) throw new TypeError(`cannot hash the number ${value}`);
       return JSON.stringify(value);
     case "object": {
+      // Built by concatenation (V8 keeps it as a rope), not arrays joined: compose hashes
+      // every step several times and the whole lock once.
       if (Array.isArray(value)) {
-        return `[${value.map((v) => (v === undefined ? "null" : canonicalJson(v))).join(",")}]`;
+        let out = "[";
+        for (let i = 0; i < value.length; i++) {
+          if (i > 0) out += ",";
+          // A hole stays empty, as `map` + `join` left it.
+          if (!(i in value)) continue;
+          const item = value[i];
+          out += item === undefined ? "null" : canonicalJson(item);
+        }
+        return out + "]";
       }
       const keys = Object.keys(value).sort();
-      const parts: string[] = [];
+      let out = "{";
       for (const key of keys) {
         const member = (value as Record<string, unknown>)[key];
         if (member === undefined) continue;
-        parts.push(`${JSON.stringify(key)}:${canonicalJson(member)}`);
+        if (out.length > 1) out += ",";
+        out += quotedKey(key) + ":" + canonicalJson(member);
       }
-      return `{${parts.join(",")}}`;
+      return out + "}";
     }
     default:
       throw new TypeError(`cannot serialize a ${typeof value}`);
   }
+}
+
+// Keys repeat (every step has `with`, `env`, `inputs`…): their JSON text is kept.
+const keyTexts = new Map<string, string>();
+
+function quotedKey(key: string): string {
+  let text = keyTexts.get(key);
+  if (text === undefined) {
+    text = JSON.stringify(key);
+    if (keyTexts.size < 4096) keyTexts.set(key, text);
+  }
+  return text;
 }
 
 /** sha256 of a string (UTF-8) or bytes, as 64 hex digits. */
