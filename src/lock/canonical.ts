@@ -52,15 +52,31 @@ function orderedKeys(map: Record<string, unknown>, first: readonly string[]): st
   return [...head, ...rest];
 }
 
+// A 1000-step lock is ≈ 100,000 lines of a few hundred distinct keys and depths: their texts
+// are kept rather than tested and built again for every line.
+const keyTexts = new Map<string, string>();
+const pads: string[] = [];
+
 function key(k: string): string {
-  return PLAIN.test(k) && !RESERVED.test(k) ? k : JSON.stringify(k);
+  let text = keyTexts.get(k);
+  if (text === undefined) {
+    text = PLAIN.test(k) && !RESERVED.test(k) ? k : JSON.stringify(k);
+    if (keyTexts.size < 4096) keyTexts.set(k, text);
+  }
+  return text;
+}
+
+function padOf(indent: number): string {
+  return pads[indent] ??= " ".repeat(indent);
 }
 
 function writeMember(out: string[], k: string, v: unknown, indent: number): void {
-  const pad = " ".repeat(indent);
-  if (isMap(v) && Object.keys(v).some((x) => v[x] !== undefined)) {
+  const pad = padOf(indent);
+  const children = isMap(v) ? orderedKeys(v, []) : undefined;
+  if (children?.length) {
+    const map = v as Record<string, unknown>;
     out.push(`${pad}${key(k)}:`);
-    for (const child of orderedKeys(v, [])) writeMember(out, child, v[child], indent + 2);
+    for (const child of children) writeMember(out, child, map[child], indent + 2);
   } else if (Array.isArray(v) && v.length > 0) {
     out.push(`${pad}${key(k)}:`);
     for (const item of v) writeItem(out, item, indent + 2);
@@ -70,19 +86,19 @@ function writeMember(out: string[], k: string, v: unknown, indent: number): void
 }
 
 function writeItem(out: string[], v: unknown, indent: number): void {
-  const pad = " ".repeat(indent);
-  if (isMap(v) && Object.keys(v).some((x) => v[x] !== undefined)) {
-    const keys = orderedKeys(v, ["id"]);
-    const first: string[] = [];
-    writeMember(first, keys[0], v[keys[0]], indent + 2);
-    first[0] = `${pad}- ${first[0].slice(indent + 2)}`;
-    out.push(...first);
-    for (const k of keys.slice(1)) writeMember(out, k, v[k], indent + 2);
+  const pad = padOf(indent);
+  const keys = isMap(v) ? orderedKeys(v, ["id"]) : undefined;
+  if (keys?.length) {
+    const map = v as Record<string, unknown>;
+    // The item's first member goes on the `- ` line.
+    const at = out.length;
+    writeMember(out, keys[0], map[keys[0]], indent + 2);
+    out[at] = `${pad}- ${out[at].slice(indent + 2)}`;
+    for (let i = 1; i < keys.length; i++) writeMember(out, keys[i], map[keys[i]], indent + 2);
   } else if (Array.isArray(v) && v.length > 0) {
-    const nested: string[] = [];
-    for (const item of v) writeItem(nested, item, indent + 2);
-    nested[0] = `${pad}- ${nested[0].slice(indent + 2)}`;
-    out.push(...nested);
+    const at = out.length;
+    for (const item of v) writeItem(out, item, indent + 2);
+    out[at] = `${pad}- ${out[at].slice(indent + 2)}`;
   } else {
     out.push(`${pad}- ${scalar(v, indent + 2)}`);
   }
