@@ -26,18 +26,20 @@ export interface CanonicalYamlOptions {
  * ```
  */
 export function toCanonicalYaml(value: unknown, options: CanonicalYamlOptions = {}): string {
-  const out: string[] = [];
+  // One string grown by `+=` (V8 keeps it as a rope and flattens it once): a 1000-step lock
+  // is ≈ 50,000 lines, and joining an array of them cost more than writing them.
+  const out = { text: "" };
   if (isMap(value)) {
     const keys = orderedKeys(value, options.topOrder ?? []);
     if (keys.length === 0) return "{}\n";
-    for (const key of keys) writeMember(out, key, value[key], 0);
+    for (const key of keys) writeMember(out, key, value[key], 0, "");
   } else if (Array.isArray(value)) {
     if (value.length === 0) return "[]\n";
-    for (const item of value) writeItem(out, item, 0);
+    for (const item of value) writeItem(out, item, 0, "");
   } else {
-    out.push(scalar(value, 0));
+    out.text = scalar(value, 0) + "\n";
   }
-  return out.join("\n") + "\n";
+  return out.text;
 }
 
 function isMap(value: unknown): value is Record<string, unknown> {
@@ -45,14 +47,20 @@ function isMap(value: unknown): value is Record<string, unknown> {
 }
 
 function orderedKeys(map: Record<string, unknown>, first: readonly string[]): string[] {
-  const present = Object.keys(map).filter((k) => map[k] !== undefined);
+  let present = Object.keys(map);
+  for (const k of present) {
+    if (map[k] === undefined) {
+      present = present.filter((x) => map[x] !== undefined);
+      break;
+    }
+  }
   if (first.length === 0) return present.sort();
   const head = first.filter((k) => present.includes(k));
   const rest = present.filter((k) => !first.includes(k)).sort();
   return [...head, ...rest];
 }
 
-// A 1000-step lock is ≈ 100,000 lines of a few hundred distinct keys and depths: their texts
+// A 1000-step lock is ≈ 50,000 lines of a few hundred distinct keys and depths: their texts
 // are kept rather than tested and built again for every line.
 const keyTexts = new Map<string, string>();
 const pads: string[] = [];
@@ -70,38 +78,52 @@ function padOf(indent: number): string {
   return pads[indent] ??= " ".repeat(indent);
 }
 
-function writeMember(out: string[], k: string, v: unknown, indent: number): void {
-  const pad = padOf(indent);
-  const children = isMap(v) ? orderedKeys(v, []) : undefined;
-  if (children?.length) {
-    const map = v as Record<string, unknown>;
-    out.push(`${pad}${key(k)}:`);
-    for (const child of children) writeMember(out, child, map[child], indent + 2);
+/**
+ * Writes `k: v` at `indent`. `lead` is what the first line starts with instead of the
+ * indentation (same width): `- ` marks when the member opens a list item.
+ */
+function writeMember(
+  out: { text: string },
+  k: string,
+  v: unknown,
+  indent: number,
+  lead: string,
+): void {
+  if (isMap(v)) {
+    const children = orderedKeys(v, []);
+    if (children.length) {
+      out.text += lead + key(k) + ":\n";
+      const pad = padOf(indent + 2);
+      for (const child of children) writeMember(out, child, v[child], indent + 2, pad);
+      return;
+    }
   } else if (Array.isArray(v) && v.length > 0) {
-    out.push(`${pad}${key(k)}:`);
-    for (const item of v) writeItem(out, item, indent + 2);
-  } else {
-    out.push(`${pad}${key(k)}: ${scalar(v, indent + 2)}`);
+    out.text += lead + key(k) + ":\n";
+    const pad = padOf(indent + 2);
+    for (const item of v) writeItem(out, item, indent + 2, pad);
+    return;
   }
+  out.text += lead + key(k) + ": " + scalar(v, indent + 2) + "\n";
 }
 
-function writeItem(out: string[], v: unknown, indent: number): void {
-  const pad = padOf(indent);
-  const keys = isMap(v) ? orderedKeys(v, ["id"]) : undefined;
-  if (keys?.length) {
-    const map = v as Record<string, unknown>;
-    // The item's first member goes on the `- ` line.
-    const at = out.length;
-    writeMember(out, keys[0], map[keys[0]], indent + 2);
-    out[at] = `${pad}- ${out[at].slice(indent + 2)}`;
-    for (let i = 1; i < keys.length; i++) writeMember(out, keys[i], map[keys[i]], indent + 2);
+/** Writes the list item `v` at `indent`; `lead` as for {@linkcode writeMember}. */
+function writeItem(out: { text: string }, v: unknown, indent: number, lead: string): void {
+  if (isMap(v)) {
+    const keys = orderedKeys(v, ["id"]);
+    if (keys.length) {
+      // The item's first member goes on the `- ` line.
+      writeMember(out, keys[0], v[keys[0]], indent + 2, lead + "- ");
+      const pad = padOf(indent + 2);
+      for (let i = 1; i < keys.length; i++) writeMember(out, keys[i], v[keys[i]], indent + 2, pad);
+      return;
+    }
   } else if (Array.isArray(v) && v.length > 0) {
-    const at = out.length;
-    for (const item of v) writeItem(out, item, indent + 2);
-    out[at] = `${pad}- ${out[at].slice(indent + 2)}`;
-  } else {
-    out.push(`${pad}- ${scalar(v, indent + 2)}`);
+    writeItem(out, v[0], indent + 2, lead + "- ");
+    const pad = padOf(indent + 2);
+    for (let i = 1; i < v.length; i++) writeItem(out, v[i], indent + 2, pad);
+    return;
   }
+  out.text += lead + "- " + scalar(v, indent + 2) + "\n";
 }
 
 function scalar(v: unknown, indent: number): string {
