@@ -15,13 +15,12 @@ import { undeclaredReads } from "./plan/undeclared_reads.ts";
 import type { LockFile, LockParam } from "./schema/lock.ts";
 import { type Petal, Petal as PetalSchema, type ValueType } from "./schema/petal.ts";
 import { validate } from "./schema/validate.ts";
-import { ensureLocator, lazyLocate, locate } from "./source/locate.ts";
+import { ensureLocator, lazyLocate } from "./source/locate.ts";
 import { pythonPackagePins } from "./steps/python.ts";
 import { pythonFileErrors } from "./steps/python_file_check.ts";
 import { unsupportedInSource } from "./steps/support.ts";
 import {
   checkChoices,
-  checkYamlValue,
   coerceCliValue,
   expandSweeps,
   pointLabel,
@@ -30,6 +29,7 @@ import {
 import { paramSchemaErrors } from "./compose/param_schemas.ts";
 import { renderPetal } from "./compose/render.ts";
 import { secretSideDoors } from "./compose/secret_doors.ts";
+import { baseParamValues, paramErrorsBeside } from "./compose/param_values.ts";
 import { type Resolved, resolveSources } from "./compose/resolve.ts";
 
 /** Options for {@linkcode composeSources}. */
@@ -157,7 +157,7 @@ async function composeUnchecked(
       throw new LilyErrors(
         missing.map(([name, p]) =>
           new LilyError("LILY-E0303", `param \`${name}\` is required but has no value`, {
-            span: spanOf(resolved.raw, ["params", name], true),
+            span: lazyLocate(resolved.raw, ["params", name], { key: true }),
             hint: `pass \`-p ${name}=${
               p.choices?.length ? String(p.choices[0]) : `<${p.type}>`
             }\`, set it in a profile, or give it a \`default:\``,
@@ -242,96 +242,6 @@ async function composeUnchecked(
     });
   }
   return results;
-}
-
-function spanOf(raw: unknown, path: (string | number)[], key = false) {
-  return lazyLocate(raw, path, { key });
-}
-
-/**
- * The param errors of a workflow whose schema check failed elsewhere: when its `params:`
- * section is itself valid, unknown or ill-typed `-p` values and missing required params are
- * reported beside the schema errors (plan errors wait for a valid document).
- */
-function paramErrorsBeside(resolved: Resolved, overrides: Record<string, string>): LilyError[] {
-  const raw = resolved.raw as Record<string, unknown> | undefined;
-  const parsed = PetalSchema.shape.params.safeParse(raw?.params);
-  if (!parsed.success) return [];
-  const params = parsed.data ?? {};
-  const errors: LilyError[] = [];
-  const collect = (fn: () => void) => {
-    try {
-      fn();
-    } catch (error) {
-      if (error instanceof LilyError) errors.push(error);
-      else if (error instanceof LilyErrors) errors.push(...error.errors);
-      else throw error;
-    }
-  };
-  let values: Record<string, unknown> = {};
-  collect(() => values = baseParamValues({ params } as Petal, resolved));
-  for (const [name, text] of Object.entries(overrides)) {
-    const flag = `-p ${name}=${text}`;
-    collect(() => {
-      const param = params[name];
-      if (!param) throw unknownParam(name, Object.keys(params), { flag });
-      values[name] = coerceCliValue(name, param.type, text, { flag });
-      checkChoices(name, param, values[name], { flag });
-    });
-  }
-  for (const [name, p] of Object.entries(params)) {
-    if (p.type === "secret" || !p.required || values[name] !== undefined) continue;
-    errors.push(
-      new LilyError("LILY-E0303", `param \`${name}\` is required but has no value`, {
-        span: spanOf(resolved.raw, ["params", name], true),
-        hint: `pass \`-p ${name}=${
-          p.choices?.length ? String(p.choices[0]) : `<${p.type}>`
-        }\`, set it in a profile, or give it a \`default:\``,
-      }),
-    );
-  }
-  return errors;
-}
-
-function baseParamValues(petal: Petal, resolved: Resolved): Record<string, unknown> {
-  const values: Record<string, unknown> = {};
-  const params = petal.params ?? {};
-  const errors: LilyError[] = [];
-  const collect = (fn: () => void) => {
-    try {
-      fn();
-    } catch (error) {
-      if (error instanceof LilyError) errors.push(error);
-      else throw error;
-    }
-  };
-  for (const [name, param] of Object.entries(params)) {
-    if (param.default === undefined || param.type === "secret" && param.default === undefined) {
-      continue;
-    }
-    collect(() => {
-      const span = spanOf(resolved.raw, ["params", name, "default"]);
-      values[name] = param.default === null
-        ? null
-        : checkYamlValue(name, param, param.default, { span });
-      if (values[name] !== null) checkChoices(name, param, values[name], { span });
-    });
-  }
-  for (const [name, { value, origin }] of Object.entries(resolved.profileParams)) {
-    collect(() => {
-      const span = origin ? locate(origin) : undefined;
-      const param = params[name];
-      if (!param) {
-        throw unknownParam(name, Object.keys(params), {
-          span: origin ? locate(origin, { key: true }) : undefined,
-        });
-      }
-      values[name] = checkYamlValue(name, param, value, { span });
-      checkChoices(name, param, values[name], { span });
-    });
-  }
-  if (errors.length) throw new LilyErrors(errors);
-  return values;
 }
 
 function outputPathFor(
