@@ -237,7 +237,9 @@ async function composeUnchecked(
       sweep: isSweep ? point : null,
       warnings: [
         ...resolved.project.warnings,
-        ...undeclaredReads(rendered.petal, resolved.raw, resolved.project.root),
+        ...undeclaredReads(rendered.petal, resolved.raw, resolved.project.root, {
+          parsedScripts: rendered.effects.parsedScripts,
+        }),
       ],
     });
   }
