@@ -164,9 +164,10 @@ export function programErrors(step: Step, context: ProgramContext): LilyError[] 
     );
     return errors;
   }
+  const uses = commandsOf(list);
   const refused = [
     ...new Set(
-      commandsOf(list).filter((u) => u.name !== undefined && !u.builtin && !allowed(u.name))
+      uses.filter((u) => u.name !== undefined && !u.builtin && !allowed(u.name))
         .map((u) => binaryEntryFor(u.name!)),
     ),
   ];
@@ -176,7 +177,7 @@ export function programErrors(step: Step, context: ProgramContext): LilyError[] 
     : step.resources?.binaries !== undefined
     ? `; all of them: add ${refused.join(", ")} to \`resources.binaries\``
     : `; all of them: \`resources: {binaries: [${refused.join(", ")}]}\``;
-  for (const use of commandsOf(list)) {
+  for (const use of uses) {
     if (use.name === undefined || use.builtin || allowed(use.name)) continue;
     errors.push(
       new LilyError(

@@ -602,10 +602,11 @@ function codeArguments(tree: unknown, pattern: RegExp): { id: number; runner: st
         w.parts.every((p) => p.kind === "lit") ? w.parts.map((p) => p.text).join("") : undefined;
       const name = literal(words[0]);
       const base = name?.split("/").pop() ?? "";
-      if (EVALUATORS.has(base)) {
+      const program = EVALUATORS.has(base) ? undefined : programOf(words.map(literal));
+      if (!program) {
         for (const w of words.slice(1)) for (const id of idsIn(w)) out.push({ id, runner: base });
-      } else if (INTERPRETERS.has(programOf(words.map(literal)).base)) {
-        const { at, base: runner } = programOf(words.map(literal));
+      } else if (INTERPRETERS.has(program.base)) {
+        const { at, base: runner } = program;
         for (const i of INTERPRETERS.get(runner)!.codeWords(words.slice(at).map(literal))) {
           const word = words[at + i];
           if (word) { for (const id of idsIn(word)) out.push({ id, runner }); }
