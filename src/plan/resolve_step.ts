@@ -48,11 +48,13 @@ export function resolveStep(step: Step, context: StepContext): LockStep {
     ...new Set([
       ...(inputs.rc.allowed_binaries ?? []),
       ...(step.resources?.binaries ?? []),
-      ...(python?.binaries ?? []),
+      // In a container the interpreter is the image's: nothing of the host to pin.
+      ...(step.adapter === "docker" ? [] : python?.binaries ?? []),
     ]),
   ].sort();
   errors.push(...commandErrors(step, { path, withBlock, where }));
-  if (!errors.length) {
+  // A container's programs are its image's (steps/docker_checks.ts checks docker steps).
+  if (!errors.length && step.adapter !== "docker") {
     const parsed = typeof withBlock.run === "string"
       ? inputs.parsedScripts?.get(withBlock.run)
       : undefined;
