@@ -27,7 +27,9 @@ export type AdapterFactory = (context: AdapterContext) => Promise<Adapter>;
 /**
  * The adapters, by the name a lock step's `adapter:` gives. `process`: a program on this
  * machine, in a sandbox host (the default) or, with `--isolation none`, in the engine's
- * process. Modules are imported lazily: a run loads only the adapters its steps use.
+ * process. `python`: a `python` step with `runtime: pyodide`, in a pyodide worker with no
+ * permission beyond pyodide's own files (adapters/python.ts). Modules are imported lazily: a
+ * run loads only the adapters its steps use.
  */
 export const ADAPTER_FACTORIES: Record<string, AdapterFactory> = {
   process: async (context) =>
@@ -37,6 +39,7 @@ export const ADAPTER_FACTORIES: Record<string, AdapterFactory> = {
         cwd: context.projectRoot,
         hostsPerSet: Math.min(context.jobs, 2),
       }),
+  python: async () => (await import("./python.ts")).pythonAdapter(),
 };
 
 /** The names of the adapters this version runs. */

@@ -23,6 +23,7 @@ import { spanAt } from "../expr/_span.ts";
 import { parseDuration } from "../util/duration.ts";
 import { isProjectTool, projectToolPath } from "../util/project_tool.ts";
 import { planPythonStep } from "../steps/python.ts";
+import { pythonAdapterErrors } from "../steps/python_pyodide.ts";
 import { cacheKeyOf } from "./cache_key.ts";
 import { ioSchemaErrors } from "./io_schema.ts";
 import { type TemplateReads, templateRefs } from "./template_refs.ts";
@@ -165,6 +166,7 @@ function resolveStep(
     ]),
   ].sort();
   checkCommand(step, path, withBlock, where, errors);
+  errors.push(...pythonAdapterErrors(step, (p, key) => where([...path, ...p], key)));
   if (!errors.length) checkPrograms(step, path, withBlock, binaries, inputs.raw, errors);
 
   const stepInputs: Record<string, LockIO> = {};
@@ -233,7 +235,7 @@ function resolveStep(
   const partial = {
     id: step.id,
     uses: step.uses,
-    adapter: step.adapter ?? DEFAULT_ADAPTER[step.uses],
+    adapter: step.adapter ?? python?.adapter ?? DEFAULT_ADAPTER[step.uses],
     needs: [...(dag.needs.get(step.id) ?? [])].sort(),
     if: null,
     timeout_ms: step.timeout ? parseDuration(step.timeout)! : null,

@@ -1,0 +1,393 @@
+/**
+ * The `python` adapter: a `python` step with `runtime: pyodide` runs in CPython compiled to
+ * WebAssembly (the npm `pyodide` package, loaded offline from Deno's npm cache) inside a Deno
+ * Worker whose only permissions are reading pyodide's own package and, when the step allows
+ * the network, the hosts it lists. No read or write of the host's files, no environment, no
+ * programs, no FFI: whatever Python does (`open`, `os.system`, `import js; js.Deno…`), Deno
+ * refuses what the worker was not given — a sandbox that holds on every OS Deno runs on.
+ *
+ * Files: the step sees only what it declares. Before the step, the adapter (in the engine's
+ * process) copies its file and directory inputs (and `with.file`) into the interpreter's
+ * in-memory file system at the same absolute paths; after it, it copies back the declared
+ * output paths that the code wrote, checked against the step's write roots, and the
+ * `$LILY_OUTPUT` text. Nothing else reaches the host.
+ *
+ * Start cost: one warm worker per network policy (a step at a time each; more are started
+ * for `-j` steps at once), fresh globals per step (python_pyodide_runner.ts); the first
+ * worker starts from a memory snapshot of a booted interpreter kept in Lily's user cache
+ * (made once, by the first worker that finds none). A timeout ends the worker; the next step
+ * starts another.
+ * @module
+ */
+import { dirname, isAbsolute, join, relative, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { LockStep } from "../src/schema/lock.ts";
+import { lilyCacheDir } from "../src/sandbox/support.ts";
+import type { WorkerReply, WorkerRequest } from "../src/sandbox/pyodide_worker.ts";
+import { PYTHON_FILE_INPUT } from "../src/steps/python.ts";
+import type { PyodideRunConfig } from "../src/steps/python_pyodide_runner.ts";
+import type { Adapter, PermissionSet, StepRequest, StepResult } from "./types.ts";
+
+/** Declared inputs copied into the interpreter, at most this many bytes per step in all. */
+export const MAX_COPY_BYTES = 512 * 1024 * 1024;
+
+/** The directory of the npm `pyodide` package (its wasm, stdlib and lock file). */
+export function pyodideDir(): string {
+  return dirname(fileURLToPath(import.meta.resolve("pyodide")));
+}
+
+/** Where the memory snapshot of a booted interpreter is kept (per pyodide version). */
+async function snapshotPath(): Promise<string | undefined> {
+  const cache = lilyCacheDir();
+  if (!cache) return undefined;
+  const pkg = JSON.parse(await Deno.readTextFile(join(pyodideDir(), "package.json")));
+  return join(cache, "pyodide", `${pkg.version}-${Deno.version.deno}.snapshot`);
+}
+
+/** The permissions of a worker: pyodide's package, and the step's network. */
+export function workerPermissions(net: PermissionSet["net"]): Deno.PermissionOptionsObject {
+  return {
+    read: [pyodideDir()],
+    write: false,
+    net: net === true ? true : net === false ? false : [...net],
+    env: false,
+    run: false,
+    ffi: false,
+    sys: false,
+    import: false,
+  };
+}
+
+type Done = Extract<WorkerReply, { kind: "done" }>;
+
+/** One worker and its interpreter; runs one step at a time. */
+class PyodideWorker {
+  readonly worker: Worker;
+  readonly ready: Promise<{ snapshot?: Uint8Array; loadMs: number }>;
+  #onReply?: (reply: WorkerReply) => void;
+  #onFail?: (message: string) => void;
+  dead = false;
+
+  constructor(net: PermissionSet["net"], snapshot: Uint8Array | null, makeSnapshot: boolean) {
+    this.worker = new Worker(new URL("../src/sandbox/pyodide_worker.ts", import.meta.url), {
+      type: "module",
+      // deno-lint-ignore no-explicit-any
+      deno: { permissions: workerPermissions(net) } as any,
+    });
+    this.worker.onmessage = (event: MessageEvent<WorkerReply>) => this.#onReply?.(event.data);
+    this.worker.onerror = (event) => {
+      event.preventDefault();
+      this.dead = true;
+      this.#onFail?.(event.message);
+    };
+    this.ready = new Promise((ok, fail) => {
+      this.#onFail = (message) => fail(new Error(message));
+      this.#onReply = (reply) => {
+        if (reply.kind === "ready") ok(reply);
+        else if (reply.kind === "failed") fail(new Error(reply.message));
+      };
+    });
+    this.ready.catch(() => this.terminate());
+    const init: WorkerRequest = { kind: "init", snapshot, makeSnapshot };
+    this.worker.postMessage(init);
+  }
+
+  /** Runs one step; `onOutput` gets its output in order. Rejects when the worker dies. */
+  run(
+    request: Extract<WorkerRequest, { kind: "run" }>,
+    onOutput: (data: Uint8Array, stream: "stdout" | "stderr") => void,
+  ): Promise<Done> {
+    return new Promise((ok, fail) => {
+      this.#onFail = (message) => fail(new Error(message));
+      this.#onReply = (reply) => {
+        if (reply.kind === "out") onOutput(reply.data, reply.stream);
+        else if (reply.kind === "done") ok(reply);
+        else if (reply.kind === "failed") fail(new Error(reply.message));
+      };
+      this.worker.postMessage(request, request.files.map(([, data]) => data.buffer as ArrayBuffer));
+    });
+  }
+
+  terminate(): void {
+    this.dead = true;
+    this.worker.terminate();
+  }
+}
+
+/** Reads a step's file inputs (regular files, and those below input directories). */
+async function filesIn(
+  step: LockStep,
+  env: Record<string, string>,
+  permissions: PermissionSet,
+): Promise<{ files: [string, Uint8Array][]; dirs: string[] } | { error: string }> {
+  const files: [string, Uint8Array][] = [];
+  const dirs: string[] = [];
+  let bytes = 0;
+  const add = async (path: string): Promise<string | undefined> => {
+    const stat = await Deno.lstat(path);
+    if (stat.isSymlink) {
+      // Only regular files cross; a link is followed once, to a file inside the read roots.
+      const real = await Deno.realPath(path);
+      if (!within(real, permissions.read) || within(real, permissions.deny)) {
+        return `\`${path}\` links outside the step's read roots`;
+      }
+      const target = await Deno.stat(real);
+      if (!target.isFile) return undefined;
+    }
+    if (stat.isDirectory) {
+      dirs.push(path);
+      for await (const entry of Deno.readDir(path)) {
+        const problem = await add(join(path, entry.name));
+        if (problem) return problem;
+      }
+      return undefined;
+    }
+    const data = await Deno.readFile(path);
+    bytes += data.length;
+    if (bytes > MAX_COPY_BYTES) {
+      return `the step's file inputs are over ${MAX_COPY_BYTES / 1024 / 1024} MiB in all`;
+    }
+    files.push([path, data]);
+    return undefined;
+  };
+  for (const [name, io] of Object.entries(step.inputs)) {
+    if (io.type !== "file" && io.type !== "dir" && name !== PYTHON_FILE_INPUT) continue;
+    const path = env[`LILY_INPUT_${name.toUpperCase()}`];
+    if (path === undefined || !isAbsolute(path)) continue;
+    if (!within(path, permissions.read) || within(path, permissions.deny)) {
+      return { error: `input \`${name}\` (\`${path}\`) is outside the step's read roots` };
+    }
+    try {
+      const problem = await add(path);
+      if (problem) return { error: `input \`${name}\`: ${problem}` };
+    } catch (error) {
+      return { error: `input \`${name}\`: cannot read \`${path}\`: ${(error as Error).message}` };
+    }
+  }
+  return { files, dirs };
+}
+
+/** Whether `path` is one of `roots` or below one. */
+function within(path: string, roots: readonly string[]): boolean {
+  return roots.some((root) => {
+    const rel = relative(root, path);
+    return rel === "" || (!rel.startsWith("..") && !isAbsolute(rel));
+  });
+}
+
+/** Writes the output files the worker returned, each checked against the write roots. */
+async function filesOut(
+  files: [string, Uint8Array][],
+  permissions: PermissionSet,
+): Promise<string | undefined> {
+  for (const [path, data] of files) {
+    if (!within(path, permissions.write) || within(path, permissions.deny)) {
+      return `output \`${path}\` is outside the step's write roots`;
+    }
+    await Deno.mkdir(dirname(path), { recursive: true });
+    const parent = await Deno.realPath(dirname(path));
+    if (!within(parent, permissions.write) || within(parent, permissions.deny)) {
+      return `output \`${path}\`: its directory links outside the step's write roots`;
+    }
+    try {
+      if ((await Deno.lstat(path)).isSymlink) {
+        return `output \`${path}\` is a symbolic link on the host; Lily does not write through it`;
+      }
+    } catch {
+      // absent: created below
+    }
+    await Deno.writeFile(path, data);
+  }
+  return undefined;
+}
+
+/** Creates the `python` adapter (pyodide workers, one warm worker per network policy). */
+export function pythonAdapter(): Adapter {
+  const idle = new Map<string, PyodideWorker[]>();
+  const all = new Set<PyodideWorker>();
+  let snapshot: Promise<Uint8Array | null> | undefined;
+  let making: Promise<void> | undefined;
+
+  const loadSnapshot = async (): Promise<Uint8Array | null> => {
+    const path = await snapshotPath();
+    if (!path) return null;
+    try {
+      return await Deno.readFile(path);
+    } catch {
+      return null;
+    }
+  };
+
+  const saveSnapshot = async (bytes: Uint8Array): Promise<void> => {
+    const path = await snapshotPath();
+    if (!path) return;
+    try {
+      await Deno.mkdir(dirname(path), { recursive: true });
+      const tmp = `${path}.${Deno.pid}.tmp`;
+      await Deno.writeFile(tmp, bytes);
+      await Deno.rename(tmp, path);
+    } catch {
+      // The cache is not writable: every run boots without a snapshot (slower, same result).
+    }
+  };
+
+  const start = async (net: PermissionSet["net"]): Promise<PyodideWorker> => {
+    snapshot ??= loadSnapshot();
+    let bytes = await snapshot;
+    if (!bytes && making) {
+      await making;
+      bytes = await snapshot;
+    }
+    if (bytes) {
+      const worker = new PyodideWorker(net, bytes.slice(), false);
+      all.add(worker);
+      try {
+        await worker.ready;
+        return worker;
+      } catch {
+        // A snapshot this pyodide cannot load (corrupt, another build): boot and make anew.
+        all.delete(worker);
+        const path = await snapshotPath();
+        if (path) await Deno.remove(path).catch(() => {});
+        snapshot = Promise.resolve(null);
+      }
+    }
+    const worker = new PyodideWorker(net, null, !making);
+    all.add(worker);
+    if (!making) {
+      making = worker.ready.then(async (reply) => {
+        if (reply.snapshot) {
+          snapshot = Promise.resolve(reply.snapshot);
+          await saveSnapshot(reply.snapshot);
+        }
+      }, () => {}).finally(() => making = undefined);
+    }
+    await worker.ready;
+    return worker;
+  };
+
+  return {
+    name: "python",
+    async run(request: StepRequest): Promise<StepResult> {
+      const started = performance.now();
+      const { step, spec, permissions } = request;
+      const key = JSON.stringify(permissions.net);
+      const enforcement = {
+        sandbox: "pyodide-worker",
+        deno_permissions: true,
+        read: [pyodideDir()],
+        write: false,
+        net: permissions.net,
+        run: false,
+        env: false,
+        files: "declared inputs copied in, declared outputs copied out",
+      };
+      const fail = (message: string, code = "LILY-E0686"): StepResult => ({
+        exitCode: null,
+        signal: null,
+        durationMs: performance.now() - started,
+        error: { code, message },
+        enforcement,
+      });
+      const input = await filesIn(step, spec.env, permissions);
+      if ("error" in input) return fail(input.error, "LILY-E0687");
+      let worker = idle.get(key)?.pop();
+      if (!worker) {
+        try {
+          worker = await start(permissions.net);
+        } catch (error) {
+          return fail(`the pyodide interpreter did not start: ${(error as Error).message}`);
+        }
+      }
+      if (request.signal.aborted) {
+        (idle.get(key) ?? idle.set(key, []).get(key)!).push(worker);
+        return { exitCode: null, signal: "SIGKILL", durationMs: 0, enforcement };
+      }
+      const config: PyodideRunConfig = {
+        step: step.id,
+        code: typeof step.with.code === "string" ? step.with.code : null,
+        file: typeof step.with.file === "string" ? step.with.file : null,
+        inputs: Object.fromEntries(
+          Object.entries(step.inputs).filter(([name]) => name !== PYTHON_FILE_INPUT)
+            .map(([name, io]) => [name, io.type]),
+        ),
+        env: spec.env,
+        cwd: spec.cwd,
+        network: permissions.net !== false,
+      };
+      const outputs = Object.values(step.outputs)
+        .filter((io) => io.path !== undefined)
+        .map((io) => resolve(spec.cwd, io.path!));
+      let writing = Promise.resolve();
+      const onOutput = (data: Uint8Array, stream: "stdout" | "stderr") => {
+        writing = writing.then(() => request.write(data, stream));
+      };
+      const running = worker;
+      const abort = () => running.terminate();
+      request.signal.addEventListener("abort", abort, { once: true });
+      let done: Done;
+      try {
+        done = await running.run({
+          kind: "run",
+          config,
+          files: input.files,
+          dirs: [...input.dirs, ...(spec.env.TMPDIR ? [spec.env.TMPDIR] : [])],
+          outputFile: spec.env.LILY_OUTPUT,
+          outputs,
+        }, onOutput);
+      } catch (error) {
+        all.delete(running);
+        running.terminate();
+        await writing;
+        if (request.signal.aborted) {
+          return {
+            exitCode: null,
+            signal: "SIGKILL",
+            durationMs: performance.now() - started,
+            enforcement,
+          };
+        }
+        return fail(`the pyodide worker stopped: ${(error as Error).message}`);
+      } finally {
+        request.signal.removeEventListener("abort", abort);
+      }
+      await writing;
+      if (request.signal.aborted) {
+        all.delete(running);
+        return {
+          exitCode: null,
+          signal: "SIGKILL",
+          durationMs: performance.now() - started,
+          enforcement,
+        };
+      }
+      if (done.broken) {
+        all.delete(running);
+        running.terminate();
+      } else (idle.get(key) ?? idle.set(key, []).get(key)!).push(running);
+      if (done.outputText !== null) {
+        await Deno.mkdir(dirname(spec.env.LILY_OUTPUT), { recursive: true });
+        await Deno.writeTextFile(spec.env.LILY_OUTPUT, done.outputText, { append: true });
+      }
+      const problem = await filesOut(done.files, permissions);
+      const result: StepResult = {
+        exitCode: done.status,
+        signal: null,
+        durationMs: performance.now() - started,
+        enforcement,
+      };
+      if (done.denied) result.denied = done.denied;
+      if (problem) {
+        result.denied = { kind: "write", target: problem, message: `lily: denied: ${problem}` };
+        result.exitCode = 126;
+      }
+      return result;
+    },
+    close(): Promise<void> {
+      for (const worker of all) worker.terminate();
+      all.clear();
+      idle.clear();
+      return making ? making.then(() => {}) : Promise.resolve();
+    },
+  };
+}
