@@ -24,6 +24,13 @@ import { fileURLToPath } from "node:url";
 import type { LockStep } from "../src/schema/lock.ts";
 import { lilyCacheDir } from "../src/sandbox/support.ts";
 import type { WorkerReply, WorkerRequest } from "../src/sandbox/pyodide_worker.ts";
+import {
+  encodeWire,
+  packMessage,
+  readWire,
+  unpackMessage,
+  type WireType,
+} from "../src/sandbox/pyodide_worker_wire.ts";
 import { PYTHON_FILE_INPUT } from "../src/steps/python.ts";
 import type { PyodideRunConfig } from "../src/steps/python_pyodide_runner.ts";
 import type { Adapter, PermissionSet, StepRequest, StepResult } from "./types.ts";
@@ -44,42 +51,62 @@ async function snapshotPath(): Promise<string | undefined> {
   return join(cache, "pyodide", `${pkg.version}-${Deno.version.deno}.snapshot`);
 }
 
-/** The permissions of a worker: pyodide's package, and the step's network. */
-export function workerPermissions(net: PermissionSet["net"]): Deno.PermissionOptionsObject {
-  return {
-    read: [pyodideDir()],
-    write: false,
-    net: net === true ? true : net === false ? false : [...net],
-    env: false,
-    run: false,
-    ffi: false,
-    sys: false,
-    import: false,
-  };
+/**
+ * The command line of a worker process: Deno with no permission but reading pyodide's package
+ * (and the step's network), no prompt, no environment variable access.
+ */
+export function workerCommand(net: PermissionSet["net"]): string[] {
+  const flags = [`--allow-read=${pyodideDir()}`];
+  if (net === true) flags.push("--allow-net");
+  else if (Array.isArray(net) && net.length) flags.push(`--allow-net=${net.join(",")}`);
+  return [
+    Deno.execPath(),
+    "run",
+    "--frozen",
+    "--no-prompt",
+    "--quiet",
+    `--config=${fileURLToPath(new URL("../deno.json", import.meta.url))}`,
+    ...flags,
+    fileURLToPath(new URL("../src/sandbox/pyodide_worker.ts", import.meta.url)),
+  ];
+}
+
+/** The variables Deno itself needs to find its cache (Python cannot read them: no env access). */
+function workerEnv(): Record<string, string> {
+  const env: Record<string, string> = { NO_COLOR: "1", RUST_BACKTRACE: "0" };
+  for (const name of ["DENO_DIR", "HOME", "XDG_CACHE_HOME"]) {
+    const value = Deno.env.get(name);
+    if (value !== undefined) env[name] = value;
+  }
+  // The cache this process loaded pyodide from (XDG_CACHE_HOME alone could point elsewhere).
+  const at = pyodideDir().lastIndexOf("/npm/registry.npmjs.org/");
+  if (at > 0) env.DENO_DIR = pyodideDir().slice(0, at);
+  return env;
 }
 
 type Done = Extract<WorkerReply, { kind: "done" }>;
 
-/** One worker and its interpreter; runs one step at a time. */
+/** One worker process and its interpreter; runs one step at a time. */
 class PyodideWorker {
-  readonly worker: Worker;
+  readonly process: Deno.ChildProcess;
   readonly ready: Promise<{ snapshot?: Uint8Array; loadMs: number }>;
   #onReply?: (reply: WorkerReply) => void;
   #onFail?: (message: string) => void;
+  #stdin: WritableStreamDefaultWriter<Uint8Array>;
+  #stderr = "";
   dead = false;
 
   constructor(net: PermissionSet["net"], snapshot: Uint8Array | null, makeSnapshot: boolean) {
-    this.worker = new Worker(new URL("../src/sandbox/pyodide_worker.ts", import.meta.url), {
-      type: "module",
-      // deno-lint-ignore no-explicit-any
-      deno: { permissions: workerPermissions(net) } as any,
-    });
-    this.worker.onmessage = (event: MessageEvent<WorkerReply>) => this.#onReply?.(event.data);
-    this.worker.onerror = (event) => {
-      event.preventDefault();
-      this.dead = true;
-      this.#onFail?.(event.message);
-    };
+    const [program, ...args] = workerCommand(net);
+    const proc = this.process = new Deno.Command(program, {
+      args,
+      clearEnv: true,
+      env: workerEnv(),
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    this.#stdin = proc.stdin.getWriter();
     this.ready = new Promise((ok, fail) => {
       this.#onFail = (message) => fail(new Error(message));
       this.#onReply = (reply) => {
@@ -88,8 +115,29 @@ class PyodideWorker {
       };
     });
     this.ready.catch(() => this.terminate());
-    const init: WorkerRequest = { kind: "init", snapshot, makeSnapshot };
-    this.worker.postMessage(init);
+    (async () => {
+      for await (const chunk of proc.stderr) {
+        if (this.#stderr.length < 8192) this.#stderr += new TextDecoder().decode(chunk);
+      }
+    })();
+    (async () => {
+      try {
+        for await (const frame of readWire(proc.stdout)) {
+          this.#onReply?.(decodeReply(frame.type, frame.payload));
+        }
+      } catch {
+        // a broken stream: the worker's end
+      }
+      await proc.status;
+      this.dead = true;
+      const why = this.#stderr.trim().split("\n").slice(-3).join("; ");
+      this.#onFail?.(`the worker process exited${why ? `: ${why}` : ""}`);
+    })();
+    this.#send("I", packMessage({ makeSnapshot }, snapshot ? [snapshot] : []));
+  }
+
+  #send(type: "I" | "R", payload: Uint8Array): void {
+    this.#stdin.write(encodeWire(type, payload)).catch(() => {});
   }
 
   /** Runs one step; `onOutput` gets its output in order. Rejects when the worker dies. */
@@ -104,14 +152,46 @@ class PyodideWorker {
         else if (reply.kind === "done") ok(reply);
         else if (reply.kind === "failed") fail(new Error(reply.message));
       };
-      this.worker.postMessage(request, request.files.map(([, data]) => data.buffer as ArrayBuffer));
+      const { files, kind: _, ...meta } = request;
+      this.#send(
+        "R",
+        packMessage({ ...meta, paths: files.map(([p]) => p) }, files.map(([, d]) => d)),
+      );
     });
   }
 
   terminate(): void {
+    if (this.dead) return;
     this.dead = true;
-    this.worker.terminate();
+    try {
+      this.process.kill("SIGKILL");
+    } catch {
+      // already gone
+    }
   }
+}
+
+/** Decodes a reply frame of a worker. */
+function decodeReply(type: WireType, payload: Uint8Array): WorkerReply {
+  if (type === "O" || type === "E") {
+    return { kind: "out", stream: type === "O" ? "stdout" : "stderr", data: payload };
+  }
+  const { meta, blobs } = unpackMessage<Record<string, unknown>>(payload);
+  if (type === "Y") {
+    return { kind: "ready", snapshot: blobs[0], loadMs: meta.loadMs as number };
+  }
+  if (type === "D") {
+    const paths = meta.paths as string[];
+    return {
+      kind: "done",
+      status: meta.status as number,
+      denied: meta.denied as Done["denied"],
+      broken: meta.broken === true,
+      outputText: meta.outputText as string | null,
+      files: paths.map((p, i) => [p, blobs[i]]),
+    };
+  }
+  return { kind: "failed", message: String(meta.message) };
 }
 
 /** Reads a step's file inputs (regular files, and those below input directories). */
@@ -239,7 +319,7 @@ export function pythonAdapter(): Adapter {
       bytes = await snapshot;
     }
     if (bytes) {
-      const worker = new PyodideWorker(net, bytes.slice(), false);
+      const worker = new PyodideWorker(net, bytes, false);
       all.add(worker);
       try {
         await worker.ready;

@@ -1,13 +1,15 @@
 /**
- * The module a pyodide worker runs: a Deno Worker that the `python` adapter
+ * The program a pyodide worker runs: a Deno process that the `python` adapter
  * (adapters/python.ts) starts with no permission but reading pyodide's own package (and the
- * network hosts a step's policy allows). It loads CPython-in-WebAssembly from the npm
+ * network hosts a step's policy allows), speaking frames on stdin/stdout
+ * (pyodide_worker_wire.ts). It loads CPython-in-WebAssembly from the npm
  * `pyodide` package (from a memory snapshot when the adapter has one), then runs steps one at
  * a time: the adapter sends the step's files (its declared file inputs, copied into the
  * in-memory file system at the same absolute paths), the worker runs the code through
  * `_lily_run` (src/steps/python_pyodide_runner.ts), streams stdout and stderr back, and
  * answers with the exit status, the `$LILY_OUTPUT` text and the declared output files.
- * Messages are {@linkcode WorkerRequest} and {@linkcode WorkerReply}.
+ * Messages are {@linkcode WorkerRequest} and {@linkcode WorkerReply}. Nothing else may write
+ * to stdout: `console` goes to stderr.
  * @module
  */
 import { loadPyodide, type PyodideAPI } from "pyodide";
@@ -16,6 +18,13 @@ import {
   PYODIDE_RUNNER_SOURCE,
   type PyodideRunConfig,
 } from "../steps/python_pyodide_runner.ts";
+import {
+  encodeWire,
+  packMessage,
+  readWire,
+  unpackMessage,
+  type WireType,
+} from "./pyodide_worker_wire.ts";
 
 /** What the adapter sends a worker. */
 export type WorkerRequest =
@@ -50,15 +59,28 @@ export type WorkerReply =
 /** Output is sent in chunks of at most this many bytes (fewer messages for chatty steps). */
 const CHUNK = 64 * 1024;
 
-// deno-lint-ignore no-explicit-any
-const scope = self as any;
 let py: PyodideAPI | undefined;
 let runStep: ((config: string) => number) | undefined;
 let resetStep: (() => void) | undefined;
 let deniedOf: (() => string) | undefined;
 
-function post(reply: WorkerReply, transfer: Transferable[] = []): void {
-  scope.postMessage(reply, transfer);
+// Frames are written whole, synchronously: output streams while Python runs (the event loop
+// is busy then), and a full pipe holds the step back (back-pressure).
+function send(type: WireType, payload: Uint8Array): void {
+  const frame = encodeWire(type, payload);
+  let at = 0;
+  while (at < frame.length) at += Deno.stdout.writeSync(frame.subarray(at));
+}
+
+function post(reply: WorkerReply): void {
+  if (reply.kind === "out") {
+    send(reply.stream === "stdout" ? "O" : "E", reply.data);
+  } else if (reply.kind === "ready") {
+    send("Y", packMessage({ loadMs: reply.loadMs }, reply.snapshot ? [reply.snapshot] : []));
+  } else if (reply.kind === "done") {
+    const { files, ...meta } = reply;
+    send("D", packMessage({ ...meta, paths: files.map(([p]) => p) }, files.map(([, d]) => d)));
+  } else send("F", packMessage({ message: reply.message }));
 }
 
 /** Buffers a stream's bytes, posting them when the buffer fills and at the end of a step. */
@@ -82,7 +104,7 @@ class Stream {
     }
     this.#parts = [];
     this.#size = 0;
-    post({ kind: "out", stream: this.name, data }, [data.buffer]);
+    post({ kind: "out", stream: this.name, data });
   }
 }
 const stdout = new Stream("stdout");
@@ -102,10 +124,7 @@ async function init(request: Extract<WorkerRequest, { kind: "init" }>): Promise<
   runStep = py.globals.get("_lily_run");
   resetStep = py.globals.get("_lily_reset");
   deniedOf = py.globals.get("_lily_denied");
-  post(
-    { kind: "ready", snapshot, loadMs: performance.now() - started },
-    snapshot ? [snapshot.buffer as ArrayBuffer] : [],
-  );
+  post({ kind: "ready", snapshot, loadMs: performance.now() - started });
 }
 
 function mkdirs(path: string): void {
@@ -187,18 +206,47 @@ function run(request: Extract<WorkerRequest, { kind: "run" }>): void {
   }
   stdout.flush();
   stderr.flush();
-  post(
-    { kind: "done", status, denied, broken, outputText, files },
-    files.map(([, data]) => data.buffer as ArrayBuffer),
-  );
+  post({ kind: "done", status, denied, broken, outputText, files });
 }
 
-scope.onmessage = async (event: MessageEvent<WorkerRequest>) => {
-  const request = event.data;
-  try {
-    if (request.kind === "init") await init(request);
-    else run(request);
-  } catch (error) {
-    post({ kind: "failed", message: error instanceof Error ? error.message : String(error) });
+/** Decodes a request frame from the adapter. */
+export function decodeRequest(type: WireType, payload: Uint8Array): WorkerRequest {
+  const { meta, blobs } = unpackMessage<Record<string, unknown>>(payload);
+  if (type === "I") {
+    return {
+      kind: "init",
+      // Its own buffer: pyodide views the snapshot as 32-bit words (aligned).
+      snapshot: blobs[0] ? blobs[0].slice() : null,
+      makeSnapshot: meta.makeSnapshot === true,
+    };
   }
-};
+  const paths = meta.paths as string[];
+  return {
+    kind: "run",
+    config: meta.config as PyodideRunConfig,
+    files: paths.map((p, i) => [p, blobs[i]]),
+    dirs: meta.dirs as string[],
+    outputFile: meta.outputFile as string,
+    outputs: meta.outputs as string[],
+  };
+}
+
+if (import.meta.main) {
+  // stdout carries frames only: whatever pyodide or Deno logs goes to stderr.
+  const toStderr = (...args: unknown[]) =>
+    Deno.stderr.writeSync(new TextEncoder().encode(args.map(String).join(" ") + "\n"));
+  console.log =
+    console.info =
+    console.warn =
+    console.debug =
+      toStderr;
+  for await (const frame of readWire(Deno.stdin.readable)) {
+    const request = decodeRequest(frame.type, frame.payload);
+    try {
+      if (request.kind === "init") await init(request);
+      else run(request);
+    } catch (error) {
+      post({ kind: "failed", message: error instanceof Error ? error.message : String(error) });
+    }
+  }
+}
