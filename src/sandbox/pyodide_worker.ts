@@ -60,7 +60,7 @@ export type WorkerReply =
 const CHUNK = 64 * 1024;
 
 let py: PyodideAPI | undefined;
-let runStep: ((config: string) => number) | undefined;
+let runStep: ((config: string) => Promise<number>) | undefined;
 let resetStep: (() => void) | undefined;
 let deniedOf: (() => string) | undefined;
 
@@ -155,7 +155,7 @@ function collect(paths: string[]): [string, Uint8Array][] {
   return out;
 }
 
-function run(request: Extract<WorkerRequest, { kind: "run" }>): void {
+async function run(request: Extract<WorkerRequest, { kind: "run" }>): Promise<void> {
   const FS = py!.FS;
   let status = 1;
   let broken = false;
@@ -170,7 +170,7 @@ function run(request: Extract<WorkerRequest, { kind: "run" }>): void {
       mkdirs(path.slice(0, path.lastIndexOf("/")));
       FS.writeFile(path, data);
     }
-    status = runStep!(JSON.stringify(request.config));
+    status = Number(await runStep!(JSON.stringify(request.config)));
     denied = JSON.parse(deniedOf!());
     if (FS.analyzePath(request.outputFile).exists) {
       outputText = FS.readFile(request.outputFile, { encoding: "utf8" }) as unknown as string;
@@ -244,7 +244,7 @@ if (import.meta.main) {
     const request = decodeRequest(frame.type, frame.payload);
     try {
       if (request.kind === "init") await init(request);
-      else run(request);
+      else await run(request);
     } catch (error) {
       post({ kind: "failed", message: error instanceof Error ? error.message : String(error) });
     }

@@ -1,7 +1,8 @@
 /**
  * The Python side of a `python` step with `runtime: pyodide`: source that the pyodide worker
  * (src/sandbox/pyodide_worker.ts) runs once when its interpreter starts, defining
- * `_lily_run(config_json)`, which runs one step and returns its exit status. It gives the
+ * `_lily_run(config_json)`, a coroutine that runs one step and returns its exit status (the
+ * code may use top-level `await`: network calls in pyodide are JavaScript promises). It gives the
  * same `lily` module as the system runtime (python_runner.ts): typed inputs from
  * `$LILY_INPUT_<NAME>`, `lily.output(name, value)` writing `name=value` lines to
  * `$LILY_OUTPUT`; an exception prints a traceback of the user's frames only.
@@ -44,7 +45,7 @@ export interface PyodideRunConfig {
 
 /** The runner's Python source (run once per interpreter; defines `_lily_run`). */
 export const PYODIDE_RUNNER_SOURCE = String.raw`
-import sys, os, builtins, json, traceback, linecache, shutil, posixpath
+import sys, os, builtins, json, traceback, linecache, shutil, posixpath, ast, inspect
 
 def _lily_setup():
     base_modules = frozenset(sys.modules)
@@ -87,11 +88,12 @@ def _lily_setup():
     def hook(event, args):
         if not state["active"]:
             return
-        if state["denied"] is not None and (event in programs or event == "os.chdir"):
-            # Once refused, the step stays refused: catching the refusal does not help.
+        if state["denied"] is not None:
+            # Once refused, the step stays refused: code that catches the refusal is stopped
+            # at its next audited operation (open, import, …), and the step fails anyway.
             raise Denied(state["denied"]["message"])
         if event in programs:
-            what = "os.system(%r)" % (args[0],) if event == "os.system" else "starting a program (%s)" % (event,)
+            what = "os.system(%r)" % (os.fsdecode(args[0]),) if event == "os.system" else "starting a program (%s)" % (event,)
             if event == "subprocess.Popen" and len(args) > 1:
                 what = "starting program %r" % (args[0] if args[0] is not None else args[1],)
             deny(event, what, start_hint)
@@ -108,6 +110,17 @@ def _lily_setup():
             deny(event, "exec/eval of a code object", code_hint)
 
     sys.addaudithook(hook)
+
+    # Pyodide's subprocess refuses before its audit event (no fork here): raise the event
+    # first, so a step that tries gets the same clear denial as os.system.
+    import subprocess
+    popen_init = subprocess.Popen.__init__
+
+    def audited_init(self, args, *rest, **kwargs):
+        sys.audit("subprocess.Popen", kwargs.get("executable"), args, kwargs.get("cwd"), kwargs.get("env"))
+        return popen_init(self, args, *rest, **kwargs)
+
+    subprocess.Popen.__init__ = audited_init
 
     def convert(kind, raw):
         if raw is None:
@@ -210,7 +223,7 @@ def _lily_setup():
                             os.unlink(p)
         linecache.clearcache()
 
-    def run(config_json):
+    async def run(config_json):
         cfg = json.loads(config_json)
         step = cfg["step"]
         state["step"], state["denied"] = step, None
@@ -236,7 +249,8 @@ def _lily_setup():
                     return 1
             sys.modules["lily"] = make_lily(cfg, inputs)
             try:
-                code = compile(source, filename, "exec", dont_inherit=True)
+                # Top-level await: network calls in pyodide are JavaScript promises.
+                code = compile(source, filename, "exec", flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT, dont_inherit=True)
             except SyntaxError as e:
                 sys.stderr.write("".join(traceback.format_exception_only(type(e), e)))
                 sys.stderr.write("lily: step %s: the Python code does not compile (%s)\n" % (step, type(e).__name__))
@@ -249,7 +263,9 @@ def _lily_setup():
             state["user_file"], state["active"] = filename, True
             status = 0
             try:
-                exec(code, main.__dict__)
+                result = eval(code, main.__dict__)
+                if inspect.iscoroutine(result):
+                    await result
             except SystemExit as e:
                 status = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
                 if not isinstance(e.code, (int, type(None))):
