@@ -362,7 +362,7 @@ export function pythonAdapter(): Adapter {
         env: false,
         files: "declared inputs copied in, declared outputs copied out",
       };
-      const fail = (message: string, code = "LILY-E0686"): StepResult => ({
+      const fail = (message: string, code = "LILY-E0685"): StepResult => ({
         exitCode: null,
         signal: null,
         durationMs: performance.now() - started,
@@ -370,7 +370,7 @@ export function pythonAdapter(): Adapter {
         enforcement,
       });
       const input = await filesIn(step, spec.env, permissions);
-      if ("error" in input) return fail(input.error, "LILY-E0687");
+      if ("error" in input) return fail(input.error, "LILY-E0686");
       let worker = idle.get(key)?.pop();
       if (!worker) {
         try {

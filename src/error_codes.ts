@@ -161,9 +161,8 @@ export const ERROR_CODES = {
   "LILY-E0682": "`runtime: pyodide` with `with.packages` (no wheels ship offline)",
   "LILY-E0683": "`with.python` on a `runtime: pyodide` step",
   "LILY-E0684": "`adapter: python` on a step that is not `runtime: pyodide` (or the reverse)",
-  "LILY-E0685": "the pyodide worker cannot get its permissions (`--unstable-worker-options`)",
-  "LILY-E0686": "the pyodide interpreter did not start, or its worker stopped",
-  "LILY-E0687": "a pyodide step's file input cannot be copied into the interpreter",
+  "LILY-E0685": "the pyodide interpreter did not start, or its worker stopped",
+  "LILY-E0686": "a pyodide step's file input cannot be copied into the interpreter",
   // Lock files (E07xx): docs/errors.md
   "LILY-E0701": "the lock file cannot be read",
   "LILY-E0702": "not a valid lock (broken YAML, truncated, edited by hand)",
