@@ -1,10 +1,13 @@
 /**
  * The `python` adapter: a `python` step with `runtime: pyodide` runs in CPython compiled to
  * WebAssembly (the npm `pyodide` package, loaded offline from Deno's npm cache) inside a Deno
- * Worker whose only permissions are reading pyodide's own package and, when the step allows
- * the network, the hosts it lists. No read or write of the host's files, no environment, no
- * programs, no FFI: whatever Python does (`open`, `os.system`, `import js; js.Deno…`), Deno
- * refuses what the worker was not given — a sandbox that holds on every OS Deno runs on.
+ * process (src/sandbox/pyodide_worker.ts) whose only permissions are reading pyodide's own
+ * package and, when the step allows the network, the hosts it lists. No read or write of the
+ * host's files, no environment, no programs, no FFI, no prompt: whatever Python does (`open`,
+ * `os.system`, `import js; js.Deno…`, a JavaScript `import()` of a host file), Deno refuses
+ * what the process was not given — a sandbox that holds on every OS Deno runs on. (Not a Deno
+ * Worker with narrowed permissions: a Worker's dynamic `import()` of local files is not checked
+ * against them, so any JSON or JavaScript file of the host would be readable.)
  *
  * Files: the step sees only what it declares. Before the step, the adapter (in the engine's
  * process) copies its file and directory inputs (and `with.file`) into the interpreter's
@@ -13,10 +16,10 @@
  * `$LILY_OUTPUT` text. Nothing else reaches the host.
  *
  * Start cost: one warm worker per network policy (a step at a time each; more are started
- * for `-j` steps at once), fresh globals per step (python_pyodide_runner.ts); the first
- * worker starts from a memory snapshot of a booted interpreter kept in Lily's user cache
- * (made once, by the first worker that finds none). A timeout ends the worker; the next step
- * starts another.
+ * for `-j` steps at once), fresh globals per step (python_pyodide_runner.ts); a worker starts
+ * from a memory snapshot of a booted interpreter kept in Lily's user cache (made once, by the
+ * first worker that finds none, and sent to workers on their stdin: they cannot read the
+ * cache). A timeout kills the worker; the next step starts another.
  * @module
  */
 import { dirname, isAbsolute, join, relative, resolve } from "node:path";

@@ -519,3 +519,19 @@ Deno.test("pyodide: compose refuses packages, with.python and adapter mismatches
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("docs/petal.md: the pyodide snippet runs and gives what the page says", async () => {
+  const page = await Deno.readTextFile(new URL("../../docs/petal.md", import.meta.url));
+  const petal = /```yaml\n# pyodide-snippet[^\n]*\n([\s\S]*?)```/.exec(page)?.[1];
+  const notes = /with `notes\.txt`:\n\n```text\n([\s\S]*?)```/.exec(page)?.[1];
+  if (!petal || !notes) throw new Error("the pyodide snippet is missing from docs/petal.md");
+  const dir = await compose({ "flow.petal": petal, "notes.txt": notes });
+  try {
+    const out = await run(dir);
+    assertEquals(out.code, 0, out.stderr + out.stdout);
+    assertEquals(latestManifest(dir).steps.words.outputs.count.value, 3);
+    assertEquals(await Deno.readTextFile(`${dir}/out/summary.txt`), "3 words\n");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

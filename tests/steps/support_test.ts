@@ -21,7 +21,7 @@ const NOT_YET = STEP_KINDS.filter((k) => !IMPLEMENTED_KINDS.includes(k));
 Deno.test("the kinds refused are exactly those without an executor", () => {
   assertEquals(IMPLEMENTED_KINDS, ["shell", "process", "python"]);
   assertEquals(NOT_YET, ["llm", "human", "foreach", "include", "tool"]);
-  assertEquals(IMPLEMENTED_ADAPTERS, ["process"]);
+  assertEquals(IMPLEMENTED_ADAPTERS, ["process", "python"]);
 });
 
 Deno.test("compose refuses every kind not implemented yet, at its `uses:`", async () => {
@@ -56,6 +56,14 @@ Deno.test("compose refuses an adapter other than `process` and accepts `process`
       const { code, stderr } = await lily(["compose", "f.petal", "-o", "-"], { cwd: dir });
       if (adapter === "process") {
         assertEquals(code, 0, stderr);
+      } else if (adapter === "python") {
+        // Implemented, for python steps with runtime pyodide only (tests/steps/python_pyodide_test.ts).
+        assertEquals(code, 2, stderr);
+        assertMatch(
+          stderr,
+          /error\[LILY-E0684\]: step `b`: `adapter: python` runs only `uses: python` steps/,
+        );
+        assertMatch(stderr, /--> f\.petal:9:14/);
       } else {
         assertEquals(code, 2, stderr);
         assertMatch(stderr, /error\[LILY-E0211\]: step `b`: `adapter: \w+` is not implemented yet/);
