@@ -262,19 +262,18 @@ function within(path: string, roots: readonly string[]): boolean {
 async function filesOut(
   files: [string, Uint8Array][],
   permissions: PermissionSet,
-): Promise<string | undefined> {
+): Promise<{ path: string; why: string } | undefined> {
+  const allowed = (path: string) =>
+    within(path, permissions.write) && !within(path, permissions.deny);
   for (const [path, data] of files) {
-    if (!within(path, permissions.write) || within(path, permissions.deny)) {
-      return `output \`${path}\` is outside the step's write roots`;
-    }
+    if (!allowed(path)) return { path, why: "it is outside the step's write roots" };
     await Deno.mkdir(dirname(path), { recursive: true });
-    const parent = await Deno.realPath(dirname(path));
-    if (!within(parent, permissions.write) || within(parent, permissions.deny)) {
-      return `output \`${path}\`: its directory links outside the step's write roots`;
+    if (!allowed(await Deno.realPath(dirname(path)))) {
+      return { path, why: "its directory links outside the step's write roots" };
     }
     try {
       if ((await Deno.lstat(path)).isSymlink) {
-        return `output \`${path}\` is a symbolic link on the host; Lily does not write through it`;
+        return { path, why: "it is a symbolic link on the host (Lily does not write through one)" };
       }
     } catch {
       // absent: created below
@@ -461,7 +460,9 @@ export function pythonAdapter(): Adapter {
       };
       if (done.denied) result.denied = done.denied;
       if (problem) {
-        result.denied = { kind: "write", target: problem, message: `lily: denied: ${problem}` };
+        const message = `lily: denied: copying output \`${problem.path}\` out: ${problem.why}`;
+        await request.write(new TextEncoder().encode(message + "\n"), "stderr");
+        result.denied = { kind: "write", target: problem.path, message };
         result.exitCode = 126;
       }
       return result;

@@ -535,3 +535,73 @@ Deno.test("docs/petal.md: the pyodide snippet runs and gives what the page says"
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("pyodide attacks: an input that links outside the roots, an output over a host link", async () => {
+  const outside = await Deno.makeTempDir({ prefix: "lily-pyodide-links-" });
+  await Deno.writeTextFile(`${outside}/secret.txt`, "linked-secret-value");
+  const dir = await compose({
+    "flow.petal": flow(`  - id: readlink
+    uses: python
+    inputs: { f: { path: link.txt, type: file } }
+    with:
+      runtime: pyodide
+      code: |
+        import lily
+        print(open(lily.inputs["f"]).read())
+  - id: writelink
+    uses: python
+    outputs: { o: { path: out/target.txt, type: file } }
+    with:
+      runtime: pyodide
+      code: |
+        import os
+        os.makedirs("out", exist_ok=True)
+        open("out/target.txt", "w").write("overwritten")
+`),
+  });
+  try {
+    await Deno.symlink(`${outside}/secret.txt`, `${dir}/link.txt`);
+    await Deno.mkdir(`${dir}/out`);
+    await Deno.writeTextFile(`${outside}/victim.txt`, "original");
+    await Deno.symlink(`${outside}/victim.txt`, `${dir}/out/target.txt`);
+    const out = await run(dir, ["--continue", "always"]);
+    assertEquals(out.code, 1, out.stderr + out.stdout);
+    const m = latestManifest(dir);
+    assertEquals(m.steps.readlink.status, "failed");
+    assertMatch(
+      out.stdout,
+      /readlink.*LILY-E0686|readlink[\s\S]*links outside the step's read roots/,
+    );
+    assert(!out.stdout.includes("linked-secret-value"), out.stdout);
+    assert(!(await logOf(dir, "readlink")).includes("linked-secret-value"));
+    assertEquals(m.steps.writelink.status, "failed");
+    assertEquals(m.steps.writelink.exit_code, 126);
+    assertEquals(await Deno.readTextFile(`${outside}/victim.txt`), "original");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+    await Deno.remove(outside, { recursive: true });
+  }
+});
+
+Deno.test("pyodide: steps at once (-j2) run in separate interpreters and each gets its own outputs", async () => {
+  const steps = Array.from({ length: 6 }, (_, i) =>
+    `  - id: p${i}
+    uses: python
+    outputs: { v: { type: int } }
+    with:
+      runtime: pyodide
+      code: |
+        import lily, sys
+        assert "lily" in sys.modules
+        lily.output("v", ${i} * 10)
+`).join("");
+  const dir = await compose({ "flow.petal": flow(steps) });
+  try {
+    const out = await run(dir, ["-j", "2"]);
+    assertEquals(out.code, 0, out.stderr + out.stdout);
+    const m = latestManifest(dir);
+    for (let i = 0; i < 6; i++) assertEquals(m.steps[`p${i}`].outputs.v.value, i * 10);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
