@@ -371,6 +371,12 @@ export function pythonAdapter(): Adapter {
         error: { code, message },
         enforcement,
       });
+      if (Deno.build.standalone) {
+        // A compiled Lily cannot start Deno with narrower permissions (it is not `deno`).
+        return fail(
+          "pyodide steps need Lily run by `deno run` (a compiled Lily cannot start the sandboxed worker)",
+        );
+      }
       const input = await filesIn(step, spec.env, permissions);
       if ("error" in input) return fail(input.error, "LILY-E0686");
       let worker = idle.get(key)?.pop();

@@ -118,6 +118,8 @@ async function init(request: Extract<WorkerRequest, { kind: "init" }>): Promise<
     env: { HOME: "/home/pyodide" },
   });
   const snapshot = request.makeSnapshot ? py.makeMemorySnapshot() : undefined;
+  // stdin carries the adapter's frames: Python's stdin is empty (input() raises EOFError).
+  py.setStdin({ stdin: () => null });
   py.setStdout({ write: (b: Uint8Array) => stdout.write(b) });
   py.setStderr({ write: (b: Uint8Array) => stderr.write(b) });
   py.runPython(PYODIDE_RUNNER_SOURCE);

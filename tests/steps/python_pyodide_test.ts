@@ -158,14 +158,21 @@ Deno.test("pyodide: with.file runs a project file; a change re-runs it; state do
       code: |
         import builtins, sys, os, lily
         lily.output("seen", [hasattr(builtins, "LEFT"), "/nowhere" in sys.path,
-                             "global_left" in globals(), os.path.exists("/tmp/left.txt")])
+                             "global_left" in globals(), os.path.exists("/tmp/left.txt"),
+                             sys.stdin.read()])
 `),
   });
   try {
     let out = await run(dir, ["-j", "1"]);
     assertEquals(out.code, 0, out.stderr + out.stdout);
     assertEquals(latestManifest(dir).steps.f.outputs.v.value, "one");
-    assertEquals(latestManifest(dir).steps.look.outputs.seen.value, [false, false, false, false]);
+    assertEquals(latestManifest(dir).steps.look.outputs.seen.value, [
+      false,
+      false,
+      false,
+      false,
+      "",
+    ]);
     await Deno.writeTextFile(`${dir}/scripts/step.py`, 'import lily\nlily.output("v", "two")\n');
     out = await run(dir);
     assertEquals(out.code, 0, out.stderr + out.stdout);
