@@ -39,7 +39,8 @@ export const ADAPTER_FACTORIES: Record<string, AdapterFactory> = {
         cwd: context.projectRoot,
         hostsPerSet: Math.min(context.jobs, 2),
       }),
-  python: async () => (await import("./python.ts")).pythonAdapter(),
+  python: async (context) =>
+    (await import("./python.ts")).pythonAdapter({ maxIdle: Math.max(2, context.jobs) }),
 };
 
 /** The names of the adapters this version runs. */

@@ -283,9 +283,33 @@ async function filesOut(
   return undefined;
 }
 
-/** Creates the `python` adapter (pyodide workers, one warm worker per network policy). */
-export function pythonAdapter(): Adapter {
+/**
+ * Creates the `python` adapter (pyodide workers, warm per network policy). At most `maxIdle`
+ * workers wait between steps (each holds an interpreter, ~150 MB): past that, the one idle
+ * longest ends.
+ */
+export function pythonAdapter(options: { maxIdle?: number } = {}): Adapter {
+  const maxIdle = Math.max(1, options.maxIdle ?? 2);
   const idle = new Map<string, PyodideWorker[]>();
+  const idleOrder: PyodideWorker[] = [];
+  const release = (key: string, worker: PyodideWorker) => {
+    (idle.get(key) ?? idle.set(key, []).get(key)!).push(worker);
+    idleOrder.push(worker);
+    while (idleOrder.length > maxIdle) {
+      const oldest = idleOrder.shift()!;
+      for (const list of idle.values()) {
+        const at = list.indexOf(oldest);
+        if (at >= 0) list.splice(at, 1);
+      }
+      all.delete(oldest);
+      oldest.terminate();
+    }
+  };
+  const acquire = (key: string): PyodideWorker | undefined => {
+    const worker = idle.get(key)?.pop();
+    if (worker) idleOrder.splice(idleOrder.indexOf(worker), 1);
+    return worker;
+  };
   const all = new Set<PyodideWorker>();
   let snapshot: Promise<Uint8Array | null> | undefined;
   let making: Promise<void> | undefined;
@@ -379,7 +403,7 @@ export function pythonAdapter(): Adapter {
       }
       const input = await filesIn(step, spec.env, permissions);
       if ("error" in input) return fail(input.error, "LILY-E0686");
-      let worker = idle.get(key)?.pop();
+      let worker = acquire(key);
       if (!worker) {
         try {
           worker = await start(permissions.net);
@@ -388,7 +412,7 @@ export function pythonAdapter(): Adapter {
         }
       }
       if (request.signal.aborted) {
-        (idle.get(key) ?? idle.set(key, []).get(key)!).push(worker);
+        release(key, worker);
         return { exitCode: null, signal: "SIGKILL", durationMs: 0, enforcement };
       }
       const config: PyodideRunConfig = {
@@ -452,7 +476,7 @@ export function pythonAdapter(): Adapter {
       if (done.broken) {
         all.delete(running);
         running.terminate();
-      } else (idle.get(key) ?? idle.set(key, []).get(key)!).push(running);
+      } else release(key, running);
       if (done.outputText !== null) {
         await Deno.mkdir(dirname(spec.env.LILY_OUTPUT), { recursive: true });
         await Deno.writeTextFile(spec.env.LILY_OUTPUT, done.outputText, { append: true });
@@ -477,6 +501,7 @@ export function pythonAdapter(): Adapter {
       for (const worker of all) worker.terminate();
       all.clear();
       idle.clear();
+      idleOrder.length = 0;
       return making ? making.then(() => {}) : Promise.resolve();
     },
   };
