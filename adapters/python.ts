@@ -55,6 +55,25 @@ async function snapshotPath(): Promise<string | undefined> {
 }
 
 /**
+ * V8 flags of a worker: WebAssembly tiered up eagerly, in the background, instead of function by
+ * function when hot. A snapshot-started interpreter otherwise runs its first steps in baseline
+ * code (scripts/bench/pyodide_bench.ts measures both). `LILY_PYODIDE_V8_FLAGS` replaces them
+ * (empty: none), for that benchmark.
+ */
+function v8Flags(): string {
+  return Deno.env.get("LILY_PYODIDE_V8_FLAGS") ?? "--no-wasm-dynamic-tiering";
+}
+
+/** Makes sure Deno has the npm package in its cache (a run may not have loaded it yet). */
+async function ensurePyodide(): Promise<void> {
+  try {
+    await Deno.stat(join(pyodideDir(), "package.json"));
+  } catch {
+    await import("pyodide");
+  }
+}
+
+/**
  * The command line of a worker process: Deno with no permission but reading pyodide's package
  * (and the step's network), no prompt, no environment variable access.
  */
@@ -68,6 +87,7 @@ export function workerCommand(net: PermissionSet["net"]): string[] {
     "--frozen",
     "--no-prompt",
     "--quiet",
+    ...(v8Flags() ? [`--v8-flags=${v8Flags()}`] : []),
     `--config=${fileURLToPath(new URL("../deno.json", import.meta.url))}`,
     ...flags,
     fileURLToPath(new URL("../src/sandbox/pyodide_worker.ts", import.meta.url)),
@@ -315,6 +335,7 @@ export function pythonAdapter(options: { maxIdle?: number } = {}): Adapter {
   let making: Promise<void> | undefined;
 
   const loadSnapshot = async (): Promise<Uint8Array | null> => {
+    await ensurePyodide();
     const path = await snapshotPath();
     if (!path) return null;
     try {
