@@ -6,6 +6,8 @@
  *   a run before the rounds): what every run after the first on a machine costs;
  * - **pyodide, no snapshot**: a fresh user cache each round, so the worker boots pyodide from
  *   scratch (and makes the snapshot): what the snapshot saves;
+ * - **pyodide, lazy tiering**: as the first, with V8's default (lazy) WebAssembly tiering
+ *   instead of the eager tier-up the adapter asks for (`LILY_PYODIDE_V8_FLAGS=`);
  * - **system**: the same code with `runtime: system` (the pinned python3 in the default
  *   sandbox), for scale.
  *
@@ -35,12 +37,17 @@ const baseEnv: Record<string, string> = {
 };
 const LILY = [Deno.execPath(), "run", "-A", "--v8-flags=--max-semi-space-size=1", mod];
 
-async function timed(cmd: string[], cwd: string, cache: string): Promise<number> {
+async function timed(
+  cmd: string[],
+  cwd: string,
+  cache: string,
+  extra: Record<string, string> = {},
+): Promise<number> {
   const start = performance.now();
   const out = await new Deno.Command(cmd[0], {
     args: cmd.slice(1),
     cwd,
-    env: { ...baseEnv, XDG_CACHE_HOME: cache },
+    env: { ...baseEnv, XDG_CACHE_HOME: cache, ...extra },
     stdout: "null",
     stderr: "piped",
   }).output();
@@ -91,11 +98,14 @@ await timed([...LILY, ...run], pyodide, warmCache);
 await timed([...LILY, ...run], system, warmCache);
 
 type Sample = { total: number; first: number; rest: number };
-const samples: Record<string, Sample[]> = { snapshot: [], fresh: [], system: [] };
+const samples: Record<string, Sample[]> = { snapshot: [], lazy: [], fresh: [], system: [] };
 for (let r = 0; r < rounds; r++) {
   await clean(pyodide);
   let total = await timed([...LILY, ...run], pyodide, warmCache);
   samples.snapshot.push({ total, ...await stepTimes(pyodide) });
+  await clean(pyodide);
+  total = await timed([...LILY, ...run], pyodide, warmCache, { LILY_PYODIDE_V8_FLAGS: "" });
+  samples.lazy.push({ total, ...await stepTimes(pyodide) });
   await clean(pyodide);
   const freshCache = await Deno.makeTempDir({ prefix: "lily-bench-pyodide-fresh-" });
   total = await timed([...LILY, ...run], pyodide, freshCache);
@@ -113,10 +123,12 @@ const load = Deno.loadavg().map((l) => l.toFixed(1)).join(" ");
 console.log(`${steps} python steps, -j1, ${rounds} interleaved rounds (load average ${load})`);
 console.log("                        whole run   first step   each further (median)");
 for (
-  const [k, label] of [["snapshot", "pyodide, snapshot"], ["fresh", "pyodide, no snapshot"], [
-    "system",
-    "system (sandbox)",
-  ]]
+  const [k, label] of [
+    ["snapshot", "pyodide, snapshot"],
+    ["lazy", "  V8's lazy wasm tiering"],
+    ["fresh", "pyodide, no snapshot"],
+    ["system", "system (sandbox)"],
+  ]
 ) {
   console.log(
     `  ${label.padEnd(22)}${med(k, "total").toFixed(0).padStart(7)} ms${
@@ -128,6 +140,11 @@ console.log(
   `first step, snapshot / no snapshot: ${ratio("snapshot", "fresh", "first").toFixed(2)}×; ` +
     `each further, pyodide / system: ${ratio("snapshot", "system", "rest").toFixed(2)}×; ` +
     `whole run, pyodide / system: ${ratio("snapshot", "system", "total").toFixed(2)}×`,
+);
+console.log(
+  `eager wasm tiering / V8's lazy tiering: first step ${
+    ratio("snapshot", "lazy", "first").toFixed(2)
+  }×, each further ${ratio("snapshot", "lazy", "rest").toFixed(2)}×`,
 );
 console.log("targets: first ≤ 1000 ms, each further ≤ 50 ms");
 for (const dir of [pyodide, system, warmCache]) await Deno.remove(dir, { recursive: true });
