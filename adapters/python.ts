@@ -86,6 +86,11 @@ export function workerCommand(net: PermissionSet["net"]): string[] {
     "run",
     "--frozen",
     "--no-prompt",
+    // No module from anywhere but Deno's cache: a remote import() is a network request (an
+    // exfiltration channel), even to Deno's default import hosts.
+    "--no-remote",
+    "--deny-import",
+    "--cached-only",
     "--quiet",
     ...(v8Flags() ? [`--v8-flags=${v8Flags()}`] : []),
     `--config=${fileURLToPath(new URL("../deno.json", import.meta.url))}`,

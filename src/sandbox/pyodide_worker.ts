@@ -233,7 +233,18 @@ export function decodeRequest(type: WireType, payload: Uint8Array): WorkerReques
   };
 }
 
+/**
+ * Web storage persists to Deno's own directory without any write permission: a channel from one
+ * step (or run) to the next. Python reaches globals through `import js`; these are removed.
+ */
+export function removeStorage(): void {
+  for (const name of ["localStorage", "sessionStorage", "caches"]) {
+    delete (globalThis as Record<string, unknown>)[name];
+  }
+}
+
 if (import.meta.main) {
+  removeStorage();
   // stdout carries frames only: whatever pyodide or Deno logs goes to stderr.
   const toStderr = (...args: unknown[]) =>
     Deno.stderr.writeSync(new TextEncoder().encode(args.map(String).join(" ") + "\n"));

