@@ -35,23 +35,18 @@ import {
   type WireType,
 } from "../src/sandbox/pyodide_worker_wire.ts";
 import { PYTHON_FILE_INPUT } from "../src/steps/python.ts";
+import { pyodideDir, pyodideVersion } from "../src/steps/python_pyodide.ts";
 import type { PyodideRunConfig } from "../src/steps/python_pyodide_runner.ts";
 import type { Adapter, PermissionSet, StepRequest, StepResult } from "./types.ts";
 
 /** Declared inputs copied into the interpreter, at most this many bytes per step in all. */
 export const MAX_COPY_BYTES = 512 * 1024 * 1024;
 
-/** The directory of the npm `pyodide` package (its wasm, stdlib and lock file). */
-export function pyodideDir(): string {
-  return dirname(fileURLToPath(import.meta.resolve("pyodide")));
-}
-
 /** Where the memory snapshot of a booted interpreter is kept (per pyodide version). */
-async function snapshotPath(): Promise<string | undefined> {
+function snapshotPath(): string | undefined {
   const cache = lilyCacheDir();
   if (!cache) return undefined;
-  const pkg = JSON.parse(await Deno.readTextFile(join(pyodideDir(), "package.json")));
-  return join(cache, "pyodide", `${pkg.version}-${Deno.version.deno}.snapshot`);
+  return join(cache, "pyodide", `${pyodideVersion()}-${Deno.version.deno}.snapshot`);
 }
 
 /**
@@ -341,7 +336,7 @@ export function pythonAdapter(options: { maxIdle?: number } = {}): Adapter {
 
   const loadSnapshot = async (): Promise<Uint8Array | null> => {
     await ensurePyodide();
-    const path = await snapshotPath();
+    const path = snapshotPath();
     if (!path) return null;
     try {
       return await Deno.readFile(path);
@@ -351,7 +346,7 @@ export function pythonAdapter(options: { maxIdle?: number } = {}): Adapter {
   };
 
   const saveSnapshot = async (bytes: Uint8Array): Promise<void> => {
-    const path = await snapshotPath();
+    const path = snapshotPath();
     if (!path) return;
     try {
       await Deno.mkdir(dirname(path), { recursive: true });
@@ -379,7 +374,7 @@ export function pythonAdapter(options: { maxIdle?: number } = {}): Adapter {
       } catch {
         // A snapshot this pyodide cannot load (corrupt, another build): boot and make anew.
         all.delete(worker);
-        const path = await snapshotPath();
+        const path = snapshotPath();
         if (path) await Deno.remove(path).catch(() => {});
         snapshot = Promise.resolve(null);
       }
@@ -425,6 +420,13 @@ export function pythonAdapter(options: { maxIdle?: number } = {}): Adapter {
         // A compiled Lily cannot start Deno with narrower permissions (it is not `deno`).
         return fail(
           "pyodide steps need Lily run by `deno run` (a compiled Lily cannot start the sandboxed worker)",
+        );
+      }
+      if (step.with.pyodide !== pyodideVersion()) {
+        return fail(
+          `step \`${step.id}\` was composed for pyodide ${
+            step.with.pyodide ?? "(none)"
+          }, and this Lily has pyodide ${pyodideVersion()}: compose the workflow again`,
         );
       }
       const input = await filesIn(step, spec.env, permissions);

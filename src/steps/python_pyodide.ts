@@ -6,10 +6,36 @@
  * and Lily fetches nothing at run time.
  * @module
  */
+import { dirname } from "node:path";
+import { fileURLToPath } from "node:url";
 import { LilyError, type Span } from "../errors.ts";
 
 /** The adapter a `python` step with `runtime: pyodide` runs in. */
 export const PYODIDE_ADAPTER = "python" as const;
+
+/** The directory of the npm `pyodide` package (its wasm, stdlib and lock file). */
+export function pyodideDir(): string {
+  return dirname(fileURLToPath(import.meta.resolve("pyodide")));
+}
+
+let version: string | undefined;
+
+/**
+ * The version of the npm `pyodide` package this Lily uses (deno.json's import), from its path in
+ * Deno's npm cache, else its package.json. Compose writes it into the lock (`with.pyodide`), so
+ * it enters the step's cache key as an interpreter pin does.
+ */
+export function pyodideVersion(): string {
+  if (version) return version;
+  const dir = pyodideDir();
+  const fromPath = /[\\/]pyodide[\\/](\d[^\\/]*)$/.exec(dir)?.[1];
+  if (fromPath) return version = fromPath;
+  try {
+    return version = String(JSON.parse(Deno.readTextFileSync(`${dir}/package.json`)).version);
+  } catch {
+    return version = "unknown";
+  }
+}
 
 /** Where a field of the step is (path below the step; `key` for the key itself). */
 type Where = (path: string[], key?: boolean) => Span | undefined;
@@ -65,6 +91,7 @@ export function planPyodide(
       ),
     );
   }
+  withBlock.pyodide = pyodideVersion();
   return PYODIDE_ADAPTER;
 }
 
