@@ -50,13 +50,13 @@ function snapshotPath(): string | undefined {
 }
 
 /**
- * V8 flags of a worker: WebAssembly tiered up eagerly, in the background, instead of function by
- * function when hot. A snapshot-started interpreter otherwise runs its first steps in baseline
- * code (scripts/bench/pyodide_bench.ts measures both). `LILY_PYODIDE_V8_FLAGS` replaces them
- * (empty: none), for that benchmark.
+ * V8 flags of a worker: none by default. `LILY_PYODIDE_V8_FLAGS` sets them, for
+ * scripts/bench/pyodide_bench.ts, which measured eager WebAssembly tier-up
+ * (`--no-wasm-dynamic-tiering`) against V8's default lazy tiering: no gain on the first step, and
+ * slower further steps on a busy 2-core machine (the background compilation competes with them).
  */
 function v8Flags(): string {
-  return Deno.env.get("LILY_PYODIDE_V8_FLAGS") ?? "--no-wasm-dynamic-tiering";
+  return Deno.env.get("LILY_PYODIDE_V8_FLAGS") ?? "";
 }
 
 /** Makes sure Deno has the npm package in its cache (a run may not have loaded it yet). */
