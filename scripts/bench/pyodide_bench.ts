@@ -17,9 +17,15 @@
  * step), and the whole `lily run`. Medians over rounds; ratios are medians of per-round ratios.
  * Targets (issue 11 §7): first ≤ 1 s, each further ≤ 50 ms.
  *
+ * On a busy machine wall times say more about the other processes than about Lily, so it also
+ * measures the **CPU time** (user + system, `/usr/bin/time`) of a worker process from its start
+ * until its interpreter is ready, booted from the snapshot and from scratch, interleaved.
+ *
  * Usage: deno run -A scripts/bench/pyodide_bench.ts [rounds=3] [steps=100]
  * @module
  */
+import { workerCommand } from "../../adapters/python.ts";
+import { encodeWire, packMessage, readWire } from "../../src/sandbox/pyodide_worker_wire.ts";
 const numbers = Deno.args.filter((a) => /^\d+$/.test(a)).map(Number);
 const rounds = numbers[0] ?? 3;
 const steps = numbers[1] ?? 100;
@@ -119,6 +125,46 @@ for (let r = 0; r < rounds; r++) {
   samples.system.push({ total, ...await stepTimes(system) });
 }
 
+/** Starts a worker under /usr/bin/time, waits until it is ready, ends it: wall and CPU ms. */
+async function workerBoot(snapshot: Uint8Array | null): Promise<{ wall: number; cpu: number }> {
+  const [program, ...args] = workerCommand(false);
+  const started = performance.now();
+  const proc = new Deno.Command("/usr/bin/time", {
+    args: ["-f", "LILY_BENCH_CPU %U %S", program, ...args],
+    env: { DENO_DIR: baseEnv.DENO_DIR },
+    clearEnv: true,
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const stdin = proc.stdin.getWriter();
+  await stdin.write(
+    encodeWire("I", packMessage({ makeSnapshot: false }, snapshot ? [snapshot] : [])),
+  );
+  const frames = readWire(proc.stdout);
+  for await (const frame of frames) if (frame.type === "Y" || frame.type === "F") break;
+  const wall = performance.now() - started;
+  await stdin.close();
+  (async () => {
+    for await (const _ of frames) { /* drain */ }
+  })();
+  let err = "";
+  for await (const chunk of proc.stderr) err += new TextDecoder().decode(chunk);
+  await proc.status;
+  const cpu = /LILY_BENCH_CPU ([\d.]+) ([\d.]+)/.exec(err);
+  if (!cpu) throw new Error(`no CPU time from /usr/bin/time:\n${err}`);
+  return { wall, cpu: (Number(cpu[1]) + Number(cpu[2])) * 1000 };
+}
+
+const snapshotFile = [...Deno.readDirSync(`${warmCache}/lily/pyodide`)]
+  .find((e) => e.name.endsWith(".snapshot"))!.name;
+const snapshotBytes = await Deno.readFile(`${warmCache}/lily/pyodide/${snapshotFile}`);
+const boots: Record<string, { wall: number; cpu: number }[]> = { snapshot: [], scratch: [] };
+for (let r = 0; r < rounds; r++) {
+  boots.snapshot.push(await workerBoot(snapshotBytes));
+  boots.scratch.push(await workerBoot(null));
+}
+
 const med = (k: string, f: keyof Sample) => median(samples[k].map((s) => s[f]));
 const ratio = (a: string, b: string, f: keyof Sample) =>
   median(samples[a].map((s, i) => s[f] / samples[b][i][f]));
@@ -148,6 +194,16 @@ console.log(
   `eager wasm tiering / V8's default (lazy): first step ${
     ratio("eager", "snapshot", "first").toFixed(2)
   }×, each further ${ratio("eager", "snapshot", "rest").toFixed(2)}×`,
+);
+const boot = (k: string, f: "wall" | "cpu") => median(boots[k].map((b) => b[f]));
+console.log(
+  `worker boot until ready (${rounds} interleaved rounds): from the snapshot ${
+    boot("snapshot", "cpu").toFixed(0)
+  } ms CPU (${boot("snapshot", "wall").toFixed(0)} ms wall), from scratch ${
+    boot("scratch", "cpu").toFixed(0)
+  } ms CPU (${boot("scratch", "wall").toFixed(0)} ms wall): ${
+    median(boots.snapshot.map((b, i) => b.cpu / boots.scratch[i].cpu)).toFixed(2)
+  }× the CPU`,
 );
 console.log("targets: first ≤ 1000 ms, each further ≤ 50 ms");
 for (const dir of [pyodide, system, warmCache]) await Deno.remove(dir, { recursive: true });
