@@ -628,3 +628,41 @@ Deno.test("pyodide: steps at once (-j2) run in separate interpreters and each ge
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("pyodide: a lock composed for another pyodide is refused before anything starts (E0685)", async () => {
+  const { pythonAdapter } = await import("../../adapters/python.ts");
+  const adapter = pythonAdapter();
+  try {
+    const step = {
+      id: "old",
+      inputs: {},
+      outputs: {},
+      with: { runtime: "pyodide", pyodide: "0.0.1", code: "print(1)" },
+    } as unknown as Parameters<typeof adapter.run>[0]["step"];
+    const result = await adapter.run({
+      step,
+      spec: {
+        cwd: "/nonexistent",
+        env: { LILY_OUTPUT: "/nonexistent/out" },
+        binaries: {},
+        readRoots: [],
+        writeRoots: [],
+        denyRoots: [],
+        graceMs: 0,
+        pid: 1,
+      },
+      permissions: { run: [], read: [], write: [], deny: [], net: false, env: [] },
+      os: undefined as never,
+      write: () => Promise.resolve(),
+      signal: new AbortController().signal,
+      graceMs: 0,
+    });
+    assertEquals(result.error?.code, "LILY-E0685");
+    assertMatch(
+      result.error!.message,
+      /composed for pyodide 0\.0\.1, and this Lily has pyodide \d/,
+    );
+  } finally {
+    await adapter.close?.();
+  }
+});
