@@ -4,7 +4,8 @@
  * is pinned as the interpreter it stands for, see util/shims.ts) inside the step's sandbox,
  * started by a small runner (python_runner.ts) that gives typed inputs through a `lily` module
  * and installs an audit hook (PEP 578) before user code. Compose-time checks are here
- * (`planPythonStep`); how a lock step becomes a program to run is `pythonSpec`.
+ * (`planPythonStep`); how a lock step becomes a program to run is `pythonSpec`. Runtime
+ * `pyodide` (CPython in WebAssembly, the `python` adapter) is python_pyodide.ts.
  * @module
  */
 import { isAbsolute, normalize } from "node:path";
