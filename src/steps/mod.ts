@@ -2,13 +2,15 @@
  * How each kind of step runs: the lock's step turned into an executor spec (sandbox/execute.ts).
  * `shell` steps run their script in Lily's shell, or with `with.shell` in an allowed shell
  * program (`sh -e -c`, `bash -eo pipefail -c`); `process` steps run `with.argv` with no
- * shell; `python` steps run their code in the pinned interpreter (python.ts). The step's environment, binaries and roots come from the engine.
+ * shell; `python` steps run their code in the pinned interpreter (python.ts); `tool` steps run
+ * the argv compose built from a declared tool (tool.ts). The step's environment, binaries and roots come from the engine.
  * @module
  */
 import { LilyError } from "../errors.ts";
 import type { ExecSpec } from "../sandbox/execute.ts";
 import type { LockFile, LockStep } from "../schema/lock.ts";
 import { pythonSpec } from "./python.ts";
+import { toolSpec } from "./tool.ts";
 
 /** The resolved context of an attempt, from the engine. */
 export type SpecContext = Omit<ExecSpec, "script" | "argv">;
@@ -51,6 +53,7 @@ export const EXECUTORS: Partial<Record<LockStep["uses"], SpecBuilder>> = {
     return { ...context, argv: (step.with.argv as unknown[]).map(String) };
   },
   python: pythonSpec,
+  tool: toolSpec,
 };
 
 /** The spec that runs `step`. */
