@@ -41,6 +41,7 @@ export const ADAPTER_FACTORIES: Record<string, AdapterFactory> = {
       }),
   python: async (context) =>
     (await import("./python.ts")).pythonAdapter({ maxIdle: Math.max(2, context.jobs) }),
+  docker: async (context) => (await import("./docker.ts")).dockerAdapter(context),
 };
 
 /** The names of the adapters this version runs. */
