@@ -86,11 +86,11 @@ Deno.test("a lock edited by hand to another kind or adapter is refused when read
     const text = await Deno.readTextFile(`${dir}/f.lock.yaml`);
     assert(text.includes("      uses: shell\n") && text.includes("      adapter: process\n"));
     const edited = text.replace("      uses: shell\n", "      uses: llm\n")
-      .replace("      adapter: process\n", "      adapter: python\n");
+      .replace("      adapter: process\n", "      adapter: http\n");
     await Deno.writeTextFile(`${dir}/f.lock.yaml`, edited);
     const lines = edited.split("\n");
     const usesLine = lines.indexOf("      uses: llm") + 1;
-    const adapterLine = lines.indexOf("      adapter: python") + 1;
+    const adapterLine = lines.indexOf("      adapter: http") + 1;
     const { code, stderr } = await lily(["run", "f.lock.yaml"], { cwd: dir });
     assertEquals(code, 2, stderr);
     assertMatch(stderr, new RegExp(`LILY-E0210.*\\n {2}--> f\\.lock\\.yaml:${usesLine}:13`));
