@@ -93,16 +93,14 @@ Deno.test("a lock edited by hand to another kind or adapter is refused when read
     assertEquals(composed.code, 0, composed.stderr);
     const text = await Deno.readTextFile(`${dir}/f.lock.yaml`);
     assert(text.includes("      uses: shell\n") && text.includes("      adapter: process\n"));
-    const edited = text.replace("      uses: shell\n", "      uses: llm\n")
-      .replace("      adapter: process\n", "      adapter: http\n");
+    // Every adapter Petal names exists in this version: only a kind can be missing.
+    const edited = text.replace("      uses: shell\n", "      uses: llm\n");
     await Deno.writeTextFile(`${dir}/f.lock.yaml`, edited);
     const lines = edited.split("\n");
     const usesLine = lines.indexOf("      uses: llm") + 1;
-    const adapterLine = lines.indexOf("      adapter: http") + 1;
     const { code, stderr } = await lily(["run", "f.lock.yaml"], { cwd: dir });
     assertEquals(code, 2, stderr);
     assertMatch(stderr, new RegExp(`LILY-E0210.*\\n {2}--> f\\.lock\\.yaml:${usesLine}:13`));
-    assertMatch(stderr, new RegExp(`LILY-E0211.*\\n {2}--> f\\.lock\\.yaml:${adapterLine}:16`));
     assert(!/internal error/.test(stderr), stderr);
   } finally {
     await Deno.remove(dir, { recursive: true });
