@@ -23,6 +23,7 @@ import { spanAt } from "../expr/_span.ts";
 import { parseDuration } from "../util/duration.ts";
 import { isProjectTool, projectToolPath } from "../util/project_tool.ts";
 import { planPythonStep } from "../steps/python.ts";
+import { stepKind } from "../steps/mod.ts";
 import { cacheKeyOf } from "./cache_key.ts";
 import { ioSchemaErrors } from "./io_schema.ts";
 import { type TemplateReads, templateRefs } from "./template_refs.ts";
@@ -280,35 +281,13 @@ function checkCommand(
   where: Where,
   errors: LilyError[],
 ): void {
-  if (step.uses === "shell") {
-    if (typeof withBlock.run !== "string" || withBlock.run.trim() === "") {
-      errors.push(
-        new LilyError("LILY-E0612", `shell step \`${step.id}\` has no command`, {
-          span: where(withBlock.run === undefined ? path : [...path, "with", "run"]),
-          hint: 'give it `with: {run: "echo hello"}`',
-        }),
-      );
-    }
-  } else if (step.uses === "process") {
-    const argv = withBlock.argv;
-    if (
-      !Array.isArray(argv) || argv.length === 0 ||
-      argv.some((a) => typeof a !== "string" && typeof a !== "number")
-    ) {
-      errors.push(
-        new LilyError(
-          "LILY-E0613",
-          `process step \`${step.id}\` needs \`with.argv\`, a non-empty list of strings`,
-          {
-            span: where(argv === undefined ? path : [...path, "with", "argv"]),
-            hint: 'give it `with: {argv: ["ffmpeg", "-i", "in.mp4", "out.webm"]}`',
-          },
-        ),
-      );
-    } else {
-      withBlock.argv = argv.map(String);
-    }
-  }
+  // Each kind checks its own `with:` block (src/steps/<kind>.ts).
+  const check = stepKind(step.uses)?.check;
+  if (!check) return;
+  errors.push(...check(withBlock, {
+    id: step.id,
+    spanOf: (withPath) => where(withPath.length ? [...path, "with", ...withPath] : path),
+  }));
 }
 
 /**

@@ -2,8 +2,9 @@
  * What this version of Lily can run: the step kinds (`uses:`) and adapters (`adapter:`) that
  * have an executor. Petal names more (llm, human, tool…) so workflows can be written ahead;
  * compose refuses a step this version cannot run, with its position, instead of a lock that
- * fails at run time or an `adapter:` silently ignored. A new kind registers by adding its
- * executor to `EXECUTORS` (steps/mod.ts); a new adapter by adding its name here when it lands.
+ * fails at run time or an `adapter:` silently ignored. A new kind registers its kind object in
+ * `EXECUTORS` (steps/mod.ts); a new adapter its factory in `ADAPTER_FACTORIES`
+ * (adapters/mod.ts). Both tables are read here; docs/extending.md shows the steps.
  * @module
  */
 import { LilyError, listNames, type Span } from "../errors.ts";
