@@ -6,7 +6,12 @@
  * re-run against a bare `deno run`, peak memory (`/usr/bin/time`) on 1,000 and 10,000 steps.
  *
  * Usage: deno run -A scripts/bench/run_bench.ts [rounds=5] [--quick]
+ *        deno run -A scripts/bench/run_bench.ts [rounds] --engine-ab=<other checkout>
  * Needs ninja, make and /usr/bin/time (scripts/setup.sh installs them).
+ *
+ * `--engine-ab` compares two engines (this checkout and another, e.g. `git worktree add` of
+ * the commit before a change) on the issue's case only: 1000 layered steps that each start a
+ * program, -j2, both isolation modes, against make, all in interleaved rounds; then peak RSS.
  * @module
  */
 import { type Command, type Shape, writeDag } from "./run_gen.ts";
@@ -90,6 +95,74 @@ async function cold(shape: Shape, n: number, r: number, command: Command = "buil
     }×) |`,
   );
   return { dir, samples };
+}
+
+if (Deno.args.some((a) => a.startsWith("--engine-ab="))) {
+  await engineAb(Deno.args.find((a) => a.startsWith("--engine-ab="))!.slice(12));
+  Deno.exit(0);
+}
+
+/** This engine (`new`) against another checkout's (`old`), and both against make. */
+async function engineAb(other: string) {
+  const oldLily = [...LILY.slice(0, -1), `${other.replace(/\/$/, "")}/mod.ts`];
+  const run = (base: string[], isolation: string) => [
+    ...base,
+    "run",
+    "flow.lock.yaml",
+    "-j",
+    "2",
+    "-q",
+    "--isolation",
+    isolation,
+  ];
+  const dir = await project("layered", 1000, "program");
+  const cases: Record<string, string[]> = {
+    "old none": run(oldLily, "none"),
+    "new none": run(LILY, "none"),
+    "old sandbox": run(oldLily, "auto"),
+    "new sandbox": run(LILY, "auto"),
+  };
+  const samples: Record<string, number[]> = { make: [] };
+  for (const name of Object.keys(cases)) samples[name] = [];
+  for (let i = 0; i < rounds; i++) {
+    // Alternate which engine goes first, so neither always runs on a warmer machine.
+    const names = Object.keys(cases);
+    if (i % 2) names.reverse();
+    for (const name of names) {
+      await clean(dir);
+      samples[name].push((await timed(cases[name], dir)).ms);
+    }
+    samples.make.push((await timed(["make", "-j2", "-s"], dir)).ms);
+  }
+  const ratio = (a: string, b: string) => median(samples[a].map((x, i) => x / samples[b][i]));
+  console.log(`## engine A/B: layered 1000, program steps, -j2 (${rounds} interleaved rounds)\n`);
+  console.log("| case | median | vs make (median of per-round ratios) | new / old |");
+  console.log("|---|---|---|---|");
+  console.log(`| make | ${median(samples.make).toFixed(0)} ms | 1.00× | |`);
+  for (const mode of ["none", "sandbox"]) {
+    for (const who of ["old", "new"]) {
+      const name = `${who} ${mode}`;
+      console.log(
+        `| lily ${name} | ${median(samples[name]).toFixed(0)} ms | ${
+          ratio(name, "make").toFixed(2)
+        }× | ${who === "new" ? `${ratio(name, `old ${mode}`).toFixed(2)}×` : ""} |`,
+      );
+    }
+  }
+  for (const mode of ["none", "auto"]) {
+    const rss: Record<string, number[]> = { old: [], new: [] };
+    for (let i = 0; i < Math.max(1, Math.ceil(rounds / 2)); i++) {
+      for (const [who, base] of [["old", oldLily], ["new", LILY]] as const) {
+        await clean(dir);
+        const m = await timed(["@time", ...run(base, mode)], dir);
+        rss[who].push(Math.round((m.rssKb ?? 0) / 1024));
+      }
+    }
+    console.log(
+      `\npeak RSS (${mode}), median: old ${median(rss.old)} MB, new ${median(rss.new)} MB`,
+    );
+  }
+  await Deno.remove(dir, { recursive: true });
 }
 
 console.log(`## lily run vs ninja and make (${rounds} interleaved rounds, -j2, medians)\n`);
