@@ -84,7 +84,7 @@ export function decideCache(
     if (found.hit) return { decision: "hit", key, parts, entry: found.entry };
     corrupt = found.corrupt;
   }
-  return { ...missDecision(step, key, parts, context), ...(corrupt ? { corrupt } : {}) };
+  return { ...missDecision(step, { key, parts }, context), ...(corrupt ? { corrupt } : {}) };
 }
 
 /**
@@ -93,10 +93,10 @@ export function decideCache(
  */
 export function missDecision(
   step: LockStep,
-  key: string,
-  parts: KeyParts,
+  computed: { key: string; parts: KeyParts },
   context: Pick<CacheContext, "stepIndex" | "forced" | "from">,
 ): Extract<CacheDecision, { decision: "miss" }> {
+  const { key, parts } = computed;
   const last = context.stepIndex[step.id];
   if (context.forced.has(step.id)) {
     const reason = `re-run requested (--from ${context.from})`;

@@ -9,6 +9,7 @@ import type { KeyParts } from "../cache/key.ts";
 import type { Masker } from "../sandbox/mask.ts";
 import type { StepPolicies } from "../sandbox/policy.ts";
 import type { LockFile } from "../schema/lock.ts";
+import type { Conditions } from "./condition.ts";
 import type { RunAdapters } from "./run_adapters.ts";
 import type { EventLog } from "./events.ts";
 import type { RunOptions } from "./options.ts";
@@ -50,6 +51,8 @@ export interface RunContext {
   forced: Set<string>;
   records: RunRecords;
   state: RunState;
+  /** Steps' `if:` and dependency status. */
+  conditions: Conditions;
   policies: StepPolicies;
   adapters: RunAdapters;
   /** A fresh id for an attempt's process group bookkeeping (the executor's `pid`). */

@@ -91,6 +91,10 @@ export async function runLock(lock: LockFile, options: RunOptions): Promise<RunR
     redact,
   });
   let attemptPid = Deno.pid * 1000;
+  const state = new RunState({
+    continueMode: options.continueMode,
+    cancelled: options.signal?.aborted ?? false,
+  });
   const ctx: RunContext = {
     lock,
     options,
@@ -108,9 +112,12 @@ export async function runLock(lock: LockFile, options: RunOptions): Promise<RunR
     limits: { maxBlob: maxBlobBytes(getHostEnv), maxLog: maxLogBytes(getHostEnv) },
     forced,
     records,
-    state: new RunState({
-      continueMode: options.continueMode,
-      cancelled: options.signal?.aborted ?? false,
+    state,
+    conditions: new Conditions({
+      lock,
+      state,
+      getHostEnv,
+      fallback: (id) => records.steps.get(id),
     }),
     policies: new StepPolicies({
       lock,
@@ -126,7 +133,6 @@ export async function runLock(lock: LockFile, options: RunOptions): Promise<RunR
     ),
     nextAttemptPid: () => ++attemptPid,
   };
-  const { state } = ctx;
   // At start: the run's identity and status only (a killed run still leaves a record).
   await records.write(false);
   const runFileLock = await acquireRunFileLock(root, lock.spec_hash, {
@@ -190,12 +196,6 @@ export async function runLock(lock: LockFile, options: RunOptions): Promise<RunR
     };
   }
 
-  const conditions = new Conditions({
-    lock,
-    state,
-    getHostEnv,
-    fallback: (id) => records.steps.get(id),
-  });
   const pass = (table: StepTable, include: (id: string) => boolean) =>
     schedule([...table.values()].filter((r) => include(r.step.id)).map((r) => r.step), {
       jobs,
@@ -205,7 +205,7 @@ export async function runLock(lock: LockFile, options: RunOptions): Promise<RunR
         finishStep(events, table.get(id)!, state.cancelled ? "cancelled" : "skipped", {
           reason: state.stopReason(),
         }),
-      run: (id) => runStep(ctx, conditions, table.get(id)!, table),
+      run: (id) => runStep(ctx, table.get(id)!, table),
       onError: (id, error) =>
         finishStep(events, table.get(id)!, "failed", {
           reason: `internal error: ${(error as Error).message}`,

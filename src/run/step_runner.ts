@@ -8,7 +8,6 @@ import type { Entry } from "../cache/store.ts";
 import type { RunEvent } from "../schema/events.ts";
 import { bindInputs } from "./bind_inputs.ts";
 import { type CacheDecision, decideCache, missDecision } from "./cache_decision.ts";
-import type { Conditions } from "./condition.ts";
 import type { RunContext } from "./context.ts";
 import { runAttempts } from "./attempt.ts";
 import { finishStep, type StepRecord, type StepTable } from "./records.ts";
@@ -41,18 +40,13 @@ export function cacheContextOf(ctx: RunContext) {
 }
 
 /** Runs `r` (its needs all done) to its end. */
-export async function runStep(
-  ctx: RunContext,
-  conditions: Conditions,
-  r: StepRecord,
-  table: StepTable,
-): Promise<void> {
+export async function runStep(ctx: RunContext, r: StepRecord, table: StepTable): Promise<void> {
   const { events, cache, options } = ctx;
   const step = r.step;
   const t0 = performance.now();
   const finish = (state: Parameters<typeof finishStep>[2], fields: Partial<RunEvent> = {}) =>
     finishStep(events, r, state, fields);
-  const condition = conditions.check(r, table);
+  const condition = ctx.conditions.check(r, table);
   if ("skip" in condition) return finish("skipped", { reason: condition.skip });
   if ("fail" in condition) return finish("failed", { reason: condition.fail });
   const bound = await bindInputs(r, bindContextOf(ctx, table));
@@ -81,7 +75,7 @@ export async function runStep(
       key: decision.key,
       reason: `corrupt entry removed: ${problem}; running the step again`,
     });
-    decision = missDecision(step, decision.key, decision.parts, cacheContextOf(ctx));
+    decision = missDecision(step, decision, cacheContextOf(ctx));
   } else if (decision.decision === "miss" && decision.corrupt) {
     cache.remove(decision.key);
     events.emit("cache.warning", {

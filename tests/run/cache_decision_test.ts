@@ -84,7 +84,7 @@ Deno.test("the same key with no usable entry is 'gone'; a corrupt record is flag
     const miss = decideCache(step(), input(3), context);
     assert(miss.decision === "miss");
     const stepIndex = { train: { key: miss.key, parts: miss.parts, at: "t" } };
-    const gone = missDecision(step(), miss.key, miss.parts, { ...context, stepIndex });
+    const gone = missDecision(step(), miss, { ...context, stepIndex });
     assertEquals([gone.reason, gone.brief], [
       "the entry for this key is gone (purged or corrupt)",
       "entry gone",
