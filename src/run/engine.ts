@@ -20,7 +20,6 @@ import { StepPolicies } from "../sandbox/policy.ts";
 import { resolveAllSecrets } from "../sandbox/secrets.ts";
 import { Conditions } from "./condition.ts";
 import type { RunContext } from "./context.ts";
-import { dryRun } from "./dry_run.ts";
 import { EventLog } from "./events.ts";
 import { maxBlobBytes, maxLogBytes } from "./limits.ts";
 import type { RunOptions, RunResult } from "./options.ts";
@@ -176,6 +175,8 @@ export async function runLock(lock: LockFile, options: RunOptions): Promise<RunR
   ctx.book.stepIndex = await cache.stepIndex();
 
   if (options.dryRun) {
+    // Loaded only for a dry run: a run does not pay for its module.
+    const { dryRun } = await import("./dry_run.ts");
     const lines = await dryRun({
       lock,
       records: records.steps,
