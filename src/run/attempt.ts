@@ -196,7 +196,9 @@ async function attemptOnce(
  */
 function recordEnforcement(ctx: RunContext, r: StepRecord, policy: StepPolicy, result: StepResult) {
   const { deno_flags, ...rest } = result.enforcement ?? {};
-  r.manifest.enforcement = { policy: policy.id, ...rest, ...policy.os.record };
+  // The adapter's record wins: a container's or an HTTP request's isolation is not the host
+  // sandbox's (for the process adapters the two share no field).
+  r.manifest.enforcement = { policy: policy.id, ...policy.os.record, ...rest };
   const manifest = ctx.records.manifest;
   if (!manifest.policies![policy.id]) {
     const flags = (deno_flags as string[] | undefined) ?? null;
@@ -299,7 +301,8 @@ export async function runAttempts(
         };
       }
     }
-    if (attempt < maxAttempts && !state.cancelled) {
+    // An adapter may say the failure would recur on every attempt (an HTTP 404).
+    if (attempt < maxAttempts && !state.cancelled && result.retryable !== false) {
       const delay = retryDelay(step.retries, attempt, result);
       events.emit("step.retry", { step: step.id, attempt, delay_ms: delay, reason: failure });
       await sleep(delay, ctx.options.signal);
