@@ -38,9 +38,18 @@ export async function acquireRunFileLock(
     if (signal?.aborted) resolve("cancelled");
     signal?.addEventListener("abort", () => resolve("cancelled"), { once: true });
   });
-  const got = await Promise.race([file.lock(true).then(() => "locked" as const), cancelled]);
+  const locking = file.lock(true).then(() => "locked" as const, () => "failed" as const);
+  const got = await Promise.race([locking, cancelled]);
   clearTimeout(timer);
-  return got === "locked" ? file : undefined;
+  if (got === "locked") return file;
+  // Cancelled: the lock request may still be granted later; closing the file here releases
+  // it as soon as it is (a library caller's process lives on, and must not hold it forever).
+  try {
+    file.close();
+  } catch {
+    // already closed
+  }
+  return undefined;
 }
 
 /**
