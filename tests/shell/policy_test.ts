@@ -1,7 +1,15 @@
 // The security promise of Lily's shell, tested as attacks: a script starts only the programs its
 // policy pins, built-ins read and write only inside their roots, never inside deny roots, and
 // neither symlinks nor `..` lead outside. A denial ends the script, whatever the script says.
-import { assert, assertEquals, assertMatch } from "../_assert.ts";
+import { assert, assertEquals, assertMatch, assertThrows } from "../_assert.ts";
+import {
+  checkProgramEnv,
+  checkRead,
+  checkWrite,
+  denialFrom,
+  programPath,
+} from "../../src/shell/policy.ts";
+import { ShellDenied, type ShellPolicy } from "../../src/shell/types.ts";
 import { isAlive, needBinaries, type Outcome, sh, withTempDir } from "./_run.ts";
 
 /** A root directory for the script and a directory outside every root, both temporary. */
@@ -491,4 +499,64 @@ Deno.test("policy: `touch` and `cp` through a dangling symlink that leads outsid
     assertDenied(await sh("cp src d2", root), "write");
     assertEquals(await listing(outside), []);
   });
+});
+
+// The policy's functions alone (src/shell/policy.ts), without a script --------------------
+
+const pinned = (binaries: Record<string, string>, roots: Partial<ShellPolicy> = {}) => ({
+  binaries,
+  readRoots: [],
+  writeRoots: [],
+  allowHint: (kind: string, target: string) => `allow ${kind} ${target}`,
+  ...roots,
+});
+
+Deno.test("policy: programPath gives a pinned name its path, and a path only when it is pinned", () => {
+  const policy = pinned({ tr: "/usr/bin/tr" });
+  assertEquals(programPath(policy, "tr", "/"), "/usr/bin/tr");
+  assertEquals(programPath(policy, "/usr/bin/tr", "/"), "/usr/bin/tr");
+  assertEquals(programPath(policy, "bin/tr", "/usr"), "/usr/bin/tr");
+  for (const name of ["wc", "/usr/bin/wc", "toString", "constructor"]) {
+    const denied = assertThrows(() => programPath(policy, name, "/"));
+    assert(denied instanceof ShellDenied, name);
+    assertEquals([denied.kind, denied.target, denied.hint], ["run", name, `allow run ${name}`]);
+  }
+});
+
+Deno.test("policy: checkRead allows read and write roots, checkWrite only write roots, deny roots neither", async () => {
+  await withOutside((root, outside) => {
+    const policy = pinned({}, {
+      readRoots: [outside],
+      writeRoots: [root],
+      denyRoots: [`${root}/.lily`],
+    });
+    checkRead(policy, `${outside}/f`);
+    checkRead(policy, `${root}/f`);
+    checkWrite(policy, `${root}/new/f`);
+    for (
+      const [check, path] of [
+        [checkWrite, `${outside}/f`],
+        [checkRead, `${root}/.lily/state`],
+        [checkWrite, `${root}/.lily`],
+        [checkRead, "/etc/passwd"],
+      ] as const
+    ) {
+      assert(assertThrows(() => check(policy, path)) instanceof ShellDenied, path);
+    }
+    return Promise.resolve();
+  });
+});
+
+Deno.test("policy: checkProgramEnv refuses a loader variable, and denialFrom names Deno's refusal", () => {
+  const policy = pinned({});
+  checkProgramEnv(policy, { PATH: "/bin", LANG: "C" });
+  const loader = assertThrows(() => checkProgramEnv(policy, { LD_PRELOAD: "/x.so" }));
+  assert(loader instanceof ShellDenied);
+  assertEquals([loader.kind, loader.target], ["env", "LD_PRELOAD"]);
+  const denial = denialFrom(new Error('Requires write access to "/etc/x", run again'), policy);
+  assertEquals([denial.kind, denial.target, denial.hint], [
+    "write",
+    "/etc/x",
+    "allow write /etc/x",
+  ]);
 });

@@ -72,3 +72,8 @@ export function fsMessage(error: unknown, path: string): string {
   if (error instanceof Deno.errors.PermissionDenied) return `${path}: Permission denied`;
   return `${path}: ${(error as Error).message}`;
 }
+
+/** Whether `name` is a valid variable name (`[A-Za-z_][A-Za-z0-9_]*`). */
+export function isVariableName(name: string): boolean {
+  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(name);
+}

@@ -1,6 +1,7 @@
 /**
- * `cd [DIR]` and `pwd`. `cd` alone goes to the project root (`$LILY_PROJECT_ROOT`), not $HOME:
- * a step has no home of its own.
+ * `cd [DIR]`: changes the current directory (and `$PWD`, `$OLDPWD`; `cd -` goes back). `cd`
+ * alone goes to the project root (`$LILY_PROJECT_ROOT`), not $HOME: a step has no home of its
+ * own.
  * @module
  */
 import { complain, writeText } from "./_io.ts";
@@ -24,11 +25,5 @@ export const cdCommand: Builtin = async (ctx) => {
   }
   ctx.shell.changeDir(dir);
   if (ctx.args[0] === "-") await writeText(ctx.stdout, dir + "\n");
-  return 0;
-};
-
-/** The `pwd` built-in. */
-export const pwdCommand: Builtin = async (ctx) => {
-  await writeText(ctx.stdout, ctx.shell.cwd + "\n");
   return 0;
 };

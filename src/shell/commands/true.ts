@@ -1,10 +1,8 @@
 /**
- * `true`, `false` and `:`: exit statuses only.
+ * `true` (and `:`, its special-built-in twin): does nothing, successfully.
  * @module
  */
 import type { Builtin } from "../types.ts";
 
 /** `true` and `:` succeed. */
 export const trueCommand: Builtin = () => Promise.resolve(0);
-/** `false` fails. */
-export const falseCommand: Builtin = () => Promise.resolve(1);

@@ -1,12 +1,13 @@
 /**
- * `break [N]` and `continue [N]`: leave (or go on with the next round of) the N-th enclosing
- * `for`/`while`/`until` loop. Outside a loop they do nothing (status 0), as in dash.
+ * What `break [N]` and `continue [N]` share: N's check, and the signal that reaches the N-th
+ * enclosing loop (control.ts catches it). Outside a loop both do nothing (status 0), as in dash.
  * @module
  */
 import { complain } from "./_io.ts";
 import { type Builtin, LoopControl, ShellExit } from "../types.ts";
 
-function loopCommand(kind: "break" | "continue"): Builtin {
+/** The built-in `break` or `continue`. */
+export function loopControlCommand(kind: "break" | "continue"): Builtin {
   return async (ctx) => {
     const arg = ctx.args[0];
     let levels = 1;
@@ -22,8 +23,3 @@ function loopCommand(kind: "break" | "continue"): Builtin {
     throw new LoopControl(kind, Math.min(levels, ctx.shell.loopDepth));
   };
 }
-
-/** The `break` built-in. */
-export const breakCommand: Builtin = loopCommand("break");
-/** The `continue` built-in. */
-export const continueCommand: Builtin = loopCommand("continue");
