@@ -3,7 +3,7 @@
 # only missing tools are installed): shells for the quoting tests, python3 and curl for the
 # network attack tests (and python3-numpy/python3-sklearn for /usr/bin/python3: the packages
 # of `python` steps' tests), util-linux for `unshare` and bubblewrap (`bwrap`) for the sandbox's
-# network and file-system isolation, GNU time for memory checks, ninja and make for the
+# network and file-system isolation, ffmpeg for `tool` steps, GNU time for memory checks, ninja and make for the
 # benchmarks. Deno itself comes from npm: `npx -y deno@2.9.6 …`.
 set -euo pipefail
 need=()
@@ -16,6 +16,8 @@ have ninja || need+=(ninja-build)
 have make || need+=(make)
 have unshare || need+=(util-linux)
 have bwrap || need+=(bubblewrap)
+# `tool` steps' tests and examples/video run the real ffmpeg (and ffprobe, from the same package).
+have ffmpeg || need+=(ffmpeg)
 [ -x /usr/bin/time ] || need+=(time)
 # Debian's interpreter sees apt's Python packages (a pyenv python3 on PATH does not).
 if [ -x /usr/bin/python3 ]; then

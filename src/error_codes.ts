@@ -186,6 +186,26 @@ export const ERROR_CODES = {
   "LILY-E0832": "`lily logs RUN STEP`: the run has no such step",
   // Lily's state (E087x–E088x): docs/errors.md
   "LILY-E0870": "a lock was edited after compose: its content does not hash to its `spec_hash`",
+  // Tool steps (E0940–E0959): docs/tools.md, docs/errors.md
+  "LILY-E0940": "a `tool` step has no `with.tool` (the name of a declared tool)",
+  "LILY-E0941":
+    "`with.tool` names a tool its adapter's file does not declare (or there is no file)",
+  "LILY-E0942": "an unknown field in a `tool` step's `with:` (it takes `tool` and `args`)",
+  "LILY-E0943": "`with.args` names an argument the tool does not declare (did-you-mean)",
+  "LILY-E0944": "a required argument of the tool is missing from `with.args`",
+  "LILY-E0945": "an argument's value has the wrong type (or `with.args` is not a map)",
+  "LILY-E0946": "an argument's value is not one of its `enum` values",
+  "LILY-E0947": "an input/output file argument is absolute, leaves the project or its roots",
+  "LILY-E0948": "a file argument's input/output clashes with one the step declares",
+  "LILY-E0949": "adapters/<adapter>.yaml: an unknown field (did-you-mean)",
+  "LILY-E0950": "adapters/<adapter>.yaml: a field has the wrong type or value",
+  "LILY-E0951": "adapters/<adapter>.yaml: a bad argv template (placeholder, brace, optional arg)",
+  "LILY-E0952": "adapters/<adapter>.yaml: a bad version constraint, probe or pattern",
+  "LILY-E0953": "`lily sync`: a tool's version does not satisfy its constraint",
+  "LILY-E0954": "`lily sync`: a tool's version could not be read (probe failed, no match)",
+  "LILY-E0955": "`run --locked`: a tool's pin drifted (binary replaced or missing, version)",
+  "LILY-E0956":
+    "a tool argument's `from:` names no file output with a `path:` (or it is not an input)",
   // Pins and sync (E11xx): docs/sync.md
   "LILY-E1101": "an allowed binary is not installed (compose)",
   "LILY-E1103": "this machine does not match the lock's pins (run)",

@@ -151,6 +151,19 @@ export type LockParam =
   | { type: Exclude<ValueType, "secret">; value: unknown }
   | { type: "secret"; secret: true; source: string; required: boolean };
 
+/** A pinned tool (`registry_pins.tools`): its program or image, version constraint and version. */
+export interface ToolPin {
+  binary?: string;
+  path?: string;
+  sha256?: string | null;
+  image?: string;
+  digest?: string | null;
+  constraint: string | null;
+  version_args: string[];
+  version_pattern: string | null;
+  version: string | null;
+}
+
 /** The whole lock file (see docs/lock.md). */
 export interface LockFile {
   schema_version: "1";
@@ -162,7 +175,7 @@ export interface LockFile {
     composer: { name: string; version: string; mode: "native" };
     sources: {
       path: string;
-      role: "flow" | "base" | "overlay" | "profile" | "lilyrc";
+      role: "flow" | "base" | "overlay" | "profile" | "lilyrc" | "tools";
       sha256: string;
     }[];
     profile: string | null;
@@ -197,6 +210,8 @@ export interface LockFile {
     models: Record<string, string>;
     /** Python packages of `python` steps: interpreter → package → version (null until sync). */
     python_packages?: Record<string, Record<string, string | null>>;
+    /** Tools of `tool` steps: adapter → tool → pin (docs/tools.md). */
+    tools?: Record<string, Record<string, ToolPin>>;
   };
   params: Record<string, LockParam>;
   env: Record<string, string>;

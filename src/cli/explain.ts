@@ -12,7 +12,8 @@ export async function main(args: string[]): Promise<number> {
   const program = command(
     "explain",
     "Show what a lock will do: the DAG by levels, cache boundaries and what each key\n" +
-      "depends on, resources, pins and policy. Accepts a lock or a .petal (composed in memory).",
+      "depends on, resources, pins and policy; for a `tool` step, the tool and the argv compose\n" +
+      "built. Accepts a lock or a .petal (composed in memory).",
     `  lily explain locks/video.petal.lock.yaml
   lily explain flows/video.petal -p size=720 --profile ci
   lily explain flows/video.petal --format dot | dot -Tsvg > dag.svg

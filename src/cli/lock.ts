@@ -62,12 +62,25 @@ export async function main(args: string[]): Promise<number> {
     }
     changed.push("python_packages");
   }
+  // Tools of `tool` steps follow their binaries' new pins (sync/tools.ts).
+  const tools = (await import("../sync/tools.ts")).refreshToolPins(lock, pins);
+  for (const name of tools.changed) {
+    console.log(`~ ${name}: re-pinned, version cleared (run \`lily sync\`)`);
+  }
+  changed.push(...tools.changed);
   if (changed.length === 0) {
     console.log("pins are up to date");
     return 0;
   }
   if (opts.check) return 1;
-  const refreshed = { ...lock, registry_pins: { ...lock.registry_pins, binaries: pins } };
+  const refreshed = {
+    ...lock,
+    registry_pins: {
+      ...lock.registry_pins,
+      binaries: pins,
+      ...(tools.tools ? { tools: tools.tools } : {}),
+    },
+  };
   await writeFileAtomic(path, lockText(refreshed));
   console.log(
     `refreshed ${changed.length} pin(s); spec_hash unchanged (${lock.spec_hash.slice(0, 19)})`,

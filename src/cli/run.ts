@@ -314,6 +314,7 @@ async function loadTargets(
     const projectRoot = resolve(dirname(resolve(target)), lock.provenance.project_root);
     if (opts.locked) await assertLocked(target, lock);
     else if (!opts.frozen) await warnIfStale(target, lock);
+    if (opts.locked) await (await import("../sync/tools.ts")).assertToolPins(lock, projectRoot);
     if (!opts.frozen) await assertPins(lock, projectRoot);
     if (opts.locked) {
       await (await import("../sync/python_packages.ts")).assertPythonPackages(lock, projectRoot);
@@ -365,6 +366,7 @@ async function loadTargets(
         });
       }
       if (opts.locked) {
+        await (await import("../sync/tools.ts")).assertToolPins(existing, point.projectRoot);
         await (await import("../sync/python_packages.ts")).assertPythonPackages(
           existing,
           point.projectRoot,

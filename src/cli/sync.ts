@@ -22,7 +22,9 @@ export async function main(args: string[]): Promise<number> {
       "after --version-timeout. Without bubblewrap no program is started. spec_hash never moves.\n" +
       "Imports the python packages `python` steps name (`with.packages`) with the pinned\n" +
       "interpreter, sandboxed the same way, and records their versions (a recorded version that\n" +
-      "differs is drift). Exit status: 0 ready, 1 a pin drifted (run `lily lock refresh`), 2 on error.",
+      "differs is drift). Checks the tools of `tool` steps: the binary against its pin and its\n" +
+      "version (the tool's own probe, sandboxed the same way) against the declared constraint\n" +
+      "(docs/tools.md). Exit status: 0 ready, 1 a pin drifted (run `lily lock refresh`), 2 on error.",
     `  lily sync locks/video.petal.lock.yaml
   lily sync locks/video.petal.lock.yaml --json`,
   )
@@ -50,6 +52,7 @@ export async function main(args: string[]): Promise<number> {
     pins: Record<string, string>;
     versions: Record<string, string | null>;
     python_packages?: Record<string, Record<string, string | null>>;
+    tools?: Record<string, Record<string, string | null>>;
     created: string[];
     sandbox: Record<
       string,
@@ -105,6 +108,22 @@ export async function main(args: string[]): Promise<number> {
     const broken = taken.problems.filter((p) => !p.problem.startsWith("version "));
     if (broken.length) throw packageError(broken);
     packageDrift = taken.problems.length;
+  }
+  // Tools of `tool` steps: each binary against its pin, its version against the constraint.
+  let toolDrift = 0;
+  if (drift.length === 0 && lock.registry_pins.tools) {
+    const { syncTools } = await import("../sync/tools.ts");
+    const taken = await syncTools(await readLockFile(path), {
+      root,
+      timeoutMs,
+      versions: opts.versions,
+      say: opts.json ? undefined : (line) => console.log(line),
+    });
+    report.tools = taken.versions;
+    if (taken.lock) {
+      await writeFileAtomic(path, (await import("../lock/build.ts")).lockText(taken.lock));
+    }
+    toolDrift = taken.drift.length;
   }
   const dirs = new Set<string>([join(root, lock.artifacts.root), join(root, ".lily")]);
   for (const step of [...lock.plan.steps, ...lock.plan.on_error]) {
@@ -168,14 +187,16 @@ export async function main(args: string[]): Promise<number> {
     console.log(
       `\n${packageDrift} python package(s) drifted: run \`lily lock refresh ${path}\` then \`lily sync ${path}\` to re-pin them`,
     );
-  } else if (drift.length) {
+  } else if (drift.length || toolDrift) {
     console.log(
-      `\n${drift.length} pin(s) drifted: run \`lily lock refresh ${path}\` to re-pin (the plan and spec_hash stay the same)`,
+      `\n${
+        drift.length + toolDrift
+      } pin(s) drifted: run \`lily lock refresh ${path}\` to re-pin (the plan and spec_hash stay the same)`,
     );
   } else {console.log(
       `ready: ${
         Object.keys(lock.registry_pins.binaries).length
       } pin(s) match, ${report.created.length} folder(s) created`,
     );}
-  return drift.length || packageDrift ? 1 : 0;
+  return drift.length || packageDrift || toolDrift ? 1 : 0;
 }

@@ -17,6 +17,7 @@ import { ensureLocator, lazyLocate, locate } from "../source/locate.ts";
 import { pythonPackagePins } from "../steps/python.ts";
 import { pythonFileErrors } from "../steps/python_file_check.ts";
 import { unsupportedInSource } from "../steps/support.ts";
+import { composeTools } from "./tools.ts";
 import {
   checkChoices,
   checkYamlValue,
@@ -178,6 +179,8 @@ async function composeUnchecked(
       projectRoot: resolved.project.root,
       sourceDateEpoch,
     });
+    // Tool steps: checked against adapters/<adapter>.yaml, their argv built (compose/tools.ts).
+    const tools = await composeTools(rendered.petal, resolved, { cwd });
     const plan = await buildPlan({
       petal: rendered.petal,
       raw: resolved.raw,
@@ -188,13 +191,14 @@ async function composeUnchecked(
         params: visible,
         vars: rendered.petal.vars ?? {},
       },
-    });
+    }).catch(tools.besidePlanErrors);
     const badValues = await paramSchemaErrors(rendered.petal, resolved.raw, {
       values: visible,
       overrides,
     });
     // A python step's script must exist now, not first at run (a typo composes otherwise).
     badValues.push(...pythonFileErrors(rendered.petal, resolved.raw, resolved.project.root));
+    badValues.push(...tools.errors);
     if (badValues.length) throw new LilyErrors(badValues);
     // Code inserted by `| shell_code` is listed on its step, for review (lock, explain).
     for (const step of [...plan.steps, ...plan.on_error]) {
@@ -226,6 +230,7 @@ async function composeUnchecked(
       cwd,
       pins: pins ?? {},
     });
+    Object.assign(lock.registry_pins, tools.pins(pins ?? {})); // outside spec_hash, as every pin
     results.push({
       lock,
       text: lockText(lock),

@@ -5,6 +5,7 @@
  * @module
  */
 import type { LockFile, LockStep } from "../schema/lock.ts";
+import { toolLine, toolPinLines } from "../steps/tool_explain.ts";
 
 /** Output formats of explain. */
 export const EXPLAIN_FORMATS = ["text", "json", "dot", "mermaid"] as const;
@@ -51,6 +52,7 @@ export function explainJson(lock: LockFile): unknown {
       outputs: s.outputs,
       resources: s.resources,
       shell_code: s.shell_code ?? [],
+      ...(s.uses === "tool" ? { tool: { name: s.with.tool, argv: s.with.argv ?? [] } } : {}),
     })),
   };
 }
@@ -99,6 +101,8 @@ export function explainText(lock: LockFile, options: ExplainTextOptions = {}): s
       );
     }
   }
+  const tools = toolPinLines(lock);
+  if (tools.length) out.push("", bold("tools"), ...tools);
   const byId = new Map(lock.plan.steps.map((s) => [s.id, s]));
   lock.plan.levels.forEach((level, i) => {
     out.push(
@@ -132,6 +136,8 @@ function stepLines(
     }`,
   );
   if (step.needs.length) out.push(`      needs: ${step.needs.join(", ")}`);
+  const tool = toolLine(step);
+  if (tool) out.push(`      ${tool}`);
   for (const code of step.shell_code ?? []) {
     out.push(`      shell code from a template (not escaped): ${code}`);
   }

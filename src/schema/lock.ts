@@ -115,6 +115,25 @@ export const BinaryPin = z.strictObject({
   version: z.string().nullable(),
 });
 
+/**
+ * A declared tool a `tool` step uses: where its program is (process: path and sha256 of the
+ * binary, like its binary pin) or which image (docker: reference, digest once resolved), its
+ * version constraint and probe, and the version `lily sync` took (null until then).
+ */
+export const ToolPin = z.strictObject({
+  binary: z.string().optional(),
+  path: z.string().optional(),
+  sha256: z.string().nullable().optional(),
+  image: z.string().optional(),
+  digest: z.string().nullable().optional(),
+  constraint: z.string().nullable(),
+  version_args: z.array(z.string()),
+  version_pattern: z.string().nullable(),
+  version: z.string().nullable(),
+});
+/** A pinned tool. */
+export type ToolPin = z.infer<typeof ToolPin>;
+
 /** The whole lock file. */
 export const LockFile = z.strictObject({
   schema_version: z.literal(LOCK_SCHEMA_VERSION),
@@ -127,7 +146,7 @@ export const LockFile = z.strictObject({
     composer: z.strictObject({ name: z.string(), version: z.string(), mode: z.literal("native") }),
     sources: z.array(z.strictObject({
       path: z.string(),
-      role: z.enum(["flow", "base", "overlay", "profile", "lilyrc"]),
+      role: z.enum(["flow", "base", "overlay", "profile", "lilyrc", "tools"]),
       sha256: z.string(),
     })),
     profile: z.string().nullable(),
@@ -173,6 +192,8 @@ export const LockFile = z.strictObject({
      */
     python_packages: z.record(z.string(), z.record(z.string(), z.string().nullable()))
       .optional(),
+    /** Tools of `tool` steps, per adapter (docs/tools.md); `lily sync` takes their versions. */
+    tools: z.record(z.string(), z.record(z.string(), ToolPin)).optional(),
   }),
   params: z.record(z.string(), LockParam),
   env: z.record(z.string(), z.string()),

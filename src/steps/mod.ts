@@ -1,6 +1,6 @@
 /**
  * The step kinds this version runs (`uses:`), one object per kind in its own file
- * (shell.ts, process.ts; python.ts's spec builder), registered in `EXECUTORS` — the single
+ * (shell.ts, process.ts; python.ts's and tool.ts's spec builders), registered in `EXECUTORS` — the single
  * table compose, plan and the lock reader read (support.ts). The engine turns a lock step
  * into an executor spec through it (sandbox/execute.ts); the step's environment, binaries and
  * roots come from the engine. docs/extending.md shows how to add a kind.
@@ -13,6 +13,7 @@ import type { SpecBuilder, SpecContext, StepKind } from "./kind.ts";
 import { processKind } from "./process.ts";
 import { pythonSpec } from "./python.ts";
 import { shellKind } from "./shell.ts";
+import { toolSpec } from "./tool.ts";
 
 export type { KindCheckContext, SpecBuilder, SpecContext, StepKind } from "./kind.ts";
 export { SHELL_FLAGS, shellOf } from "./shell.ts";
@@ -26,6 +27,7 @@ export const EXECUTORS: Partial<Record<LockStep["uses"], StepKind | SpecBuilder>
   shell: shellKind,
   process: processKind,
   python: pythonSpec,
+  tool: toolSpec,
 };
 
 /**

@@ -21,11 +21,12 @@ const MAX_OUTPUT = 64 * 1024;
 
 /**
  * Takes the version line of the program at `path` (absolute), sandboxed, each attempt bounded
- * by `timeoutMs`. A timeout stops the probe (the next flag is not tried).
+ * by `timeoutMs`. A timeout stops the probe (the next flag is not tried). `args` replaces the
+ * flags tried (`--version`, then `-V`) by one probe.
  */
 export async function probeVersion(
   path: string,
-  options: { timeoutMs: number },
+  options: { timeoutMs: number; args?: string[] },
 ): Promise<VersionProbe> {
   const dir = await Deno.makeTempDir({ prefix: "lily-version-" });
   try {
@@ -37,8 +38,10 @@ export async function probeVersion(
           "this machine cannot confine it to a temporary directory without network (needs bubblewrap), so it was not started",
       };
     }
-    for (const flag of FLAGS) {
-      const result = await runBounded([...prefix, path, flag], dir, options.timeoutMs);
+    // A declared tool names its probe (`ffmpeg -version`); other programs get the usual flags.
+    for (const args of options.args ? [options.args] : FLAGS.map((flag) => [flag])) {
+      const flag = args.join(" ");
+      const result = await runBounded([...prefix, path, ...args], dir, options.timeoutMs);
       if (result === "timeout") return { kind: "timeout", flag };
       if (result === undefined) continue;
       return { kind: "version", version: result };

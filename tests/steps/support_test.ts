@@ -19,8 +19,8 @@ ${step}`;
 const NOT_YET = STEP_KINDS.filter((k) => !IMPLEMENTED_KINDS.includes(k));
 
 Deno.test("the kinds refused are exactly those without an executor", () => {
-  assertEquals(IMPLEMENTED_KINDS, ["shell", "process", "python"]);
-  assertEquals(NOT_YET, ["llm", "human", "foreach", "include", "tool"]);
+  assertEquals(IMPLEMENTED_KINDS, ["shell", "process", "python", "tool"]);
+  assertEquals(NOT_YET, ["llm", "human", "foreach", "include"]);
   assertEquals(IMPLEMENTED_ADAPTERS, ["process"]);
 });
 
@@ -39,7 +39,7 @@ Deno.test("compose refuses every kind not implemented yet, at its `uses:`", asyn
     // Each at the line of its own `uses:` (step i starts at line 7 + 3i), in source order.
     assertEquals(found, NOT_YET.map((kind, i) => [kind, 8 + 3 * i]));
     assertMatch(stderr, /not implemented yet in this version/);
-    assertMatch(stderr, /= hint: this version runs `shell`, `process` and `python` steps/);
+    assertMatch(stderr, /= hint: this version runs `shell`, `process`, `python` and `tool` steps/);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

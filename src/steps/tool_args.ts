@@ -1,0 +1,146 @@
+/**
+ * A tool step's `with.args` checked against the tool's declaration: each value typed (template
+ * text `"23"` is an int), within its `enum`, an input file given `{from: steps.X.outputs.Y}`
+ * resolved to that output's path; unknown and missing arguments reported (a misspelt required
+ * argument once, with the missing name as its did-you-mean). Every problem is positioned.
+ * @module
+ */
+import { didYouMean, LilyError, listNames, type Span } from "../errors.ts";
+import { type ArgValue, coerceArg, type ToolDecl } from "./tool_decl.ts";
+
+const FROM_OUTPUT = /^steps\.([A-Za-z_][A-Za-z0-9_-]*)\.outputs\.([A-Za-z_][A-Za-z0-9_]*)$/;
+
+/** What the check needs besides the declaration and the values. */
+export interface ArgsContext {
+  /** The step's id (for messages). */
+  step: string;
+  /** Whether the step wrote `with.args` (where a missing argument is shown). */
+  hasArgs: boolean;
+  /** The position of a field of the step, by its path below the step. */
+  where: (path: (string | number)[], key?: boolean) => Span | undefined;
+  /** The path of another step's file output (`steps.X.outputs.Y`), if it has one. */
+  outputPath?: (step: string, output: string) => string | undefined;
+}
+
+/** The checked values, defaults filled in, and the `from:` of input arguments given one. */
+export interface CheckedArgs {
+  values: Record<string, ArgValue>;
+  fromOf: Record<string, string>;
+}
+
+/** Checks `given` against `decl`; problems go to `errors`. */
+export function checkToolArgs(
+  decl: ToolDecl,
+  given: Record<string, unknown>,
+  context: ArgsContext,
+  errors: LilyError[],
+): CheckedArgs {
+  const { where } = context;
+  const name = decl.name;
+  const values: Record<string, ArgValue> = {};
+  // Input file arguments given as `{from: steps.X.outputs.Y}`: the data flow, by argument.
+  const fromOf: Record<string, string> = {};
+  const declared = Object.keys(decl.args);
+  // A misspelt required argument is one mistake: the unknown name, with the missing one as its hint.
+  const missing = declared.filter((a) => decl.args[a].required && given[a] == null);
+  const unknown = Object.keys(given).filter((a) => !Object.hasOwn(decl.args, a));
+  const taken = new Set<string>();
+  for (const [arg, raw] of Object.entries(given)) {
+    const spec = Object.hasOwn(decl.args, arg) ? decl.args[arg] : undefined;
+    if (!spec) {
+      const guess = didYouMean(arg, declared) ??
+        (unknown.length === 1 && missing.length === 1 ? missing[0] : undefined);
+      if (guess) taken.add(guess);
+      errors.push(
+        new LilyError("LILY-E0943", `tool \`${name}\` has no argument \`${arg}\``, {
+          span: where(["with", "args", arg], true),
+          label: "unknown argument",
+          hint: guess
+            ? `did you mean \`${guess}\`?`
+            : `its arguments are ${listNames(declared) || "none"} (${decl.file})`,
+        }),
+      );
+      continue;
+    }
+    if (raw === null) continue; // `crf: null`: unset, as if not written
+    if (typeof raw === "object" && !Array.isArray(raw) && "from" in raw) {
+      const from = String((raw as { from: unknown }).from).trim();
+      const m = FROM_OUTPUT.exec(from);
+      const path = m && spec.role === "input" ? context.outputPath?.(m[1], m[2]) : undefined;
+      if (path === undefined) {
+        errors.push(
+          new LilyError(
+            "LILY-E0956",
+            spec.role !== "input"
+              ? `argument \`${arg}\` of tool \`${name}\` is not an input file: it cannot take \`from:\``
+              : !m
+              ? `\`from: ${from}\` of argument \`${arg}\` is not \`steps.<id>.outputs.<name>\``
+              : `\`from: ${from}\` of argument \`${arg}\` names no file output with a \`path:\``,
+            {
+              span: where(["with", "args", arg, "from"]),
+              hint: spec.role !== "input"
+                ? "give its value directly"
+                : "name a file output declared with `path:` (or written by a tool's output argument) of a step this one needs",
+            },
+          ),
+        );
+        continue;
+      }
+      values[arg] = path;
+      fromOf[arg] = from;
+      continue;
+    }
+    const checked = coerceArg(spec, raw);
+    if ("error" in checked) {
+      errors.push(
+        new LilyError(
+          "LILY-E0945",
+          `argument \`${arg}\` of tool \`${name}\` is \`${spec.type}\`, and ${
+            JSON.stringify(raw)
+          } ${checked.error}`,
+          { span: where(["with", "args", arg]), hint: `give a value of type \`${spec.type}\`` },
+        ),
+      );
+      continue;
+    }
+    if (spec.enum && !spec.enum.includes(checked.value)) {
+      const guess = didYouMean(String(checked.value), spec.enum.map(String));
+      errors.push(
+        new LilyError(
+          "LILY-E0946",
+          `argument \`${arg}\` of tool \`${name}\` is ${
+            JSON.stringify(checked.value)
+          }, not one of its values`,
+          {
+            span: where(["with", "args", arg]),
+            hint: `${guess ? `did you mean \`${guess}\`? ` : ""}the values are ${
+              listNames(spec.enum.map(String), 12)
+            }`,
+          },
+        ),
+      );
+      continue;
+    }
+    values[arg] = checked.value;
+  }
+  for (const [arg, spec] of Object.entries(decl.args)) {
+    if (values[arg] !== undefined) continue;
+    if (spec.default !== undefined) values[arg] = spec.default;
+    else if (spec.required && !taken.has(arg) && missing.includes(arg)) {
+      errors.push(
+        new LilyError(
+          "LILY-E0944",
+          `tool step \`${context.step}\` does not give \`${arg}\`, which tool \`${name}\` requires`,
+          {
+            span: where(context.hasArgs ? ["with", "args"] : ["with"]),
+            label: "missing argument",
+            hint: `add \`${arg}: <${spec.type}>\` to \`with.args\`${
+              spec.help ? ` (${spec.help})` : ""
+            }`,
+          },
+        ),
+      );
+    }
+  }
+  return { values, fromOf };
+}
