@@ -3,7 +3,7 @@
 # only missing tools are installed): shells for the quoting tests, python3 and curl for the
 # network attack tests (and python3-numpy/python3-sklearn for /usr/bin/python3: the packages
 # of `python` steps' tests), util-linux for `unshare` and bubblewrap (`bwrap`) for the sandbox's
-# network and file-system isolation, ffmpeg for `tool` steps, GNU time for memory checks, ninja and make for the
+# network and file-system isolation, ffmpeg (with ffprobe) for `tool` steps and examples/video, GNU time for memory checks, ninja and make for the
 # benchmarks. Deno itself comes from npm: `npx -y deno@2.9.6 …`.
 set -euo pipefail
 need=()

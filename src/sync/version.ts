@@ -1,6 +1,6 @@
 /**
  * A pinned program's version line, taken by `lily sync` (never by compose): the program runs
- * with `--version` (then `-V`) in an empty temporary directory, inside the sandbox hosts use
+ * with `--version` (then `-V`, then `-version`) in an empty temporary directory, inside the sandbox hosts use
  * (no network; with bubblewrap it sees only the system directories, itself and that
  * directory), under a timeout that kills everything it started. Where this machine cannot
  * confine it that way, the program is not started at all.
@@ -16,13 +16,14 @@ export type VersionProbe =
   | { kind: "timeout"; flag: string }
   | { kind: "unsandboxed"; reason: string };
 
-const FLAGS = ["--version", "-V"];
+// `-version`: ffmpeg, ffprobe, java and other programs of that family accept only the one dash.
+const FLAGS = ["--version", "-V", "-version"];
 const MAX_OUTPUT = 64 * 1024;
 
 /**
  * Takes the version line of the program at `path` (absolute), sandboxed, each attempt bounded
  * by `timeoutMs`. A timeout stops the probe (the next flag is not tried). `args` replaces the
- * flags tried (`--version`, then `-V`) by one probe.
+ * flags tried (`--version`, `-V`, `-version`) by one probe.
  */
 export async function probeVersion(
   path: string,

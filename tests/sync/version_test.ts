@@ -134,3 +134,32 @@ Deno.test("sync refuses a --version-timeout that is not a duration", async () =>
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test({
+  name: "sync takes the version of a program that answers only `-version` (ffmpeg's family)",
+  ignore: Deno.build.os === "windows",
+  fn: async () => {
+    const { dir, env } = await setup(["onedash"]);
+    try {
+      await Deno.writeTextFile(
+        `${dir}/bin/onedash`,
+        `#!/bin/sh\n[ "$1" = -version ] || { echo "unknown option $1" >&2; exit 1; }\necho "onedash version 7.1"\n`,
+      );
+      await Deno.chmod(`${dir}/bin/onedash`, 0o755);
+      const out = await lily(["compose", "flow.petal", "-o", "flow.lock.yaml"], { cwd: dir, env });
+      assertEquals(out.code, 0, out.stderr);
+      const sync = await lily(["sync", "flow.lock.yaml"], { cwd: dir, env });
+      assertEquals(sync.code, 0, sync.stdout + sync.stderr);
+      if (/bubblewrap/.test(sync.stdout)) {
+        assertMatch(
+          await Deno.readTextFile(`${dir}/flow.lock.yaml`),
+          /version: "?onedash version 7\.1"?/,
+        );
+      } else {
+        assertMatch(sync.stdout, /versions not taken: .*not started/);
+      }
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
