@@ -8,6 +8,7 @@
 import { cacheKey, changedParts, type InputValue, type KeyParts, keyParts } from "../cache/key.ts";
 import type { CacheStore, Entry, StepRecordParts } from "../cache/store.ts";
 import type { LockFile, LockStep } from "../schema/lock.ts";
+import { pinDigest } from "../steps/docker_pins.ts";
 
 /** What a decision reads. */
 export interface CacheContext {
@@ -73,9 +74,8 @@ export function decideCache(
   const policy = step.cache.policy;
   if (policy === "never") return { decision: "disabled", reason: disabledReason(step) };
   const pins: Record<string, string> = {};
-  for (const b of step.cache.pins) {
-    pins[b] = context.lock.registry_pins.binaries[b]?.sha256 ?? "unpinned";
-  }
+  // A binary's sha256, or a docker image's digest (steps/docker_pins.ts).
+  for (const b of step.cache.pins) pins[b] = pinDigest(context.lock, b);
   const parts = keyParts(step, values, pins);
   const key = cacheKey(step, parts);
   let corrupt: string | undefined;

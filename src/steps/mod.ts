@@ -9,6 +9,7 @@
 import { LilyError } from "../errors.ts";
 import type { ExecSpec } from "../sandbox/execute.ts";
 import type { LockFile, LockStep } from "../schema/lock.ts";
+import { dockerSpec } from "./docker_spec.ts";
 import type { SpecBuilder, SpecContext, StepKind } from "./kind.ts";
 import { processKind } from "./process.ts";
 import { pythonSpec } from "./python.ts";
@@ -54,6 +55,8 @@ export function execSpecFor(
   context: SpecContext,
   lock?: Pick<LockFile, "registry_pins">,
 ): ExecSpec {
+  // A docker step runs its script or argv in its image (docker_spec.ts), whatever its kind.
+  if (step.adapter === "docker") return dockerSpec(step, context, lock);
   const kind = stepKind(step.uses);
   if (kind) return kind.build(step, context, lock);
   // Compose and the lock reader refuse these first (steps/support.ts); this is the last guard.
