@@ -36,7 +36,7 @@ export const ADAPTER_FACTORIES: Record<string, AdapterFactory> = {
   process: async (context) =>
     context.isolation === "none"
       ? (await import("./process.ts")).processAdapter()
-      : (await import("../src/sandbox/pool.ts")).sandboxAdapter({
+      : (await import("./sandbox.ts")).sandboxAdapter({
         cwd: context.projectRoot,
         hostsPerSet: Math.min(context.jobs, 2),
       }),

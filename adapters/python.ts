@@ -16,7 +16,7 @@
  * `$LILY_OUTPUT` text. Nothing else reaches the host.
  *
  * Start cost: one warm worker per network policy (a step at a time each; more are started
- * for `-j` steps at once), fresh globals per step (python_pyodide_runner.ts); a worker starts
+ * for `-j` steps at once), fresh globals per step (src/sandbox/pyodide_runner.ts); a worker starts
  * from a memory snapshot of a booted interpreter kept in Lily's user cache (made once, by the
  * first worker that finds none, and sent to workers on their stdin: they cannot read the
  * cache). A timeout kills the worker; the next step starts another.
@@ -36,7 +36,7 @@ import {
 } from "../src/sandbox/pyodide_worker_wire.ts";
 import { PYTHON_FILE_INPUT } from "../src/steps/python.ts";
 import { pyodideDir, pyodideVersion } from "../src/steps/python_pyodide.ts";
-import type { PyodideRunConfig } from "../src/steps/python_pyodide_runner.ts";
+import type { PyodideRunConfig } from "../src/sandbox/pyodide_runner.ts";
 import type { Adapter, PermissionSet, StepRequest, StepResult } from "./types.ts";
 
 /** Declared inputs copied into the interpreter, at most this many bytes per step in all. */

@@ -6,7 +6,7 @@
  * `pyodide` package (from a memory snapshot when the adapter has one), then runs steps one at
  * a time: the adapter sends the step's files (its declared file inputs, copied into the
  * in-memory file system at the same absolute paths), the worker runs the code through
- * `_lily_run` (src/steps/python_pyodide_runner.ts), streams stdout and stderr back, and
+ * `_lily_run` (src/sandbox/pyodide_runner.ts), streams stdout and stderr back, and
  * answers with the exit status, the `$LILY_OUTPUT` text and the declared output files.
  * Messages are {@linkcode WorkerRequest} and {@linkcode WorkerReply}. Nothing else may write
  * to stdout: `console` goes to stderr.
@@ -17,7 +17,7 @@ import {
   PYODIDE_DENIED_STATUS,
   PYODIDE_RUNNER_SOURCE,
   type PyodideRunConfig,
-} from "../steps/python_pyodide_runner.ts";
+} from "./pyodide_runner.ts";
 import {
   encodeWire,
   packMessage,

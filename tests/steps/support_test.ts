@@ -3,6 +3,7 @@
 // in a lock edited by hand; and a lock with no flow source cannot be composed again.
 import { assert, assertEquals, assertMatch } from "../_assert.ts";
 import { lily, tempProject } from "../_tools.ts";
+import { implementedAdapters } from "../../adapters/mod.ts";
 import { IMPLEMENTED_ADAPTERS, IMPLEMENTED_KINDS } from "../../src/steps/support.ts";
 import { ADAPTERS, STEP_KINDS } from "../../src/schema/petal.ts";
 
@@ -21,7 +22,9 @@ const NOT_YET = STEP_KINDS.filter((k) => !IMPLEMENTED_KINDS.includes(k));
 Deno.test("the kinds refused are exactly those without an executor", () => {
   assertEquals(IMPLEMENTED_KINDS, ["shell", "process", "python", "tool"]);
   assertEquals(NOT_YET, ["llm", "human", "foreach", "include"]);
-  assertEquals(IMPLEMENTED_ADAPTERS, ["process", "python", "docker", "http"]);
+  assertEquals(IMPLEMENTED_ADAPTERS, ["process", "docker", "python", "http"]);
+  // Compose accepts exactly the adapters the engine can create.
+  assertEquals([...implementedAdapters()].sort(), [...IMPLEMENTED_ADAPTERS].sort());
 });
 
 Deno.test("compose refuses every kind not implemented yet, at its `uses:`", async () => {
