@@ -26,6 +26,7 @@
  */
 import { workerCommand } from "../../adapters/python.ts";
 import { encodeWire, packMessage, readWire } from "../../src/sandbox/pyodide_worker_wire.ts";
+import { median } from "./_stats.ts";
 const numbers = Deno.args.filter((a) => /^\d+$/.test(a)).map(Number);
 const rounds = numbers[0] ?? 3;
 const steps = numbers[1] ?? 100;
@@ -64,11 +65,6 @@ async function timed(
   }
   return ms;
 }
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
 /** The first step's duration and the median of the others, from the run's manifest and events. */
 async function stepTimes(dir: string): Promise<{ first: number; rest: number }> {

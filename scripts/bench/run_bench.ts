@@ -15,6 +15,7 @@
  * @module
  */
 import { type Command, type Shape, writeDag } from "./run_gen.ts";
+import { median } from "./_stats.ts";
 
 const rounds = Number(Deno.args.find((a) => /^\d+$/.test(a)) ?? 5);
 const quick = Deno.args.includes("--quick");
@@ -54,11 +55,6 @@ async function timed(
     cpuMs: cpu ? (Number(cpu[1]) + Number(cpu[2])) * 1000 : undefined,
   };
 }
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
 async function project(shape: Shape, n: number, command: Command = "builtin"): Promise<string> {
   const dir = await Deno.makeTempDir({ prefix: `lily-bench-${shape}-` });
