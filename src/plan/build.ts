@@ -27,6 +27,7 @@ import { cacheKeyOf } from "./cache_key.ts";
 import { ioSchemaErrors } from "./io_schema.ts";
 import { type TemplateReads, templateRefs } from "./template_refs.ts";
 import { planWorkflowOutputs, type WorkflowOutput } from "./workflow_outputs.ts";
+import { outputPathErrors } from "./output_paths.ts";
 import { buildDag, type Dag } from "./dag.ts";
 
 /** What the planner needs besides the workflow. */
@@ -63,6 +64,7 @@ const DEFAULT_ADAPTER: Record<Step["uses"], LockStep["adapter"]> = {
 export async function buildPlan(inputs: PlanInputs): Promise<Plan> {
   const { petal } = inputs;
   const results = planWorkflowOutputs(petal, inputs.raw, typesCompatible);
+  results.errors.push(...outputPathErrors(petal, inputs.raw));
   let main: Planned;
   try {
     main = planSteps(petal.steps, "steps", inputs, undefined);

@@ -2,7 +2,7 @@
 // ffmpeg: `run --locked` and unchecked versions, sync reporting every tool error of a pass,
 // two steps writing one file, tool `dir` outputs, and the errors compose gives for mistakes.
 import { assert, assertEquals, assertMatch } from "../_assert.ts";
-import { lily, skipUnless } from "../_tools.ts";
+import { lily, skipUnless, tempProject } from "../_tools.ts";
 import { project, run } from "../run/_run.ts";
 
 const ignore = Deno.build.os !== "linux" || skipUnless("ffmpeg");
@@ -87,6 +87,105 @@ Deno.test({
       const out = await run(dir, ["--locked"]);
       assertEquals(out.code, 2, out.stderr + out.stdout);
       assertMatch(out.stderr, /LILY-E0955/);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name: "tool fix: two tool steps writing one file are refused at compose, naming both",
+  ignore,
+  fn: async () => {
+    const dir = await tempProject({
+      "adapters/process.yaml": twoTools('">=4"'),
+      "flow.petal": `petal: "1"
+name: tools
+steps:
+  - id: a
+    uses: tool
+    with: { tool: clip, args: { out: work/clip.mp4 } }
+  - id: b
+    uses: tool
+    with: { tool: clip, args: { out: ./work/clip.mp4 } }
+`,
+    });
+    try {
+      const out = await lily(["compose", "flow.petal", "-o", "flow.lock.yaml"], { cwd: dir });
+      assertEquals(out.code, 2, out.stderr);
+      assertMatch(
+        out.stderr,
+        /error\[LILY-E0957\]: step `b` \(output `out`\) writes `\.\/work\/clip\.mp4`, which step `a` \(output `out`\) writes too\n {2}--> flow\.petal:9:38\n/,
+      );
+      assertMatch(out.stderr, /= note: `a` writes it here\n {2}--> flow\.petal:6:38\n/);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test("output paths: any two steps declaring one output path are refused (every pair)", async () => {
+  const dir = await tempProject({
+    "flow.petal": `petal: "1"
+name: outs
+steps:
+  - id: a
+    uses: shell
+    with: { run: echo a > out/x.txt }
+    outputs: { x: { type: file, path: out/x.txt } }
+  - id: b
+    uses: shell
+    with: { run: echo b > out/x.txt }
+    outputs:
+      y: { type: file, path: out/x.txt }
+      z: { type: file, path: out/z.txt }
+      w: { type: file, path: out/z.txt }
+`,
+  });
+  try {
+    const out = await lily(["compose", "flow.petal", "-o", "flow.lock.yaml"], { cwd: dir });
+    assertEquals(out.code, 2, out.stderr);
+    assertMatch(
+      out.stderr,
+      /error\[LILY-E0957\]: step `b` \(output `y`\) writes `out\/x\.txt`, which step `a` \(output `x`\) writes too\n {2}--> flow\.petal:12:\d+/,
+    );
+    assertMatch(
+      out.stderr,
+      /error\[LILY-E0957\]: step `b` \(output `w`\) writes `out\/z\.txt`, which its output `z` writes too/,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test({
+  name: "tool fix: a `dir` output argument's folder is created before the tool writes into it",
+  ignore,
+  fn: async () => {
+    const dir = await project({
+      "adapters/process.yaml": `tools:
+  frames:
+    binary: ffmpeg
+    args:
+      to: { type: dir, role: output, required: true }
+      still: { type: file, role: output, required: true }
+    argv: [-hide_banner, -loglevel, error, -y, -f, lavfi, -i, "testsrc=duration=1:size=32x32:rate=3", "{to}/f%03d.png", -frames:v, "1", "{still}"]
+`,
+      // Neither out/ nor stills/ exist: ffmpeg cannot create them, Lily does.
+      "flow.petal": `petal: "1"
+name: frames
+steps:
+  - id: split
+    uses: tool
+    with: { tool: frames, args: { to: out/frames, still: stills/one.png } }
+`,
+    });
+    try {
+      const out = await run(dir);
+      assertEquals(out.code, 0, out.stderr + out.stdout);
+      const names = [...Deno.readDirSync(`${dir}/out/frames`)].map((e) => e.name).sort();
+      assertEquals(names, ["f001.png", "f002.png", "f003.png"]);
+      assert(Deno.statSync(`${dir}/stills/one.png`).size > 0);
     } finally {
       await Deno.remove(dir, { recursive: true });
     }
