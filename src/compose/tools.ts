@@ -70,6 +70,15 @@ export async function composeTools(
       }
     }
   }
+  // Tool steps whose outputs cannot be known (no declarations, an unknown tool): a step
+  // reading them is not told they are missing — the tool step's own errors say why.
+  const unresolved = new Set<string>();
+  for (const step of all) {
+    if (step.uses !== "tool" || adapterOf(step) === "http") continue;
+    const tools = files.get(adapterOf(step));
+    if (!(tools instanceof Map) || !tools.has(String(step.with?.tool))) unresolved.add(step.id);
+  }
+  const toolSteps = new Map<string, { decl?: ToolDecl; args: Record<string, unknown> }>();
   for (const list of ["steps", "on_error"] as const) {
     for (const [index, step] of (petal[list] ?? []).entries()) {
       const adapter = adapterOf(step);
@@ -77,25 +86,60 @@ export async function composeTools(
       const tools = files.get(adapter)!;
       // A file with errors was reported; its steps are checked once it is fixed.
       if (tools === null) continue;
+      const before = errors.length;
+      const args = (step.with?.args ?? {}) as Record<string, unknown>;
       const decl = planToolStep(step, {
         where: (path, key) => lazyLocate(resolved.raw, [list, index, ...path], { key }),
         tools,
         readRoots: rc.read_roots ?? ["."],
         writeRoots: rc.write_roots ?? ["."],
         outputPath: (id, name) => outputPaths.get(`${id}\u0000${name}`),
+        unresolved: (id) => unresolved.has(id),
       }, errors);
+      // Not rewritten: its tool-derived outputs are not on the step for the plan to see.
+      if (errors.length > before) unresolved.add(step.id);
+      toolSteps.set(step.id, {
+        decl: tools instanceof Map ? tools.get(String(step.with?.tool)) : undefined,
+        args,
+      });
       if (decl) used.set(`${adapter}\u0000${decl.name}`, decl);
     }
   }
   return {
     errors,
     besidePlanErrors(error: unknown): never {
-      if (errors.length === 0) throw error;
-      if (error instanceof LilyErrors) {
-        throw new LilyErrors(sortBySource([...error.errors, ...errors]));
-      }
-      if (error instanceof LilyError) throw new LilyErrors(sortBySource([error, ...errors]));
-      throw error;
+      const plan = error instanceof LilyErrors
+        ? error.errors
+        : error instanceof LilyError
+        ? [error]
+        : undefined;
+      if (plan === undefined) throw error;
+      const kept = plan.flatMap((e) => {
+        const missing = missingOutput(e);
+        if (!missing) return [e];
+        // Consequent: the tool step's own errors are reported; its outputs are unknown.
+        if (unresolved.has(missing.step)) return [];
+        const tool = toolSteps.get(missing.step);
+        const arg = tool?.decl?.args[missing.output];
+        if (!tool?.decl || arg?.role !== "output") return [e];
+        // The tool declares this output: the step has not given the argument that writes it.
+        return [
+          new LilyError(e.code, e.message, {
+            span: e.span,
+            label: e.label,
+            notes: e.notes,
+            hint:
+              `\`${missing.output}\` is an output argument of tool \`${tool.decl.name}\`: give it on step \`${missing.step}\` (\`with: {args: {${missing.output}: <path>}}\`)`,
+          }),
+        ];
+      });
+      if (
+        errors.length === 0 && kept.length === plan.length && kept.every((e, i) => e === plan[i])
+      ) throw error;
+      const all = sortBySource([...kept, ...errors]);
+      if (all.length === 0) throw error;
+      if (all.length === 1) throw all[0];
+      throw new LilyErrors(all);
     },
     pins(binaries) {
       if (used.size === 0) return {};
@@ -120,6 +164,13 @@ export async function composeTools(
       return { tools };
     },
   };
+}
+
+/** The step and output an E0608 ("step `X` declares no output `Y`") is about. */
+function missingOutput(error: LilyError): { step: string; output: string } | undefined {
+  if (error.code !== "LILY-E0608") return undefined;
+  const m = /^step `([^`]+)` declares no output `([^`]+)`$/.exec(error.message);
+  return m ? { step: m[1], output: m[2] } : undefined;
 }
 
 /** The declarations of one adapter's file, why there are none, or null after its errors. */

@@ -34,6 +34,8 @@ export interface ToolStepContext {
    * written by a tool's output argument), for an input argument given as `{from: …}`.
    */
   outputPath?: (step: string, output: string) => string | undefined;
+  /** Whether another step is a tool step compose could not resolve (errors of its own). */
+  unresolved?: (step: string) => boolean;
 }
 
 /**
@@ -122,6 +124,7 @@ export function planToolStep(
     hasArgs: Object.hasOwn(withBlock, "args"),
     where,
     outputPath: context.outputPath,
+    unresolved: context.unresolved,
   }, errors);
   // File arguments with a role become the step's inputs and outputs (cache key, manifest).
   const inputs: Record<string, IODecl> = { ...(step.inputs ?? {}) };

@@ -20,6 +20,8 @@ export interface ArgsContext {
   where: (path: (string | number)[], key?: boolean) => Span | undefined;
   /** The path of another step's file output (`steps.X.outputs.Y`), if it has one. */
   outputPath?: (step: string, output: string) => string | undefined;
+  /** Whether a step is a tool step compose could not resolve (its errors are reported). */
+  unresolved?: (step: string) => boolean;
 }
 
 /** The checked values, defaults filled in, and the `from:` of input arguments given one. */
@@ -67,6 +69,8 @@ export function checkToolArgs(
       const from = String((raw as { from: unknown }).from).trim();
       const m = FROM_OUTPUT.exec(from);
       const path = m && spec.role === "input" ? context.outputPath?.(m[1], m[2]) : undefined;
+      // The producer is a tool step with errors of its own: its outputs are unknown, not absent.
+      if (path === undefined && m && spec.role === "input" && context.unresolved?.(m[1])) continue;
       if (path === undefined) {
         errors.push(
           new LilyError(

@@ -191,3 +191,99 @@ steps:
     }
   },
 });
+
+/** A tool step `gen` writing work/clip.mp4, read by a shell step and a tool step. */
+function consumers(genArgs: string): string {
+  return `petal: "1"
+name: tools
+steps:
+  - id: gen
+    uses: tool
+    with: { tool: clip, args: ${genArgs} }
+  - id: look
+    uses: shell
+    needs: [gen]
+    inputs: { clip: { type: file, from: steps.gen.outputs.out } }
+    with: { run: "true" }
+  - id: cp
+    uses: tool
+    needs: [gen]
+    with: { tool: copy, args: { input: { from: steps.gen.outputs.out }, output: work/copy.mp4 } }
+`;
+}
+
+Deno.test({
+  name: "tool fix: a tool step that cannot be resolved causes no false E0608/E0956 downstream",
+  ignore,
+  fn: async () => {
+    // 1. An error in adapters/process.yaml: that error alone.
+    let dir = await tempProject({
+      "adapters/process.yaml": twoTools('">=4"').replace("  copy:\n", "  copy:\n    bogus: 1\n"),
+      "flow.petal": consumers("{ out: work/clip.mp4 }"),
+    });
+    try {
+      const out = await lily(["compose", "flow.petal", "-o", "flow.lock.yaml"], { cwd: dir });
+      assertEquals(out.code, 2, out.stderr);
+      assertMatch(out.stderr, /LILY-E0949/);
+      assert(!out.stderr.includes("E0608"), out.stderr);
+      assert(!out.stderr.includes("E0956"), out.stderr);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+    // 2. An unknown tool and an unknown argument in the producer: their errors alone.
+    for (const [args, code] of [["{ out: work/clip.mp4, bogus: 1 }", "E0943"]] as const) {
+      dir = await tempProject({
+        "adapters/process.yaml": twoTools('">=4"'),
+        "flow.petal": consumers(args),
+      });
+      try {
+        const out = await lily(["compose", "flow.petal", "-o", "flow.lock.yaml"], { cwd: dir });
+        assertEquals(out.code, 2, out.stderr);
+        assertMatch(out.stderr, new RegExp(`LILY-${code}`));
+        assert(!out.stderr.includes("E0608"), out.stderr);
+        assert(!out.stderr.includes("E0956"), out.stderr);
+      } finally {
+        await Deno.remove(dir, { recursive: true });
+      }
+    }
+    dir = await tempProject({
+      "adapters/process.yaml": twoTools('">=4"'),
+      "flow.petal": consumers("{ out: work/clip.mp4 }").replace("tool: clip", "tool: clipp"),
+    });
+    try {
+      const out = await lily(["compose", "flow.petal", "-o", "flow.lock.yaml"], { cwd: dir });
+      assertEquals(out.code, 2, out.stderr);
+      assertMatch(out.stderr, /LILY-E0941[^\n]*\n(.*\n)*.*did you mean `clip`/);
+      assert(!out.stderr.includes("E0608"), out.stderr);
+      assert(!out.stderr.includes("E0956"), out.stderr);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name: "tool fix: E0608 on a tool's optional output argument says to give the argument",
+  ignore,
+  fn: async () => {
+    const dir = await tempProject({
+      "adapters/process.yaml": twoTools('">=4"').replace(
+        "out: { type: file, role: output, required: true }",
+        "out: { type: file, role: output }",
+      ).replace('"{out}"', '{ if: out, then: ["{out}"] }'),
+      "flow.petal": consumers("{}"),
+    });
+    try {
+      const out = await lily(["compose", "flow.petal", "-o", "flow.lock.yaml"], { cwd: dir });
+      assertEquals(out.code, 2, out.stderr);
+      assertMatch(out.stderr, /error\[LILY-E0608\]: step `gen` declares no output `out`/);
+      assertMatch(
+        out.stderr,
+        /hint: `out` is an output argument of tool `clip`: give it on step `gen`/,
+      );
+      assert(!out.stderr.includes("declare it: `outputs:"), out.stderr);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
