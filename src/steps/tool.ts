@@ -125,6 +125,8 @@ export function planToolStep(
     where,
     outputPath: context.outputPath,
     unresolved: context.unresolved,
+    // `with: {arg: …}` (a misspelt `args`): its error explains the missing arguments.
+    quietMissing: errors.length > before,
   }, errors);
   // File arguments with a role become the step's inputs and outputs (cache key, manifest).
   const inputs: Record<string, IODecl> = { ...(step.inputs ?? {}) };

@@ -287,3 +287,34 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "tool fix: a transposed required argument is one error with did-you-mean; `with.arg` one",
+  ignore,
+  fn: async () => {
+    const dir = await tempProject({
+      "adapters/process.yaml": twoTools('">=4"'),
+      "flow.petal": `petal: "1"
+name: tools
+steps:
+  - id: cp
+    uses: tool
+    with: { tool: copy, args: { inptu: a.mp4, output: work/copy.mp4 } }
+  - id: cp2
+    uses: tool
+    with: { tool: copy, arg: { input: a.mp4, output: work/copy2.mp4 } }
+`,
+    });
+    try {
+      const out = await lily(["compose", "flow.petal", "-o", "flow.lock.yaml"], { cwd: dir });
+      assertEquals(out.code, 2, out.stderr);
+      assertMatch(out.stderr, /error\[LILY-E0943\]: tool `copy` has no argument `inptu`/);
+      assertMatch(out.stderr, /hint: did you mean `input`\?/);
+      assertMatch(out.stderr, /error\[LILY-E0942\]: tool step `cp2`: unknown field `with\.arg`/);
+      assert(!out.stderr.includes("E0944"), out.stderr);
+      assertMatch(out.stderr, /\n2 errors\n/);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
