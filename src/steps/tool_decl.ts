@@ -562,29 +562,33 @@ function readArgv(
         }
       }
       const cond = element.if;
-      if (typeof cond !== "string" || !Object.hasOwn(args, cond)) {
-        const guess = typeof cond === "string" ? didYouMean(cond, names) : undefined;
+      // A badly declared argument is still declared (its own error is reported).
+      const known = typeof cond === "string" &&
+        (Object.hasOwn(args, cond) || broken.includes(cond));
+      if (!known) {
+        const all = [...names, ...broken];
+        const guess = typeof cond === "string" ? didYouMean(cond, all) : undefined;
         bad(
           ["argv", i, "if"],
           `\`if:\` must name an argument${
             typeof cond === "string" ? `; \`${cond}\` is not one` : ""
           }`,
-          guess
-            ? `did you mean \`${guess}\`?`
-            : `declared arguments: ${listNames(names) || "none"}`,
+          guess ? `did you mean \`${guess}\`?` : `declared arguments: ${listNames(all) || "none"}`,
         );
-        return;
       }
       const then = element.then;
       if (!Array.isArray(then) || then.length === 0) {
+        const name = typeof cond === "string" ? cond : "ARG";
         bad(
           ["argv", i, "then"],
           "`then:` must be a non-empty list",
-          `write \`{if: ${cond}, then: [-flag, "{${cond}}"]}\``,
+          `write \`{if: ${name}, then: [-flag, "{${name}}"]}\``,
         );
         return;
       }
-      const templates = then.map((t, j) => check(t, ["argv", i, "then", j], cond));
+      const guard = typeof cond === "string" ? cond : undefined;
+      const templates = then.map((t, j) => check(t, ["argv", i, "then", j], guard));
+      if (!known) return;
       if (templates.every((t) => t !== undefined)) {
         parts.push({ if: cond, then: templates as NonNullable<typeof templates[number]>[] });
       }

@@ -318,3 +318,40 @@ steps:
     }
   },
 });
+
+Deno.test({
+  name: "tool fix: a badly typed argument still counts as declared; a bad `then:` in one pass",
+  ignore,
+  fn: async () => {
+    const dir = await tempProject({
+      "adapters/process.yaml": `tools:
+  enc:
+    binary: ffmpeg
+    args:
+      input: { type: file, role: input, required: true }
+      quality: integer
+    argv:
+      - -i
+      - "{input}"
+      - { if: quality, then: -q }
+`,
+      "flow.petal": `petal: "1"
+name: tools
+steps:
+  - id: e
+    uses: tool
+    with: { tool: enc, args: { input: a.mp4 } }
+`,
+    });
+    try {
+      const out = await lily(["compose", "flow.petal", "-o", "flow.lock.yaml"], { cwd: dir });
+      assertEquals(out.code, 2, out.stderr);
+      assertMatch(out.stderr, /adapters\/process\.yaml:6:/);
+      assertMatch(out.stderr, /error\[LILY-E0951\]: tool `enc`: `then:` must be a non-empty list/);
+      assert(!out.stderr.includes("is not one"), out.stderr);
+      assertMatch(out.stderr, /\n2 errors\n/);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
