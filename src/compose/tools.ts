@@ -11,6 +11,7 @@ import { LilyError, LilyErrors, sortBySource } from "../errors.ts";
 import type { ToolPin } from "../schema/lock.ts";
 import type { Petal } from "../schema/petal.ts";
 import { loadSource } from "../source/load.ts";
+import { findBinary, isProjectTool } from "../sync/pins.ts";
 import { lazyLocate } from "../source/locate.ts";
 import { planToolStep } from "../steps/tool.ts";
 import { readToolDecls, type ToolDecl } from "../steps/tool_decl.ts";
@@ -44,13 +45,18 @@ export async function composeTools(
   const errors: LilyError[] = [];
   const used = new Map<string, ToolDecl>();
   const files = new Map<string, Map<string, ToolDecl> | string | null>();
+  // Each adapter's file as read (for positions in it).
+  const raws = new Map<string, unknown>();
   const rc = resolved.project.rc;
   const all = [...petal.steps, ...(petal.on_error ?? [])];
   const adapterOf = (step: Petal["steps"][number]) => step.adapter ?? "process";
   for (const step of all) {
     const adapter = adapterOf(step);
     if (step.uses !== "tool" || adapter === "http" || files.has(adapter)) continue;
-    files.set(adapter, await loadTools(adapter, resolved, options.cwd ?? Deno.cwd(), errors));
+    files.set(
+      adapter,
+      await loadTools(adapter, resolved, options.cwd ?? Deno.cwd(), errors, raws),
+    );
   }
   // The file a step's output names, before any tool step is rewritten (order does not matter).
   const outputPaths = new Map<string, string>();
@@ -102,6 +108,10 @@ export async function composeTools(
         decl: tools instanceof Map ? tools.get(String(step.with?.tool)) : undefined,
         args,
       });
+      if (decl && !used.has(`${adapter}\u0000${decl.name}`)) {
+        const missing = missingBinary(decl, resolved.project.root, raws.get(adapter));
+        if (missing) errors.push(missing);
+      }
       if (decl) used.set(`${adapter}\u0000${decl.name}`, decl);
     }
   }
@@ -166,6 +176,36 @@ export async function composeTools(
   };
 }
 
+/**
+ * A process tool whose binary is not on this machine, at its `binary:` in the .yaml (compose
+ * pins it next; without this the pin error names neither the tool nor the line).
+ */
+function missingBinary(decl: ToolDecl, root: string, raw: unknown): LilyError | undefined {
+  if (decl.image !== undefined || decl.binary === undefined) return undefined;
+  const binary = decl.binary;
+  let found: boolean;
+  if (isProjectTool(binary)) {
+    try {
+      const stat = Deno.statSync(join(root, binary));
+      found = stat.isFile && ((stat.mode ?? 0o111) & 0o111) !== 0;
+    } catch {
+      found = false;
+    }
+  } else found = findBinary(binary) !== undefined;
+  if (found) return undefined;
+  return new LilyError(
+    "LILY-E0958",
+    `tool \`${decl.name}\`: its binary \`${binary}\` is not installed here`,
+    {
+      span: lazyLocate(raw, ["tools", decl.name, "binary"]),
+      label: isProjectTool(binary) ? "no executable file at this path" : "not found on PATH",
+      hint: isProjectTool(binary)
+        ? "a name with a `/` is a project tool: an executable file at that path relative to the project root (`chmod +x` it)"
+        : `install \`${binary}\`, or name the program by its absolute path`,
+    },
+  );
+}
+
 /** The step and output an E0608 ("step `X` declares no output `Y`") is about. */
 function missingOutput(error: LilyError): { step: string; output: string } | undefined {
   if (error.code !== "LILY-E0608") return undefined;
@@ -179,6 +219,7 @@ async function loadTools(
   resolved: Resolved,
   cwd: string,
   errors: LilyError[],
+  raws: Map<string, unknown>,
 ): Promise<Map<string, ToolDecl> | string | null> {
   const file = toolsFileOf(adapter);
   const path = join(resolved.project.root, file);
@@ -199,6 +240,7 @@ async function loadTools(
   if (!resolved.sources.some((s) => s.path === path)) {
     resolved.sources.push({ path, role: "tools", sha256: doc.sha256 });
   }
+  raws.set(adapter, doc.data);
   const before = errors.length;
   const decls = readToolDecls(
     doc.data,

@@ -241,9 +241,7 @@ function readTool(
 function readVersion(name: string, raw: unknown, at: At, errors: LilyError[]): ToolVersion {
   const version: ToolVersion = { constraint: null, args: ["--version"], pattern: null };
   if (raw === undefined || raw === null) return version;
-  const map = typeof raw === "string" || typeof raw === "number"
-    ? { constraint: String(raw) }
-    : raw;
+  const map = typeof raw === "string" || typeof raw === "number" ? { constraint: raw } : raw;
   const path = typeof raw === "string" || typeof raw === "number" ? [] : ["constraint"];
   if (!isMap(map)) {
     errors.push(
@@ -266,7 +264,21 @@ function readVersion(name: string, raw: unknown, at: At, errors: LilyError[]): T
       );
     }
   }
-  if (map.constraint !== undefined) {
+  if (typeof map.constraint === "number") {
+    // YAML read it as a number: `5.10` is already 5.1, so the constraint is not what was written.
+    errors.push(
+      new LilyError(
+        "LILY-E0958",
+        `tool \`${name}\`: the version constraint is the number ${map.constraint}, not text`,
+        {
+          span: at(["version", ...path]),
+          label: "a YAML number",
+          hint:
+            'quote it: `version: ">=5.10"` (unquoted, YAML reads 5.10 as the number 5.1 and a constraint would change silently)',
+        },
+      ),
+    );
+  } else if (map.constraint !== undefined) {
     const text = String(map.constraint);
     const parsed = typeof map.constraint === "string" || typeof map.constraint === "number"
       ? parseConstraint(text)

@@ -355,3 +355,59 @@ steps:
     }
   },
 });
+
+Deno.test({
+  name: "tool fix: a missing binary and an unquoted version are positioned in the .yaml (E0958)",
+  ignore,
+  fn: async () => {
+    const dir = await tempProject({
+      "adapters/process.yaml": `tools:
+  gone:
+    binary: nosuchprog-lily-test
+    argv: [-x]
+  enc:
+    binary: ffmpeg
+    version: { constraint: 5.10 }
+    argv: [-x]
+  enc2:
+    binary: ffmpeg
+    version: 4.10
+    argv: [-x]
+`,
+      "flow.petal": `petal: "1"
+name: tools
+steps:
+  - id: g
+    uses: tool
+    with: { tool: gone }
+`,
+    });
+    try {
+      let out = await lily(["compose", "flow.petal", "-o", "flow.lock.yaml"], { cwd: dir });
+      assertEquals(out.code, 2, out.stderr);
+      assertMatch(
+        out.stderr,
+        /error\[LILY-E0958\]: tool `enc`: the version constraint is the number 5\.1, not text\n {2}--> adapters\/process\.yaml:7:28\n/,
+      );
+      assertMatch(
+        out.stderr,
+        /error\[LILY-E0958\]: tool `enc2`: the version constraint is the number 4\.1/,
+      );
+      assertMatch(out.stderr, /hint: quote it/);
+      // The .yaml fixed: the missing binary, at its line, naming the tool.
+      await Deno.writeTextFile(
+        `${dir}/adapters/process.yaml`,
+        `tools:\n  gone:\n    binary: nosuchprog-lily-test\n    argv: [-x]\n`,
+      );
+      out = await lily(["compose", "flow.petal", "-o", "flow.lock.yaml"], { cwd: dir });
+      assertEquals(out.code, 2, out.stderr);
+      assertMatch(
+        out.stderr,
+        /error\[LILY-E0958\]: tool `gone`: its binary `nosuchprog-lily-test` is not installed here\n {2}--> adapters\/process\.yaml:3:13\n/,
+      );
+      assert(!out.stderr.includes("E1101"), out.stderr);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
