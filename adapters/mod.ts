@@ -37,6 +37,7 @@ export const ADAPTER_FACTORIES: Record<string, AdapterFactory> = {
         cwd: context.projectRoot,
         hostsPerSet: Math.min(context.jobs, 2),
       }),
+  docker: async (context) => (await import("./docker.ts")).dockerAdapter(context),
 };
 
 /** The names of the adapters this version runs. */

@@ -3,8 +3,10 @@
 # only missing tools are installed): shells for the quoting tests, python3 and curl for the
 # network attack tests (and python3-numpy/python3-sklearn for /usr/bin/python3: the packages
 # of `python` steps' tests), util-linux for `unshare` and bubblewrap (`bwrap`) for the sandbox's
-# network and file-system isolation, ffmpeg (with ffprobe) for `tool` steps and examples/video, GNU time for memory checks, ninja and make for the
-# benchmarks. Deno itself comes from npm: `npx -y deno@2.9.6 …`.
+# network and file-system isolation, ffmpeg (with ffprobe) for `tool` steps and examples/video, GNU
+# time for memory checks, ninja and make for the benchmarks, podman (and runc, uidmap,
+# busybox-static) for docker steps and their tests. Deno itself comes from npm:
+# `npx -y deno@2.9.6 …`.
 set -euo pipefail
 need=()
 have() { command -v "$1" >/dev/null 2>&1; }
@@ -19,6 +21,15 @@ have bwrap || need+=(bubblewrap)
 # `tool` steps' tests and examples/video run the real ffmpeg (and ffprobe, from the same package).
 have ffmpeg || need+=(ffmpeg)
 [ -x /usr/bin/time ] || need+=(time)
+# Containers (`adapter: docker`): podman with runc (crun fails on some cgroup setups), uidmap for
+# rootless podman, iproute2 for a docker step's proxy namespace, and a static busybox from which
+# the tests build their images offline (tests/_images.ts).
+have podman || need+=(podman)
+[ -x /usr/sbin/runc ] || have runc || need+=(runc)
+have newuidmap || need+=(uidmap)
+have ip || need+=(iproute2)
+[ -x /usr/bin/busybox ] && file -L /usr/bin/busybox 2>/dev/null | grep -q static || need+=(busybox-static)
+have file || need+=(file)
 # Debian's interpreter sees apt's Python packages (a pyenv python3 on PATH does not).
 if [ -x /usr/bin/python3 ]; then
   /usr/bin/python3 -c "import numpy" >/dev/null 2>&1 || need+=(python3-numpy)
@@ -45,4 +56,10 @@ if ! id -u lilytest >/dev/null 2>&1; then
   else
     echo "setup: no user lilytest (run as root to create it; the unprivileged attack tests need it)" >&2
   fi
+fi
+# The docker tests' images, built offline from this machine's busybox and python3 (tagged by
+# content: a second run finds them). Needs Deno; the tests build them too when missing.
+if have podman && have deno && [ "$(id -u)" = 0 ]; then
+  here="$(cd "$(dirname "$0")/.." && pwd)"
+  deno run -A "$here/tests/_images.ts" >/dev/null || echo "setup: could not build the docker test images" >&2
 fi

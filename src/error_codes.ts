@@ -184,6 +184,22 @@ export const ERROR_CODES = {
   "LILY-E0830": "`--json` and `--events -` together (both would write to stdout)",
   "LILY-E0831": "`-m` with a lock (sweeps compose a workflow's params)",
   "LILY-E0832": "`lily logs RUN STEP`: the run has no such step",
+  // Containers (E090x–E091x): docs/docker.md
+  "LILY-E0900":
+    "no container engine works here for `adapter: docker` (podman, or docker with its daemon)",
+  "LILY-E0901": "a `docker` step has no `with.image`",
+  "LILY-E0902": "`with.image` on a step whose adapter is not `docker`",
+  "LILY-E0903":
+    "`run --locked` or `sync`: an image's digest differs from the lock's pin (replaced under its tag)",
+  "LILY-E0904": "a `docker` step's image is not on this machine and cannot be pulled",
+  "LILY-E0905": "the container engine could not start a `docker` step (its exit 125)",
+  "LILY-E0906":
+    "a `docker` step's domain list cannot be enforced here (needs root for its network namespace)",
+  "LILY-E0907":
+    "`adapter: docker` on a step kind or field it cannot run (`process`, `with.shell`, `runtime: pyodide`)",
+  "LILY-E0908": "`resources.memory` of a `docker` step is not a size (`512m`, `2g`)",
+  "LILY-E0909": "`with.image` is not an image reference (`name[:tag]`, `name@sha256:…`)",
+  "LILY-E0910": "`with.packages` on a `docker` python step (the image's packages are the image's)",
   // Lily's state (E087x–E088x): docs/errors.md
   "LILY-E0870": "a lock was edited after compose: its content does not hash to its `spec_hash`",
   // Tool steps (E0940–E0959): docs/tools.md, docs/errors.md

@@ -11,7 +11,9 @@ export async function main(args: string[]): Promise<number> {
     "lock",
     "Lock maintenance. `lily lock refresh LOCK` re-resolves every pinned binary (path and\n" +
       "sha256; no program is started) on this machine and rewrites the lock; the plan and\n" +
-      "spec_hash do not change. A changed binary loses its version line: `lily sync` takes it.",
+      "spec_hash do not change. A changed binary loses its version line: `lily sync` takes it.\n" +
+      "Each image of a docker step is resolved again, tag → digest (pulled first when a registry\n" +
+      "answers), and pinned.",
     `  lily lock refresh locks/video.petal.lock.yaml
   lily lock refresh locks/video.petal.lock.yaml --check   # exit 1 if a refresh would change pins`,
   )
@@ -62,6 +64,13 @@ export async function main(args: string[]): Promise<number> {
     }
     changed.push("python_packages");
   }
+  // Container images: each reference resolved again, tag → digest (sync/images.ts).
+  const images = await (await import("../sync/images.ts")).refreshImages(lock.registry_pins.images);
+  for (const [ref, digest] of Object.entries(images)) {
+    if (digest === lock.registry_pins.images[ref]) continue;
+    console.log(`~ image ${ref}: ${lock.registry_pins.images[ref] || "(unpinned)"} → ${digest}`);
+    changed.push(`image ${ref}`);
+  }
   // Tools of `tool` steps follow their binaries' new pins (sync/tools.ts).
   const tools = (await import("../sync/tools.ts")).refreshToolPins(lock, pins);
   for (const name of tools.changed) {
@@ -78,6 +87,7 @@ export async function main(args: string[]): Promise<number> {
     registry_pins: {
       ...lock.registry_pins,
       binaries: pins,
+      images: { ...images },
       ...(tools.tools ? { tools: tools.tools } : {}),
     },
   };

@@ -318,6 +318,7 @@ async function loadTargets(
     if (!opts.frozen) await assertPins(lock, projectRoot);
     if (opts.locked) {
       await (await import("../sync/python_packages.ts")).assertPythonPackages(lock, projectRoot);
+      await (await import("../sync/images.ts")).assertImages(lock);
     }
     return [{ lock, lockPath: target, projectRoot, label: target }];
   }
@@ -371,6 +372,7 @@ async function loadTargets(
           existing,
           point.projectRoot,
         );
+        await (await import("../sync/images.ts")).assertImages(existing);
       }
       out.push({
         lock: existing,

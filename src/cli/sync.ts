@@ -24,7 +24,9 @@ export async function main(args: string[]): Promise<number> {
       "interpreter, sandboxed the same way, and records their versions (a recorded version that\n" +
       "differs is drift). Checks the tools of `tool` steps: the binary against its pin and its\n" +
       "version (the tool's own probe, sandboxed the same way) against the declared constraint\n" +
-      "(docs/tools.md). Exit status: 0 ready, 1 a pin drifted (run `lily lock refresh`), 2 on error.",
+      "(docs/tools.md). Checks that the images of docker steps are here (pulling a missing\n" +
+      "one) and pins their digests (a pinned image with another digest is drift: docs/docker.md).\n" +
+      "Exit status: 0 ready, 1 a pin drifted (run `lily lock refresh`), 2 on error.",
     `  lily sync locks/video.petal.lock.yaml
   lily sync locks/video.petal.lock.yaml --json`,
   )
@@ -109,6 +111,22 @@ export async function main(args: string[]): Promise<number> {
     if (broken.length) throw packageError(broken);
     packageDrift = taken.problems.length;
   }
+  // Container images of docker steps: present (pulled if not), digests pinned (sync/images.ts).
+  let imageDrift = 0;
+  if (Object.keys(lock.registry_pins.images).length) {
+    const { imageError, syncImages } = await import("../sync/images.ts");
+    const taken = await syncImages(await readLockFile(path), {
+      say: opts.json ? undefined : (line) => console.log(line),
+    });
+    (report as Record<string, unknown>).images = taken.digests;
+    if (taken.lock) {
+      const { lockText } = await import("../lock/build.ts");
+      await writeFileAtomic(path, lockText(taken.lock));
+    }
+    const missing = taken.problems.filter((p) => p.code === "LILY-E0904");
+    if (missing.length) throw imageError(missing);
+    imageDrift = taken.problems.length;
+  }
   // Tools of `tool` steps: each binary against its pin, its version against the constraint.
   let toolDrift = 0;
   if (drift.length === 0 && lock.registry_pins.tools) {
@@ -187,6 +205,10 @@ export async function main(args: string[]): Promise<number> {
     console.log(
       `\n${packageDrift} python package(s) drifted: run \`lily lock refresh ${path}\` then \`lily sync ${path}\` to re-pin them`,
     );
+  } else if (imageDrift) {
+    console.log(
+      `\n${imageDrift} image(s) differ from their pins: run \`lily lock refresh ${path}\` to re-pin what is here (docs/docker.md)`,
+    );
   } else if (drift.length || toolDrift) {
     console.log(
       `\n${
@@ -198,5 +220,5 @@ export async function main(args: string[]): Promise<number> {
         Object.keys(lock.registry_pins.binaries).length
       } pin(s) match, ${report.created.length} folder(s) created`,
     );}
-  return drift.length || packageDrift || toolDrift ? 1 : 0;
+  return drift.length || packageDrift || toolDrift || imageDrift ? 1 : 0;
 }

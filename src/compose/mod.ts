@@ -15,6 +15,7 @@ import { type Petal, Petal as PetalSchema, type ValueType } from "../schema/peta
 import { validate } from "../schema/validate.ts";
 import { ensureLocator, lazyLocate, locate } from "../source/locate.ts";
 import { pythonPackagePins } from "../steps/python.ts";
+import { dockerErrors, dockerImagePins } from "../steps/docker_checks.ts";
 import { pythonFileErrors } from "../steps/python_file_check.ts";
 import { unsupportedInSource } from "../steps/support.ts";
 import { composeTools } from "./tools.ts";
@@ -198,6 +199,7 @@ async function composeUnchecked(
     });
     // A python step's script must exist now, not first at run (a typo composes otherwise).
     badValues.push(...pythonFileErrors(rendered.petal, resolved.raw, resolved.project.root));
+    badValues.push(...dockerErrors(rendered.petal, resolved.raw));
     badValues.push(...tools.errors);
     if (badValues.length) throw new LilyErrors(badValues);
     // Code inserted by `| shell_code` is listed on its step, for review (lock, explain).
@@ -449,7 +451,7 @@ function assemble(inputs: AssembleInputs): LockFile {
     artifacts,
     registry_pins: {
       binaries: inputs.pins,
-      images: {},
+      images: dockerImagePins([...plan.steps, ...plan.on_error]),
       models: {},
       ...pythonPackagePins([...plan.steps, ...plan.on_error]),
     },

@@ -163,11 +163,15 @@ function resolveStep(
     ...new Set([
       ...(inputs.rc.allowed_binaries ?? []),
       ...(step.resources?.binaries ?? []),
-      ...(python?.binaries ?? []),
+      // In a container the interpreter is the image's: nothing of the host to pin.
+      ...(step.adapter === "docker" ? [] : python?.binaries ?? []),
     ]),
   ].sort();
   checkCommand(step, path, withBlock, where, errors);
-  if (!errors.length) checkPrograms(step, path, withBlock, binaries, inputs.raw, errors);
+  // A container's programs are its image's (steps/docker_checks.ts checks docker steps).
+  if (!errors.length && step.adapter !== "docker") {
+    checkPrograms(step, path, withBlock, binaries, inputs.raw, errors);
+  }
 
   const stepInputs: Record<string, LockIO> = {};
   for (const [name, decl] of Object.entries(step.inputs ?? {})) {

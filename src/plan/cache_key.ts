@@ -4,6 +4,7 @@
  * added by the cache; `diff` and `explain` use these digests to predict re-runs.
  * @module
  */
+import { imagePinNames } from "../steps/docker_pins.ts";
 import { CACHE_KEY_FORMULA, type LockCacheKey, type LockStep } from "../schema/lock.ts";
 import { digestOf } from "../lock/canonical.ts";
 
@@ -54,6 +55,6 @@ export function cacheKeyOf(
     static: digestOf({ formula: CACHE_KEY_FORMULA, components }),
     components: short,
     inputs: Object.keys(step.inputs).sort(),
-    pins: [...step.resources.binaries].sort(),
+    pins: [...step.resources.binaries, ...imagePinNames(step)].sort(),
   };
 }

@@ -160,6 +160,7 @@ function readsOf(
     }));
   }
   if (step.uses !== "shell" || typeof withBlock.run !== "string") return [];
+  if (step.adapter === "docker") return []; // the image's `/bin/sh` runs it, not Lily's shell
   if (withBlock.shell !== undefined && withBlock.shell !== "lily") return [];
   const script = withBlock.run;
   let list: List;

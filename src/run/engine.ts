@@ -27,6 +27,7 @@ import { createMasker } from "../sandbox/mask.ts";
 import { type IsolationMode, type OsIsolation, osIsolation } from "../sandbox/isolation.ts";
 import { pinMounts } from "../sandbox/pins.ts";
 import { hostSupportPaths, lilyStateDirs, programSupportPaths } from "../sandbox/support.ts";
+import { pinDigest } from "../steps/docker_pins.ts";
 import { execSpecFor } from "../steps/mod.ts";
 import { describeDenial } from "./denial.ts";
 import { networkNote } from "./network_note.ts";
@@ -550,7 +551,7 @@ export async function runLock(lock: LockFile, options: RunOptions): Promise<RunR
     if (policy !== "never") {
       const pins: Record<string, string> = {};
       for (const b of step.cache.pins) {
-        pins[b] = lock.registry_pins.binaries[b]?.sha256 ?? "unpinned";
+        pins[b] = pinDigest(lock, b);
       }
       parts = keyParts(step, bound.values, pins);
       key = cacheKey(step, parts);
@@ -712,7 +713,8 @@ export async function runLock(lock: LockFile, options: RunOptions): Promise<RunR
       // Per step: which policy, and what isolation was in force; the policy's permission set
       // and Deno flags are written once, in `policies` (a 10,000-step manifest stays small).
       const { deno_flags, ...rest } = result.enforcement ?? {};
-      r.manifest.enforcement = { policy: policyId, ...rest, ...os.record };
+      // The adapter's record wins: a container's isolation is not the host sandbox's.
+      r.manifest.enforcement = { policy: policyId, ...os.record, ...rest };
       if (!manifest.policies![policyId]) {
         const flags = (deno_flags as string[] | undefined) ?? null;
         manifest.policies![policyId] = { permissions, deno_flags: flags };
@@ -1088,7 +1090,7 @@ async function dryRun(
       continue;
     }
     const pins: Record<string, string> = {};
-    for (const b of step.cache.pins) pins[b] = lock.registry_pins.binaries[b]?.sha256 ?? "unpinned";
+    for (const b of step.cache.pins) pins[b] = pinDigest(lock, b);
     const parts = keyParts(step, bound.values, pins);
     const key = cacheKey(step, parts);
     const found = await cache.lookup(key);

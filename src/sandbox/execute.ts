@@ -16,6 +16,8 @@ export interface ExecSpec {
   /** A Lily shell script, or a program with arguments (`process` steps, `shell: sh`). */
   script?: string;
   argv?: string[];
+  /** A container image (`adapter: docker`): `argv` runs in it (adapters/docker.ts). */
+  image?: string;
   cwd: string;
   /** The complete environment (nothing is inherited). */
   env: Record<string, string>;

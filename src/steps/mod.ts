@@ -9,6 +9,7 @@
 import { LilyError } from "../errors.ts";
 import type { ExecSpec } from "../sandbox/execute.ts";
 import type { LockFile, LockStep } from "../schema/lock.ts";
+import { dockerSpec } from "./docker_spec.ts";
 import { pythonSpec } from "./python.ts";
 import { toolSpec } from "./tool.ts";
 
@@ -62,6 +63,7 @@ export function execSpecFor(
   context: SpecContext,
   lock?: Pick<LockFile, "registry_pins">,
 ): ExecSpec {
+  if (step.adapter === "docker") return dockerSpec(step, context, lock);
   const build = EXECUTORS[step.uses];
   if (build) return build(step, context, lock);
   // Compose and the lock reader refuse these first (steps/support.ts); this is the last guard.

@@ -23,7 +23,7 @@ export const DEFAULT_PYTHON = "python3";
 /** `with.code` above this many bytes is refused (it travels as one argument). */
 export const MAX_CODE_BYTES = 96 * 1024;
 
-const WITH_KEYS = ["code", "file", "runtime", "python", "packages"];
+const WITH_KEYS = ["code", "file", "runtime", "python", "packages", "image"];
 const PACKAGE = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
 /** What a python step adds to its plan: the interpreter to pin, a file input. */

@@ -39,7 +39,7 @@ export interface StepUse {
  * ```ts
  * import { unsupportedErrors } from "./support.ts";
  * const span = (field: string) => ({ file: "f.petal", line: field === "uses" ? 3 : 4, col: 11 });
- * const errors = unsupportedErrors({ uses: "llm", adapter: "docker" }, "a", span);
+ * const errors = unsupportedErrors({ uses: "llm", adapter: "python" }, "a", span);
  * if (errors.map((e) => e.code).join() !== "LILY-E0210,LILY-E0211") throw new Error("support");
  * ```
  */

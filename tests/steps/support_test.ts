@@ -1,5 +1,5 @@
 // What this version cannot run is refused with a position, never run half-way or ignored:
-// `uses:` kinds without an executor and `adapter:` values other than `process`, at compose and
+// `uses:` kinds without an executor and `adapter:` values without an adapter, at compose and
 // in a lock edited by hand; and a lock with no flow source cannot be composed again.
 import { assert, assertEquals, assertMatch } from "../_assert.ts";
 import { lily, tempProject } from "../_tools.ts";
@@ -21,7 +21,7 @@ const NOT_YET = STEP_KINDS.filter((k) => !IMPLEMENTED_KINDS.includes(k));
 Deno.test("the kinds refused are exactly those without an executor", () => {
   assertEquals(IMPLEMENTED_KINDS, ["shell", "process", "python", "tool"]);
   assertEquals(NOT_YET, ["llm", "human", "foreach", "include"]);
-  assertEquals(IMPLEMENTED_ADAPTERS, ["process"]);
+  assertEquals(IMPLEMENTED_ADAPTERS, ["process", "docker"]);
 });
 
 Deno.test("compose refuses every kind not implemented yet, at its `uses:`", async () => {
@@ -56,6 +56,9 @@ Deno.test("compose refuses an adapter other than `process` and accepts `process`
       const { code, stderr } = await lily(["compose", "f.petal", "-o", "-"], { cwd: dir });
       if (adapter === "process") {
         assertEquals(code, 0, stderr);
+      } else if ((IMPLEMENTED_ADAPTERS as readonly string[]).includes(adapter)) {
+        // Implemented since (docker: tests/adapters/): not refused as unimplemented.
+        assert(!stderr.includes("LILY-E0211"), stderr);
       } else {
         assertEquals(code, 2, stderr);
         assertMatch(stderr, /error\[LILY-E0211\]: step `b`: `adapter: \w+` is not implemented yet/);
@@ -75,11 +78,11 @@ Deno.test("a lock edited by hand to another kind or adapter is refused when read
     const text = await Deno.readTextFile(`${dir}/f.lock.yaml`);
     assert(text.includes("      uses: shell\n") && text.includes("      adapter: process\n"));
     const edited = text.replace("      uses: shell\n", "      uses: llm\n")
-      .replace("      adapter: process\n", "      adapter: docker\n");
+      .replace("      adapter: process\n", "      adapter: python\n");
     await Deno.writeTextFile(`${dir}/f.lock.yaml`, edited);
     const lines = edited.split("\n");
     const usesLine = lines.indexOf("      uses: llm") + 1;
-    const adapterLine = lines.indexOf("      adapter: docker") + 1;
+    const adapterLine = lines.indexOf("      adapter: python") + 1;
     const { code, stderr } = await lily(["run", "f.lock.yaml"], { cwd: dir });
     assertEquals(code, 2, stderr);
     assertMatch(stderr, new RegExp(`LILY-E0210.*\\n {2}--> f\\.lock\\.yaml:${usesLine}:13`));
