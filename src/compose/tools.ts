@@ -101,6 +101,10 @@ export async function composeTools(
         writeRoots: rc.write_roots ?? ["."],
         outputPath: (id, name) => outputPaths.get(`${id}\u0000${name}`),
         unresolved: (id) => unresolved.has(id),
+        outputNames: (id) =>
+          [...outputPaths.keys()].filter((k) => k.startsWith(`${id}\u0000`)).map((k) =>
+            k.slice(id.length + 1)
+          ),
       }, errors);
       // Not rewritten: its tool-derived outputs are not on the step for the plan to see.
       if (errors.length > before) unresolved.add(step.id);

@@ -34,6 +34,8 @@ export interface ToolStepContext {
    * written by a tool's output argument), for an input argument given as `{from: …}`.
    */
   outputPath?: (step: string, output: string) => string | undefined;
+  /** The file outputs with a path of a step (for did-you-mean on `from:`). */
+  outputNames?: (step: string) => string[];
   /** Whether another step is a tool step compose could not resolve (errors of its own). */
   unresolved?: (step: string) => boolean;
 }
@@ -125,6 +127,7 @@ export function planToolStep(
     where,
     outputPath: context.outputPath,
     unresolved: context.unresolved,
+    outputNames: context.outputNames,
     // `with: {arg: …}` (a misspelt `args`): its error explains the missing arguments.
     quietMissing: errors.length > before,
   }, errors);

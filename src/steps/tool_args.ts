@@ -20,6 +20,8 @@ export interface ArgsContext {
   where: (path: (string | number)[], key?: boolean) => Span | undefined;
   /** The path of another step's file output (`steps.X.outputs.Y`), if it has one. */
   outputPath?: (step: string, output: string) => string | undefined;
+  /** The file outputs with a path of a step (for did-you-mean on `from:`). */
+  outputNames?: (step: string) => string[];
   /** Whether a step is a tool step compose could not resolve (its errors are reported). */
   unresolved?: (step: string) => boolean;
   /** Report no missing argument (an error already said why `with.args` is not as written). */
@@ -45,6 +47,13 @@ function swapDistance(a: string, b: string): number {
     }
   }
   return d[a.length][b.length];
+}
+
+/** Did-you-mean for `from: steps.X.outputs.Y` naming no file output of X. */
+function fromGuess(m: RegExpExecArray | null, context: ArgsContext): string | undefined {
+  if (!m) return undefined;
+  const guess = didYouMean(m[2], context.outputNames?.(m[1]) ?? []);
+  return guess ? `did you mean \`steps.${m[1]}.outputs.${guess}\`?` : undefined;
 }
 
 /** The declared argument an unknown one is a misspelling of (missing required ones first). */
@@ -116,9 +125,8 @@ export function checkToolArgs(
               : `\`from: ${from}\` of argument \`${arg}\` names no file output with a \`path:\``,
             {
               span: where(["with", "args", arg, "from"]),
-              hint: spec.role !== "input"
-                ? "give its value directly"
-                : "name a file output declared with `path:` (or written by a tool's output argument) of a step this one needs",
+              hint: spec.role !== "input" ? "give its value directly" : fromGuess(m, context) ??
+                "name a file output declared with `path:` (or written by a tool's output argument) of a step this one needs",
             },
           ),
         );

@@ -411,3 +411,54 @@ steps:
     }
   },
 });
+
+Deno.test({
+  name: "tool fix: `from:` naming a misspelt output of a tool step gets did-you-mean (E0956)",
+  ignore,
+  fn: async () => {
+    const dir = await tempProject({
+      "adapters/process.yaml": twoTools('">=4"'),
+      "flow.petal": TWO_STEPS.replace("steps.gen.outputs.out", "steps.gen.outputs.ot"),
+    });
+    try {
+      const out = await lily(["compose", "flow.petal", "-o", "flow.lock.yaml"], { cwd: dir });
+      assertEquals(out.code, 2, out.stderr);
+      assertMatch(out.stderr, /LILY-E0956/);
+      assertMatch(out.stderr, /hint: did you mean `steps\.gen\.outputs\.out`\?/);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test("cli cosmetics: lock --help is not wrapped mid-line; explain --why lists the steps; cache counts", async () => {
+  const help = await lily(["lock", "--help"]);
+  assertEquals(help.code, 0, help.stderr);
+  const description = help.stdout.split("\n\n")[1].split("\n");
+  for (const line of description) {
+    assert(line.trim().split(/\s+/).length > 2, `a stray wrapped line: ${JSON.stringify(line)}`);
+  }
+  const dir = await project({
+    "flow.petal": `petal: "1"
+name: one
+steps:
+  - id: hello
+    uses: shell
+    with: { run: echo hi }
+`,
+  });
+  try {
+    const why = await lily(["explain", "flow.lock.yaml", "--why", "nope"], { cwd: dir });
+    assertEquals(why.code, 2, why.stderr);
+    assertMatch(why.stderr, /no step `nope` in this lock/);
+    assertMatch(why.stderr, /hint: its steps are `hello`/);
+    const out = await run(dir);
+    assertEquals(out.code, 0, out.stderr + out.stdout);
+    const status = await lily(["cache", "status"], { cwd: dir });
+    assertEquals(status.code, 0, status.stderr);
+    assertMatch(status.stdout, / 1 entry, /);
+    assert(!status.stdout.includes("1 entries"), status.stdout);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
