@@ -84,7 +84,7 @@ export async function composeTools(
     const tools = files.get(adapterOf(step));
     if (!(tools instanceof Map) || !tools.has(String(step.with?.tool))) unresolved.add(step.id);
   }
-  const toolSteps = new Map<string, { decl?: ToolDecl; args: Record<string, unknown> }>();
+  const toolSteps = new Map<string, { decl?: ToolDecl }>();
   for (const list of ["steps", "on_error"] as const) {
     for (const [index, step] of (petal[list] ?? []).entries()) {
       const adapter = adapterOf(step);
@@ -93,7 +93,6 @@ export async function composeTools(
       // A file with errors was reported; its steps are checked once it is fixed.
       if (tools === null) continue;
       const before = errors.length;
-      const args = (step.with?.args ?? {}) as Record<string, unknown>;
       const decl = planToolStep(step, {
         where: (path, key) => lazyLocate(resolved.raw, [list, index, ...path], { key }),
         tools,
@@ -110,7 +109,6 @@ export async function composeTools(
       if (errors.length > before) unresolved.add(step.id);
       toolSteps.set(step.id, {
         decl: tools instanceof Map ? tools.get(String(step.with?.tool)) : undefined,
-        args,
       });
       if (decl && !used.has(`${adapter}\u0000${decl.name}`)) {
         const missing = missingBinary(decl, resolved.project.root, raws.get(adapter));
