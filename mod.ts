@@ -38,7 +38,7 @@ export async function compose(
   sources: string[],
   options: ComposeOptions = {},
 ): Promise<ComposedPoint[]> {
-  const { composeSources } = await import("./src/compose/mod.ts");
+  const { composeSources } = await import("./src/pipeline.ts");
   return await composeSources(sources, options);
 }
 

@@ -27,7 +27,7 @@ export type AdapterFactory = (context: AdapterContext) => Promise<Adapter>;
 /**
  * The adapters, by the name a lock step's `adapter:` gives. `process`: a program on this
  * machine, in a sandbox host (the default) or, with `--isolation none`, in the engine's
- * process. Modules are imported lazily: a run loads only the adapters its steps use.
+ * process. `http`: one HTTP request sent by the engine (docs/http.md). Modules are imported lazily: a run loads only the adapters its steps use.
  */
 export const ADAPTER_FACTORIES: Record<string, AdapterFactory> = {
   process: async (context) =>
@@ -38,6 +38,7 @@ export const ADAPTER_FACTORIES: Record<string, AdapterFactory> = {
         hostsPerSet: Math.min(context.jobs, 2),
       }),
   docker: async (context) => (await import("./docker.ts")).dockerAdapter(context),
+  http: async (context) => (await import("./http.ts")).httpAdapter(context),
 };
 
 /** The names of the adapters this version runs. */

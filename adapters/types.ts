@@ -56,7 +56,10 @@ export interface StepResult {
   error?: { code: string; message: string; hint?: string };
   /** Set when the step tried something its policy does not allow (it was stopped). */
   denied?: { kind: string; target: string; message: string };
-  /** What was enforced for this attempt (the manifest records it). */
+  /**
+   * What was enforced for this attempt (the manifest records it, over the OS isolation's record:
+   * an adapter that starts no program, such as `http`, replaces the fields that do not apply).
+   */
   enforcement?: Record<string, unknown>;
   /**
    * Set when the attempt failed for a reason worth retrying after a given delay (an HTTP 429 or
@@ -64,6 +67,11 @@ export interface StepResult {
    * backoff, if the step has retries left.
    */
   retryAfterMs?: number;
+  /**
+   * `false` when the failure would recur on every attempt (an HTTP 404, a malformed request):
+   * the engine does not retry it, whatever the step's `retries:`.
+   */
+  retryable?: boolean;
   /** Process metrics the adapter could measure. */
   metrics?: Record<string, number>;
 }

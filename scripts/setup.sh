@@ -14,6 +14,7 @@ have bash || need+=(bash)
 have dash || need+=(dash)
 have python3 || need+=(python3)
 have curl || need+=(curl)
+have openssl || need+=(openssl) # a test CA and certificate for the http adapter's https test
 have ninja || need+=(ninja-build)
 have make || need+=(make)
 have unshare || need+=(util-linux)

@@ -42,7 +42,7 @@ export const ERROR_CODES = {
   "LILY-E0205": "wrong type or shape (a list where a map is expected…)",
   "LILY-E0206": "other constraint (duration format, id characters…)",
   "LILY-E0210": "a `uses:` step kind not implemented yet in this version (`python`, `llm`…)",
-  "LILY-E0211": "an `adapter:` not implemented yet in this version (only `process` exists)",
+  "LILY-E0211": "an `adapter:` not implemented yet in this version (`process` and `http` exist)",
   "LILY-E0212": "a lock names no `flow` source (edited by hand), so it cannot be composed again",
   "LILY-E0213": "a lock file given where a workflow is expected (`lily compose x.lock.yaml`)",
   // Composition (E03xx): docs/errors.md
@@ -202,6 +202,23 @@ export const ERROR_CODES = {
   "LILY-E0910": "`with.packages` on a `docker` python step (the image's packages are the image's)",
   // Lily's state (E087x–E088x): docs/errors.md
   "LILY-E0870": "a lock was edited after compose: its content does not hash to its `spec_hash`",
+  // HTTP steps (E0920–E0939): docs/http.md
+  "LILY-E0920": "`adapter: http` on a step kind it does not run (only `uses: tool`)",
+  "LILY-E0921": "an unknown field in an http step's `with:`",
+  "LILY-E0922": "`with.method` of an http step is not an HTTP method Lily sends",
+  "LILY-E0923": "an http step's URL is missing, not absolute http(s), or has credentials",
+  "LILY-E0924": "an http step's URL host is not in its `resources.network` (at compose)",
+  "LILY-E0925": "an http step has both `body` and `body_from`, or a body on GET/HEAD",
+  "LILY-E0926":
+    "an http step's `*_from` names no input of the step, or one of a type it cannot send",
+  "LILY-E0927": "an http step's `headers`/`query` entry is malformed or a header the client sets",
+  "LILY-E0928": "an http step's `with.expect` or `with.redirects` is malformed",
+  "LILY-E0929": "an http step declares an output it does not fill, or with the wrong type",
+  "LILY-E0930": "an http request could not be sent (connection refused, DNS, TLS)",
+  "LILY-E0931": "an http response's status is not an expected one",
+  "LILY-E0932": "an http request redirected too many times, or to a URL that is not http(s)",
+  "LILY-E0933":
+    "an http response does not fit the step's outputs (not JSON, too large, unwritable)",
   // Tool steps (E0940–E0959): docs/tools.md, docs/errors.md
   "LILY-E0940": "a `tool` step has no `with.tool` (the name of a declared tool)",
   "LILY-E0941":

@@ -6,7 +6,7 @@ import type * as Public from "../src/public_types.ts";
 import type * as Events from "../src/schema/events.ts";
 import type * as Lock from "../src/schema/lock.ts";
 import type * as PetalSchema from "../src/schema/petal.ts";
-import type * as Compose from "../src/compose/mod.ts";
+import type * as Compose from "../src/pipeline.ts";
 import type * as Engine from "../src/run/engine.ts";
 
 /** `true` only when A and B are the same type. */

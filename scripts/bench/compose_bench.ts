@@ -4,14 +4,23 @@
  * - `lily --help` (target ≤ 2.5× the floor),
  * - `lily compose` of a generated 1000-step Petal (target ≤ 11× the floor),
  * - `lily explain` of the resulting lock.
- * Prints medians and median paired ratios.
+ * Prints medians and median paired ratios, of wall time and of CPU time (user + system, from
+ * `/usr/bin/time`: on a shared machine CPU time moves less than wall time).
  *
- * Usage: deno run -A scripts/bench/compose_bench.ts [rounds=15]
+ * With `--against <other checkout>/mod.ts`, that checkout's `compose` of the same file runs in
+ * every round too, and the ratio of this checkout to it is printed (before/after figures).
+ *
+ * Usage: deno run -A scripts/bench/compose_bench.ts [rounds=15] [--against PATH/mod.ts]
  * @module
  */
 import { generatePetal } from "./compose_gen.ts";
 
-const rounds = Number(Deno.args[0] ?? 15);
+const againstAt = Deno.args.indexOf("--against");
+const against = againstAt >= 0 ? Deno.args[againstAt + 1] : undefined;
+const positional = Deno.args.filter((_, i) =>
+  againstAt < 0 || (i !== againstAt && i !== againstAt + 1)
+);
+const rounds = Number(positional[0] ?? 15);
 const dir = await Deno.makeTempDir({ prefix: "lily-bench-" });
 const mod = new URL("../../mod.ts", import.meta.url).pathname;
 await Deno.writeTextFile(`${dir}/empty.ts`, "");
@@ -31,6 +40,20 @@ const cases: Record<string, string[]> = {
     `${dir}/big.lock.yaml`,
     "-q",
   ],
+  ...(against
+    ? {
+      "base compose 1000 steps": [
+        "run",
+        "-A",
+        against,
+        "compose",
+        `${dir}/big.petal`,
+        "-o",
+        `${dir}/base.lock.yaml`,
+        "-q",
+      ],
+    }
+    : {}),
   "lily explain 1000-step lock": [
     "run",
     "-A",
@@ -42,20 +65,21 @@ const cases: Record<string, string[]> = {
   ],
 };
 
-async function time(args: string[]): Promise<number> {
+/** Wall and CPU milliseconds of one whole process. */
+async function time(args: string[]): Promise<{ wall: number; cpu: number }> {
   const start = performance.now();
-  const out = await new Deno.Command(Deno.execPath(), {
-    args,
+  const out = await new Deno.Command("/usr/bin/time", {
+    args: ["-f", "LILY_BENCH_CPU %U %S", Deno.execPath(), ...args],
     env,
     cwd: dir,
     stdout: "null",
     stderr: "piped",
   }).output();
-  const ms = performance.now() - start;
-  if (!out.success) {
-    throw new Error(`${args.join(" ")} failed:\n${new TextDecoder().decode(out.stderr)}`);
-  }
-  return ms;
+  const wall = performance.now() - start;
+  const stderr = new TextDecoder().decode(out.stderr);
+  if (!out.success) throw new Error(`${args.join(" ")} failed:\n${stderr}`);
+  const [, user, system] = /LILY_BENCH_CPU (\S+) (\S+)/.exec(stderr)!;
+  return { wall, cpu: (Number(user) + Number(system)) * 1000 };
 }
 
 const median = (xs: number[]) => {
@@ -63,7 +87,7 @@ const median = (xs: number[]) => {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
-const samples: Record<string, number[]> = Object.fromEntries(
+const samples: Record<string, { wall: number; cpu: number }[]> = Object.fromEntries(
   Object.keys(cases).map((k) => [k, []]),
 );
 for (const args of Object.values(cases)) await time(args); // warm the module cache
@@ -71,13 +95,28 @@ for (let r = 0; r < rounds; r++) {
   for (const [name, args] of Object.entries(cases)) samples[name].push(await time(args));
 }
 const floor = samples["deno run empty.ts"];
+const ratio = (xs: number[], to: number[]) => median(xs.map((x, i) => x / to[i]));
 console.log(
   `${rounds} interleaved rounds, whole processes; ratio = median of per-round ratios to \`deno run empty.ts\``,
 );
-console.log("| case | median | ratio |");
-console.log("|---|---|---|");
+console.log("| case | wall | ratio | CPU | ratio |");
+console.log("|---|---|---|---|---|");
 for (const [name, xs] of Object.entries(samples)) {
-  const ratio = median(xs.map((x, i) => x / floor[i]));
-  console.log(`| ${name} | ${median(xs).toFixed(1)} ms | ${ratio.toFixed(2)}× |`);
+  const wall = xs.map((x) => x.wall);
+  const cpu = xs.map((x) => x.cpu);
+  console.log(
+    `| ${name} | ${median(wall).toFixed(1)} ms | ${
+      ratio(wall, floor.map((f) => f.wall)).toFixed(2)
+    }× | ${median(cpu).toFixed(0)} ms | ${ratio(cpu, floor.map((f) => f.cpu)).toFixed(2)}× |`,
+  );
+}
+if (against) {
+  const now = samples["lily compose 1000 steps"];
+  const base = samples["base compose 1000 steps"];
+  console.log(
+    `compose 1000 steps, this checkout / ${against}: wall ${
+      ratio(now.map((x) => x.wall), base.map((x) => x.wall)).toFixed(2)
+    }×, CPU ${ratio(now.map((x) => x.cpu), base.map((x) => x.cpu)).toFixed(2)}×`,
+  );
 }
 await Deno.remove(dir, { recursive: true });

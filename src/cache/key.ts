@@ -4,7 +4,7 @@
  * @module
  */
 import { createHash } from "node:crypto";
-import { canonicalJson, digestOf } from "../lock/canonical.ts";
+import { canonicalJson, digestOf } from "../util/canonical_json.ts";
 import type { LockStep } from "../schema/lock.ts";
 import { changedRefs } from "../plan/template_refs.ts";
 

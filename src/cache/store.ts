@@ -19,7 +19,7 @@
 import { createHash, createHmac } from "node:crypto";
 import { dirname, join } from "node:path";
 import { openRegular, restoreInside, unsafeRelative } from "./safe_path.ts";
-import { canonicalJson } from "../lock/canonical.ts";
+import { canonicalJson } from "../util/canonical_json.ts";
 import { fileDigest, type KeyParts } from "./key.ts";
 import { keyFile } from "../util/secret_key.ts";
 

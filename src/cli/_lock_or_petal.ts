@@ -27,7 +27,7 @@ export async function lockFrom(
     const { readLockFile } = await import("../lock/read.ts");
     return { lock: await readLockFile(path), lockPath: path };
   }
-  const { composeSources } = await import("../compose/mod.ts");
+  const { composeSources } = await import("../pipeline.ts");
   const [point] = await composeSources([path], options);
   await (await import("./_warnings.ts")).printWarnings(point.warnings);
   return { lock: point.lock, lockPath: undefined };

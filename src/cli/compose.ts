@@ -45,7 +45,7 @@ export async function main(args: string[]): Promise<number> {
     multirun?: string[];
     quiet?: boolean;
   }>();
-  const { composeSources } = await import("../compose/mod.ts");
+  const { composeSources } = await import("../pipeline.ts");
   const points = await composeSources(sources, {
     output: opts.output,
     profile: opts.profile,

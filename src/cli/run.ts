@@ -322,7 +322,7 @@ async function loadTargets(
     }
     return [{ lock, lockPath: target, projectRoot, label: target }];
   }
-  const { composeSources } = await import("../compose/mod.ts");
+  const { composeSources } = await import("../pipeline.ts");
   const points = await composeSources([target], {
     profile: opts.profile,
     params: assignments(opts.param),
@@ -406,7 +406,8 @@ async function assertPins(lock: LockFile, root: string): Promise<void> {
 
 async function assertLocked(path: string, lock: LockFile): Promise<void> {
   const { verifyLock } = await import("../lock/verify.ts");
-  const report = await verifyLock(path, lock, { recompose: true });
+  const { recomposeLock } = await import("../pipeline.ts");
+  const report = await verifyLock(path, lock, { recompose: recomposeLock });
   const drift = report.findings.filter((f) => f.severity === "error");
   if (drift.length) {
     // The diff the error announces, printed before it (stderr: stdout may carry events).

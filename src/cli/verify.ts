@@ -30,7 +30,8 @@ export async function main(args: string[]): Promise<number> {
   const { verifyLock } = await import("../lock/verify.ts");
   const { formatDiff } = await import("../lock/diff.ts");
   const lock = await readLockFile(path);
-  const report = await verifyLock(path, lock, { recompose: opts.recompose, strict: opts.strict });
+  const recompose = opts.recompose ? (await import("../pipeline.ts")).recomposeLock : undefined;
+  const report = await verifyLock(path, lock, { recompose, strict: opts.strict });
   if (opts.json) {
     console.log(JSON.stringify(report, null, 2));
     return report.ok ? 0 : 1;

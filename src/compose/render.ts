@@ -6,6 +6,7 @@
  */
 import { type LilyError, LilyErrors, type Span, userErrors } from "../errors.ts";
 import type { Petal, Step } from "../schema/petal.ts";
+import type { List } from "../shell/ast.ts";
 import { lazyLocate } from "../source/locate.ts";
 import type * as TemplateModule from "../template/mod.ts";
 import { shellFields } from "./shell_fields.ts";
@@ -31,6 +32,8 @@ export interface RenderEffects {
   reads: Map<string, string[]>;
   /** Per step id: the `| shell_code` outputs (`with.run: params.cmd | shell_code`). */
   shellCode: Map<string, string[]>;
+  /** Rendered scripts the taint check parsed, by text: plan checks them without parsing again. */
+  parsedScripts: Map<string, List>;
 }
 
 /** Renders all templated fields of a validated workflow; returns a new document. */
@@ -45,6 +48,7 @@ export async function renderPetal(
     usedClock: false,
     reads: new Map(),
     shellCode: new Map(),
+    parsedScripts: new Map(),
   };
   if (!containsTemplate(petal)) return { petal, effects };
   const engine: typeof TemplateModule = await import("../template/mod.ts");
@@ -77,7 +81,7 @@ export async function renderPetal(
       if (!TEMPLATE.test(value)) return value;
       const where = lazyWhere(raw, path);
       const shell = shells.get(path.join("."));
-      let result: TemplateModule.Rendered & { shellCode?: string[] };
+      let result: TemplateModule.Rendered & { shellCode?: string[]; tree?: List };
       try {
         result = shell === undefined
           ? engine.renderTemplate(value, context(path.join(".")), where)
@@ -89,6 +93,7 @@ export async function renderPetal(
         return value;
       }
       const at = describe(path);
+      if (result.tree) effects.parsedScripts.set(result.text, result.tree);
       if (result.shellCode?.length) {
         const [, stepId, ...field] = at.split(".");
         const list = effects.shellCode.get(stepId) ?? [];

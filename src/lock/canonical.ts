@@ -1,58 +1,8 @@
 /**
- * Canonical serialization: the same value gives the same bytes on every OS. Canonical JSON
- * (sorted keys, no whitespace) feeds hashes; canonical YAML is the lock file's text.
+ * Canonical YAML, the lock file's text: the same value gives the same bytes on every OS.
+ * (Canonical JSON, which feeds hashes, is `util/canonical_json.ts`.)
  * @module
  */
-import { createHash } from "node:crypto";
-
-/**
- * JSON with object keys sorted by code point, no insignificant whitespace. `undefined` members
- * are dropped (as JSON.stringify does); non-finite numbers are refused.
- *
- * @example
- * ```ts
- * import { assert } from "../../tests/_assert.ts";
- * import { canonicalJson } from "./canonical.ts";
- * assert(canonicalJson({ b: 1, a: [true, null] }) === '{"a":[true,null],"b":1}');
- * ```
- */
-export function canonicalJson(value: unknown): string {
-  if (value === null) return "null";
-  switch (typeof value) {
-    case "string":
-      return JSON.stringify(value);
-    case "boolean":
-      return value ? "true" : "false";
-    case "number":
-      if (!Number.isFinite(value)) throw new TypeError(`cannot hash the number ${value}`);
-      return JSON.stringify(value);
-    case "object": {
-      if (Array.isArray(value)) {
-        return `[${value.map((v) => (v === undefined ? "null" : canonicalJson(v))).join(",")}]`;
-      }
-      const keys = Object.keys(value).sort();
-      const parts: string[] = [];
-      for (const key of keys) {
-        const member = (value as Record<string, unknown>)[key];
-        if (member === undefined) continue;
-        parts.push(`${JSON.stringify(key)}:${canonicalJson(member)}`);
-      }
-      return `{${parts.join(",")}}`;
-    }
-    default:
-      throw new TypeError(`cannot serialize a ${typeof value}`);
-  }
-}
-
-/** sha256 of a string (UTF-8) or bytes, as 64 hex digits. */
-export function sha256Hex(data: string | Uint8Array): string {
-  return createHash("sha256").update(data).digest("hex");
-}
-
-/** `sha256:<hex>` of the canonical JSON of a value. */
-export function digestOf(value: unknown): string {
-  return `sha256:${sha256Hex(canonicalJson(value))}`;
-}
 
 const PLAIN = /^[A-Za-z_][A-Za-z0-9_./-]*$/;
 const RESERVED = /^(?:true|false|null|yes|no|on|off|y|n|~)$/i;
@@ -76,18 +26,20 @@ export interface CanonicalYamlOptions {
  * ```
  */
 export function toCanonicalYaml(value: unknown, options: CanonicalYamlOptions = {}): string {
-  const out: string[] = [];
+  // One string grown by `+=` (V8 keeps it as a rope and flattens it once): a 1000-step lock
+  // is ≈ 50,000 lines, and joining an array of them cost more than writing them.
+  const out = { text: "" };
   if (isMap(value)) {
     const keys = orderedKeys(value, options.topOrder ?? []);
     if (keys.length === 0) return "{}\n";
-    for (const key of keys) writeMember(out, key, value[key], 0);
+    for (const key of keys) writeMember(out, key, value[key], 0, "");
   } else if (Array.isArray(value)) {
     if (value.length === 0) return "[]\n";
-    for (const item of value) writeItem(out, item, 0);
+    for (const item of value) writeItem(out, item, 0, "");
   } else {
-    out.push(scalar(value, 0));
+    out.text = scalar(value, 0) + "\n";
   }
-  return out.join("\n") + "\n";
+  return out.text;
 }
 
 function isMap(value: unknown): value is Record<string, unknown> {
@@ -95,47 +47,83 @@ function isMap(value: unknown): value is Record<string, unknown> {
 }
 
 function orderedKeys(map: Record<string, unknown>, first: readonly string[]): string[] {
-  const present = Object.keys(map).filter((k) => map[k] !== undefined);
+  let present = Object.keys(map);
+  for (const k of present) {
+    if (map[k] === undefined) {
+      present = present.filter((x) => map[x] !== undefined);
+      break;
+    }
+  }
   if (first.length === 0) return present.sort();
   const head = first.filter((k) => present.includes(k));
   const rest = present.filter((k) => !first.includes(k)).sort();
   return [...head, ...rest];
 }
 
+// A 1000-step lock is ≈ 50,000 lines of a few hundred distinct keys and depths: their texts
+// are kept rather than tested and built again for every line.
+const keyTexts = new Map<string, string>();
+const pads: string[] = [];
+
 function key(k: string): string {
-  return PLAIN.test(k) && !RESERVED.test(k) ? k : JSON.stringify(k);
-}
-
-function writeMember(out: string[], k: string, v: unknown, indent: number): void {
-  const pad = " ".repeat(indent);
-  if (isMap(v) && Object.keys(v).some((x) => v[x] !== undefined)) {
-    out.push(`${pad}${key(k)}:`);
-    for (const child of orderedKeys(v, [])) writeMember(out, child, v[child], indent + 2);
-  } else if (Array.isArray(v) && v.length > 0) {
-    out.push(`${pad}${key(k)}:`);
-    for (const item of v) writeItem(out, item, indent + 2);
-  } else {
-    out.push(`${pad}${key(k)}: ${scalar(v, indent + 2)}`);
+  let text = keyTexts.get(k);
+  if (text === undefined) {
+    text = PLAIN.test(k) && !RESERVED.test(k) ? k : JSON.stringify(k);
+    if (keyTexts.size < 4096) keyTexts.set(k, text);
   }
+  return text;
 }
 
-function writeItem(out: string[], v: unknown, indent: number): void {
-  const pad = " ".repeat(indent);
-  if (isMap(v) && Object.keys(v).some((x) => v[x] !== undefined)) {
+function padOf(indent: number): string {
+  return pads[indent] ??= " ".repeat(indent);
+}
+
+/**
+ * Writes `k: v` at `indent`. `lead` is what the first line starts with instead of the
+ * indentation (same width): `- ` marks when the member opens a list item.
+ */
+function writeMember(
+  out: { text: string },
+  k: string,
+  v: unknown,
+  indent: number,
+  lead: string,
+): void {
+  if (isMap(v)) {
+    const children = orderedKeys(v, []);
+    if (children.length) {
+      out.text += lead + key(k) + ":\n";
+      const pad = padOf(indent + 2);
+      for (const child of children) writeMember(out, child, v[child], indent + 2, pad);
+      return;
+    }
+  } else if (Array.isArray(v) && v.length > 0) {
+    out.text += lead + key(k) + ":\n";
+    const pad = padOf(indent + 2);
+    for (const item of v) writeItem(out, item, indent + 2, pad);
+    return;
+  }
+  out.text += lead + key(k) + ": " + scalar(v, indent + 2) + "\n";
+}
+
+/** Writes the list item `v` at `indent`; `lead` as for {@linkcode writeMember}. */
+function writeItem(out: { text: string }, v: unknown, indent: number, lead: string): void {
+  if (isMap(v)) {
     const keys = orderedKeys(v, ["id"]);
-    const first: string[] = [];
-    writeMember(first, keys[0], v[keys[0]], indent + 2);
-    first[0] = `${pad}- ${first[0].slice(indent + 2)}`;
-    out.push(...first);
-    for (const k of keys.slice(1)) writeMember(out, k, v[k], indent + 2);
+    if (keys.length) {
+      // The item's first member goes on the `- ` line.
+      writeMember(out, keys[0], v[keys[0]], indent + 2, lead + "- ");
+      const pad = padOf(indent + 2);
+      for (let i = 1; i < keys.length; i++) writeMember(out, keys[i], v[keys[i]], indent + 2, pad);
+      return;
+    }
   } else if (Array.isArray(v) && v.length > 0) {
-    const nested: string[] = [];
-    for (const item of v) writeItem(nested, item, indent + 2);
-    nested[0] = `${pad}- ${nested[0].slice(indent + 2)}`;
-    out.push(...nested);
-  } else {
-    out.push(`${pad}- ${scalar(v, indent + 2)}`);
+    writeItem(out, v[0], indent + 2, lead + "- ");
+    const pad = padOf(indent + 2);
+    for (let i = 1; i < v.length; i++) writeItem(out, v[i], indent + 2, pad);
+    return;
   }
+  out.text += lead + "- " + scalar(v, indent + 2) + "\n";
 }
 
 function scalar(v: unknown, indent: number): string {

@@ -7,7 +7,7 @@
 import type { LockFile, LockStep } from "../schema/lock.ts";
 import { COMPONENT_NAMES } from "../plan/cache_key.ts";
 import { changedRefs } from "../plan/template_refs.ts";
-import { canonicalJson } from "./canonical.ts";
+import { canonicalJson } from "../util/canonical_json.ts";
 
 /** One changed value. */
 export interface Change {

@@ -8,7 +8,7 @@ import { LilyError, LilyErrors, type Span } from "../errors.ts";
 import { unsupportedErrors } from "../steps/support.ts";
 import type { LockFile as LockFileSchema } from "../schema/lock.ts";
 
-import { canonicalJson } from "./canonical.ts";
+import { canonicalJson } from "../util/canonical_json.ts";
 import { specHashOf } from "./spec_hash.ts";
 import { keyFile } from "../util/secret_key.ts";
 

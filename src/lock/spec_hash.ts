@@ -5,7 +5,7 @@
  * @module
  */
 import type { LockFile } from "../schema/lock.ts";
-import { digestOf } from "./canonical.ts";
+import { digestOf } from "../util/canonical_json.ts";
 
 /** The fields of a lock that `spec_hash` covers. */
 export function specHashOf(lock: Omit<LockFile, "spec_hash">): string {

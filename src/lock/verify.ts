@@ -6,11 +6,11 @@
  * @module
  */
 import { dirname, resolve } from "node:path";
-import { LilyError, type Span } from "../errors.ts";
+
 import type { LockFile } from "../schema/lock.ts";
 import { VERSION } from "../version.ts";
 import { sourceDigest } from "../source/load.ts";
-import { sha256Hex } from "./canonical.ts";
+import { sha256Hex } from "../util/canonical_json.ts";
 import { diffLocks, type LockDiff } from "./diff.ts";
 
 /** One finding of verify. */
@@ -37,7 +37,16 @@ export interface VerifyReport {
 
 /** Options for {@linkcode verifyLock}. */
 export interface VerifyOptions {
-  recompose?: boolean;
+  /**
+   * Composes the lock's sources again (`recomposeLock` of `src/pipeline.ts`, passed in so that
+   * this stage never imports the pipeline that calls it); without it, verify checks sources and
+   * host variables only.
+   */
+  recompose?: (
+    lockPath: string,
+    lock: LockFile,
+    getEnv: (name: string) => string | undefined,
+  ) => Promise<LockFile>;
   strict?: boolean;
   getEnv?: (name: string) => string | undefined;
 }
@@ -100,7 +109,7 @@ export async function verifyLock(
   }
   let diff: LockDiff | undefined;
   if (options.recompose) {
-    const recomposed = await recomposeLock(lockPath, lock, getEnv);
+    const recomposed = await options.recompose(lockPath, lock, getEnv);
     if (recomposed.spec_hash !== lock.spec_hash) {
       diff = diffLocks(lock, recomposed);
       const volatile = new Set(
@@ -139,49 +148,4 @@ export async function verifyLock(
   }
   const failing = findings.filter((f) => f.severity === "error" || options.strict);
   return { ok: failing.length === 0, findings, diff };
-}
-
-/** The position of the first `key:` in the file at `path` (its start when it cannot tell). */
-function spanOfKey(path: string, key: string): Span {
-  try {
-    const lines = Deno.readTextFileSync(path).split("\n");
-    const index = lines.findIndex((l) => l.trimStart().startsWith(`${key}:`));
-    if (index >= 0) {
-      const col = lines[index].length - lines[index].trimStart().length + 1;
-      return { file: path, line: index + 1, col, length: key.length };
-    }
-  } catch {
-    // the caller already read this lock; a vanished file only loses the excerpt
-  }
-  return { file: path, line: 1, col: 1 };
-}
-
-/** Composes a lock's sources again, replaying its profile, overrides, sweep point and clock. */
-export async function recomposeLock(
-  lockPath: string,
-  lock: LockFile,
-  getEnv: (name: string) => string | undefined = (name) => Deno.env.get(name),
-): Promise<LockFile> {
-  const { composeSources } = await import("../compose/mod.ts");
-  const root = resolve(dirname(resolve(lockPath)), lock.provenance.project_root);
-  const flow = lock.provenance.sources.find((s) => s.role === "flow");
-  if (!flow) {
-    throw new LilyError(
-      "LILY-E0212",
-      `\`${lockPath}\` names no \`flow\` source, so it cannot be composed again`,
-      {
-        span: spanOfKey(lockPath, "sources"),
-        hint: "the lock was edited by hand; compose it again from its .petal with `lily compose`",
-      },
-    );
-  }
-  const clock = lock.provenance.clock;
-  const [point] = await composeSources([resolve(root, flow.path)], {
-    profile: lock.provenance.profile ?? undefined,
-    overlays: lock.provenance.overlays.map((o) => resolve(root, o)),
-    params: { ...lock.provenance.overrides, ...(lock.provenance.sweep ?? {}) },
-    output: resolve(lockPath),
-    getEnv: (name) => name === "SOURCE_DATE_EPOCH" && clock !== null ? String(clock) : getEnv(name),
-  });
-  return point.lock;
 }

@@ -6,7 +6,7 @@
  */
 import { imagePinNames } from "../steps/docker_pins.ts";
 import { CACHE_KEY_FORMULA, type LockCacheKey, type LockStep } from "../schema/lock.ts";
-import { digestOf } from "../lock/canonical.ts";
+import { digestOf } from "../util/canonical_json.ts";
 
 /** Human names of the components, for explanations. */
 export const COMPONENT_NAMES: Record<string, string> = {

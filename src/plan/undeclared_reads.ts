@@ -68,11 +68,22 @@ interface Read {
   length: number;
 }
 
+/** Options for {@linkcode undeclaredReads}. */
+export interface UndeclaredReadsOptions {
+  /** Scripts already parsed by rendering's taint check, by text (parsed here otherwise). */
+  parsedScripts?: ReadonlyMap<string, List>;
+}
+
 /**
  * Warnings for every undeclared read of every step of the rendered workflow `petal` (`raw`
  * locates them in the sources; `root` is the project root, for "is this a project file").
  */
-export function undeclaredReads(petal: Petal, raw: unknown, root: string): LilyError[] {
+export function undeclaredReads(
+  petal: Petal,
+  raw: unknown,
+  root: string,
+  options: UndeclaredReadsOptions = {},
+): LilyError[] {
   const warnings: LilyError[] = [];
   const all = [
     ...petal.steps.map((step, index) => ({ step, path: ["steps", index] as (string | number)[] })),
@@ -90,7 +101,7 @@ export function undeclaredReads(petal: Petal, raw: unknown, root: string): LilyE
     }
   }
   for (const { step, path } of all) {
-    for (const read of readsOf(step, path, raw)) {
+    for (const read of readsOf(step, path, raw, options.parsedScripts)) {
       const file = projectPath(read.path, root);
       if (file === undefined || declares(step, file, petal)) continue;
       const writer = writerOf(file, written);
@@ -148,6 +159,7 @@ function readsOf(
   step: Step,
   path: (string | number)[],
   raw: unknown,
+  parsedScripts: ReadonlyMap<string, List> | undefined,
 ): (Read & { span: Span })[] {
   const withBlock = (step.with ?? {}) as Record<string, unknown>;
   if (step.uses === "process" && Array.isArray(withBlock.argv)) {
@@ -163,9 +175,9 @@ function readsOf(
   if (step.adapter === "docker") return []; // the image's `/bin/sh` runs it, not Lily's shell
   if (withBlock.shell !== undefined && withBlock.shell !== "lily") return [];
   const script = withBlock.run;
-  let list: List;
+  let list = parsedScripts?.get(script);
   try {
-    list = parseScript(script);
+    list ??= parseScript(script);
   } catch (error) {
     if (error instanceof ShellSyntaxError) return [];
     throw error;

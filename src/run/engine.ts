@@ -814,7 +814,7 @@ export async function runLock(lock: LockFile, options: RunOptions): Promise<RunR
         finish(r, "succeeded", { exit_code: result.exitCode, attempt });
         return;
       }
-      if (attempt < maxAttempts && !cancelled) {
+      if (attempt < maxAttempts && !cancelled && result.retryable !== false) {
         const base = Math.min(
           step.retries.max_backoff_ms,
           step.retries.backoff_ms * 2 ** (attempt - 1),

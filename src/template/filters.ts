@@ -5,7 +5,7 @@
  */
 import { createHash, randomUUID } from "node:crypto";
 import { posix } from "node:path";
-import { canonicalJson } from "../lock/canonical.ts";
+import { canonicalJson } from "../util/canonical_json.ts";
 import { type Effects, Refusal, SecretRef, secretRefusal } from "./guards.ts";
 import { shellQuote } from "./shell_quote.ts";
 import { markQuoted, shellCode } from "./shell_mode.ts";

@@ -55,6 +55,12 @@ export interface ShellRendered extends Rendered {
   nonce: string;
 }
 
+// Digits: filters such as `upper` leave a captured placeholder unchanged. Random per process:
+// every text that reaches a render (sources, params, the host's variables) exists before the
+// process draws it, so none can hold a placeholder; and one nonce lets the taint check compile
+// its patterns once rather than for every script (a fifth of compose's time at 1000 steps).
+const PLACEHOLDER_NONCE = String(crypto.getRandomValues(new Uint32Array(1))[0]).padStart(10, "0");
+
 /**
  * Renders `text` for a shell: every `{{ … }}` output is a placeholder in the returned text,
  * and its value is in `outputs` (escape them with `escapeShellScript`). `| shell_code`
@@ -66,8 +72,7 @@ export function renderShellTemplate(
   where: Span,
 ): ShellRendered {
   const recorder: ShellRecorder = {
-    // Digits: filters such as `upper` leave a captured placeholder unchanged.
-    nonce: String(crypto.getRandomValues(new Uint32Array(1))[0]).padStart(10, "0"),
+    nonce: PLACEHOLDER_NONCE,
     outputs: [],
     at: { line: 1, col: 1 },
   };

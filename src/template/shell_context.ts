@@ -7,6 +7,7 @@
  * @module
  */
 import type { ErrorCode } from "../error_codes.ts";
+import type { List } from "../shell/ast.ts";
 import { parseScript, ShellSyntaxError } from "../shell/parser.ts";
 import { shellQuote } from "./shell_quote.ts";
 import { commandIndex, interpreterHint, INTERPRETERS } from "./interpreter_code.ts";
@@ -36,6 +37,11 @@ export interface EscapedScript {
   problems: ShellProblem[];
   /** The context of each value output, by output id. */
   contexts: Map<number, ShellContext>;
+  /**
+   * The syntax tree of `script` when the taint check parsed it (values were substituted), so
+   * that later checks of the same text need not parse it again.
+   */
+  tree?: List;
 }
 
 /** Shells whose quoting is POSIX `sh`'s: a script for them can be checked with Lily's parser. */
@@ -57,7 +63,9 @@ const ENV_HINT =
   'or pass the value as an environment variable: `env: {WHO: "{{ params.who }}"}`, then `"$WHO"` in the script';
 
 /** Characters a POSIX shell (and zsh, bash) treats as plain text even unquoted. */
-const INERT = /^[A-Za-z0-9_@%+=:,./-]$/;
+const NOT_INERT = /[^A-Za-z0-9_@%+=:,./-]/gu;
+// deno-lint-ignore no-control-regex
+const MARKERS = /[\u0001\u0002]/g;
 const PROBE = "\uE002";
 
 /**
@@ -206,7 +214,9 @@ export function escapeShellScript(
   }
   if (problems.length) return fail(problems);
   let script = substitute(rendered, pattern, escaped);
-  if (!sameStructure(tree, script, options.nonce, byId, contexts, escaped)) {
+  const check = { tree, nonce: options.nonce, outputs: byId, contexts, escaped };
+  let checked = checkedTree(script, check);
+  if (!checked) {
     // A value can join its neighbours (`$HOME{{ x }}`, `{{ n }}>f`): quote every bare one,
     // and in `"…"` close and reopen the quotes before the value (`"$HOME""x"`).
     for (const output of values) {
@@ -215,29 +225,22 @@ export function escapeShellScript(
       if (context === "double") escaped.set(output.id, `""${escaped.get(output.id)}`);
     }
     script = substitute(rendered, pattern, escaped);
-    if (!sameStructure(tree, script, options.nonce, byId, contexts, escaped)) {
-      return fail([taintProblem(rendered, tree, options.nonce, byId, contexts, escaped)]);
-    }
+    checked = checkedTree(script, check);
+    if (!checked) return fail([taintProblem(rendered, check)]);
   }
-  return { script, problems: [], contexts };
+  return { script, problems: [], contexts, tree: checked };
 }
 
 /** The output whose value alone changes the script's structure (the first, else any). */
-function taintProblem(
-  rendered: string,
-  tree: unknown,
-  nonce: string,
-  byId: Map<number, ShellOutput>,
-  contexts: Map<number, ShellContext>,
-  escaped: Map<number, string>,
-): ShellProblem {
+function taintProblem(rendered: string, check: TaintCheck): ShellProblem {
+  const { nonce, outputs: byId, contexts, escaped } = check;
   let culprit = [...byId.values()][0];
   // One parse per output: bounded, so a template that loops thousands of times stays cheap.
   for (const output of [...byId.values()].slice(0, 64)) {
     const one = new Map([[output.id, escaped.get(output.id)!]]);
     const only = new Map([[output.id, output]]);
     const script = substitute(rendered, sentinelPattern(nonce), one);
-    if (!sameStructure(tree, script, nonce, only, contexts, one)) {
+    if (!checkedTree(script, { ...check, outputs: only, escaped: one })) {
       culprit = output;
       break;
     }
@@ -322,6 +325,19 @@ interface Hit {
   backslashes: number;
 }
 
+let lastProbe: { nonce: string; pattern: RegExp } | undefined;
+
+/** Matches the probe placeholders (group 2: the backslashes the parser left); reused per nonce. */
+function probePatternOf(nonce: string): RegExp {
+  if (lastProbe?.nonce !== nonce) {
+    lastProbe = {
+      nonce,
+      pattern: new RegExp(`${SENTINEL_OPEN}${nonce}(\\d+)${PROBE}(\\\\*)${SENTINEL_CLOSE}`, "g"),
+    };
+  }
+  return lastProbe.pattern;
+}
+
 /** The context of every placeholder found in the tree (by output id). */
 function classify(text: string, tree: unknown, nonce: string): Map<number, Set<Found>> {
   const hits = collect(text, tree, sentinelPattern(nonce));
@@ -332,10 +348,7 @@ function classify(text: string, tree: unknown, nonce: string): Map<number, Set<F
   );
   const probeHits = new Map<number, number>();
   try {
-    const probePattern = new RegExp(
-      `${SENTINEL_OPEN}${nonce}(\\d+)${PROBE}(\\\\*)${SENTINEL_CLOSE}`,
-      "g",
-    );
+    const probePattern = probePatternOf(nonce);
     for (const hit of collect(probeText, parseScript(probeText), probePattern)) {
       probeHits.set(hit.id, hit.backslashes);
     }
@@ -444,23 +457,30 @@ function collect(text: string, tree: unknown, pattern: RegExp): Hit[] {
   return hits;
 }
 
+/** What the taint check compares a script with values against. */
+interface TaintCheck {
+  /** The tree of the script with placeholders. */
+  tree: unknown;
+  nonce: string;
+  /** The value outputs checked, by id. */
+  outputs: Map<number, ShellOutput>;
+  contexts: Map<number, ShellContext>;
+  /** The escaped text of each output, by id. */
+  escaped: Map<number, string>;
+}
+
 /**
- * The taint check: `escaped` (the script with values) parses to the tree of `rendered` (the
- * script with placeholders) where each placeholder is its value as literal text.
+ * The taint check: `escapedScript` (the script with values) parses to the tree of the script
+ * with placeholders where each placeholder is its value as literal text. Returns the parse of
+ * `escapedScript` when it does, undefined when it does not.
  */
-function sameStructure(
-  tree: unknown,
-  escapedScript: string,
-  nonce: string,
-  outputs: Map<number, ShellOutput>,
-  contexts: Map<number, ShellContext>,
-  escaped: Map<number, string>,
-): boolean {
+function checkedTree(escapedScript: string, check: TaintCheck): List | undefined {
+  const { tree, nonce, outputs, contexts, escaped } = check;
   let after;
   try {
     after = parseScript(escapedScript);
   } catch (error) {
-    if (error instanceof ShellSyntaxError) return false;
+    if (error instanceof ShellSyntaxError) return undefined;
     throw error;
   }
   const pattern = sentinelPattern(nonce);
@@ -472,7 +492,7 @@ function sameStructure(
   };
   const want = JSON.stringify(normalize(tree, { pattern, expected }));
   const got = JSON.stringify(normalize(after, undefined));
-  return want === got;
+  return want === got ? after : undefined;
 }
 
 interface Substitution {
@@ -480,8 +500,14 @@ interface Substitution {
   expected: (id: number) => string | undefined;
 }
 
+const POSITION_KEY = /^(pos|.*Pos|.*Start|.*End)$/;
+const positionKeys = new Map<string, boolean>();
+
 function isPosition(key: string, value: unknown): boolean {
-  return typeof value === "number" && /^(pos|.*Pos|.*Start|.*End)$/.test(key);
+  if (typeof value !== "number") return false;
+  let known = positionKeys.get(key);
+  if (known === undefined) positionKeys.set(key, known = POSITION_KEY.test(key));
+  return known;
 }
 
 /** A position-free form of a tree, words as text with each character's quoting. */
@@ -506,12 +532,14 @@ function normalizeWord(parts: Record<string, unknown>[], subst: Substitution | u
   const items: unknown[] = [];
   let lit = "";
   let anyQuoted = false;
+  // Each character as itself (quoted or inert) or marked `\u0001` (special unquoted); the
+  // markers themselves escaped by `\u0002`. One replace per piece: this runs for every word
+  // of every templated script at compose.
   const add = (chars: string, quoted: boolean) => {
-    for (const c of chars) {
-      if (c === "\u0001" || c === "\u0002") lit += "\u0002" + c;
-      else if (quoted || INERT.test(c)) lit += c;
-      else lit += "\u0001" + c;
-    }
+    lit += quoted
+      ? chars.replace(MARKERS, "\u0002$&")
+      : chars.replace(NOT_INERT, (c) =>
+        (c === "\u0001" || c === "\u0002" ? "\u0002" : "\u0001") + c);
   };
   for (const part of parts) {
     if (part.kind !== "lit") {
@@ -574,10 +602,11 @@ function codeArguments(tree: unknown, pattern: RegExp): { id: number; runner: st
         w.parts.every((p) => p.kind === "lit") ? w.parts.map((p) => p.text).join("") : undefined;
       const name = literal(words[0]);
       const base = name?.split("/").pop() ?? "";
-      if (EVALUATORS.has(base)) {
+      const program = EVALUATORS.has(base) ? undefined : programOf(words.map(literal));
+      if (!program) {
         for (const w of words.slice(1)) for (const id of idsIn(w)) out.push({ id, runner: base });
-      } else if (INTERPRETERS.has(programOf(words.map(literal)).base)) {
-        const { at, base: runner } = programOf(words.map(literal));
+      } else if (INTERPRETERS.has(program.base)) {
+        const { at, base: runner } = program;
         for (const i of INTERPRETERS.get(runner)!.codeWords(words.slice(at).map(literal))) {
           const word = words[at + i];
           if (word) { for (const id of idsIn(word)) out.push({ id, runner }); }

@@ -62,9 +62,22 @@ export function sentinel(nonce: string, id: number): string {
   return `${SENTINEL_OPEN}${nonce}${id}${SENTINEL_CLOSE}`;
 }
 
-/** Matches the placeholders of a render (group 1: the id). */
+let lastPattern: { nonce: string; pattern: RegExp } | undefined;
+
+/**
+ * Matches the placeholders of a render (group 1: the id). The pattern of the last nonce is
+ * reused (each render has its own nonce, and a script's check asks for it a dozen times); it
+ * is global, so use it only with `matchAll` and `replace`, which do not keep its `lastIndex`.
+ */
 export function sentinelPattern(nonce: string): RegExp {
-  return new RegExp(`${SENTINEL_OPEN}${nonce}(\\d+)${SENTINEL_CLOSE}`, "g");
+  if (lastPattern?.nonce !== nonce) {
+    lastPattern = {
+      nonce,
+      pattern: new RegExp(`${SENTINEL_OPEN}${nonce}(\\d+)${SENTINEL_CLOSE}`, "g"),
+    };
+  }
+  lastPattern.pattern.lastIndex = 0;
+  return lastPattern.pattern;
 }
 
 // `shq` and `shell_code` return String objects so the output hook can recognise them by

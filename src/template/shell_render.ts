@@ -7,12 +7,15 @@
 import { type LilyError, LilyErrors, type Span } from "../errors.ts";
 import { located } from "./guards.ts";
 import { type Rendered, renderShellTemplate, type TemplateContext } from "./render.ts";
+import type { List } from "../shell/ast.ts";
 import { escapeShellScript } from "./shell_context.ts";
 
 /** A rendered shell script and the `| shell_code` regions it holds. */
 export interface ShellScriptRendered extends Rendered {
   /** The expressions inserted as code (`params.cmd | shell_code`), in render order. */
   shellCode: string[];
+  /** The syntax tree of `text`, when the taint check parsed it. */
+  tree?: List;
 }
 
 const GITHUB_STYLE = /\$\{\{/;
@@ -73,5 +76,6 @@ export function renderShellScript(
     text: escaped.script,
     effects: rendered.effects,
     shellCode: rendered.outputs.filter((o) => o.code).map((o) => o.expr ?? "?"),
+    tree: escaped.tree,
   };
 }

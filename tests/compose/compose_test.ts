@@ -1,8 +1,8 @@
 import { assert, assertEquals, assertMatch, assertNotEquals, assertRejects } from "../_assert.ts";
-import { composeSources } from "../../src/compose/mod.ts";
+import { composeSources } from "../../src/pipeline.ts";
 import { type LilyError, LilyErrors, renderError, userErrors } from "../../src/errors.ts";
 import { tempProject } from "../_tools.ts";
-import { canonicalJson } from "../../src/lock/canonical.ts";
+import { canonicalJson } from "../../src/util/canonical_json.ts";
 
 const BASE = `petal: "1"
 name: demo

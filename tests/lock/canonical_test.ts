@@ -2,7 +2,8 @@ import { assertEquals, assertNotEquals } from "../_assert.ts";
 import fc from "fast-check";
 import jsyaml from "js-yaml";
 import { parse as yamlParse } from "yaml";
-import { canonicalJson, digestOf, toCanonicalYaml } from "../../src/lock/canonical.ts";
+import { canonicalJson, digestOf } from "../../src/util/canonical_json.ts";
+import { toCanonicalYaml } from "../../src/lock/canonical.ts";
 
 const json = fc.jsonValue({ maxDepth: 4 }).map((v) => JSON.parse(JSON.stringify(v)));
 const tricky = fc.oneof(

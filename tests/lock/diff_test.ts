@@ -1,5 +1,5 @@
 import { assertEquals, assertMatch } from "../_assert.ts";
-import { composeSources } from "../../src/compose/mod.ts";
+import { composeSources } from "../../src/pipeline.ts";
 import { diffLocks, formatDiff } from "../../src/lock/diff.ts";
 import { tempProject } from "../_tools.ts";
 

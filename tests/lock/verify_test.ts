@@ -1,5 +1,5 @@
 import { assert, assertEquals, assertMatch } from "../_assert.ts";
-import { composeSources } from "../../src/compose/mod.ts";
+import { composeSources, recomposeLock } from "../../src/pipeline.ts";
 import { verifyLock } from "../../src/lock/verify.ts";
 import { tempProject } from "../_tools.ts";
 
@@ -23,7 +23,7 @@ Deno.test("an untouched project verifies, with and without recompose", async () 
   const { dir, path, lock } = await composed({ "flow.petal": FLOW }, { n: "3" });
   try {
     assertEquals((await verifyLock(path, lock)).ok, true);
-    const report = await verifyLock(path, lock, { recompose: true });
+    const report = await verifyLock(path, lock, { recompose: recomposeLock });
     assertEquals(report.ok, true, JSON.stringify(report.findings));
   } finally {
     await Deno.remove(dir, { recursive: true });
@@ -42,11 +42,14 @@ Deno.test("reformatting a source is drift of the file but not of the plan", asyn
       false,
       "without recompose, changed bytes are drift",
     );
-    const report = await verifyLock(path, lock, { recompose: true });
+    const report = await verifyLock(path, lock, { recompose: recomposeLock });
     assertEquals(report.findings.map((f) => [f.kind, f.severity]), [["source-changed", "warning"]]);
     assertEquals(report.ok, true);
     assertEquals(report.diff, undefined);
-    assertEquals((await verifyLock(path, lock, { recompose: true, strict: true })).ok, false);
+    assertEquals(
+      (await verifyLock(path, lock, { recompose: recomposeLock, strict: true })).ok,
+      false,
+    );
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
@@ -56,7 +59,7 @@ Deno.test("a semantic change is drift, with a diff", async () => {
   const { dir, path, lock } = await composed({ "flow.petal": FLOW });
   try {
     await Deno.writeTextFile(`${dir}/flow.petal`, FLOW.replace("echo, a", "echo, b"));
-    const report = await verifyLock(path, lock, { recompose: true });
+    const report = await verifyLock(path, lock, { recompose: recomposeLock });
     assertEquals(report.ok, false);
     assert(report.findings.some((f) => f.kind === "plan-changed"));
     assertEquals(Object.keys(report.diff!.steps.changed), ["a"]);

@@ -4,7 +4,7 @@
  */
 import { createHash } from "node:crypto";
 import { assert, assertEquals, assertMatch } from "../_assert.ts";
-import { canonicalJson } from "../../src/lock/canonical.ts";
+import { canonicalJson } from "../../src/util/canonical_json.ts";
 import { latestManifest } from "../run/_run.ts";
 import { exists, projectBeside, runIn } from "./_state.ts";
 

@@ -21,7 +21,7 @@ const NOT_YET = STEP_KINDS.filter((k) => !IMPLEMENTED_KINDS.includes(k));
 Deno.test("the kinds refused are exactly those without an executor", () => {
   assertEquals(IMPLEMENTED_KINDS, ["shell", "process", "python", "tool"]);
   assertEquals(NOT_YET, ["llm", "human", "foreach", "include"]);
-  assertEquals(IMPLEMENTED_ADAPTERS, ["process", "docker"]);
+  assertEquals(IMPLEMENTED_ADAPTERS, ["process", "docker", "http"]);
 });
 
 Deno.test("compose refuses every kind not implemented yet, at its `uses:`", async () => {
@@ -45,7 +45,7 @@ Deno.test("compose refuses every kind not implemented yet, at its `uses:`", asyn
   }
 });
 
-Deno.test("compose refuses an adapter other than `process` and accepts `process`", async () => {
+Deno.test("compose refuses an adapter not implemented yet, and `http` on a shell step; accepts `process`", async () => {
   for (const adapter of ADAPTERS) {
     const dir = await tempProject({
       "f.petal": flow(
@@ -56,6 +56,14 @@ Deno.test("compose refuses an adapter other than `process` and accepts `process`
       const { code, stderr } = await lily(["compose", "f.petal", "-o", "-"], { cwd: dir });
       if (adapter === "process") {
         assertEquals(code, 0, stderr);
+      } else if (adapter === "http") {
+        // Implemented, for `uses: tool` only (tests/adapters/http_test.ts).
+        assertEquals(code, 2, stderr);
+        assertMatch(
+          stderr,
+          /error\[LILY-E0920\]: http step `b`: `adapter: http` does not run `uses: shell`/,
+        );
+        assertMatch(stderr, /--> f\.petal:9:14/);
       } else if ((IMPLEMENTED_ADAPTERS as readonly string[]).includes(adapter)) {
         // Implemented since (docker: tests/adapters/): not refused as unimplemented.
         assert(!stderr.includes("LILY-E0211"), stderr);

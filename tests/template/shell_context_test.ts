@@ -319,3 +319,14 @@ Deno.test("property: an integer lands in $(( )) as its number, anything else is 
     { numRuns: 150 },
   );
 });
+
+Deno.test("a value holding placeholder-shaped text is refused, whatever its digits", async () => {
+  // The placeholders' nonce is drawn once per process; a value is known before the process
+  // starts, and one that holds the placeholders' first character is refused outright.
+  for (const digits of ["0", "00000000000", "42949672950", "12345678901"]) {
+    const v = `\uE000${digits}\uE001`;
+    for (const template of ["echo {{ params.v }}", 'echo "{{ params.v }}" x']) {
+      assertEquals((await refusal(template, v)).code, "LILY-E0631");
+    }
+  }
+});

@@ -1,36 +1,39 @@
 /**
- * `compose`: sources → one lock per sweep point. Runs the front half of the pipeline:
- * resolve sources (extends/overlays/profile) → validate → params → render → plan → lock.
- * Writes nothing; the caller decides where the text goes.
+ * The front pipeline, `compose`: sources → one lock per sweep point. Runs the front stages in
+ * order: resolve sources (extends/overlays/profile) → validate → params → render → plan → lock.
+ * The only module that imports every front stage; the stages import the schema and earlier
+ * stages, never this file (the CLI and mod.ts call it). Writes nothing; the caller decides
+ * where the text goes.
  * @module
  */
 import { basename, dirname, relative, resolve } from "node:path";
-import { LilyError, LilyErrors } from "../errors.ts";
-import { sha256Hex } from "../lock/canonical.ts";
-import { composer, executionContract, lockText, sealLock } from "../lock/build.ts";
-import { buildPlan } from "../plan/build.ts";
-import { undeclaredReads } from "../plan/undeclared_reads.ts";
-import type { LockFile, LockParam } from "../schema/lock.ts";
-import { type Petal, Petal as PetalSchema, type ValueType } from "../schema/petal.ts";
-import { validate } from "../schema/validate.ts";
-import { ensureLocator, lazyLocate, locate } from "../source/locate.ts";
-import { pythonPackagePins } from "../steps/python.ts";
-import { dockerErrors, dockerImagePins } from "../steps/docker_checks.ts";
-import { pythonFileErrors } from "../steps/python_file_check.ts";
-import { unsupportedInSource } from "../steps/support.ts";
-import { composeTools } from "./tools.ts";
+import { LilyError, LilyErrors, type Span } from "./errors.ts";
+import { sha256Hex } from "./util/canonical_json.ts";
+import { composer, executionContract, lockText, sealLock } from "./lock/build.ts";
+import { buildPlan } from "./plan/build.ts";
+import { undeclaredReads } from "./plan/undeclared_reads.ts";
+import type { LockFile, LockParam } from "./schema/lock.ts";
+import { type Petal, Petal as PetalSchema, type ValueType } from "./schema/petal.ts";
+import { validate } from "./schema/validate.ts";
+import { ensureLocator, lazyLocate } from "./source/locate.ts";
+import { pythonPackagePins } from "./steps/python.ts";
+import { dockerErrors, dockerImagePins } from "./steps/docker_checks.ts";
+import { pythonFileErrors } from "./steps/python_file_check.ts";
+import { httpStepErrors } from "./steps/http.ts";
+import { unsupportedInSource } from "./steps/support.ts";
+import { composeTools } from "./compose/tools.ts";
 import {
   checkChoices,
-  checkYamlValue,
   coerceCliValue,
   expandSweeps,
   pointLabel,
   unknownParam,
-} from "./params.ts";
-import { paramSchemaErrors } from "./param_schemas.ts";
-import { renderPetal } from "./render.ts";
-import { secretSideDoors } from "./secret_doors.ts";
-import { type Resolved, resolveSources } from "./resolve.ts";
+} from "./compose/params.ts";
+import { paramSchemaErrors } from "./compose/param_schemas.ts";
+import { renderPetal } from "./compose/render.ts";
+import { secretSideDoors } from "./compose/secret_doors.ts";
+import { baseParamValues, paramErrorsBeside } from "./compose/param_values.ts";
+import { type Resolved, resolveSources } from "./compose/resolve.ts";
 
 /** Options for {@linkcode composeSources}. */
 export interface ComposeOptions {
@@ -68,7 +71,7 @@ export interface ComposedPoint {
  *
  * @example
  * ```ts ignore
- * import { composeSources } from "./mod.ts";
+ * import { composeSources } from "./pipeline.ts";
  * const [point] = await composeSources(["examples/hello/hello.petal"], { params: { who: "you" } });
  * console.log(point.lock.spec_hash);
  * ```
@@ -157,7 +160,7 @@ async function composeUnchecked(
       throw new LilyErrors(
         missing.map(([name, p]) =>
           new LilyError("LILY-E0303", `param \`${name}\` is required but has no value`, {
-            span: spanOf(resolved.raw, ["params", name], true),
+            span: lazyLocate(resolved.raw, ["params", name], { key: true }),
             hint: `pass \`-p ${name}=${
               p.choices?.length ? String(p.choices[0]) : `<${p.type}>`
             }\`, set it in a profile, or give it a \`default:\``,
@@ -192,6 +195,7 @@ async function composeUnchecked(
         params: visible,
         vars: rendered.petal.vars ?? {},
       },
+      parsedScripts: rendered.effects.parsedScripts,
     }).catch(tools.besidePlanErrors);
     const badValues = await paramSchemaErrors(rendered.petal, resolved.raw, {
       values: visible,
@@ -200,6 +204,7 @@ async function composeUnchecked(
     // A python step's script must exist now, not first at run (a typo composes otherwise).
     badValues.push(...pythonFileErrors(rendered.petal, resolved.raw, resolved.project.root));
     badValues.push(...dockerErrors(rendered.petal, resolved.raw));
+    badValues.push(...httpStepErrors(plan, resolved.raw));
     badValues.push(...tools.errors);
     if (badValues.length) throw new LilyErrors(badValues);
     // Code inserted by `| shell_code` is listed on its step, for review (lock, explain).
@@ -213,7 +218,7 @@ async function composeUnchecked(
       for (const b of step.resources.binaries) binaries.add(b);
     }
     pins ??= binaries.size
-      ? await (await import("../sync/pins.ts")).resolvePins([...binaries], {
+      ? await (await import("./sync/pins.ts")).resolvePins([...binaries], {
         root: resolved.project.root,
       })
       : {};
@@ -241,101 +246,13 @@ async function composeUnchecked(
       sweep: isSweep ? point : null,
       warnings: [
         ...resolved.project.warnings,
-        ...undeclaredReads(rendered.petal, resolved.raw, resolved.project.root),
+        ...undeclaredReads(rendered.petal, resolved.raw, resolved.project.root, {
+          parsedScripts: rendered.effects.parsedScripts,
+        }),
       ],
     });
   }
   return results;
-}
-
-function spanOf(raw: unknown, path: (string | number)[], key = false) {
-  return lazyLocate(raw, path, { key });
-}
-
-/**
- * The param errors of a workflow whose schema check failed elsewhere: when its `params:`
- * section is itself valid, unknown or ill-typed `-p` values and missing required params are
- * reported beside the schema errors (plan errors wait for a valid document).
- */
-function paramErrorsBeside(resolved: Resolved, overrides: Record<string, string>): LilyError[] {
-  const raw = resolved.raw as Record<string, unknown> | undefined;
-  const parsed = PetalSchema.shape.params.safeParse(raw?.params);
-  if (!parsed.success) return [];
-  const params = parsed.data ?? {};
-  const errors: LilyError[] = [];
-  const collect = (fn: () => void) => {
-    try {
-      fn();
-    } catch (error) {
-      if (error instanceof LilyError) errors.push(error);
-      else if (error instanceof LilyErrors) errors.push(...error.errors);
-      else throw error;
-    }
-  };
-  let values: Record<string, unknown> = {};
-  collect(() => values = baseParamValues({ params } as Petal, resolved));
-  for (const [name, text] of Object.entries(overrides)) {
-    const flag = `-p ${name}=${text}`;
-    collect(() => {
-      const param = params[name];
-      if (!param) throw unknownParam(name, Object.keys(params), { flag });
-      values[name] = coerceCliValue(name, param.type, text, { flag });
-      checkChoices(name, param, values[name], { flag });
-    });
-  }
-  for (const [name, p] of Object.entries(params)) {
-    if (p.type === "secret" || !p.required || values[name] !== undefined) continue;
-    errors.push(
-      new LilyError("LILY-E0303", `param \`${name}\` is required but has no value`, {
-        span: spanOf(resolved.raw, ["params", name], true),
-        hint: `pass \`-p ${name}=${
-          p.choices?.length ? String(p.choices[0]) : `<${p.type}>`
-        }\`, set it in a profile, or give it a \`default:\``,
-      }),
-    );
-  }
-  return errors;
-}
-
-function baseParamValues(petal: Petal, resolved: Resolved): Record<string, unknown> {
-  const values: Record<string, unknown> = {};
-  const params = petal.params ?? {};
-  const errors: LilyError[] = [];
-  const collect = (fn: () => void) => {
-    try {
-      fn();
-    } catch (error) {
-      if (error instanceof LilyError) errors.push(error);
-      else throw error;
-    }
-  };
-  for (const [name, param] of Object.entries(params)) {
-    if (param.default === undefined || param.type === "secret" && param.default === undefined) {
-      continue;
-    }
-    collect(() => {
-      const span = spanOf(resolved.raw, ["params", name, "default"]);
-      values[name] = param.default === null
-        ? null
-        : checkYamlValue(name, param, param.default, { span });
-      if (values[name] !== null) checkChoices(name, param, values[name], { span });
-    });
-  }
-  for (const [name, { value, origin }] of Object.entries(resolved.profileParams)) {
-    collect(() => {
-      const span = origin ? locate(origin) : undefined;
-      const param = params[name];
-      if (!param) {
-        throw unknownParam(name, Object.keys(params), {
-          span: origin ? locate(origin, { key: true }) : undefined,
-        });
-      }
-      values[name] = checkYamlValue(name, param, value, { span });
-      checkChoices(name, param, values[name], { span });
-    });
-  }
-  if (errors.length) throw new LilyErrors(errors);
-  return values;
 }
 
 function outputPathFor(
@@ -465,4 +382,48 @@ function assemble(inputs: AssembleInputs): LockFile {
       outputs: plan.outputs,
     },
   });
+}
+
+/** The position of the first `key:` in the file at `path` (its start when it cannot tell). */
+function spanOfKey(path: string, key: string): Span {
+  try {
+    const lines = Deno.readTextFileSync(path).split("\n");
+    const index = lines.findIndex((l) => l.trimStart().startsWith(`${key}:`));
+    if (index >= 0) {
+      const col = lines[index].length - lines[index].trimStart().length + 1;
+      return { file: path, line: index + 1, col, length: key.length };
+    }
+  } catch {
+    // the caller already read this lock; a vanished file only loses the excerpt
+  }
+  return { file: path, line: 1, col: 1 };
+}
+
+/** Composes a lock's sources again, replaying its profile, overrides, sweep point and clock. */
+export async function recomposeLock(
+  lockPath: string,
+  lock: LockFile,
+  getEnv: (name: string) => string | undefined = (name) => Deno.env.get(name),
+): Promise<LockFile> {
+  const root = resolve(dirname(resolve(lockPath)), lock.provenance.project_root);
+  const flow = lock.provenance.sources.find((s) => s.role === "flow");
+  if (!flow) {
+    throw new LilyError(
+      "LILY-E0212",
+      `\`${lockPath}\` names no \`flow\` source, so it cannot be composed again`,
+      {
+        span: spanOfKey(lockPath, "sources"),
+        hint: "the lock was edited by hand; compose it again from its .petal with `lily compose`",
+      },
+    );
+  }
+  const clock = lock.provenance.clock;
+  const [point] = await composeSources([resolve(root, flow.path)], {
+    profile: lock.provenance.profile ?? undefined,
+    overlays: lock.provenance.overlays.map((o) => resolve(root, o)),
+    params: { ...lock.provenance.overrides, ...(lock.provenance.sweep ?? {}) },
+    output: resolve(lockPath),
+    getEnv: (name) => name === "SOURCE_DATE_EPOCH" && clock !== null ? String(clock) : getEnv(name),
+  });
+  return point.lock;
 }
