@@ -27,16 +27,21 @@ export type AdapterFactory = (context: AdapterContext) => Promise<Adapter>;
 /**
  * The adapters, by the name a lock step's `adapter:` gives. `process`: a program on this
  * machine, in a sandbox host (the default) or, with `--isolation none`, in the engine's
- * process. `http`: one HTTP request sent by the engine (docs/http.md). Modules are imported lazily: a run loads only the adapters its steps use.
+ * process. `python`: a `python` step with `runtime: pyodide`, in a pyodide worker with no
+ * permission beyond pyodide's own files (adapters/python.ts). `docker`: a step in a container
+ * (adapters/docker.ts). `http`: one HTTP request sent by the engine (docs/http.md). Modules are
+ * imported lazily: a run loads only the adapters its steps use.
  */
 export const ADAPTER_FACTORIES: Record<string, AdapterFactory> = {
   process: async (context) =>
     context.isolation === "none"
       ? (await import("./process.ts")).processAdapter()
-      : (await import("../src/sandbox/pool.ts")).sandboxAdapter({
+      : (await import("./sandbox.ts")).sandboxAdapter({
         cwd: context.projectRoot,
         hostsPerSet: Math.min(context.jobs, 2),
       }),
+  python: async (context) =>
+    (await import("./python.ts")).pythonAdapter({ maxIdle: Math.max(2, context.jobs) }),
   docker: async (context) => (await import("./docker.ts")).dockerAdapter(context),
   http: async (context) => (await import("./http.ts")).httpAdapter(context),
 };

@@ -2,28 +2,16 @@
  * The seam between the scheduler and whatever executes a step. Adapters know nothing about
  * the DAG, the cache or events; the scheduler knows nothing about how a step runs.
  * The host process adapter (`process.ts`, `--isolation none`) and the sandbox adapter
- * (`src/sandbox/pool.ts`, the default) implement it.
+ * (`sandbox.ts`, the default) implement it. Adapters may import `src/sandbox/` (policy,
+ * executor, hosts); `src/sandbox/` never imports this folder (docs/extending.md).
  * @module
  */
 import type { LockStep } from "../src/schema/lock.ts";
 import type { ExecSpec } from "../src/sandbox/execute.ts";
 import type { OsIsolation } from "../src/sandbox/isolation.ts";
+import type { PermissionSet } from "../src/sandbox/policy.ts";
 
-/** What a step may do, derived from the lock's env_policy and the step's resources. */
-export interface PermissionSet {
-  /** Programs the step may start: absolute, pinned paths. Empty = only shell built-ins. */
-  run: string[];
-  /** Absolute directories (or files) the step may read. */
-  read: string[];
-  /** Absolute directories the step may write. */
-  write: string[];
-  /** Inside the read and write roots, but refused (Lily's own `.lily/`). */
-  deny: string[];
-  /** false = no network; true = any; a list = only these hosts (host or host:port). */
-  net: boolean | string[];
-  /** Host environment variable names the step may see (values passed explicitly). */
-  env: string[];
-}
+export type { PermissionSet };
 
 /** One attempt of one step. */
 export interface StepRequest {

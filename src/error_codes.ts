@@ -148,7 +148,7 @@ export const ERROR_CODES = {
   // Python steps (E067x–E068x): docs/errors.md
   "LILY-E0670": "a `python` step needs exactly one of `with.code` and `with.file`",
   "LILY-E0671": "`with.file` of a `python` step is absolute or leaves the project",
-  "LILY-E0672": "`with.runtime` is unknown, or `pyodide` (not implemented yet)",
+  "LILY-E0672": "`with.runtime` is unknown",
   "LILY-E0673": "`with.python` is not a program name or path",
   "LILY-E0674": "`with.packages` is not a list of package names",
   "LILY-E0675": "an unknown field in a `python` step's `with:`",
@@ -158,6 +158,11 @@ export const ERROR_CODES = {
   "LILY-E0679": "`with.file` of a `python` step is not a file of the project (at compose)",
   "LILY-E0680": "`lily sync`: a python package does not import with the pinned interpreter",
   "LILY-E0681": "`run --locked`: a python package's version differs from the lock's pin",
+  "LILY-E0682": "`runtime: pyodide` with `with.packages` (no wheels ship offline)",
+  "LILY-E0683": "`with.python` on a `runtime: pyodide` step",
+  "LILY-E0684": "`adapter: python` on a step that is not `runtime: pyodide` (or the reverse)",
+  "LILY-E0685": "the pyodide interpreter did not start, or its worker stopped",
+  "LILY-E0686": "a pyodide step's file input cannot be copied into the interpreter",
   // Lock files (E07xx): docs/errors.md
   "LILY-E0701": "the lock file cannot be read",
   "LILY-E0702": "not a valid lock (broken YAML, truncated, edited by hand)",

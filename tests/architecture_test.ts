@@ -13,12 +13,6 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 /** Folder cycles that exist today and are being removed elsewhere; each says why it is here. */
 const KNOWN_CYCLES: { nodes: string[]; why: string }[] = [
   {
-    // adapters ↔ sandbox is being broken by the engine split (issue 11 §1); steps joined it with
-    // docker (adapters/docker.ts → steps/docker_*.ts, steps/support.ts → adapters/mod.ts).
-    nodes: ["adapters", "src/sandbox", "src/steps"],
-    why: "adapters, sandbox and steps import each other; to be broken by the engine split",
-  },
-  {
     nodes: ["src/errors.ts", "src/source"],
     why: "errors.ts renders excerpts with source/snippet.ts; source/ raises LilyErrors",
   },

@@ -14,6 +14,7 @@
  * @module
  */
 import { generatePetal } from "./compose_gen.ts";
+import { median } from "./_stats.ts";
 
 const againstAt = Deno.args.indexOf("--against");
 const against = againstAt >= 0 ? Deno.args[againstAt + 1] : undefined;
@@ -81,11 +82,6 @@ async function time(args: string[]): Promise<{ wall: number; cpu: number }> {
   const [, user, system] = /LILY_BENCH_CPU (\S+) (\S+)/.exec(stderr)!;
   return { wall, cpu: (Number(user) + Number(system)) * 1000 };
 }
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
 const samples: Record<string, { wall: number; cpu: number }[]> = Object.fromEntries(
   Object.keys(cases).map((k) => [k, []]),

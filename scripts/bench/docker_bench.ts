@@ -13,6 +13,7 @@
 import { dockerRunArgs } from "../../src/steps/docker_argv.ts";
 import { findEngine, imageDigest } from "../../src/steps/docker_engine.ts";
 import { busyboxImage, dockerProject } from "../../tests/_images.ts";
+import { median } from "./_stats.ts";
 
 const numbers = Deno.args.filter((a) => /^\d+$/.test(a)).map(Number);
 const rounds = numbers[0] ?? 5;
@@ -42,11 +43,6 @@ async function timed(cmd: string[], cwd: string, extra: Record<string, string> =
   }
   return ms;
 }
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
 const engine = await findEngine();
 if (!("program" in engine)) throw engine;

@@ -11,6 +11,7 @@
  * Needs make and python3 (scripts/setup.sh installs them).
  * @module
  */
+import { median } from "./_stats.ts";
 const numbers = Deno.args.filter((a) => /^\d+$/.test(a)).map(Number);
 const rounds = numbers[0] ?? 5;
 const steps = numbers[1] ?? 100;
@@ -40,11 +41,6 @@ async function timed(cmd: string[], cwd: string): Promise<number> {
   }
   return ms;
 }
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
 const dir = await Deno.makeTempDir({ prefix: "lily-bench-python-" });
 let petal = 'petal: "1"\nname: pybench\nsteps:\n';

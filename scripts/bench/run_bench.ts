@@ -6,10 +6,16 @@
  * re-run against a bare `deno run`, peak memory (`/usr/bin/time`) on 1,000 and 10,000 steps.
  *
  * Usage: deno run -A scripts/bench/run_bench.ts [rounds=5] [--quick]
+ *        deno run -A scripts/bench/run_bench.ts [rounds] --engine-ab=<other checkout>
  * Needs ninja, make and /usr/bin/time (scripts/setup.sh installs them).
+ *
+ * `--engine-ab` compares two engines (this checkout and another, e.g. `git worktree add` of
+ * the commit before a change) on the issue's case only: 1000 layered steps that each start a
+ * program, -j2, both isolation modes, against make, all in interleaved rounds; then peak RSS.
  * @module
  */
 import { type Command, type Shape, writeDag } from "./run_gen.ts";
+import { median } from "./_stats.ts";
 
 const rounds = Number(Deno.args.find((a) => /^\d+$/.test(a)) ?? 5);
 const quick = Deno.args.includes("--quick");
@@ -24,9 +30,12 @@ const env = {
 };
 const LILY = [deno, "run", "-A", "--v8-flags=--max-semi-space-size=1", mod];
 
-async function timed(cmd: string[], cwd: string): Promise<{ ms: number; rssKb?: number }> {
+async function timed(
+  cmd: string[],
+  cwd: string,
+): Promise<{ ms: number; rssKb?: number; cpuMs?: number }> {
   const useTime = cmd[0] === "@time";
-  const argv = useTime ? ["/usr/bin/time", "-f", "maxrss=%M", ...cmd.slice(1)] : cmd;
+  const argv = useTime ? ["/usr/bin/time", "-f", "maxrss=%M cpu=%U+%S", ...cmd.slice(1)] : cmd;
   const start = performance.now();
   const out = await new Deno.Command(argv[0], {
     args: argv.slice(1),
@@ -39,13 +48,13 @@ async function timed(cmd: string[], cwd: string): Promise<{ ms: number; rssKb?: 
   const err = new TextDecoder().decode(out.stderr);
   if (!out.success) throw new Error(`${argv.join(" ")} failed:\n${err.slice(-2000)}`);
   const rss = /maxrss=(\d+)/.exec(err)?.[1];
-  return { ms, rssKb: rss ? Number(rss) : undefined };
+  const cpu = /cpu=([\d.]+)\+([\d.]+)/.exec(err);
+  return {
+    ms,
+    rssKb: rss ? Number(rss) : undefined,
+    cpuMs: cpu ? (Number(cpu[1]) + Number(cpu[2])) * 1000 : undefined,
+  };
 }
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
 async function project(shape: Shape, n: number, command: Command = "builtin"): Promise<string> {
   const dir = await Deno.makeTempDir({ prefix: `lily-bench-${shape}-` });
@@ -90,6 +99,73 @@ async function cold(shape: Shape, n: number, r: number, command: Command = "buil
     }×) |`,
   );
   return { dir, samples };
+}
+
+if (Deno.args.some((a) => a.startsWith("--engine-ab="))) {
+  await engineAb(Deno.args.find((a) => a.startsWith("--engine-ab="))!.slice(12));
+  Deno.exit(0);
+}
+
+/** This engine (`new`) against another checkout's (`old`), and both against make. */
+async function engineAb(other: string) {
+  const oldLily = [...LILY.slice(0, -1), `${other.replace(/\/$/, "")}/mod.ts`];
+  const run = (base: string[], isolation: string) => [
+    ...base,
+    "run",
+    "flow.lock.yaml",
+    "-j",
+    "2",
+    "-q",
+    "--isolation",
+    isolation,
+  ];
+  const dir = await project("layered", 1000, "program");
+  const cases: Record<string, string[]> = {
+    "old none": run(oldLily, "none"),
+    "new none": run(LILY, "none"),
+    "old sandbox": run(oldLily, "auto"),
+    "new sandbox": run(LILY, "auto"),
+  };
+  const samples: Record<string, number[]> = { make: [] };
+  const cpu: Record<string, number[]> = {};
+  const rss: Record<string, number[]> = {};
+  for (const name of Object.keys(cases)) [samples[name], cpu[name], rss[name]] = [[], [], []];
+  for (let i = 0; i < rounds; i++) {
+    // Alternate which engine goes first, so neither always runs on a warmer machine.
+    const names = Object.keys(cases);
+    if (i % 2) names.reverse();
+    for (const name of names) {
+      await clean(dir);
+      const m = await timed(["@time", ...cases[name]], dir);
+      samples[name].push(m.ms);
+      cpu[name].push(m.cpuMs ?? 0);
+      rss[name].push(Math.round((m.rssKb ?? 0) / 1024));
+    }
+    samples.make.push((await timed(["make", "-j2", "-s"], dir)).ms);
+  }
+  const ratio = (a: string, b: string, of = samples) => median(of[a].map((x, i) => x / of[b][i]));
+  console.log(`## engine A/B: layered 1000, program steps, -j2 (${rounds} interleaved rounds)\n`);
+  console.log(
+    "Wall: median; ratios are medians of per-round ratios. CPU: the engine process's user + system time (its children's too). RSS: the engine's peak.\n",
+  );
+  console.log("| case | wall | vs make | wall new/old | CPU | CPU new/old | peak RSS |");
+  console.log("|---|---|---|---|---|---|---|");
+  console.log(`| make | ${median(samples.make).toFixed(0)} ms | 1.00× | | | | |`);
+  for (const mode of ["none", "sandbox"]) {
+    for (const who of ["old", "new"]) {
+      const name = `${who} ${mode}`;
+      const vsOld = (of: Record<string, number[]>) =>
+        who === "new" ? `${ratio(name, `old ${mode}`, of).toFixed(2)}×` : "";
+      console.log(
+        `| lily ${name} | ${median(samples[name]).toFixed(0)} ms | ${
+          ratio(name, "make").toFixed(2)
+        }× | ${vsOld(samples)} | ${median(cpu[name]).toFixed(0)} ms | ${vsOld(cpu)} | ${
+          median(rss[name])
+        } MB |`,
+      );
+    }
+  }
+  await Deno.remove(dir, { recursive: true });
 }
 
 console.log(`## lily run vs ninja and make (${rounds} interleaved rounds, -j2, medians)\n`);

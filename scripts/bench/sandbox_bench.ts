@@ -10,6 +10,7 @@
  * Usage: deno run -A scripts/bench/sandbox_bench.ts [rounds=7] [other/mod.ts]
  * @module
  */
+import { median } from "./_stats.ts";
 
 const rounds = Number(Deno.args.find((a) => /^\d+$/.test(a)) ?? 7);
 const mods = [
@@ -43,11 +44,6 @@ async function timed(argv: string[], cwd: string, sandbox = "bwrap"): Promise<nu
   if (!out.success) throw new Error(`${argv.join(" ")}: ${new TextDecoder().decode(out.stderr)}`);
   return ms;
 }
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
 const PROGRAMS = ["true", "false", "echo", "cat", "ls", "wc", "tr", "sort", "head", "tail"]
   .concat(["cut", "uniq", "env", "date", "sleep", "basename", "dirname", "mkdir", "touch", "id"]);

@@ -17,6 +17,7 @@
  * @module
  */
 import { writeDag } from "./run_gen.ts";
+import { median } from "./_stats.ts";
 
 const rounds = Number(Deno.args.find((a) => /^\d+$/.test(a)) ?? 9);
 const quick = Deno.args.includes("--quick");
@@ -36,11 +37,6 @@ const env = {
   PATH: Deno.env.get("PATH")!,
   HOME: Deno.env.get("HOME") ?? "/tmp",
   ...(Deno.env.get("DENO_DIR") ? { DENO_DIR: Deno.env.get("DENO_DIR")! } : {}),
-};
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
 /** The scripts of the interpreter measure, by name. */

@@ -12,6 +12,7 @@ import { isBuiltin } from "../shell/commands/mod.ts";
 import { NESTING_CODE, parseScript, ShellSyntaxError } from "../shell/parser.ts";
 import { positionalParams } from "../shell/positional.ts";
 import { lazyLocate } from "../source/locate.ts";
+import { stepKind } from "../steps/mod.ts";
 import { isProjectTool, projectToolPath } from "../util/project_tool.ts";
 import type { Where } from "./types.ts";
 
@@ -27,37 +28,13 @@ export interface CommandContext {
 /** A shell step needs `with.run`, a process step `with.argv` (made strings here). */
 export function commandErrors(step: Step, context: CommandContext): LilyError[] {
   const { path, withBlock, where } = context;
-  const errors: LilyError[] = [];
-  if (step.uses === "shell") {
-    if (typeof withBlock.run !== "string" || withBlock.run.trim() === "") {
-      errors.push(
-        new LilyError("LILY-E0612", `shell step \`${step.id}\` has no command`, {
-          span: where(withBlock.run === undefined ? path : [...path, "with", "run"]),
-          hint: 'give it `with: {run: "echo hello"}`',
-        }),
-      );
-    }
-  } else if (step.uses === "process") {
-    const argv = withBlock.argv;
-    if (
-      !Array.isArray(argv) || argv.length === 0 ||
-      argv.some((a) => typeof a !== "string" && typeof a !== "number")
-    ) {
-      errors.push(
-        new LilyError(
-          "LILY-E0613",
-          `process step \`${step.id}\` needs \`with.argv\`, a non-empty list of strings`,
-          {
-            span: where(argv === undefined ? path : [...path, "with", "argv"]),
-            hint: 'give it `with: {argv: ["ffmpeg", "-i", "in.mp4", "out.webm"]}`',
-          },
-        ),
-      );
-    } else {
-      withBlock.argv = argv.map(String);
-    }
-  }
-  return errors;
+  // Each kind checks its own `with:` block (src/steps/<kind>.ts).
+  const check = stepKind(step.uses)?.check;
+  if (!check) return [];
+  return check(withBlock, {
+    id: step.id,
+    spanOf: (withPath) => where(withPath.length ? [...path, "with", ...withPath] : path),
+  });
 }
 
 /** What the program check of a step reads. */

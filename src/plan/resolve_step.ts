@@ -8,6 +8,7 @@ import type { LockIO, LockStep } from "../schema/lock.ts";
 import type { Step } from "../schema/petal.ts";
 import { lazyLocate } from "../source/locate.ts";
 import { planPythonStep } from "../steps/python.ts";
+import { pythonAdapterErrors } from "../steps/python_pyodide.ts";
 import { parseDuration } from "../util/duration.ts";
 import { bindInput } from "./bind_inputs.ts";
 import { cacheKeyOf } from "./cache_key.ts";
@@ -53,6 +54,7 @@ export function resolveStep(step: Step, context: StepContext): LockStep {
     ]),
   ].sort();
   errors.push(...commandErrors(step, { path, withBlock, where }));
+  errors.push(...pythonAdapterErrors(step, (p, key) => where([...path, ...p], key)));
   // A container's programs are its image's (steps/docker_checks.ts checks docker steps).
   if (!errors.length && step.adapter !== "docker") {
     const parsed = typeof withBlock.run === "string"
@@ -116,7 +118,7 @@ export function resolveStep(step: Step, context: StepContext): LockStep {
   const partial = {
     id: step.id,
     uses: step.uses,
-    adapter: step.adapter ?? DEFAULT_ADAPTER[step.uses],
+    adapter: step.adapter ?? python?.adapter ?? DEFAULT_ADAPTER[step.uses],
     needs: [...(dag.needs.get(step.id) ?? [])].sort(),
     if: null,
     timeout_ms: step.timeout ? parseDuration(step.timeout)! : null,

@@ -5,7 +5,6 @@
  * cache or the lock.
  * @module
  */
-import type { StepResult } from "../../adapters/types.ts";
 import type { List } from "../shell/ast.ts";
 import { runScript } from "../shell/exec.ts";
 import { parseScript, ShellSyntaxError } from "../shell/parser.ts";
@@ -130,8 +129,21 @@ function argvScript(argv: string[]): List {
   };
 }
 
+/**
+ * An attempt's result as an adapter reports it (adapters/types.ts's `StepResult` has these
+ * fields and more; declared here so this folder does not import adapters/).
+ */
+export interface ExecResult {
+  exitCode: number | null;
+  signal: string | null;
+  durationMs: number;
+  error?: { code: string; message: string; hint?: string };
+  denied?: { kind: string; target: string; message: string };
+  metrics?: Record<string, number>;
+}
+
 /** A step result from an executor's outcome. */
-export function resultOf(outcome: ExecOutcome): StepResult {
+export function resultOf(outcome: ExecOutcome): ExecResult {
   return {
     exitCode: outcome.exitCode,
     signal: outcome.signal,

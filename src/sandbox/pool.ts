@@ -1,14 +1,15 @@
 /**
- * The sandbox adapter: runs each step attempt in a long-lived host process (host_main.ts)
+ * The sandbox host pool (adapters/sandbox.ts is the adapter over it): runs each step attempt in a long-lived host process (host_main.ts)
  * started with exactly that step's Deno permissions and OS isolation, pooled per distinct
  * permission set (so the namespace and the Deno start-up are paid once per host, not per
  * step). The engine's process keeps every privilege it needs — it writes the logs, the cache
  * and the records, and it kills a timed-out step's whole process tree, which a host may not.
  * @module
  */
-import type { Adapter, StepRequest, StepResult } from "../../adapters/types.ts";
 import { processTree, signalAll } from "../shell/process_tree.ts";
-import { type ExecOutcome, type ExecSpec, resultOf } from "./execute.ts";
+import { type ExecOutcome, type ExecResult, type ExecSpec, resultOf } from "./execute.ts";
+import type { OsIsolation } from "./isolation.ts";
+import type { PermissionSet } from "./policy.ts";
 import {
   clearNamespace,
   type HostNamespace,
@@ -21,7 +22,7 @@ import { privateScratch, type ScratchPart } from "./scratch.ts";
 import { lilyCacheDir } from "./support.ts";
 import { warmHostModules } from "./warm.ts";
 
-/** Options for {@linkcode sandboxAdapter}. */
+/** Options for {@linkcode sandboxPool}. */
 export interface SandboxOptions {
   /** The directory hosts start in (the project root). */
   cwd: string;
@@ -29,6 +30,31 @@ export interface SandboxOptions {
   hostsPerSet: number;
   /** Idle hosts kept in all, beyond which the least recently used are closed. */
   maxIdle?: number;
+}
+
+/**
+ * One attempt for a host: what to run and under which policy. The adapter's `StepRequest`
+ * (adapters/types.ts) carries these fields; this folder does not import adapters/.
+ */
+export interface HostRequest {
+  spec: ExecSpec;
+  permissions: PermissionSet;
+  os: OsIsolation;
+  write(chunk: Uint8Array, stream: "stdout" | "stderr"): Promise<void>;
+  signal: AbortSignal;
+  graceMs: number;
+  /** The attempt holds a secret: its host runs nothing after it. */
+  retireHost: boolean;
+}
+
+/** What an attempt in a host ended with, and what was enforced. */
+export type HostResult = ExecResult & { enforcement?: Record<string, unknown> };
+
+/** The hosts of one run, pooled per permission set. */
+export interface SandboxPool {
+  run(request: HostRequest): Promise<HostResult>;
+  /** Ends every host. */
+  close(): Promise<void>;
 }
 
 /** The Deno flags that grant exactly a spec's permissions. */
@@ -88,7 +114,7 @@ export function hostCommand(flags: string[], prefix: string[], proxy?: string[])
 let execPath: string | undefined;
 
 interface Attempt {
-  write: StepRequest["write"];
+  write: HostRequest["write"];
   pids: Set<number>;
   resolve(outcome: ExecOutcome): void;
 }
@@ -252,7 +278,7 @@ class Host {
     })();
   }
 
-  async run(request: StepRequest): Promise<ExecOutcome> {
+  async run(request: HostRequest): Promise<ExecOutcome> {
     await this.ready;
     if (this.pidNamespace && this.namespace === undefined) {
       this.namespace = hostNamespace(this.proc.pid, this.hostPid);
@@ -369,10 +395,10 @@ function hostEnv(): Record<string, string> {
 }
 
 /**
- * Creates the sandbox adapter. Hosts are started on demand, one attempt at a time each, at
+ * Creates the pool of sandbox hosts. Hosts are started on demand, one attempt at a time each, at
  * most `hostsPerSet` per permission set; `close()` ends them all.
  */
-export function sandboxAdapter(options: SandboxOptions): Adapter {
+export function sandboxPool(options: SandboxOptions): SandboxPool {
   const sets = new Map<string, Host[]>();
   const waiters = new Map<string, (() => void)[]>();
   const maxIdle = options.maxIdle ?? Math.max(4, options.hostsPerSet * 2);
@@ -402,7 +428,7 @@ export function sandboxAdapter(options: SandboxOptions): Adapter {
   const acquire = async (
     key: string,
     argv: string[],
-    request: StepRequest,
+    request: HostRequest,
   ): Promise<Host> => {
     const allowHosts = request.os.proxy ?? [];
     await warmHostModules(lilyCacheDir());
@@ -444,7 +470,7 @@ export function sandboxAdapter(options: SandboxOptions): Adapter {
     object,
     { key: string; argv: string[]; enforcement: Record<string, unknown> }
   >();
-  const commandOf = (request: StepRequest) => {
+  const commandOf = (request: HostRequest) => {
     let command = commands.get(request.permissions);
     if (!command) {
       const flags = denoFlags(request.spec, request.permissions.net, !!request.os.proxy);
@@ -469,8 +495,7 @@ export function sandboxAdapter(options: SandboxOptions): Adapter {
   };
 
   return {
-    name: "sandbox",
-    async run(request: StepRequest): Promise<StepResult> {
+    async run(request: HostRequest): Promise<HostResult> {
       const started = performance.now();
       const { key, argv, enforcement } = commandOf(request);
       let host: Host;
@@ -485,7 +510,7 @@ export function sandboxAdapter(options: SandboxOptions): Adapter {
       } catch (error) {
         return { ...failed(started, (error as Error).message), enforcement };
       } finally {
-        release(host, Object.values(request.step.inputs).some((i) => i.type === "secret"));
+        release(host, request.retireHost);
       }
     },
     async close() {
@@ -496,7 +521,7 @@ export function sandboxAdapter(options: SandboxOptions): Adapter {
   };
 }
 
-function failed(started: number, message: string): StepResult {
+function failed(started: number, message: string): ExecResult {
   return {
     exitCode: null,
     signal: null,

@@ -1,61 +1,53 @@
 /**
- * How each kind of step runs: the lock's step turned into an executor spec (sandbox/execute.ts).
- * `shell` steps run their script in Lily's shell, or with `with.shell` in an allowed shell
- * program (`sh -e -c`, `bash -eo pipefail -c`); `process` steps run `with.argv` with no
- * shell; `python` steps run their code in the pinned interpreter (python.ts); `tool` steps run
- * the argv compose built from a declared tool (tool.ts). The step's environment, binaries and roots come from the engine.
+ * The step kinds this version runs (`uses:`), one object per kind in its own file
+ * (shell.ts, process.ts; python.ts's and tool.ts's spec builders), registered in `EXECUTORS` — the single
+ * table compose, plan and the lock reader read (support.ts). The engine turns a lock step
+ * into an executor spec through it (sandbox/execute.ts); the step's environment, binaries and
+ * roots come from the engine. docs/extending.md shows how to add a kind.
  * @module
  */
 import { LilyError } from "../errors.ts";
 import type { ExecSpec } from "../sandbox/execute.ts";
 import type { LockFile, LockStep } from "../schema/lock.ts";
 import { dockerSpec } from "./docker_spec.ts";
+import type { SpecBuilder, SpecContext, StepKind } from "./kind.ts";
+import { processKind } from "./process.ts";
 import { pythonSpec } from "./python.ts";
+import { shellKind } from "./shell.ts";
 import { toolSpec } from "./tool.ts";
 
-/** The resolved context of an attempt, from the engine. */
-export type SpecContext = Omit<ExecSpec, "script" | "argv">;
-
-/** The shell programs `with.shell` may name, and the flags that make them fail fast. */
-export const SHELL_FLAGS: Record<string, string[]> = {
-  sh: ["-e", "-c"],
-  dash: ["-e", "-c"],
-  bash: ["--noprofile", "--norc", "-e", "-o", "pipefail", "-c"],
-  zsh: ["--no-rcs", "-e", "-o", "pipefail", "-c"],
-  busybox: ["sh", "-e", "-c"],
-};
-
-/** The name of the shell a `shell` step runs in: `lily` (Lily's shell) or a program. */
-export function shellOf(step: Pick<LockStep, "with">): string {
-  const shell = step.with.shell;
-  return typeof shell === "string" && shell !== "" ? shell : "lily";
-}
-
-/** Turns a lock step of one kind into what the executor runs. */
-type SpecBuilder = (
-  step: LockStep,
-  context: SpecContext,
-  lock?: Pick<LockFile, "registry_pins">,
-) => ExecSpec;
+export type { KindCheckContext, SpecBuilder, SpecContext, StepKind } from "./kind.ts";
+export { SHELL_FLAGS, shellOf } from "./shell.ts";
 
 /**
- * The step kinds this version runs, each with its spec builder. A new kind registers here;
+ * The step kinds this version runs: a kind object (kind.ts), or for a kind with nothing to
+ * check at compose time, its spec builder alone. A new kind registers here with one line;
  * compose accepts exactly these kinds (steps/support.ts reads this table).
  */
-export const EXECUTORS: Partial<Record<LockStep["uses"], SpecBuilder>> = {
-  shell(step, context) {
-    const run = String(step.with.run ?? "");
-    const shell = shellOf(step);
-    if (shell === "lily") return { ...context, script: run };
-    const base = shell.split(/[\\/]/).pop()!.replace(/\.exe$/i, "");
-    return { ...context, argv: [shell, ...(SHELL_FLAGS[base] ?? ["-c"]), run] };
-  },
-  process(step, context) {
-    return { ...context, argv: (step.with.argv as unknown[]).map(String) };
-  },
+export const EXECUTORS: Partial<Record<LockStep["uses"], StepKind | SpecBuilder>> = {
+  shell: shellKind,
+  process: processKind,
   python: pythonSpec,
   tool: toolSpec,
 };
+
+/**
+ * The kind object registered for `uses` (a bare spec builder is wrapped), or undefined when
+ * this version does not run that kind.
+ *
+ * @example
+ * ```ts
+ * import { stepKind } from "./mod.ts";
+ * if (stepKind("shell")?.kind !== "shell" || stepKind("python")?.check) throw new Error("kinds");
+ * if (stepKind("llm") !== undefined) throw new Error("llm is not implemented");
+ * ```
+ */
+export function stepKind(uses: string): StepKind | undefined {
+  if (!Object.hasOwn(EXECUTORS, uses)) return undefined;
+  const entry = EXECUTORS[uses as LockStep["uses"]];
+  if (entry === undefined) return undefined;
+  return typeof entry === "function" ? { kind: uses as LockStep["uses"], build: entry } : entry;
+}
 
 /** The spec that runs `step`. */
 export function execSpecFor(
@@ -63,9 +55,10 @@ export function execSpecFor(
   context: SpecContext,
   lock?: Pick<LockFile, "registry_pins">,
 ): ExecSpec {
+  // A docker step runs its script or argv in its image (docker_spec.ts), whatever its kind.
   if (step.adapter === "docker") return dockerSpec(step, context, lock);
-  const build = EXECUTORS[step.uses];
-  if (build) return build(step, context, lock);
+  const kind = stepKind(step.uses);
+  if (kind) return kind.build(step, context, lock);
   // Compose and the lock reader refuse these first (steps/support.ts); this is the last guard.
   throw new LilyError(
     "LILY-E0210",

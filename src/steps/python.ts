@@ -4,7 +4,8 @@
  * is pinned as the interpreter it stands for, see util/shims.ts) inside the step's sandbox,
  * started by a small runner (python_runner.ts) that gives typed inputs through a `lily` module
  * and installs an audit hook (PEP 578) before user code. Compose-time checks are here
- * (`planPythonStep`); how a lock step becomes a program to run is `pythonSpec`.
+ * (`planPythonStep`); how a lock step becomes a program to run is `pythonSpec`. Runtime
+ * `pyodide` (CPython in WebAssembly, the `python` adapter) is python_pyodide.ts.
  * @module
  */
 import { isAbsolute, normalize } from "node:path";
@@ -12,11 +13,12 @@ import { LilyError, listNames, type Span } from "../errors.ts";
 import { spanAt } from "../expr/_span.ts";
 import type { ExecSpec } from "../sandbox/execute.ts";
 import type { LockFile, LockIO, LockStep } from "../schema/lock.ts";
+import { planPyodide, PYODIDE_ADAPTER } from "./python_pyodide.ts";
 import { type RunnerConfig, runnerProgram } from "./python_runner.ts";
 
 /** The input a `with.file` script becomes, so its content enters the cache key. */
 export const PYTHON_FILE_INPUT = "_python_file";
-/** The runtimes `with.runtime` names; only `system` runs in this version. */
+/** The runtimes `with.runtime` names (`pyodide`: python_pyodide.ts, adapters/python.ts). */
 export const PYTHON_RUNTIMES = ["system", "pyodide"] as const;
 /** The interpreter when `with.python` is not set (pinned through shims at compose). */
 export const DEFAULT_PYTHON = "python3";
@@ -30,6 +32,8 @@ const PACKAGE = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 export interface PythonPlan {
   binaries: string[];
   inputs: Record<string, LockIO>;
+  /** The adapter the step runs in when its runtime decides it (`python` for pyodide). */
+  adapter?: "python";
 }
 
 /**
@@ -38,7 +42,7 @@ export interface PythonPlan {
  * `where` locates a field of the step by its path below the step.
  */
 export function planPythonStep(
-  step: { id: string; inputs?: Record<string, unknown> },
+  step: { id: string; adapter?: string; inputs?: Record<string, unknown> },
   withBlock: Record<string, unknown>,
   where: (path: string[], key?: boolean) => Span | undefined,
   errors: LilyError[],
@@ -141,19 +145,12 @@ export function planPythonStep(
       ),
     );
   }
-  const runtime = withBlock.runtime ?? "system";
+  // `adapter: python` alone means pyodide (the only runtime that adapter runs).
+  const runtime = withBlock.runtime ?? (step.adapter === PYODIDE_ADAPTER ? "pyodide" : "system");
   if (runtime === "pyodide") {
-    errors.push(
-      new LilyError(
-        "LILY-E0672",
-        `python step \`${id}\`: \`runtime: pyodide\` is not implemented yet in this version of Lily`,
-        {
-          span: where(["with", "runtime"]),
-          label: "not implemented yet",
-          hint: "use `runtime: system` (the pinned interpreter, in the OS sandbox)",
-        },
-      ),
-    );
+    withBlock.runtime = "pyodide";
+    plan.adapter = planPyodide(step, withBlock, where, errors);
+    return plan;
   } else if (runtime !== "system") {
     errors.push(
       new LilyError("LILY-E0672", `python step \`${id}\`: unknown \`with.runtime\``, {
@@ -232,6 +229,8 @@ export function pythonSpec(
   context: Omit<ExecSpec, "script" | "argv">,
   lock?: Pick<LockFile, "registry_pins">,
 ): ExecSpec {
+  // Pyodide steps run in the `python` adapter, which reads the step itself (adapters/python.ts).
+  if (step.with.runtime === "pyodide") return { ...context, argv: [] };
   const python = String(step.with.python ?? DEFAULT_PYTHON);
   const programs: Record<string, string> = {};
   for (const [name, path] of Object.entries(context.binaries)) {

@@ -2,14 +2,14 @@
  * What this version of Lily can run: the step kinds (`uses:`) and adapters (`adapter:`) that
  * have an executor. Petal names more (llm, human, tool…) so workflows can be written ahead;
  * compose refuses a step this version cannot run, with its position, instead of a lock that
- * fails at run time or an `adapter:` silently ignored. A new kind registers by adding its
- * executor to `EXECUTORS` (steps/mod.ts); a new adapter by adding its name here when it lands.
+ * fails at run time or an `adapter:` silently ignored. A new kind registers its kind object in
+ * `EXECUTORS` (steps/mod.ts); a new adapter its factory in `ADAPTER_FACTORIES`
+ * (adapters/mod.ts). Both tables are read here; docs/extending.md shows the steps.
  * @module
  */
 import { LilyError, listNames, type Span } from "../errors.ts";
 import { ADAPTERS as KNOWN_ADAPTERS, STEP_KINDS as KNOWN_KINDS } from "../schema/petal.ts";
 import { EXECUTORS } from "./mod.ts";
-import { implementedAdapters } from "../../adapters/mod.ts";
 
 /** A step kind Petal knows. */
 export type StepKind = typeof KNOWN_KINDS[number];
@@ -20,10 +20,12 @@ export type AdapterName = typeof KNOWN_ADAPTERS[number];
 export const IMPLEMENTED_KINDS: readonly StepKind[] = Object.keys(EXECUTORS) as StepKind[];
 
 /**
- * Adapters with an executor in this version: the keys of adapters/mod.ts's `ADAPTER_FACTORIES`
- * (`process` is a program run on this machine, in the sandbox or with `--isolation none`).
+ * Adapters this version runs: every adapter Petal names (`process`, `docker`, `python`, `http`),
+ * each with a factory in adapters/mod.ts's `ADAPTER_FACTORIES` (a test holds the two lists equal).
+ * The list is not read from adapters/ because `adapters/` imports `src/`, never the reverse; a
+ * Petal adapter without a factory is refused here (LILY-E0211) by removing it from this list.
  */
-export const IMPLEMENTED_ADAPTERS: readonly AdapterName[] = implementedAdapters() as AdapterName[];
+export const IMPLEMENTED_ADAPTERS: readonly AdapterName[] = KNOWN_ADAPTERS;
 
 /** The fields of a step this check reads (a Petal step or a lock step). */
 export interface StepUse {
@@ -39,8 +41,9 @@ export interface StepUse {
  * ```ts
  * import { unsupportedErrors } from "./support.ts";
  * const span = (field: string) => ({ file: "f.petal", line: field === "uses" ? 3 : 4, col: 11 });
- * const errors = unsupportedErrors({ uses: "llm", adapter: "python" }, "a", span);
+ * const errors = unsupportedErrors({ uses: "llm", adapter: "teleport" }, "a", span);
  * if (errors.map((e) => e.code).join() !== "LILY-E0210,LILY-E0211") throw new Error("support");
+ * if (unsupportedErrors({ uses: "shell", adapter: "docker" }, "b", span).length) throw new Error();
  * ```
  */
 export function unsupportedErrors(

@@ -372,7 +372,7 @@ Deno.test({
 });
 
 Deno.test({
-  name: "python: compose refuses bad with: blocks with positions (pyodide not implemented yet)",
+  name: "python: compose refuses bad with: blocks with positions (an unknown runtime)",
   fn: async () => {
     const dir = await tempProject({
       "f.petal": flow(
@@ -381,7 +381,7 @@ Deno.test({
     with: { code: "print(1)", file: a.py }
   - id: wasm
     uses: python
-    with: { code: "print(1)", runtime: pyodide }
+    with: { code: "print(1)", runtime: jython }
   - id: odd
     uses: python
     with: { code: "print(1)", packges: [numpy] }
@@ -410,7 +410,7 @@ Deno.test({
       );
       assertMatch(
         stderr,
-        /error\[LILY-E0672\]: python step `wasm`: `runtime: pyodide` is not implemented yet.*\n {2}--> f\.petal:11:/,
+        /error\[LILY-E0672\]: python step `wasm`: unknown `with\.runtime`.*\n {2}--> f\.petal:11:/,
       );
       assertMatch(
         stderr,
