@@ -241,9 +241,12 @@ export const ERROR_CODES = {
   "LILY-E0952": "adapters/<adapter>.yaml: a bad version constraint, probe or pattern",
   "LILY-E0953": "`lily sync`: a tool's version does not satisfy its constraint",
   "LILY-E0954": "`lily sync`: a tool's version could not be read (probe failed, no match)",
-  "LILY-E0955": "`run --locked`: a tool's pin drifted (binary replaced or missing, version)",
+  "LILY-E0955":
+    "`run --locked`: a tool's pin drifted, or a constrained tool has no checked version",
   "LILY-E0956":
     "a tool argument's `from:` names no file output with a `path:` (or it is not an input)",
+  "LILY-E0957": "two step outputs write the same file (one file has one writer)",
+  "LILY-E0958": "the tools .yaml: a tool's binary is not installed, or its constraint is not text",
   // Pins and sync (E11xx): docs/sync.md
   "LILY-E1101": "an allowed binary is not installed (compose)",
   "LILY-E1103": "this machine does not match the lock's pins (run)",

@@ -74,7 +74,7 @@ export async function main(args: string[]): Promise<number> {
     for (const [ns, keys] of spaces) {
       const present = keys.filter((k) => sizeOf.has(k));
       console.log(
-        `  ${ns.slice(0, 19)}  ${present.length} entries, ${
+        `  ${ns.slice(0, 19)}  ${present.length} ${present.length === 1 ? "entry" : "entries"}, ${
           admin.formatSize(present.reduce((n, k) => n + sizeOf.get(k)!, 0))
         }`,
       );
@@ -122,7 +122,11 @@ export async function main(args: string[]): Promise<number> {
       olderThanMs,
       all: opts.all,
     });
-    console.log(`removed ${result.removed} entries (${admin.formatSize(result.bytes)})`);
+    console.log(
+      `removed ${result.removed} ${result.removed === 1 ? "entry" : "entries"} (${
+        admin.formatSize(result.bytes)
+      })`,
+    );
     return 0;
   }
   if (action === "gc") {
@@ -135,9 +139,9 @@ export async function main(args: string[]): Promise<number> {
     }
     const result = await admin.gc(store, max);
     console.log(
-      `removed ${result.removed} entries (${admin.formatSize(result.bytes)}); ${
-        admin.formatSize(result.remaining)
-      } left`,
+      `removed ${result.removed} ${result.removed === 1 ? "entry" : "entries"} (${
+        admin.formatSize(result.bytes)
+      }); ${admin.formatSize(result.remaining)} left`,
     );
     return 0;
   }

@@ -49,11 +49,12 @@ export async function main(args: string[]): Promise<number> {
   if (opts.why) {
     const step = [...lock.plan.steps, ...lock.plan.on_error].find((s) => s.id === opts.why);
     if (!step) {
-      const { didYouMean } = await import("../errors.ts");
-      const guess = didYouMean(opts.why, lock.plan.steps.map((s) => s.id));
+      const { didYouMean, listNames } = await import("../errors.ts");
+      const ids = [...lock.plan.steps, ...lock.plan.on_error].map((s) => s.id);
+      const guess = didYouMean(opts.why, ids);
       throw new LilyError("LILY-E0005", `no step \`${opts.why}\` in this lock`, {
         flag: `--why ${opts.why}`,
-        hint: guess ? `did you mean \`${guess}\`?` : undefined,
+        hint: guess ? `did you mean \`${guess}\`?` : `its steps are ${listNames(ids)}`,
       });
     }
     const why = await import("../cache/why.ts");

@@ -9,11 +9,12 @@ import { command, parse, writeFileAtomic } from "./_common.ts";
 export async function main(args: string[]): Promise<number> {
   const program = command(
     "lock",
-    "Lock maintenance. `lily lock refresh LOCK` re-resolves every pinned binary (path and\n" +
-      "sha256; no program is started) on this machine and rewrites the lock; the plan and\n" +
-      "spec_hash do not change. A changed binary loses its version line: `lily sync` takes it.\n" +
-      "Each image of a docker step is resolved again, tag → digest (pulled first when a registry\n" +
-      "answers), and pinned.",
+    // Lines under 80 columns: the help printer wraps longer ones mid-sentence.
+    "Lock maintenance. `lily lock refresh LOCK` re-resolves every pinned binary\n" +
+      "(path and sha256; no program is started) on this machine and rewrites the\n" +
+      "lock; the plan and spec_hash do not change. A changed binary loses its\n" +
+      "version line: `lily sync` takes it. Each image of a docker step is resolved\n" +
+      "again, tag → digest (pulled first when a registry answers), and pinned.",
     `  lily lock refresh locks/video.petal.lock.yaml
   lily lock refresh locks/video.petal.lock.yaml --check   # exit 1 if a refresh would change pins`,
   )

@@ -11,6 +11,7 @@ import { LilyError, LilyErrors, sortBySource } from "../errors.ts";
 import type { ToolPin } from "../schema/lock.ts";
 import type { Petal } from "../schema/petal.ts";
 import { loadSource } from "../source/load.ts";
+import { findBinary, isProjectTool } from "../sync/pins.ts";
 import { lazyLocate } from "../source/locate.ts";
 import { planToolStep } from "../steps/tool.ts";
 import { readToolDecls, type ToolDecl } from "../steps/tool_decl.ts";
@@ -44,13 +45,18 @@ export async function composeTools(
   const errors: LilyError[] = [];
   const used = new Map<string, ToolDecl>();
   const files = new Map<string, Map<string, ToolDecl> | string | null>();
+  // Each adapter's file as read (for positions in it).
+  const raws = new Map<string, unknown>();
   const rc = resolved.project.rc;
   const all = [...petal.steps, ...(petal.on_error ?? [])];
   const adapterOf = (step: Petal["steps"][number]) => step.adapter ?? "process";
   for (const step of all) {
     const adapter = adapterOf(step);
     if (step.uses !== "tool" || adapter === "http" || files.has(adapter)) continue;
-    files.set(adapter, await loadTools(adapter, resolved, options.cwd ?? Deno.cwd(), errors));
+    files.set(
+      adapter,
+      await loadTools(adapter, resolved, options.cwd ?? Deno.cwd(), errors, raws),
+    );
   }
   // The file a step's output names, before any tool step is rewritten (order does not matter).
   const outputPaths = new Map<string, string>();
@@ -70,6 +76,15 @@ export async function composeTools(
       }
     }
   }
+  // Tool steps whose outputs cannot be known (no declarations, an unknown tool): a step
+  // reading them is not told they are missing — the tool step's own errors say why.
+  const unresolved = new Set<string>();
+  for (const step of all) {
+    if (step.uses !== "tool" || adapterOf(step) === "http") continue;
+    const tools = files.get(adapterOf(step));
+    if (!(tools instanceof Map) || !tools.has(String(step.with?.tool))) unresolved.add(step.id);
+  }
+  const toolSteps = new Map<string, { decl?: ToolDecl }>();
   for (const list of ["steps", "on_error"] as const) {
     for (const [index, step] of (petal[list] ?? []).entries()) {
       const adapter = adapterOf(step);
@@ -77,25 +92,66 @@ export async function composeTools(
       const tools = files.get(adapter)!;
       // A file with errors was reported; its steps are checked once it is fixed.
       if (tools === null) continue;
+      const before = errors.length;
       const decl = planToolStep(step, {
         where: (path, key) => lazyLocate(resolved.raw, [list, index, ...path], { key }),
         tools,
         readRoots: rc.read_roots ?? ["."],
         writeRoots: rc.write_roots ?? ["."],
         outputPath: (id, name) => outputPaths.get(`${id}\u0000${name}`),
+        unresolved: (id) => unresolved.has(id),
+        outputNames: (id) =>
+          [...outputPaths.keys()].filter((k) => k.startsWith(`${id}\u0000`)).map((k) =>
+            k.slice(id.length + 1)
+          ),
       }, errors);
+      // Not rewritten: its tool-derived outputs are not on the step for the plan to see.
+      if (errors.length > before) unresolved.add(step.id);
+      toolSteps.set(step.id, {
+        decl: tools instanceof Map ? tools.get(String(step.with?.tool)) : undefined,
+      });
+      if (decl && !used.has(`${adapter}\u0000${decl.name}`)) {
+        const missing = missingBinary(decl, resolved.project.root, raws.get(adapter));
+        if (missing) errors.push(missing);
+      }
       if (decl) used.set(`${adapter}\u0000${decl.name}`, decl);
     }
   }
   return {
     errors,
     besidePlanErrors(error: unknown): never {
-      if (errors.length === 0) throw error;
-      if (error instanceof LilyErrors) {
-        throw new LilyErrors(sortBySource([...error.errors, ...errors]));
-      }
-      if (error instanceof LilyError) throw new LilyErrors(sortBySource([error, ...errors]));
-      throw error;
+      const plan = error instanceof LilyErrors
+        ? error.errors
+        : error instanceof LilyError
+        ? [error]
+        : undefined;
+      if (plan === undefined) throw error;
+      const kept = plan.flatMap((e) => {
+        const missing = missingOutput(e);
+        if (!missing) return [e];
+        // Consequent: the tool step's own errors are reported; its outputs are unknown.
+        if (unresolved.has(missing.step)) return [];
+        const tool = toolSteps.get(missing.step);
+        const arg = tool?.decl?.args[missing.output];
+        if (!tool?.decl || arg?.role !== "output") return [e];
+        // The tool declares this output: the step has not given the argument that writes it.
+        return [
+          new LilyError(e.code, e.message, {
+            span: e.span,
+            label: e.label,
+            notes: e.notes,
+            hint:
+              `\`${missing.output}\` is an output argument of tool \`${tool.decl.name}\`: give it on step \`${missing.step}\` (\`with: {args: {${missing.output}: <path>}}\`)`,
+          }),
+        ];
+      });
+      if (
+        errors.length === 0 && kept.length === plan.length && kept.every((e, i) => e === plan[i])
+      ) throw error;
+      const all = sortBySource([...kept, ...errors]);
+      if (all.length === 0) throw error;
+      if (all.length === 1) throw all[0];
+      throw new LilyErrors(all);
     },
     pins(binaries) {
       if (used.size === 0) return {};
@@ -122,12 +178,50 @@ export async function composeTools(
   };
 }
 
+/**
+ * A process tool whose binary is not on this machine, at its `binary:` in the .yaml (compose
+ * pins it next; without this the pin error names neither the tool nor the line).
+ */
+function missingBinary(decl: ToolDecl, root: string, raw: unknown): LilyError | undefined {
+  if (decl.image !== undefined || decl.binary === undefined) return undefined;
+  const binary = decl.binary;
+  let found: boolean;
+  if (isProjectTool(binary)) {
+    try {
+      const stat = Deno.statSync(join(root, binary));
+      found = stat.isFile && ((stat.mode ?? 0o111) & 0o111) !== 0;
+    } catch {
+      found = false;
+    }
+  } else found = findBinary(binary) !== undefined;
+  if (found) return undefined;
+  return new LilyError(
+    "LILY-E0958",
+    `tool \`${decl.name}\`: its binary \`${binary}\` is not installed here`,
+    {
+      span: lazyLocate(raw, ["tools", decl.name, "binary"]),
+      label: isProjectTool(binary) ? "no executable file at this path" : "not found on PATH",
+      hint: isProjectTool(binary)
+        ? "a name with a `/` is a project tool: an executable file at that path relative to the project root (`chmod +x` it)"
+        : `install \`${binary}\`, or name the program by its absolute path`,
+    },
+  );
+}
+
+/** The step and output an E0608 ("step `X` declares no output `Y`") is about. */
+function missingOutput(error: LilyError): { step: string; output: string } | undefined {
+  if (error.code !== "LILY-E0608") return undefined;
+  const m = /^step `([^`]+)` declares no output `([^`]+)`$/.exec(error.message);
+  return m ? { step: m[1], output: m[2] } : undefined;
+}
+
 /** The declarations of one adapter's file, why there are none, or null after its errors. */
 async function loadTools(
   adapter: string,
   resolved: Resolved,
   cwd: string,
   errors: LilyError[],
+  raws: Map<string, unknown>,
 ): Promise<Map<string, ToolDecl> | string | null> {
   const file = toolsFileOf(adapter);
   const path = join(resolved.project.root, file);
@@ -148,6 +242,7 @@ async function loadTools(
   if (!resolved.sources.some((s) => s.path === path)) {
     resolved.sources.push({ path, role: "tools", sha256: doc.sha256 });
   }
+  raws.set(adapter, doc.data);
   const before = errors.length;
   const decls = readToolDecls(
     doc.data,

@@ -15,6 +15,7 @@ import { resolveStep } from "./resolve_step.ts";
 import type { Plan, PlanInputs, Planned, StepList } from "./types.ts";
 import { typesCompatible } from "./value_types.ts";
 import { planWorkflowOutputs } from "./workflow_outputs.ts";
+import { outputPathErrors } from "./output_paths.ts";
 
 export type { Plan, PlanInputs } from "./types.ts";
 
@@ -22,6 +23,7 @@ export type { Plan, PlanInputs } from "./types.ts";
 export async function buildPlan(inputs: PlanInputs): Promise<Plan> {
   const { petal } = inputs;
   const results = planWorkflowOutputs(petal, inputs.raw, typesCompatible);
+  results.errors.push(...outputPathErrors(petal, inputs.raw));
   let main: Planned;
   try {
     main = planSteps(petal.steps, { list: "steps", inputs });

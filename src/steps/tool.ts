@@ -12,6 +12,7 @@ import { didYouMean, LilyError, listNames, type Span } from "../errors.ts";
 import type { ExecSpec } from "../sandbox/execute.ts";
 import type { IODecl, Step } from "../schema/petal.ts";
 import type { LockStep } from "../schema/lock.ts";
+import { dirname, join } from "node:path";
 import { buildArgv } from "./tool_argv.ts";
 import { checkToolArgs } from "./tool_args.ts";
 import type { ToolDecl } from "./tool_decl.ts";
@@ -33,6 +34,10 @@ export interface ToolStepContext {
    * written by a tool's output argument), for an input argument given as `{from: …}`.
    */
   outputPath?: (step: string, output: string) => string | undefined;
+  /** The file outputs with a path of a step (for did-you-mean on `from:`). */
+  outputNames?: (step: string) => string[];
+  /** Whether another step is a tool step compose could not resolve (errors of its own). */
+  unresolved?: (step: string) => boolean;
 }
 
 /**
@@ -121,6 +126,10 @@ export function planToolStep(
     hasArgs: Object.hasOwn(withBlock, "args"),
     where,
     outputPath: context.outputPath,
+    unresolved: context.unresolved,
+    outputNames: context.outputNames,
+    // `with: {arg: …}` (a misspelt `args`): its error explains the missing arguments.
+    quietMissing: errors.length > before,
   }, errors);
   // File arguments with a role become the step's inputs and outputs (cache key, manifest).
   const inputs: Record<string, IODecl> = { ...(step.inputs ?? {}) };
@@ -208,8 +217,16 @@ function pathProblem(path: string, roots: readonly string[], role: string): stri
 /**
  * What a tool step runs: its argv, fixed at compose, as one program with its arguments — no
  * shell. A tool step on the http adapter gets an empty spec (the adapter builds its request).
+ * A program is handed paths, not a shell that could `mkdir`: before it starts, each `dir`
+ * output's folder and each `file` output's parent folder is created (paths compose checked to
+ * lie in the write roots).
  */
 export function toolSpec(step: LockStep, context: Omit<ExecSpec, "script" | "argv">): ExecSpec {
   if (step.adapter === "http") return { ...context, argv: [] };
+  for (const io of Object.values(step.outputs ?? {})) {
+    if (io.path === undefined || (io.type !== "dir" && io.type !== "file")) continue;
+    const folder = io.type === "dir" ? io.path : dirname(io.path);
+    Deno.mkdirSync(join(context.cwd, folder), { recursive: true });
+  }
   return { ...context, argv: ((step.with.argv ?? []) as unknown[]).map(String) };
 }

@@ -20,6 +20,51 @@ export interface ArgsContext {
   where: (path: (string | number)[], key?: boolean) => Span | undefined;
   /** The path of another step's file output (`steps.X.outputs.Y`), if it has one. */
   outputPath?: (step: string, output: string) => string | undefined;
+  /** The file outputs with a path of a step (for did-you-mean on `from:`). */
+  outputNames?: (step: string) => string[];
+  /** Whether a step is a tool step compose could not resolve (its errors are reported). */
+  unresolved?: (step: string) => boolean;
+  /** Report no missing argument (an error already said why `with.args` is not as written). */
+  quietMissing?: boolean;
+}
+
+/**
+ * Edit distance counting a swap of two neighbouring letters as one edit (`inptu` → `input`),
+ * which the general did-you-mean counts as two.
+ */
+function swapDistance(a: string, b: string): number {
+  const d = Array.from(
+    { length: a.length + 1 },
+    (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
+  );
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
+        d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+      }
+    }
+  }
+  return d[a.length][b.length];
+}
+
+/** Did-you-mean for `from: steps.X.outputs.Y` naming no file output of X. */
+function fromGuess(m: RegExpExecArray | null, context: ArgsContext): string | undefined {
+  if (!m) return undefined;
+  const guess = didYouMean(m[2], context.outputNames?.(m[1]) ?? []);
+  return guess ? `did you mean \`steps.${m[1]}.outputs.${guess}\`?` : undefined;
+}
+
+/** The declared argument an unknown one is a misspelling of (missing required ones first). */
+function guessArg(arg: string, declared: string[], missing: string[]): string | undefined {
+  const limit = Math.max(1, Math.floor(arg.length / 3));
+  const near = (names: string[]) =>
+    names
+      .map((n) => ({ n, d: swapDistance(arg.toLowerCase(), n.toLowerCase()) }))
+      .filter((x) => x.d <= limit)
+      .sort((x, y) => x.d - y.d)[0]?.n;
+  return near(missing) ?? didYouMean(arg, declared) ?? near(declared);
 }
 
 /** The checked values, defaults filled in, and the `from:` of input arguments given one. */
@@ -48,7 +93,7 @@ export function checkToolArgs(
   for (const [arg, raw] of Object.entries(given)) {
     const spec = Object.hasOwn(decl.args, arg) ? decl.args[arg] : undefined;
     if (!spec) {
-      const guess = didYouMean(arg, declared) ??
+      const guess = guessArg(arg, declared, missing) ??
         (unknown.length === 1 && missing.length === 1 ? missing[0] : undefined);
       if (guess) taken.add(guess);
       errors.push(
@@ -67,6 +112,8 @@ export function checkToolArgs(
       const from = String((raw as { from: unknown }).from).trim();
       const m = FROM_OUTPUT.exec(from);
       const path = m && spec.role === "input" ? context.outputPath?.(m[1], m[2]) : undefined;
+      // The producer is a tool step with errors of its own: its outputs are unknown, not absent.
+      if (path === undefined && m && spec.role === "input" && context.unresolved?.(m[1])) continue;
       if (path === undefined) {
         errors.push(
           new LilyError(
@@ -78,9 +125,8 @@ export function checkToolArgs(
               : `\`from: ${from}\` of argument \`${arg}\` names no file output with a \`path:\``,
             {
               span: where(["with", "args", arg, "from"]),
-              hint: spec.role !== "input"
-                ? "give its value directly"
-                : "name a file output declared with `path:` (or written by a tool's output argument) of a step this one needs",
+              hint: spec.role !== "input" ? "give its value directly" : fromGuess(m, context) ??
+                "name a file output declared with `path:` (or written by a tool's output argument) of a step this one needs",
             },
           ),
         );
@@ -126,7 +172,7 @@ export function checkToolArgs(
   for (const [arg, spec] of Object.entries(decl.args)) {
     if (values[arg] !== undefined) continue;
     if (spec.default !== undefined) values[arg] = spec.default;
-    else if (spec.required && !taken.has(arg) && missing.includes(arg)) {
+    else if (spec.required && !taken.has(arg) && missing.includes(arg) && !context.quietMissing) {
       errors.push(
         new LilyError(
           "LILY-E0944",

@@ -241,9 +241,7 @@ function readTool(
 function readVersion(name: string, raw: unknown, at: At, errors: LilyError[]): ToolVersion {
   const version: ToolVersion = { constraint: null, args: ["--version"], pattern: null };
   if (raw === undefined || raw === null) return version;
-  const map = typeof raw === "string" || typeof raw === "number"
-    ? { constraint: String(raw) }
-    : raw;
+  const map = typeof raw === "string" || typeof raw === "number" ? { constraint: raw } : raw;
   const path = typeof raw === "string" || typeof raw === "number" ? [] : ["constraint"];
   if (!isMap(map)) {
     errors.push(
@@ -266,7 +264,21 @@ function readVersion(name: string, raw: unknown, at: At, errors: LilyError[]): T
       );
     }
   }
-  if (map.constraint !== undefined) {
+  if (typeof map.constraint === "number") {
+    // YAML read it as a number: `5.10` is already 5.1, so the constraint is not what was written.
+    errors.push(
+      new LilyError(
+        "LILY-E0958",
+        `tool \`${name}\`: the version constraint is the number ${map.constraint}, not text`,
+        {
+          span: at(["version", ...path]),
+          label: "a YAML number",
+          hint:
+            'quote it: `version: ">=5.10"` (unquoted, YAML reads 5.10 as the number 5.1 and a constraint would change silently)',
+        },
+      ),
+    );
+  } else if (map.constraint !== undefined) {
     const text = String(map.constraint);
     const parsed = typeof map.constraint === "string" || typeof map.constraint === "number"
       ? parseConstraint(text)
@@ -562,29 +574,33 @@ function readArgv(
         }
       }
       const cond = element.if;
-      if (typeof cond !== "string" || !Object.hasOwn(args, cond)) {
-        const guess = typeof cond === "string" ? didYouMean(cond, names) : undefined;
+      // A badly declared argument is still declared (its own error is reported).
+      const known = typeof cond === "string" &&
+        (Object.hasOwn(args, cond) || broken.includes(cond));
+      if (!known) {
+        const all = [...names, ...broken];
+        const guess = typeof cond === "string" ? didYouMean(cond, all) : undefined;
         bad(
           ["argv", i, "if"],
           `\`if:\` must name an argument${
             typeof cond === "string" ? `; \`${cond}\` is not one` : ""
           }`,
-          guess
-            ? `did you mean \`${guess}\`?`
-            : `declared arguments: ${listNames(names) || "none"}`,
+          guess ? `did you mean \`${guess}\`?` : `declared arguments: ${listNames(all) || "none"}`,
         );
-        return;
       }
       const then = element.then;
       if (!Array.isArray(then) || then.length === 0) {
+        const name = typeof cond === "string" ? cond : "ARG";
         bad(
           ["argv", i, "then"],
           "`then:` must be a non-empty list",
-          `write \`{if: ${cond}, then: [-flag, "{${cond}}"]}\``,
+          `write \`{if: ${name}, then: [-flag, "{${name}}"]}\``,
         );
         return;
       }
-      const templates = then.map((t, j) => check(t, ["argv", i, "then", j], cond));
+      const guard = typeof cond === "string" ? cond : undefined;
+      const templates = then.map((t, j) => check(t, ["argv", i, "then", j], guard));
+      if (!known) return;
       if (templates.every((t) => t !== undefined)) {
         parts.push({ if: cond, then: templates as NonNullable<typeof templates[number]>[] });
       }

@@ -8,7 +8,7 @@
  * @module
  */
 import { createHash } from "node:crypto";
-import { LilyError } from "../errors.ts";
+import { LilyError, LilyErrors } from "../errors.ts";
 import type { LockFile, ToolPin } from "../schema/lock.ts";
 import {
   DEFAULT_VERSION_PATTERN,
@@ -75,7 +75,8 @@ function constraintError(adapter: string, name: string, pin: ToolPin, version: s
 
 /**
  * Checks and records the tools of `lock`. A version outside its constraint (LILY-E0953) or one
- * that cannot be read when a constraint needs it (LILY-E0954) is thrown; a replaced binary is
+ * that cannot be read when a constraint needs it (LILY-E0954) is an error: every tool is
+ * checked, then all of them are thrown together (and nothing is recorded); a replaced binary is
  * drift (reported, exit 1). `say` receives one line per finding.
  */
 export async function syncTools(
@@ -83,6 +84,7 @@ export async function syncTools(
   options: { root: string; timeoutMs: number; versions: boolean; say?: (line: string) => void },
 ): Promise<ToolSyncReport> {
   const report: ToolSyncReport = { versions: {}, drift: [] };
+  const errors: LilyError[] = [];
   const all = lock.registry_pins.tools ?? {};
   const updated: Record<string, Record<string, ToolPin>> = {};
   let changed = false;
@@ -123,30 +125,36 @@ export async function syncTools(
           version = versionIn(probe.version, pin.version_pattern ?? DEFAULT_VERSION_PATTERN) ??
             null;
           if (version === null && pin.constraint !== null) {
-            throw new LilyError(
-              "LILY-E0954",
-              `tool \`${name}\`: no version in the output of ${probeText}: ${probe.version}`,
-              {
-                hint:
-                  `set \`version.pattern\` in adapters/${adapter}.yaml to a regular expression whose first group is the version`,
-              },
+            errors.push(
+              new LilyError(
+                "LILY-E0954",
+                `tool \`${name}\`: no version in the output of ${probeText}: ${probe.version}`,
+                {
+                  hint:
+                    `set \`version.pattern\` in adapters/${adapter}.yaml to a regular expression whose first group is the version`,
+                },
+              ),
             );
+            continue;
           }
         } else if (pin.constraint !== null) {
-          throw new LilyError(
-            "LILY-E0954",
-            `tool \`${name}\`: ${probeText} ${
-              probe.kind === "timeout"
-                ? `did not finish within ${options.timeoutMs} ms`
-                : "printed no version (it failed or printed nothing)"
-            }, so its version constraint \`${pin.constraint}\` cannot be checked`,
-            {
-              hint:
-                `set \`version.args\` in adapters/${adapter}.yaml to the flags that print its version${
-                  probe.kind === "timeout" ? ", or raise --version-timeout" : ""
-                }`,
-            },
+          errors.push(
+            new LilyError(
+              "LILY-E0954",
+              `tool \`${name}\`: ${probeText} ${
+                probe.kind === "timeout"
+                  ? `did not finish within ${options.timeoutMs} ms`
+                  : "printed no version (it failed or printed nothing)"
+              }, so its version constraint \`${pin.constraint}\` cannot be checked`,
+              {
+                hint:
+                  `set \`version.args\` in adapters/${adapter}.yaml to the flags that print its version${
+                    probe.kind === "timeout" ? ", or raise --version-timeout" : ""
+                  }`,
+              },
+            ),
           );
+          continue;
         }
         if (version !== null) {
           updated[adapter][name] = { ...pin, version };
@@ -157,7 +165,8 @@ export async function syncTools(
       if (version !== null && pin.constraint !== null) {
         const constraint = parseConstraint(pin.constraint);
         if (typeof constraint === "string" || !satisfies(version, constraint)) {
-          throw constraintError(adapter, name, pin, version);
+          errors.push(constraintError(adapter, name, pin, version));
+          continue;
         }
       }
       options.say?.(
@@ -171,22 +180,32 @@ export async function syncTools(
       );
     }
   }
+  if (errors.length === 1) throw errors[0];
+  if (errors.length > 1) throw new LilyErrors(errors);
   if (changed) report.lock = { ...lock, registry_pins: { ...lock.registry_pins, tools: updated } };
   return report;
 }
 
 /**
  * `run --locked`: refuses a lock whose tools drifted here — a binary replaced or missing, or a
- * recorded version outside its constraint (LILY-E0955).
+ * recorded version outside its constraint — or whose constrained tools `lily sync` never
+ * checked (no recorded version: never synced, or the check failed) (LILY-E0955). A locked run
+ * only starts tools whose version is known to satisfy what the project declares.
  */
 export async function assertToolPins(lock: LockFile, root: string): Promise<void> {
   const problems: string[] = [];
+  let unchecked = 0;
   for (const [adapter, tools] of Object.entries(lock.registry_pins.tools ?? {})) {
     for (const [name, pin] of Object.entries(tools)) {
       if (pin.image !== undefined) continue;
       const drift = await binaryDrift(pin, root);
       if (drift) problems.push(`tool ${name} (${adapter}): ${drift}`);
-      else if (pin.version !== null && pin.constraint !== null) {
+      else if (pin.constraint !== null && pin.version === null) {
+        unchecked++;
+        problems.push(
+          `tool ${name} (${adapter}): its version was never checked against \`${pin.constraint}\` (the lock records none)`,
+        );
+      } else if (pin.version !== null && pin.constraint !== null) {
         const constraint = parseConstraint(pin.constraint);
         if (typeof constraint === "string" || !satisfies(pin.version, constraint)) {
           problems.push(
@@ -197,16 +216,24 @@ export async function assertToolPins(lock: LockFile, root: string): Promise<void
     }
   }
   if (problems.length === 0) return;
+  const tools = problems.length === 1 ? "a tool" : `${problems.length} tools`;
   throw new LilyError(
     "LILY-E0955",
-    `--locked: ${
-      problems.length === 1 ? "a tool" : `${problems.length} tools`
-    } drifted from the lock's pins`,
+    unchecked === problems.length
+      ? `--locked: ${tools} with a version constraint ${
+        problems.length === 1 ? "has" : "have"
+      } no checked version in the lock`
+      : unchecked === 0
+      ? `--locked: ${tools} drifted from the lock's pins`
+      : `--locked: ${tools} drifted from the lock's pins or ${
+        problems.length === 1 ? "has" : "have"
+      } no checked version`,
     {
       flag: "--locked",
       notes: problems.map((message) => ({ message })),
-      hint:
-        "re-pin with `lily lock refresh LOCK` then `lily sync LOCK` (which checks the version again), or restore the pinned binary",
+      hint: unchecked === problems.length
+        ? "run `lily sync LOCK`: it takes each tool's version and checks it (then run --locked again)"
+        : "re-pin with `lily lock refresh LOCK` then run `lily sync LOCK` (which checks the version again), or restore the pinned binary",
     },
   );
 }
