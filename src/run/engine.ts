@@ -172,7 +172,15 @@ export async function runLock(lock: LockFile, options: RunOptions): Promise<RunR
   };
   if (options.stop?.aborted) onStop();
   else options.stop?.addEventListener("abort", onStop, { once: true });
-  ctx.book.stepIndex = await cache.stepIndex();
+  // The step index is per workflow (its name): a step `count` of another workflow in the same
+  // project is not "the last entry" of this one's `count` (sweep points share the name, and
+  // compare with each other, which is what "changed: params.C" is for).
+  const indexPrefix = `${lock.name}/`;
+  ctx.book.stepIndex = Object.fromEntries(
+    Object.entries(await cache.stepIndex())
+      .filter(([id]) => id.startsWith(indexPrefix))
+      .map(([id, parts]) => [id.slice(indexPrefix.length), parts]),
+  );
 
   if (options.dryRun) {
     // Loaded only for a dry run: a run does not pay for its module.
@@ -234,7 +242,11 @@ export async function runLock(lock: LockFile, options: RunOptions): Promise<RunR
     manifest.outputs = workflowOutputValues(lock, (id) => records.steps.get(id)?.manifest.outputs);
   }
   await cache.recordNamespace(lock.spec_hash, ctx.book.usedKeys).catch(() => {});
-  await cache.updateStepIndex(ctx.book.newIndex).catch(() => {});
+  await cache.updateStepIndex(
+    Object.fromEntries(
+      Object.entries(ctx.book.newIndex).map(([id, parts]) => [indexPrefix + id, parts]),
+    ),
+  ).catch(() => {});
   cache.close();
   await records.write();
   events.emit("run.finished", { status: manifest.status, duration_ms: manifest.duration_ms });
