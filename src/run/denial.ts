@@ -64,9 +64,15 @@ export function describeDenial(
       hint =
         "remove it from the step's `env:`; loader variables (LD_*, DYLD_*, GCONV_PATH, LOCPATH… see docs/security.md) make an allowed program run code the step chose";
       break;
-    default:
+    case "net":
       message = `step \`${step.id}\`: ${denied.message}`;
       hint = "list the host in this step's `resources.network`";
+      break;
+    default:
+      // An interpreter's own refusal (a python audit event: `subprocess.Popen`, `os.system`…):
+      // its message says what the policy allows instead.
+      message = `step \`${step.id}\`: ${denied.message}`;
+      hint = "the step's policy does not allow this operation (docs/security.md lists what steps may do)";
   }
   return { code, kind: denied.kind, target, message, hint };
 }
