@@ -72,7 +72,8 @@ export function describeDenial(
       // An interpreter's own refusal (a python audit event: `subprocess.Popen`, `os.system`…):
       // its message says what the policy allows instead.
       message = `step \`${step.id}\`: ${denied.message}`;
-      hint = "the step's policy does not allow this operation (docs/security.md lists what steps may do)";
+      hint =
+        "the step's policy does not allow this operation (docs/security.md lists what steps may do)";
   }
   return { code, kind: denied.kind, target, message, hint };
 }
