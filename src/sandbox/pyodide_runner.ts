@@ -21,6 +21,7 @@
  * the step fails with status 126 whatever the code does after it.
  * @module
  */
+import { PYTHON_OUTPUT_SOURCE } from "./python_output.ts";
 
 /** The exit status of a step whose code the audit hook refused (as the system runtime). */
 export const PYODIDE_DENIED_STATUS = 126;
@@ -46,6 +47,7 @@ export interface PyodideRunConfig {
 /** The runner's Python source (run once per interpreter; defines `_lily_run`). */
 export const PYODIDE_RUNNER_SOURCE = String.raw`
 import sys, os, builtins, json, traceback, linecache, shutil, posixpath, ast, inspect
+${PYTHON_OUTPUT_SOURCE}
 
 def _lily_setup():
     base_modules = frozenset(sys.modules)
@@ -153,22 +155,9 @@ def _lily_setup():
 
         def output(name, value):
             """Sets output name: bool as true/false, dict/list/None as JSON, others with str()."""
-            if not isinstance(name, str) or not name.isidentifier():
-                raise ValueError("output name must be an identifier, got %r" % (name,))
-            if isinstance(value, bool):
-                text = "true" if value else "false"
-            elif value is None or isinstance(value, (dict, list, tuple)):
-                text = json.dumps(value)
-            elif isinstance(value, float):
-                text = repr(value)
-            else:
-                text = str(value)
+            record = _lily_output_record(name, value)
             with open(os.environ["LILY_OUTPUT"], "a", encoding="utf-8") as out:
-                if "\n" in text or "\r" in text:
-                    delimiter = "LILY_EOF_" + os.urandom(8).hex()
-                    out.write("%s<<%s\n%s\n%s\n" % (name, delimiter, text, delimiter))
-                else:
-                    out.write("%s=%s\n" % (name, text))
+                out.write(record)
 
         mod.input = input
         mod.output = output

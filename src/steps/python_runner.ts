@@ -10,6 +10,7 @@
  * catch the refusal and carry on); 125 when a package the step names is missing or drifted.
  * @module
  */
+import { PYTHON_OUTPUT_SOURCE } from "../sandbox/python_output.ts";
 
 /** The exit status of a step whose Python code the audit hook refused. */
 export const PYTHON_DENIED_STATUS = 126;
@@ -42,6 +43,7 @@ export interface RunnerConfig {
  */
 export const RUNNER_SOURCE = String.raw`
 import sys, os
+${PYTHON_OUTPUT_SOURCE}
 _RUNNER_FILE = sys._getframe().f_code.co_filename
 _STEP = _cfg["step"]
 if _cfg["file"] is not None:
@@ -108,24 +110,9 @@ def _input(name, default=None):
 
 def _output(name, value):
     """Sets output name: bool as true/false, dict/list/None as JSON, others with str()."""
-    if not isinstance(name, str) or not name.isidentifier():
-        raise ValueError("output name must be an identifier, got %r" % (name,))
-    if isinstance(value, bool):
-        text = "true" if value else "false"
-    elif value is None or isinstance(value, (dict, list, tuple)):
-        import json
-        text = json.dumps(value)
-    elif isinstance(value, float):
-        text = repr(value)
-    else:
-        text = str(value)
-    path = os.environ["LILY_OUTPUT"]
-    with open(path, "a", encoding="utf-8") as out:
-        if "\n" in text or "\r" in text:
-            delimiter = "LILY_EOF_" + os.urandom(8).hex()
-            out.write("%s<<%s\n%s\n%s\n" % (name, delimiter, text, delimiter))
-        else:
-            out.write("%s=%s\n" % (name, text))
+    record = _lily_output_record(name, value)
+    with open(os.environ["LILY_OUTPUT"], "a", encoding="utf-8") as out:
+        out.write(record)
 
 _lily.programs = {_listed: _path for _path, _listed in _cfg["programs"].items()}
 _lily.input = _input
