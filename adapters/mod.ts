@@ -19,6 +19,13 @@ export interface AdapterContext {
   isolation: IsolationMode;
   /** Host environment lookup (the engine's view). */
   getHostEnv: (name: string) => string | undefined;
+  /** The run's directory (`.lily/runs/<id>`): where a kind runner may write its own records. */
+  runDir?: string;
+  /**
+   * Options of `lily run` that only one kind reads (`--approve`, `--answers`, `--cassettes`…),
+   * by the option's name as the kind runner documents it. The engine passes them through.
+   */
+  kindOptions?: Readonly<Record<string, unknown>>;
 }
 
 /** Creates an adapter for one run. */
@@ -45,6 +52,15 @@ export const ADAPTER_FACTORIES: Record<string, AdapterFactory> = {
   docker: async (context) => (await import("./docker.ts")).dockerAdapter(context),
   http: async (context) => (await import("./http.ts")).httpAdapter(context),
 };
+
+/**
+ * Step kinds that run in Lily's own process instead of through the step's `adapter:` (a
+ * human gate asks on the terminal; an llm step calls its provider's API): the kind's runner
+ * serves every step of that kind, whatever the step's adapter (compose refuses an adapter
+ * that makes no sense for the kind). A kind registers here with one line; its compose side
+ * (`with:` schema, checks, the lock step) stays in `src/steps/<kind>.ts`.
+ */
+export const KIND_RUNNERS: Record<string, AdapterFactory> = {};
 
 /** The names of the adapters this version runs. */
 export function implementedAdapters(): string[] {

@@ -127,7 +127,7 @@ export async function runLock(lock: LockFile, options: RunOptions): Promise<RunR
       permissionsFor: options.permissionsFor,
     }),
     adapters: new RunAdapters(
-      { projectRoot: root, jobs, isolation, getHostEnv },
+      { projectRoot: root, jobs, isolation, getHostEnv, runDir, kindOptions: options.kindOptions },
       options.adapterFor,
     ),
     nextAttemptPid: () => ++attemptPid,

@@ -52,6 +52,11 @@ export interface RunOptions {
   cacheDir?: string;
   /** OS isolation: `auto` (enforce where possible), `none`, `strict` (refuse what cannot be enforced). */
   isolation?: IsolationMode;
+  /**
+   * Options only one step kind reads (`--approve`, `--answers`, `--cassettes`…), passed to
+   * the kind runners (adapters/mod.ts `KIND_RUNNERS`) by name.
+   */
+  kindOptions?: Readonly<Record<string, unknown>>;
 }
 
 /** The result of a run. */

@@ -3,7 +3,7 @@
  * uses it — a fully cached run loads none — and closed at the end.
  * @module
  */
-import { ADAPTER_FACTORIES } from "../../adapters/mod.ts";
+import { ADAPTER_FACTORIES, KIND_RUNNERS } from "../../adapters/mod.ts";
 import type { AdapterContext } from "../../adapters/mod.ts";
 import type { Adapter } from "../../adapters/types.ts";
 import { LilyError } from "../errors.ts";
@@ -21,9 +21,18 @@ export class RunAdapters {
     this.#override = override;
   }
 
-  /** The adapter of `step` (its lock `adapter:`). */
+  /** The adapter of `step`: its kind's runner when the kind has one, else its lock `adapter:`. */
   async for(step: LockStep): Promise<Adapter> {
     if (this.#override) return this.#override(step);
+    if (Object.hasOwn(KIND_RUNNERS, step.uses)) {
+      const name = `kind:${step.uses}`;
+      let runner = this.#byName.get(name);
+      if (!runner) {
+        runner = KIND_RUNNERS[step.uses](this.#context);
+        this.#byName.set(name, runner);
+      }
+      return await runner;
+    }
     let adapter = this.#byName.get(step.adapter);
     if (!adapter) {
       const factory = ADAPTER_FACTORIES[step.adapter];
