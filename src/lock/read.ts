@@ -5,7 +5,6 @@
  */
 import type jsyamlModule from "js-yaml";
 import { LilyError, LilyErrors, type Span } from "../errors.ts";
-import { unsupportedErrors } from "../steps/support.ts";
 import type { LockFile as LockFileSchema } from "../schema/lock.ts";
 
 import { canonicalJson } from "../util/canonical_json.ts";
@@ -14,16 +13,22 @@ import { keyFile } from "../util/secret_key.ts";
 
 type LockFile = import("../schema/lock.ts").LockFile;
 
-let parsers: { jsyaml: typeof jsyamlModule; LockFile: typeof LockFileSchema } | undefined;
+let parsers: {
+  jsyaml: typeof jsyamlModule;
+  LockFile: typeof LockFileSchema;
+  unsupportedErrors: typeof import("../steps/support.ts").unsupportedErrors;
+} | undefined;
 
 /** Loads the YAML parser and the lock model (not needed when a compiled lock is found). */
 export async function loadLockParsers(): Promise<void> {
   if (parsers) return;
-  const [{ default: jsyaml }, { LockFile }] = await Promise.all([
+  // The kind and adapter lists come with the Petal model (zod) too: a compiled lock needs none.
+  const [{ default: jsyaml }, { LockFile }, { unsupportedErrors }] = await Promise.all([
     import("js-yaml"),
     import("../schema/lock.ts"),
+    import("../steps/support.ts"),
   ]);
-  parsers = { jsyaml, LockFile };
+  parsers = { jsyaml, LockFile, unsupportedErrors };
 }
 
 /**
@@ -139,7 +144,7 @@ export function compiledLockDir(): string | undefined {
 /** Parses and validates lock text (await {@linkcode loadLockParsers} first). */
 export function parseLockText(path: string, text: string): LockFile {
   if (!parsers) throw new Error("internal: `await loadLockParsers()` before parseLockText");
-  const { jsyaml, LockFile } = parsers;
+  const { jsyaml, LockFile, unsupportedErrors } = parsers;
   let data: unknown;
   try {
     data = jsyaml.load(text, { schema: jsyaml.CORE_SCHEMA });
