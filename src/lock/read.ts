@@ -122,10 +122,8 @@ function compiledKey(dir: string): string | undefined {
 }
 
 async function compiledMac(secret: string, textDigest: string, body: string): Promise<string> {
-  const { createHmac } = await import("node:crypto");
-  return createHmac("sha256", secret).update(textDigest).update("\u0000").update(body).digest(
-    "hex",
-  );
+  const { hmacSha256 } = await import("../util/hmac.ts");
+  return hmacSha256(secret)(textDigest, "\u0000", body);
 }
 
 function timingSafeEqualHex(a: string, b: string): boolean {
