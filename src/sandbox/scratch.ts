@@ -11,8 +11,8 @@
  * still real directories of mode 0700) and its host has its own PID namespace (so
  * none of its processes is left to write there later), the directory is kept, empty, for the
  * host's next attempt instead of being removed and made again: four file-system metadata
- * operations less per step, which cost 0.3 ms on an idle ext4 and several ms on a busy one
- * (scripts/bench/README.md). Anything else — a file, a link, a changed mode — and it is
+ * operations less per step, which cost 0.3–5 ms on this project's ext4 depending on the load
+ * (scripts/bench/step_costs_bench.ts). Anything else — a file, a link, a changed mode — and it is
  * removed as before.
  * @module
  */
