@@ -8,6 +8,7 @@ import { LilyError, LilyErrors, type Span } from "../errors.ts";
 import type { LockFile as LockFileSchema } from "../schema/lock.ts";
 
 import { specHashOf } from "./spec_hash.ts";
+import { canonicalDigest } from "../util/canonical_digest.ts";
 import { keyFile } from "../util/secret_key.ts";
 
 type LockFile = import("../schema/lock.ts").LockFile;
@@ -66,7 +67,8 @@ export async function readLockFile(path: string, options: ReadLockOptions = {}):
   const secret = compiledKey(options.compiled);
   try {
     const lock = await openCompiled(await Deno.readTextFile(compiled), key, secret);
-    if (lock && specHashOf(lock) === lock.spec_hash) return lock;
+    // Re-hashed in pieces: the same digest without the plan's whole canonical text in memory.
+    if (lock && specHashOf(lock, canonicalDigest) === lock.spec_hash) return lock;
   } catch {
     // missing or corrupt: a miss
   }
