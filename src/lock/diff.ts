@@ -167,7 +167,7 @@ function cacheImpact(
           })`,
         );
       }
-      const upstream = /^steps\.([^.]+)\.outputs\./.exec(io.from ?? "")?.[1];
+      const upstream = /^steps\.(.+)\.outputs\./.exec(io.from ?? "")?.[1];
       if (upstream) {
         const up = impacts.get(upstream);
         if (up && (up.status === "reruns" || up.status === "may-rerun" || up.status === "added")) {

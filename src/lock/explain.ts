@@ -204,7 +204,7 @@ export function explainDot(lock: LockFile): string {
   for (const step of [...lock.plan.steps, ...lock.plan.on_error]) {
     const dataFrom = new Map<string, string[]>();
     for (const [name, io] of Object.entries(step.inputs)) {
-      const up = /^steps\.([^.]+)\.outputs\.(.+)$/.exec(io.from ?? "");
+      const up = /^steps\.(.+)\.outputs\.([^.]+)$/.exec(io.from ?? "");
       if (up) dataFrom.set(up[1], [...(dataFrom.get(up[1]) ?? []), `${up[2]}→${name}`]);
     }
     for (const dep of step.needs) {
@@ -233,7 +233,7 @@ export function explainMermaid(lock: LockFile): string {
   }
   for (const step of [...lock.plan.steps, ...lock.plan.on_error]) {
     const dataFrom = new Set(
-      Object.values(step.inputs).map((io) => /^steps\.([^.]+)\.outputs\./.exec(io.from ?? "")?.[1])
+      Object.values(step.inputs).map((io) => /^steps\.(.+)\.outputs\./.exec(io.from ?? "")?.[1])
         .filter(Boolean),
     );
     for (const dep of step.needs) {
