@@ -90,7 +90,10 @@ Deno.test("include: the fragment's steps are inlined under the include's id, ref
     assertEquals(steps.get("notify.post")!.needs, ["notify.fmt"]);
     assertEquals(steps.get("notify.post")!.inputs.text.from, "steps.notify.fmt.outputs.text");
     // The fragment is rendered in its own context: its params, vars and env.
-    assertEquals(steps.get("notify.fmt")!.with.run, `echo "text=hello #team x$LILY_INPUT_N" >> "$LILY_OUTPUT"`);
+    assertEquals(
+      steps.get("notify.fmt")!.with.run,
+      `echo "text=hello #team x$LILY_INPUT_N" >> "$LILY_OUTPUT"`,
+    );
     assertEquals(steps.get("notify.fmt")!.env.CHANNEL, "#team");
     assertEquals(steps.get("notify.fmt")!.inputs.n.from, "params.notify.count");
     assertEquals(point.lock.params["notify.count"], { type: "int", value: 3 });
@@ -128,11 +131,14 @@ Deno.test("include: the lock lists each fragment as a source with its hash, and 
 });
 
 Deno.test("include: a workflow without includes composes as before (no includes in provenance)", async () => {
-  await withProject({ "flow.petal": NOTIFY.replace("required: true", "default: x") }, async (dir) => {
-    const [point] = await composeSources(["flow.petal"], { cwd: dir });
-    assertEquals(point.lock.provenance.includes, undefined);
-    assert(!point.text.includes("includes:"));
-  });
+  await withProject(
+    { "flow.petal": NOTIFY.replace("required: true", "default: x") },
+    async (dir) => {
+      const [point] = await composeSources(["flow.petal"], { cwd: dir });
+      assertEquals(point.lock.provenance.includes, undefined);
+      assert(!point.text.includes("includes:"));
+    },
+  );
 });
 
 Deno.test("include: unknown, missing and ill-typed params are all reported, at the include's with.params", async () => {
@@ -345,7 +351,8 @@ Deno.test("include: a fragment outside the project is refused: ../, absolute, a 
   const outside = await Deno.makeTempDir({ prefix: "lily-outside-" });
   try {
     await Deno.writeTextFile(`${outside}/evil.petal`, NOTIFY);
-    const flow = (path: string) => `petal: "1"
+    const flow = (path: string) =>
+      `petal: "1"
 name: flow
 steps:
   - id: a
