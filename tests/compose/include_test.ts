@@ -447,3 +447,42 @@ steps:
     assertEquals(errors.map((e) => e.code).sort(), ["LILY-E0971", "LILY-E0975"]);
   });
 });
+
+Deno.test("include: verify --recompose treats a fragment's clock read as non-deterministic, not drift", async () => {
+  const { verifyLock } = await import("../../src/lock/verify.ts");
+  const { recomposeLock } = await import("../../src/pipeline.ts");
+  const flow = `petal: "1"
+name: flow
+steps:
+  - { id: f, uses: include, with: { petal: frag.petal } }
+`;
+  const frag = `petal: "1"
+name: frag
+steps:
+  - id: stamp
+    uses: shell
+    with: { run: "echo {{ now() }}" }
+`;
+  await withProject({ "flow.petal": flow, "frag.petal": frag }, async (dir) => {
+    const [point] = await composeSources(["flow.petal"], {
+      cwd: dir,
+      output: `${dir}/flow.lock.yaml`,
+      getEnv: (name) => name === "SOURCE_DATE_EPOCH" ? "1000" : undefined,
+    });
+    assertEquals(point.lock.provenance.nondeterministic[0]?.where, "steps.f.stamp.with.run");
+    await Deno.writeTextFile(`${dir}/flow.lock.yaml`, point.text);
+    // Another clock (the lock's is replayed, so move it): only the stamp step changes.
+    const report = await verifyLock(`${dir}/flow.lock.yaml`, point.lock, {
+      recompose: (path, lock) =>
+        recomposeLock(path, { ...lock, provenance: { ...lock.provenance, clock: 2000 } }),
+      getEnv: () => undefined,
+    });
+    assert(
+      report.findings.some((f) =>
+        f.kind === "nondeterministic" && /recomposing changes only/.test(f.message)
+      ),
+      JSON.stringify(report.findings),
+    );
+    assert(report.ok, JSON.stringify(report.findings));
+  });
+});

@@ -27,6 +27,7 @@ steps:
   - id: after
     uses: shell
     needs: [notify]
+    if: steps.notify.outputs.status != "failed"
     inputs: { status: { from: steps.notify.outputs.status } }
     outputs: { seen: { type: str } }
     with: { run: echo "seen=after saw $LILY_INPUT_STATUS" >> "$LILY_OUTPUT" }
@@ -68,7 +69,7 @@ async function withProject(fn: (dir: string) => Promise<void>) {
   }
 }
 
-Deno.test("include e2e: a dependant reads the include's output in a real run", async () => {
+Deno.test("include e2e: a dependant reads the include's output (input and if:) in a real run", async () => {
   await withProject(async (dir) => {
     const out = await run(dir);
     assertEquals(out.code, 0, out.stdout + out.stderr);
