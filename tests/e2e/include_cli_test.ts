@@ -84,6 +84,14 @@ Deno.test("include e2e: a dependant reads the include's output (input and if:) i
     const again = await run(dir);
     assertEquals(again.code, 0, again.stderr);
     assertMatch(again.stdout + again.stderr, /4 cached/);
+    // `--only notify` selects the steps the include inlined (and what they need), not `after`.
+    const only = await run(dir, ["--only", "notify"]);
+    assertEquals(only.code, 0, only.stderr);
+    const steps = latestManifest(dir).steps;
+    const selected = Object.keys(steps).filter((id) =>
+      steps[id].reason !== "not selected (--only)"
+    );
+    assertEquals(selected.sort(), ["build", "notify.fmt", "notify.post"]);
   });
 });
 
