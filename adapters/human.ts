@@ -213,12 +213,11 @@ export function osUser(): string {
  * shown as escapes.
  */
 function safe(text: string): string {
-  // deno-lint-ignore no-control-regex
-  return text.replace(
-    /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g,
-    (ch) => `\\u{${ch.charCodeAt(0).toString(16)}}`,
-  );
+  return text.replace(CONTROL, (ch) => `\\u{${ch.charCodeAt(0).toString(16)}}`);
 }
+
+// deno-lint-ignore no-control-regex
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
 
 function clip(text: string, width = VALUE_WIDTH): string {
   return text.length > width ? `${text.slice(0, width - 1)}…` : text;
@@ -267,7 +266,7 @@ function describeGate(
       continue;
     }
     const text = io.type === "str" || io.type === "path" ? JSON.stringify(value) : value;
-    lines.push(`${label}${clip(safe(hide(text)))}`);
+    lines.push(`${label}${clip(safe(hide(text)).replaceAll("\n", "⏎"))}`);
   }
   return lines;
 }
