@@ -272,3 +272,21 @@ Deno.test("human run: wrong answers and unknown gates are all refused before any
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("human run: a gate's cache decision is off even when its lock step says auto", async () => {
+  const { decideCache } = await import("../../src/run/cache_decision.ts");
+  const step = {
+    id: "gate",
+    uses: "human",
+    inputs: {},
+    cache: { policy: "auto", pins: [] },
+  };
+  const d = decideCache(step as never, {}, {
+    lock: { registry_pins: { binaries: {} } } as never,
+    cache: { lookup: () => ({ hit: false }) },
+    stepIndex: {},
+    forced: new Set(),
+  });
+  assertEquals(d.decision, "disabled");
+  assert("reason" in d && d.reason.includes("never cached"));
+});
