@@ -15,14 +15,15 @@ params:
 steps:
   - id: build
     uses: shell
-    with: { run: 'echo "version=1.2.3" >> "$LILY_OUTPUT"' }
-    outputs: { version: { type: str } }
+    with: { run: 'echo "version=1.2.3" >> "$LILY_OUTPUT"; printf "banner=\\033[2J\\033]0;pwned\\007wiped\\n" >> "$LILY_OUTPUT"' }
+    outputs: { version: { type: str }, banner: { type: str } }
   - id: approve
     uses: human
     needs: [build]
     cache: { policy: auto }
     inputs:
       version: { from: steps.build.outputs.version }
+      banner: { from: steps.build.outputs.banner }
       token: { from: params.token }
     with: { prompt: "Publish 1.2.3?" }
   - id: target
@@ -84,6 +85,9 @@ Deno.test("human run: without a terminal an unanswered gate fails at once, sayin
     assert(log.includes('version = "1.2.3"'), log);
     assert(log.includes("token   = (secret, not shown)"), log);
     assert(!log.includes(SECRET));
+    // An upstream output cannot drive the terminal: control characters are shown escaped.
+    assert(log.includes('banner  = "\\u001b[2J\\u001b]0;pwned\\u0007wiped"'), log);
+    assert(!/[\u0000-\u0008\u000b-\u001f]/.test(log), "no raw control character");
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
