@@ -78,8 +78,8 @@ export function gateOf(step: Pick<LockStep, "with">): Gate {
  *
  * @example
  * ```ts
- * import { valueProblem } from "./human.ts";
- * const gate = { prompt: "?", type: "enum", choices: ["dev", "prod"], onFalse: "fail" } as const;
+ * import { type Gate, valueProblem } from "./human.ts";
+ * const gate: Gate = { prompt: "?", type: "enum", choices: ["dev", "prod"], onFalse: "fail" };
  * if (valueProblem(gate, "prod") || !valueProblem(gate, "qa")?.includes("`dev`")) {
  *   throw new Error("enum");
  * }
@@ -121,8 +121,8 @@ const FALSE_WORDS = ["false", "no", "n", "0", "off"];
  *
  * @example
  * ```ts
- * import { valueFromText } from "./human.ts";
- * const gate = { prompt: "?", type: "bool", onFalse: "fail" } as const;
+ * import { type Gate, valueFromText } from "./human.ts";
+ * const gate: Gate = { prompt: "?", type: "bool", onFalse: "fail" };
  * const yes = valueFromText(gate, undefined), no = valueFromText(gate, "no");
  * if (!("value" in yes) || yes.value !== true || !("value" in no) || no.value !== false) {
  *   throw new Error("bool");

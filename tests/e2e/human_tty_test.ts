@@ -220,13 +220,11 @@ Deno.test({
       startRun(pane, dir, 1);
       const answered = new Set<string>();
       while (answered.size < 2) {
-        const text = await pane.waitFor(
-          new RegExp(
-            (answered.has("target") ? "" : "❯ staging|") +
-              (answered.has("note") ? "" : "\\? Release note"),
-          ),
-          "the next prompt",
-        );
+        const next = [
+          ...(answered.has("target") ? [] : ["❯ staging"]),
+          ...(answered.has("note") ? [] : ["\\? Release note"]),
+        ];
+        const text = await pane.waitFor(new RegExp(next.join("|")), "the next prompt");
         // Both gates are ready at once; only one prompt is ever on the screen.
         const open = ["? Deploy where?", "? Release note"].filter((p) => text.includes(p));
         assertEquals(open.length, 1, text);
