@@ -280,8 +280,9 @@ steps:
     try {
       startRun(pane, dir, 1);
       assertEquals(await exitOf(dir, 1), 1, pane.text());
+      // (Whether the prompt was drawn before the timeout depends on the machine's load: only
+      // the outcome is checked.)
       const text = pane.text();
-      assert(text.includes("? Anyone there? (y/N)"), text);
       assert(
         text.includes(
           "human gate `ok` was not answered within its timeout (1s): the gate is cancelled",
