@@ -113,14 +113,15 @@ export function humanRunner(context: AdapterContext): Adapter {
         const how = gate.type === "bool"
           ? `\`--approve ${step.id}\` (yes) or \`--approve ${step.id}=no\``
           : `\`--approve ${step.id}=${gate.type === "enum" ? gate.choices?.[0] : "TEXT"}\``;
+        const inFile = `${step.id}: ${
+          gate.type === "bool" ? "true" : gate.type === "enum" ? gate.choices?.[0] : '"…"'
+        }`;
         return done({
           error: {
             code: "LILY-E0987",
             message:
               `human gate \`${step.id}\` needs an answer, and there is no terminal to ask on (stdin or stdout is not a TTY)`,
-            hint: `answer it with ${how}, or \`--answers FILE\` (a YAML map: \`${step.id}: ${
-              gate.type === "bool" ? "true" : gate.type === "enum" ? gate.choices?.[0] : '"…"'
-            }\`)`,
+            hint: `pass ${how}, or \`--answers FILE\` holding \`${inFile}\``,
           },
         });
       }
