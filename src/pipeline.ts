@@ -31,6 +31,8 @@ import {
 } from "./compose/params.ts";
 import { paramSchemaErrors } from "./compose/param_schemas.ts";
 import { renderPetal } from "./compose/render.ts";
+import { expandForeach } from "./compose/foreach.ts";
+import { finishForeach } from "./plan/foreach_finish.ts";
 import { secretSideDoors } from "./compose/secret_doors.ts";
 import { baseParamValues, paramErrorsBeside } from "./compose/param_values.ts";
 import { type Resolved, resolveSources } from "./compose/resolve.ts";
@@ -175,19 +177,40 @@ async function composeUnchecked(
     for (const [name, value] of Object.entries(values)) {
       if (!secretParams.has(name)) visible[name] = value ?? null;
     }
-    const rendered = await renderPetal(petal, resolved.raw, {
+    // foreach steps → one sub-step per item known now (compose/foreach.ts).
+    const expanded = await expandForeach(petal, resolved.raw, {
+      params: visible,
+      secretParams,
+      varValue: async (name) => {
+        const text = String(petal.vars?.[name] ?? "");
+        if (!/\{[{%#]/.test(text)) return text;
+        const only = await renderPetal({ ...petal, steps: [], on_error: [] }, resolved.raw, {
+          params: visible,
+          secretParams,
+          templateEnv: [...(resolved.project.rc.template_env ?? [])].sort(),
+          getEnv,
+          projectRoot: resolved.project.root,
+          sourceDateEpoch,
+        });
+        return only.petal.vars?.[name];
+      },
+    });
+    const pointRaw = expanded?.raw ?? resolved.raw;
+    const pointResolved = expanded ? { ...resolved, raw: pointRaw } : resolved;
+    const rendered = await renderPetal(expanded?.petal ?? petal, pointRaw, {
       params: visible,
       secretParams,
       templateEnv: [...(resolved.project.rc.template_env ?? [])].sort(),
       getEnv,
       projectRoot: resolved.project.root,
       sourceDateEpoch,
+      locals: expanded?.locals,
     });
     // Tool steps: checked against adapters/<adapter>.yaml, their argv built (compose/tools.ts).
-    const tools = await composeTools(rendered.petal, resolved, { cwd });
+    const tools = await composeTools(rendered.petal, pointResolved, { cwd });
     const plan = await buildPlan({
       petal: rendered.petal,
-      raw: resolved.raw,
+      raw: pointRaw,
       paramTypes,
       rc: resolved.project.rc,
       templateReads: {
@@ -197,14 +220,15 @@ async function composeUnchecked(
       },
       parsedScripts: rendered.effects.parsedScripts,
     }).catch(tools.besidePlanErrors);
-    const badValues = await paramSchemaErrors(rendered.petal, resolved.raw, {
+    if (expanded) finishForeach(plan, expanded.foreach, resolved.project.rc.cache?.salt);
+    const badValues = await paramSchemaErrors(rendered.petal, pointRaw, {
       values: visible,
       overrides,
     });
     // A python step's script must exist now, not first at run (a typo composes otherwise).
-    badValues.push(...pythonFileErrors(rendered.petal, resolved.raw, resolved.project.root));
-    badValues.push(...dockerErrors(rendered.petal, resolved.raw));
-    badValues.push(...httpStepErrors(plan, resolved.raw));
+    badValues.push(...pythonFileErrors(rendered.petal, pointRaw, resolved.project.root));
+    badValues.push(...dockerErrors(rendered.petal, pointRaw));
+    badValues.push(...httpStepErrors(plan, pointRaw));
     badValues.push(...tools.errors);
     if (badValues.length) throw new LilyErrors(badValues);
     // Code inserted by `| shell_code` is listed on its step, for review (lock, explain).
@@ -246,7 +270,7 @@ async function composeUnchecked(
       sweep: isSweep ? point : null,
       warnings: [
         ...resolved.project.warnings,
-        ...undeclaredReads(rendered.petal, resolved.raw, resolved.project.root, {
+        ...undeclaredReads(rendered.petal, pointRaw, resolved.project.root, {
           parsedScripts: rendered.effects.parsedScripts,
         }),
       ],
