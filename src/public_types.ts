@@ -246,7 +246,8 @@ export interface RunEvent {
     | "step.cancelled"
     | "step.denied"
     | "policy.defined"
-    | "cache.warning";
+    | "cache.warning"
+    | "foreach.expanded";
   step?: string;
   attempt?: number;
   reason?: string;
@@ -287,6 +288,7 @@ export interface ManifestStep {
   metrics: Record<string, number>;
   enforcement?: Record<string, unknown>;
   denied?: { code: string; kind: string; target: string; message: string; hint: string };
+  foreach?: { source: string; keys: string[] };
 }
 
 /** `manifest.json` of a run (see docs/events.md). */

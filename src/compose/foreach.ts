@@ -22,6 +22,8 @@ export interface ForeachInfo {
   id: string;
   /** The id of the inner step's template (items known at run time), else undefined. */
   templateId?: string;
+  /** The key template of items known at run time. */
+  key?: string;
   /** The sub-steps of items known at compose, in item order. */
   subs?: { id: string; item: unknown }[];
 }
@@ -337,7 +339,6 @@ export async function expandForeach(
         innerRaw,
         collectorNode,
       );
-      collectorWith.rule = { key: keySource };
       steps.push({
         id: step.id,
         uses: "foreach",
@@ -348,7 +349,9 @@ export async function expandForeach(
         with: collectorWith,
       });
       stepNodes.push(collectorNode);
-      foreach.push({ id: step.id, templateId });
+      // The key template goes in after rendering (plan/foreach_finish.ts): it is not a template
+      // of compose.
+      foreach.push({ id: step.id, templateId, key: keySource! });
       continue;
     }
     const keys: string[] = [];
