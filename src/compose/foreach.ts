@@ -448,13 +448,22 @@ function pushNode(
     nodes.push(foreachNode);
     return;
   }
-  const node: Record<string, unknown> = { ...innerRaw, id: step.id, needs: step.needs };
+  const node: Record<string, unknown> = { ...innerRaw, id: step.id };
   copyOrigins(innerRaw, node);
+  // Each need points where it was written: the foreach's `needs:` or the inner step's.
+  const outer = isMap(foreachNode) && Array.isArray(foreachNode.needs) ? foreachNode.needs : [];
+  const own = Array.isArray(innerRaw.needs) ? innerRaw.needs : [];
+  const needs: unknown[] = [];
+  for (const need of step.needs ?? []) {
+    const [list, i] = own.includes(need) ? [own, own.indexOf(need)] : [outer, outer.indexOf(need)];
+    needs.push(need);
+    const origin = i >= 0 ? originOfKey(list, i) : undefined;
+    if (origin) setKeyOrigin(needs, needs.length - 1, origin);
+  }
+  node.needs = needs;
   if (isMap(foreachNode)) {
-    for (const key of ["id", "needs"]) {
-      const origin = originOfKey(foreachNode, key);
-      if (origin) setKeyOrigin(node, key, origin);
-    }
+    const origin = originOfKey(foreachNode, "id");
+    if (origin) setKeyOrigin(node, "id", origin);
   }
   nodes.push(node);
 }

@@ -78,7 +78,7 @@ export function matrixCombinations(matrix: unknown): MatrixResult {
       }
     }
   });
-  if (axes.length === 0 && include.length === 0) {
+  if (axes.length === 0 && include.length === 0 && !problems.length) {
     problems.push({ path: [], message: "the matrix has no axis and no `include`" });
   }
   if (problems.length) return { problems };
