@@ -221,6 +221,7 @@ export async function runLock(lock: LockFile, options: RunOptions): Promise<RunR
         finishStep(events, table.get(id)!, state.cancelled || stopped ? "cancelled" : "skipped", {
           reason: stopped ?? state.stopReason(),
         });
+        if (stopped) table.get(id)!.manifest.reason = stopped;
       },
       run: (id) => runStep(ctx, table.get(id)!, table),
       onError: (id, error) =>

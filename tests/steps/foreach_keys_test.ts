@@ -15,7 +15,9 @@ Deno.test("key templates: item, item fields, index and text", () => {
 });
 
 Deno.test("key templates refuse what the engine could not evaluate without a template engine", () => {
-  for (const bad of ["{{ item | upper }}", "{% if item %}a{% endif %}", "{{ params.x }}", "{{ item"]) {
+  for (
+    const bad of ["{{ item | upper }}", "{% if item %}a{% endif %}", "{{ params.x }}", "{{ item"]
+  ) {
     assertEquals("error" in parseKeyTemplate(bad), true, bad);
   }
 });
