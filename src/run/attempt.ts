@@ -102,8 +102,8 @@ export function retryDelay(
 
 /** A file-name-safe form of a step id. */
 export function safeName(id: string): string {
-  // `@ = + ,` are kept: foreach sub-steps (`t@a=b`, `t@a_b`) must not share a file.
-  return id.replace(/[^A-Za-z0-9_.@=+,-]/g, "_");
+  // `@ = +` are kept: foreach sub-steps (`t@a=b`, `t@a_b`) must not share a file.
+  return id.replace(/[^A-Za-z0-9_.@=+-]/g, "_");
 }
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {

@@ -7,8 +7,11 @@
  * @module
  */
 
-/** A key: letters, digits, `_`, `-`, `.`, `=`, `+`, `,`; not starting with `.`; ≤ 64 chars. */
-export const SAFE_KEY = /^[A-Za-z0-9_=+,-][A-Za-z0-9_.=+,-]{0,63}$/;
+/**
+ * A key: letters, digits, `_`, `-`, `.`, `=`, `+`; not starting with `.`; ≤ 64 chars (no `,`:
+ * `--only a,b` lists steps).
+ */
+export const SAFE_KEY = /^[A-Za-z0-9_=+-][A-Za-z0-9_.=+-]{0,63}$/;
 
 /** One piece of a parsed key template. */
 type Piece = { text: string } | { path: string[] } | { index: true };
@@ -76,7 +79,7 @@ export function keyOf(template: { pieces: Piece[] }, item: unknown, index: numbe
 export function badKey(key: string): string | undefined {
   if (key === "") return "is empty";
   if (!SAFE_KEY.test(key)) {
-    return "is not safe in a file name (letters, digits, `_ - . = + ,`, at most 64, not starting with `.`)";
+    return "is not safe in a file name (letters, digits, `_ - . = +`, at most 64, not starting with `.`)";
   }
   return undefined;
 }
@@ -87,7 +90,7 @@ export function badKey(key: string): string | undefined {
  */
 export function matrixKey(combination: Record<string, unknown>): string {
   return Object.values(combination)
-    .map((v) => (typeof v === "string" ? v : JSON.stringify(v)).replace(/[^A-Za-z0-9_.=+,-]/g, "_"))
+    .map((v) => (typeof v === "string" ? v : JSON.stringify(v)).replace(/[^A-Za-z0-9_.=+-]/g, "_"))
     .join("-")
     .replace(/^\./, "_")
     .slice(0, 64);

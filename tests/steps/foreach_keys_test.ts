@@ -23,8 +23,8 @@ Deno.test("key templates refuse what the engine could not evaluate without a tem
 });
 
 Deno.test("keys must be safe in file names", () => {
-  assertEquals(badKey("a-1.2=b+c,d"), undefined);
-  for (const bad of ["", "a/b", "..", ".hidden", "a b", "x".repeat(65), "é"]) {
+  assertEquals(badKey("a-1.2=b+c_d"), undefined);
+  for (const bad of ["", "a/b", "..", ".hidden", "a b", "a,b", "x".repeat(65), "é"]) {
     assertEquals(typeof badKey(bad), "string", bad);
   }
 });
