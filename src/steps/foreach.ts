@@ -48,13 +48,15 @@ export function subStepId(id: string, key: string): string {
  * @example
  * ```ts
  * import { subStep } from "./foreach.ts";
- * const inner = {
+ * const innerConst = {
  *   id: "t", uses: "shell", adapter: "process", level: 0, needs: [], if: null, timeout_ms: null,
  *   retries: { max: 0, backoff_ms: 0, max_backoff_ms: 0, jitter: false }, env: {}, inputs: {},
  *   outputs: {}, resources: { network: false, binaries: [], env: [] }, with: { run: "true" },
  *   cache: { formula: "f", policy: "auto", static: "sha256:" + "0".repeat(64), components: {},
  *     inputs: [], pins: [] },
  * } as const;
+ * // deno-lint-ignore no-explicit-any
+ * const inner: any = innerConst;
  * const a = subStep(inner, { id: "t@a", item: "a" });
  * const b = subStep(inner, { id: "t@b", item: "b" });
  * if (a.env.LILY_INPUT_ITEM !== "a" || a.cache.static === b.cache.static) throw new Error("item");
