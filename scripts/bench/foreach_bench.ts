@@ -4,7 +4,8 @@
  * `$LILY_INPUT_ITEM`) and give each step the item in its environment; the foreach adds its
  * collector (one step in Lily's process). Measured, in interleaved rounds with paired ratios:
  * compose, a cold run (no cache) with `--isolation none` and with the default sandbox, and a
- * fully cached re-run.
+ * fully cached re-run; wall time and CPU time (the latter holds better on a loaded machine).
+ * Needs /usr/bin/time (scripts/setup.sh).
  *
  * Usage: deno run -A scripts/bench/foreach_bench.ts [rounds=5] [--items=1000]
  * @module
@@ -53,20 +54,21 @@ function staticPetal(): string {
   return lines.join("\n") + "\n";
 }
 
-async function timed(args: string[], cwd: string): Promise<number> {
+/** Wall time, and the CPU time (user + system) of Lily and its children (`/usr/bin/time`). */
+async function timed(args: string[], cwd: string): Promise<{ ms: number; cpu: number }> {
   const start = performance.now();
-  const out = await new Deno.Command(args[0], {
-    args: args.slice(1),
+  const out = await new Deno.Command("/usr/bin/time", {
+    args: ["-f", "cpu=%U+%S", ...args],
     cwd,
     env,
     stdout: "null",
     stderr: "piped",
   }).output();
   const ms = performance.now() - start;
-  if (!out.success) {
-    throw new Error(`${args.join(" ")}:\n${new TextDecoder().decode(out.stderr).slice(-2000)}`);
-  }
-  return ms;
+  const err = new TextDecoder().decode(out.stderr);
+  if (!out.success) throw new Error(`${args.join(" ")}:\n${err.slice(-2000)}`);
+  const cpu = /cpu=([\d.]+)\+([\d.]+)/.exec(err)!;
+  return { ms, cpu: (Number(cpu[1]) + Number(cpu[2])) * 1000 };
 }
 
 async function project(text: string): Promise<string> {
@@ -91,31 +93,46 @@ const clean = (dir: string) => Deno.remove(`${dir}/.lily`, { recursive: true }).
 
 const dirs = { foreach: await project(foreachPetal()), static: await project(staticPetal()) };
 const cases = ["compose", "cold none", "cold sandbox", "cached"] as const;
-const samples: Record<string, Record<string, number[]>> = {};
-for (const c of cases) samples[c] = { foreach: [], static: [] };
+const wall: Record<string, Record<string, number[]>> = {};
+const cpu: Record<string, Record<string, number[]>> = {};
+for (const c of cases) {
+  [wall[c], cpu[c]] = [{ foreach: [], static: [] }, { foreach: [], static: [] }];
+}
+const record = (c: string, form: string, m: { ms: number; cpu: number }) => {
+  wall[c][form].push(m.ms);
+  cpu[c][form].push(m.cpu);
+};
 for (let r = 0; r < rounds; r++) {
   // Alternate which form goes first in a round.
   const order = r % 2 ? (["static", "foreach"] as const) : (["foreach", "static"] as const);
   for (const form of order) {
     const dir = dirs[form];
-    samples.compose[form].push(await timed(compose, dir));
+    record("compose", form, await timed(compose, dir));
     await clean(dir);
-    samples["cold none"][form].push(await timed(run("none"), dir));
+    record("cold none", form, await timed(run("none"), dir));
     await clean(dir);
-    samples["cold sandbox"][form].push(await timed(run("auto"), dir));
-    samples.cached[form].push(await timed(run("auto"), dir));
+    record("cold sandbox", form, await timed(run("auto"), dir));
+    record("cached", form, await timed(run("auto"), dir));
   }
 }
+const ratio = (of: Record<string, number[]>) =>
+  median(of.foreach.map((x, i) => x / of.static[i])).toFixed(2);
 console.log(`## foreach of ${n} items vs ${n} static steps (${rounds} interleaved rounds, -j2)\n`);
-console.log("| case | foreach | static | ratio (median of per-round ratios) |");
-console.log("| ---- | ------- | ------ | ---------------------------------- |");
+console.log(
+  "Wall and CPU (user + system of Lily and its children): medians; ratios are medians of per-round ratios.\n",
+);
+console.log(
+  "| case | foreach wall | static wall | wall ratio | foreach CPU | static CPU | CPU ratio |",
+);
+console.log(
+  "| ---- | ------------ | ----------- | ---------- | ----------- | ---------- | --------- |",
+);
 for (const c of cases) {
-  const { foreach, static: plain } = samples[c];
-  const ratio = median(foreach.map((x, i) => x / plain[i]));
+  const ms = (xs: number[]) => `${median(xs).toFixed(0)} ms`;
   console.log(
-    `| ${c} | ${median(foreach).toFixed(0)} ms | ${median(plain).toFixed(0)} ms | ${
-      ratio.toFixed(2)
-    }× |`,
+    `| ${c} | ${ms(wall[c].foreach)} | ${ms(wall[c].static)} | ${ratio(wall[c])}× | ${
+      ms(cpu[c].foreach)
+    } | ${ms(cpu[c].static)} | ${ratio(cpu[c])}× |`,
   );
 }
 for (const dir of Object.values(dirs)) await Deno.remove(dir, { recursive: true });
