@@ -31,7 +31,7 @@ import {
 } from "./compose/params.ts";
 import { paramSchemaErrors } from "./compose/param_schemas.ts";
 import { renderPetal } from "./compose/render.ts";
-import { expandForeach } from "./compose/foreach.ts";
+import { expandForeach, foldItemErrors } from "./compose/foreach.ts";
 import { finishForeach } from "./plan/foreach_finish.ts";
 import { secretSideDoors } from "./compose/secret_doors.ts";
 import { baseParamValues, paramErrorsBeside } from "./compose/param_values.ts";
@@ -84,7 +84,9 @@ export async function composeSources(
 ): Promise<ComposedPoint[]> {
   try {
     return await composeUnchecked(sources, options);
-  } catch (error) {
+  } catch (caught) {
+    // An error in a foreach's inner step is reported once, not once per item.
+    const error = caught instanceof LilyErrors ? foldItemErrors(caught) : caught;
     // Errors carry lazily resolved positions: load the locator before anyone reads them.
     if (error instanceof LilyError || error instanceof LilyErrors) await ensureLocator();
     throw error;

@@ -164,6 +164,17 @@ export async function expandForeach(
             hint: "use `matrix:` for several axes, or a foreach over a list of objects",
           }),
         );
+      } else if (parsed.data.inputs && Object.hasOwn(parsed.data.inputs, "item")) {
+        mine.push(
+          new LilyError(
+            "LILY-E0967",
+            `the inner step of \`${step.id}\` declares an input \`item\``,
+            {
+              span: at(["with", "step", "inputs", "item"], true),
+              hint: "`$LILY_INPUT_ITEM` is the item; name the input otherwise",
+            },
+          ),
+        );
       } else inner = parsed.data;
     }
     const maxParallel = w.max_parallel ?? null;
@@ -502,4 +513,46 @@ function listOr(value: unknown, source: string, span: Span, errors: LilyError[])
     }),
   );
   return undefined;
+}
+
+const SUB_STEP = /`([A-Za-z_][A-Za-z0-9_-]*)@[A-Za-z0-9_.=+-]+`/g;
+const SUB_STEP_ONE = /`[A-Za-z_][A-Za-z0-9_-]*@[A-Za-z0-9_.=+-]+`/;
+
+/**
+ * Folds the errors that every item of a foreach repeats (an undefined `needs` in the inner
+ * step is one error per sub-step): the first of each kind is kept, with a note saying how many
+ * items have it too. Errors of other steps pass unchanged, in their order.
+ *
+ * @example
+ * ```ts
+ * import { LilyError, LilyErrors } from "../errors.ts";
+ * import { foldItemErrors } from "./foreach.ts";
+ * const e = (id: string) => new LilyError("LILY-E0602", `step \`${id}\` needs \`x\``);
+ * const folded = foldItemErrors(new LilyErrors([e("t@0"), e("t@1"), e("t@2")]));
+ * if (!(folded instanceof LilyError) || folded.notes.length !== 1) throw new Error("fold");
+ * ```
+ */
+export function foldItemErrors(error: LilyErrors): LilyErrors | LilyError {
+  const kept: LilyError[] = [];
+  const counts = new Map<LilyError, number>();
+  const bySignature = new Map<string, LilyError>();
+  for (const e of error.errors) {
+    if (!SUB_STEP_ONE.test(e.message)) {
+      kept.push(e);
+      continue;
+    }
+    const signature = `${e.code} ${e.message.replace(SUB_STEP, "`$1@…`")}`;
+    const first = bySignature.get(signature);
+    if (first) {
+      counts.set(first, counts.get(first)! + 1);
+      continue;
+    }
+    bySignature.set(signature, e);
+    counts.set(e, 0);
+    kept.push(e);
+  }
+  for (const [e, more] of counts) {
+    if (more) e.notes.push({ message: `the same for ${more} more item(s) of this foreach` });
+  }
+  return kept.length === 1 ? kept[0] : new LilyErrors(kept);
 }

@@ -301,6 +301,26 @@ steps:
         needs: [nowhere]
         with: {run: "true"}
 `);
-  assert(errors.length >= 1);
-  assertEquals(errors[0].span?.line, 10, errors.map((e) => e.message).join("; "));
+  // Once, not once per item, with a note for the others.
+  assertEquals(errors.length, 1, errors.map((e) => e.message).join("; "));
+  assertEquals(errors[0].span?.line, 10, errors[0].message);
+  assertEquals(errors[0].notes.map((n) => n.message), [
+    "the same for 1 more item(s) of this foreach",
+  ]);
+});
+
+Deno.test("an inner step may not declare an input named item (it is $LILY_INPUT_ITEM)", async () => {
+  const errors = await errorsOf(`petal: "1"
+name: bad
+steps:
+  - id: x
+    uses: foreach
+    with:
+      items: [1]
+      step:
+        uses: shell
+        inputs: {item: {path: a.txt}}
+        with: {run: "true"}
+`);
+  assertEquals(errors.map((e) => [e.code, e.span?.line]), [["LILY-E0967", 10]]);
 });
