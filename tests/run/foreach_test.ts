@@ -235,3 +235,49 @@ Deno.test("fail_fast false: the other items of the matrix run although one faile
     assertEquals(m.steps.test.status, "skipped");
   });
 });
+
+Deno.test("attack: an item that is shell code stays data in {{ item }} and $LILY_INPUT_ITEM", async () => {
+  await withProject({
+    "flow.petal": `petal: "1"
+name: inj
+params:
+  xs: {type: json, default: ["$(touch pwned1)", "; touch pwned2", "\`touch pwned3\`"]}
+steps:
+  - id: each
+    uses: foreach
+    with:
+      items: params.xs
+      step:
+        uses: shell
+        with: {run: 'echo {{ item }}; echo "$LILY_INPUT_ITEM"; echo "said=$LILY_INPUT_ITEM" >> "$LILY_OUTPUT"'}
+        outputs: {said: {type: str}}
+`,
+  }, async (dir) => {
+    const out = await run(dir);
+    assertEquals(out.code, 0, out.stdout + out.stderr);
+    for (const f of ["pwned1", "pwned2", "pwned3"]) {
+      assertEquals(await Deno.stat(`${dir}/${f}`).then(() => true, () => false), false, f);
+    }
+    assertEquals(latestManifest(dir).steps.each.outputs.said.value, [
+      "$(touch pwned1)",
+      "; touch pwned2",
+      "`touch pwned3`",
+    ]);
+  });
+});
+
+Deno.test("attack: a run-time key that would leave the logs folder fails the foreach, runs nothing", async () => {
+  await withProject({
+    "flow.petal": RUNTIME.replace(
+      'echo "files=$items]" >> "$LILY_OUTPUT"',
+      'echo "files=[{\\"name\\": \\"ok\\"}, {\\"name\\": \\"../../up\\"}]" >> "$LILY_OUTPUT"',
+    ),
+  }, async (dir) => {
+    const out = await run(dir);
+    assertEquals(out.code, 1);
+    const m = latestManifest(dir);
+    assertEquals(m.steps.each.status, "failed");
+    assertMatch(m.steps.each.error, /key `\.\.\/\.\.\/up`, which is not safe in a file name/);
+    assertEquals(Object.keys(m.steps).filter((id) => id.startsWith("each@")), []);
+  });
+});
