@@ -261,7 +261,7 @@ export const ERROR_CODES = {
   "LILY-E0966":
     "a foreach's `max_parallel` is not a positive integer, or `fail_fast` not a boolean",
   "LILY-E0967":
-    "the inner step of a foreach is invalid (has an `id`, is a foreach, reads `item` at run time)",
+    "the inner step of a foreach is invalid (an `id`, a foreach or include, `item` at run time)",
   "LILY-E0968":
     "a foreach's `key` is not a key template (`{{ item }}`, `{{ item.f }}`, `{{ index }}`)",
   // include (E097x): docs/include.md
