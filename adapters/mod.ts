@@ -61,6 +61,7 @@ export const ADAPTER_FACTORIES: Record<string, AdapterFactory> = {
  * (`with:` schema, checks, the lock step) stays in `src/steps/<kind>.ts`.
  */
 export const KIND_RUNNERS: Record<string, AdapterFactory> = {
+  foreach: async (context) => (await import("./foreach.ts")).foreachRunner(context),
   human: async (context) => (await import("./human.ts")).humanRunner(context),
 };
 

@@ -248,6 +248,7 @@ export interface RunEvent {
     | "step.denied"
     | "policy.defined"
     | "cache.warning"
+    | "foreach.expanded"
     | "human.answered";
   step?: string;
   attempt?: number;
@@ -289,6 +290,7 @@ export interface ManifestStep {
   metrics: Record<string, number>;
   enforcement?: Record<string, unknown>;
   denied?: { code: string; kind: string; target: string; message: string; hint: string };
+  foreach?: { source: string; keys: string[] };
   /** A human gate's answer (docs/human.md). */
   human?: {
     prompt: string;

@@ -4,6 +4,7 @@
  * Mermaid.
  * @module
  */
+import { foreachLines, foreachSummary } from "./foreach_view.ts";
 import type { LockFile, LockStep } from "../schema/lock.ts";
 import { humanLine } from "../steps/human.ts";
 import { toolLine, toolPinLines } from "../steps/tool_explain.ts";
@@ -57,6 +58,7 @@ export function explainJson(lock: LockFile): unknown {
       resources: s.resources,
       shell_code: s.shell_code ?? [],
       ...(s.uses === "tool" ? { tool: { name: s.with.tool, argv: s.with.argv ?? [] } } : {}),
+      ...(foreachSummary(s) ? { foreach: foreachSummary(s) } : {}),
       ...(s.uses === "human" ? { gate: s.with } : {}),
     })),
   };
@@ -144,6 +146,7 @@ function stepLines(
       command ? dim(`  ${truncate(command, 70)}`) : ""
     }`,
   );
+  for (const line of foreachLines(step)) out.push(`      ${line}`);
   if (step.needs.length) out.push(`      needs: ${step.needs.join(", ")}`);
   const tool = toolLine(step);
   if (tool) out.push(`      ${tool}`);
