@@ -174,6 +174,11 @@ export const ERROR_CODES = {
   "LILY-E0731": "a condition reads `env.X` where `X` is a secret's source variable",
   "LILY-E0732": "`.lilyrc`'s `template_env` names a secret's source variable",
   "LILY-E0733": "a template filter would build more than the template output budget",
+  // Cassettes of llm steps (E074x): docs/cassettes.md
+  "LILY-E0740": "`lily run --cassettes` is not a record mode (once, new_episodes, none, all)",
+  "LILY-E0741": "a request an llm step sends is not in its cassette, in a mode that only replays",
+  "LILY-E0742": "a cassette file is not valid (broken YAML, a field of the wrong shape)",
+  "LILY-E0743": "a cassette's format version (`lily_cassette:`) is not one this Lily reads",
   // Running (E08xx): docs/run.md
   "LILY-E0801": "`--only` names a step the lock does not have",
   "LILY-E0802": "`--from` names a step the lock does not have",
