@@ -246,4 +246,26 @@ export async function writeCassetteFile(path: string, text: string): Promise<voi
     await Deno.remove(temp).catch(() => {});
     throw error;
   }
+  await removeStaleTemps(dir, path.slice(slash + 1));
+}
+
+/**
+ * Removes the temp files a killed writer of this cassette left (`.NAME.PID.XXXXXXXX.tmp`
+ * whose process is gone), so none is committed by accident. Where processes cannot be
+ * looked up (no `/proc`), they stay.
+ */
+async function removeStaleTemps(dir: string, name: string): Promise<void> {
+  if (!(await Deno.stat("/proc/self").then(() => true, () => false))) return;
+  const prefix = `.${name}.`;
+  try {
+    for await (const entry of Deno.readDir(dir)) {
+      if (!entry.isFile || !entry.name.startsWith(prefix)) continue;
+      const match = /^(\d+)\.[0-9a-f]{8}\.tmp$/.exec(entry.name.slice(prefix.length));
+      if (!match || Number(match[1]) === Deno.pid) continue;
+      const alive = await Deno.stat(`/proc/${match[1]}`).then(() => true, () => false);
+      if (!alive) await Deno.remove(`${dir}/${entry.name}`).catch(() => {});
+    }
+  } catch {
+    // a folder that cannot be listed keeps its temp files
+  }
 }

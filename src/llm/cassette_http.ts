@@ -5,7 +5,7 @@
  * @module
  */
 import { canonicalJson } from "../util/canonical_json.ts";
-import type { Masker } from "../sandbox/mask.ts";
+import { MASK, type Masker } from "../sandbox/mask.ts";
 
 /** A recorded request: what identifies it, masked. */
 export interface RecordedRequest {
@@ -164,7 +164,10 @@ export function recordRequest(
   body: Uint8Array,
   masker: Masker,
 ): RecordedRequest {
-  const out: RecordedRequest = { method: method.toUpperCase(), url: masker.mask(url) };
+  const out: RecordedRequest = {
+    method: method.toUpperCase(),
+    url: masker.mask(withoutCredentialParams(url)),
+  };
   const kept = keptHeaders(headers, (name) => REQUEST_KEPT.has(name), masker);
   if (kept) out.headers = kept;
   if (body.length === 0) return out;
@@ -177,6 +180,26 @@ export function recordRequest(
   if (json.ok) out.json = maskJson(json.value, masker);
   else out.body = masker.mask(text);
   return out;
+}
+
+/**
+ * The URL with the value of each query parameter that names a credential (`key`, `api_key`,
+ * `access_token`…) replaced by `***`: a key passed in the URL is never recorded, and a replay
+ * without the key (CI) still matches.
+ */
+function withoutCredentialParams(url: string): string {
+  const parsed = URL.parse(url);
+  if (!parsed || !parsed.search) return url;
+  let changed = false;
+  const params = new URLSearchParams();
+  for (const [name, value] of new URLSearchParams(parsed.search)) {
+    const hidden = /^(key|sig|code)$/i.test(name) || isCredential(name.toLowerCase());
+    params.append(name, hidden ? MASK : value);
+    changed ||= hidden;
+  }
+  if (!changed) return url;
+  parsed.search = params.toString().replaceAll("%2A", "*");
+  return parsed.href;
 }
 
 function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {

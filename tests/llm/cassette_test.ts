@@ -311,3 +311,28 @@ Deno.test("cassettePath: one file per workflow and step under cassettes/, never 
   assertEquals(cassettePath("/p", "é", "a b"), "/p/cassettes/%C3%A9/a%20b.yaml");
   assertEquals(cassettePath("/p", "", "x"), "/p/cassettes/%00/x.yaml");
 });
+
+Deno.test("a replay without the key (as in CI) matches a request that sent it in headers or the URL", async () => {
+  await withServer(async (server, dir) => {
+    const path = cassettePath(dir, "flow", "keyless");
+    const url = `${server.baseUrl}/chat/completions?api-version=2024&api_key=${KEY}`;
+    const recorder = await open(path, "once");
+    const live = await recorder.fetch(url, {
+      method: "POST",
+      headers: { authorization: `Bearer ${KEY}`, "x-api-key": KEY },
+      body: JSON.stringify(chatBody("keyless")),
+    });
+    assertEquals(live.status, 200);
+    await live.text();
+    await recorder.save();
+    assert(!(await Deno.readTextFile(path)).includes(KEY));
+    await server.stop();
+    const replay = await openCassette(fetch, { mode: "none", path, secrets: [] });
+    const response = await replay.fetch(url.replace(KEY, "placeholder"), {
+      method: "POST",
+      body: JSON.stringify(chatBody("keyless")),
+    });
+    assertEquals(response.status, 200);
+    assertMatch(await response.text(), /echo 1: keyless/);
+  });
+});
