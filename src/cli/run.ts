@@ -8,6 +8,7 @@ import type { LockFile } from "../schema/lock.ts";
 import type { Manifest } from "../schema/events.ts";
 import { assignments, collect, command, parse, shown, sweeps } from "./_common.ts";
 import { isLockPath, refuseComposeFlags } from "./_lock_or_petal.ts";
+import { cassetteModeOption } from "../llm/cassette_mode.ts";
 
 /** Exit status of a cancelled run (128 + SIGINT). */
 export const EXIT_CANCELLED = 130;
@@ -73,6 +74,10 @@ export async function main(args: string[]): Promise<number> {
       "sandbox: auto (Deno permissions + OS isolation where possible), none (run steps in Lily's process, unenforced), strict (refuse what cannot be enforced)",
       "auto",
     )
+    .option(
+      "--cassettes <mode>",
+      "llm steps record/replay their HTTP calls in cassettes/: once, new_episodes, none, all (default: none when CI=true, else no cassette; docs/cassettes.md)",
+    )
     .option("-q, --quiet", "print only failures and the summary")
     .option("-v, --verbose", "print cache decisions and attempts")
     .option("--json", "print the manifest as JSON at the end (nothing else)");
@@ -91,6 +96,7 @@ export async function main(args: string[]): Promise<number> {
     continue: string;
     events?: string;
     isolation: string;
+    cassettes?: string;
     quiet?: boolean;
     verbose?: boolean;
     json?: boolean;
@@ -120,6 +126,10 @@ export async function main(args: string[]): Promise<number> {
       hint: "use auto, none or strict",
     });
   }
+  // Options only one step kind reads, passed through the engine to its kind runner.
+  const kindOptions: Record<string, unknown> = {};
+  const cassettes = cassetteModeOption(opts.cassettes, Deno.env.get("CI"));
+  if (cassettes) kindOptions.cassettes = cassettes;
   const jobs = opts.jobs === undefined ? undefined : Number(opts.jobs);
   if (jobs !== undefined && (!Number.isInteger(jobs) || jobs < 1)) {
     throw new LilyError("LILY-E0003", `-j needs a positive integer, not \`${opts.jobs}\``, {
@@ -187,6 +197,7 @@ export async function main(args: string[]): Promise<number> {
         continueMode: opts.continue as "never",
         events: opts.events,
         isolation: opts.isolation as "auto",
+        kindOptions,
         signal: controller.signal,
         stop: stop.signal,
         onEvent: (e) => {
