@@ -93,6 +93,8 @@ export async function openCassette(
 
   async function cassetteFetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
     const request = new Request(input, init);
+    // As fetch does: a request aborted before it is sent is not sent (nor replayed).
+    request.signal.throwIfAborted();
     const bytes = new Uint8Array(await request.clone().arrayBuffer());
     const recordedRequest = recordRequest(
       request.method,
@@ -124,16 +126,20 @@ export async function openCassette(
       };
       recorded++;
     };
-    const replyInit = { status: response.status, statusText: response.statusText };
+    // The client gets the body decoded (as fetch gave it): its encoding and length no longer apply.
+    const headers = new Headers(response.headers);
+    headers.delete("content-encoding");
+    headers.delete("content-length");
+    const replyInit = { status: response.status, statusText: response.statusText, headers };
     if (response.body === null) {
       fill(new Uint8Array());
-      return withUrl(new Response(null, { ...replyInit, headers: response.headers }), response);
+      return withUrl(new Response(null, replyInit), response);
     }
     if (!isEventStream(response.headers)) {
       // Read in full now: a client that never reads a body (a 429 it retries) is still recorded.
       const body = new Uint8Array(await response.arrayBuffer());
       fill(body);
-      return withUrl(new Response(body, { ...replyInit, headers: response.headers }), response);
+      return withUrl(new Response(body, replyInit), response);
     }
     // A stream goes to the client as it arrives; it is recorded once it has ended.
     const parts: Uint8Array[] = [];
@@ -147,7 +153,7 @@ export async function openCassette(
       },
     });
     return withUrl(
-      new Response(response.body.pipeThrough(tap), { ...replyInit, headers: response.headers }),
+      new Response(response.body.pipeThrough(tap), replyInit),
       response,
     );
   }

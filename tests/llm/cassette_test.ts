@@ -336,3 +336,49 @@ Deno.test("a replay without the key (as in CI) matches a request that sent it in
     assertMatch(await response.text(), /echo 1: keyless/);
   });
 });
+
+Deno.test("binary, plain-text and empty bodies replay byte for byte, with their status", async () => {
+  const bytes = new Uint8Array(300).map((_, i) => (i * 37) & 0xff);
+  const { promise: listening, resolve } = Promise.withResolvers<number>();
+  const server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen: ({ port }) => resolve(port) },
+    async (request) => {
+      const sent = new Uint8Array(await request.arrayBuffer());
+      const path = new URL(request.url).pathname;
+      if (path === "/bytes") {
+        return new Response(new Uint8Array([...sent].reverse()), {
+          headers: { "content-type": "application/octet-stream" },
+        });
+      }
+      if (path === "/text") return new Response(`got ${new TextDecoder().decode(sent)}\n`);
+      return new Response(null, { status: 204 });
+    },
+  );
+  const base = `http://127.0.0.1:${await listening}`;
+  const dir = await Deno.makeTempDir({ prefix: "lily-cassette-" });
+  try {
+    const path = `${dir}/bodies.yaml`;
+    const exchange = async (f: typeof fetch) => {
+      const binary = await f(`${base}/bytes`, { method: "PUT", body: bytes });
+      const text = await f(`${base}/text`, { method: "POST", body: "plain text\n  indented" });
+      const empty = await f(`${base}/empty`, { method: "DELETE" });
+      return {
+        binary: [...new Uint8Array(await binary.arrayBuffer())],
+        text: await text.text(),
+        empty: [empty.status, await empty.text()],
+      };
+    };
+    const recorder = await openCassette(fetch, { mode: "once", path, secrets: [] });
+    const live = await exchange(recorder.fetch);
+    await recorder.save();
+    assertEquals(live.binary, [...bytes].reverse());
+    await server.shutdown();
+    const file = await Deno.readTextFile(path);
+    assertMatch(file, /body_base64:/);
+    const replay = await openCassette(fetch, { mode: "none", path, secrets: [] });
+    assertEquals(await exchange(replay.fetch), live);
+  } finally {
+    await server.shutdown().catch(() => {});
+    await Deno.remove(dir, { recursive: true });
+  }
+});
