@@ -13,12 +13,12 @@ import { cassetteText, readCassette, writeCassetteFile } from "./cassette_file.t
 import {
   bodyText,
   type Interaction,
-  isEventStream,
   matchKey,
   type RecordedRequest,
   recordRequest,
   recordResponse,
   replayResponse,
+  streamSeparator,
 } from "./cassette_http.ts";
 import type { CassetteMode } from "./cassette_mode.ts";
 
@@ -135,7 +135,7 @@ export async function openCassette(
       fill(new Uint8Array());
       return withUrl(new Response(null, replyInit), response);
     }
-    if (!isEventStream(response.headers)) {
+    if (streamSeparator(response.headers) === undefined) {
       // Read in full now: a client that never reads a body (a 429 it retries) is still recorded.
       const body = new Uint8Array(await response.arrayBuffer());
       fill(body);

@@ -30,8 +30,9 @@ export interface RecordedResponse {
   /** A body that is not UTF-8 text. */
   body_base64?: string;
   /**
-   * A `text/event-stream` body, one entry per event without the blank line that ends it: the
-   * replay sends each event (and its `\n\n`) as one chunk.
+   * A streamed body, one entry per event without the separator that ends it (the blank line of
+   * `text/event-stream`, the newline of `application/x-ndjson`): the replay sends each event
+   * and its separator as one chunk.
    */
   events?: string[];
   /** What followed the last complete event (a stream cut short), if anything. */
@@ -234,9 +235,16 @@ export function bodyText(request: RecordedRequest): string {
     : request.body ?? request.body_base64 ?? "";
 }
 
-/** True when the response is a server-sent event stream (recorded event by event). */
-export function isEventStream(headers: Headers): boolean {
-  return /^\s*text\/event-stream\b/i.test(headers.get("content-type") ?? "");
+/**
+ * How a streamed response separates its events: `\n\n` for server-sent events
+ * (`text/event-stream`), `\n` for JSON lines (`application/x-ndjson`, Ollama's stream);
+ * undefined for a body that is not a stream of events.
+ */
+export function streamSeparator(headers: Headers): string | undefined {
+  const type = (headers.get("content-type") ?? "").toLowerCase();
+  if (/^\s*text\/event-stream\b/.test(type)) return "\n\n";
+  if (/^\s*application\/(x-)?(ndjson|jsonl|jsonlines)\b/.test(type)) return "\n";
+  return undefined;
 }
 
 /** The recorded form of a response whose body has been read in full, masked. */
@@ -257,9 +265,9 @@ export function recordResponse(
   const text = textOf(body);
   if (text === undefined) {
     out.body_base64 = masker.mask(base64Of(body));
-  } else if (isEventStream(headers)) {
+  } else if (streamSeparator(headers) !== undefined) {
     // Masked as one text first: a secret never straddles two entries unmasked.
-    const parts = masker.mask(text).split("\n\n");
+    const parts = masker.mask(text).split(streamSeparator(headers)!);
     const tail = parts.pop()!;
     out.events = parts;
     if (tail) out.tail = tail;
@@ -276,7 +284,8 @@ export function replayResponse(recorded: RecordedResponse, url: string): Respons
   if (NULL_BODY.has(recorded.status)) {
     body = null;
   } else if (recorded.events !== undefined) {
-    const chunks = recorded.events.map((e) => `${e}\n\n`);
+    const separator = streamSeparator(headers) ?? "\n\n";
+    const chunks = recorded.events.map((e) => `${e}${separator}`);
     if (recorded.tail) chunks.push(recorded.tail);
     const encoder = new TextEncoder();
     let next = 0;

@@ -1,5 +1,6 @@
 /**
  * A small OpenAI chat-completions server for the cassette tests: `POST /v1/chat/completions`
+ * (and Ollama's streamed `POST /api/chat`, JSON lines)
  * on 127.0.0.1 (a random port), answering with the last user message echoed back (`echo: …`,
  * numbered by a per-server counter so repeated requests get different answers), as one JSON
  * body or, with `stream: true`, as server-sent events the way OpenAI sends them (one
@@ -52,6 +53,28 @@ export function startChatServer(options: ChatServerOptions = {}): Promise<ChatSe
           status: 401,
           headers,
         });
+      }
+      if (request.method === "POST" && url.pathname === "/api/chat") {
+        // Ollama's native chat: JSON lines, one object per word, then `done: true`.
+        const body = await request.json() as { model: string; messages: { content: string }[] };
+        answered++;
+        const words = `${prefix} ${answered}: ${body.messages.at(-1)?.content ?? ""}`
+          .split(/(?<= )/);
+        const lines = [
+          ...words.map((w) => ({ model: body.model, message: { role: "assistant", content: w } })),
+          { model: body.model, done: true, done_reason: "stop" },
+        ].map((l) => JSON.stringify(l) + "\n");
+        let next = 0;
+        const encoder = new TextEncoder();
+        return new Response(
+          new ReadableStream<Uint8Array>({
+            pull(controller) {
+              if (next < lines.length) controller.enqueue(encoder.encode(lines[next++]));
+              else controller.close();
+            },
+          }),
+          { headers: { ...headers, "content-type": "application/x-ndjson" } },
+        );
       }
       if (request.method !== "POST" || url.pathname !== "/v1/chat/completions") {
         return Response.json({ error: { message: "not found" } }, { status: 404, headers });

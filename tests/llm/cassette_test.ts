@@ -382,3 +382,27 @@ Deno.test("binary, plain-text and empty bodies replay byte for byte, with their 
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("a JSON-lines stream (Ollama) replays line by line, as it was sent", async () => {
+  await withServer(async (server, dir) => {
+    const path = cassettePath(dir, "flow", "ollama");
+    const url = server.baseUrl.replace(/\/v1$/, "/api/chat");
+    const body = JSON.stringify({
+      model: "llama",
+      messages: [{ role: "user", content: "hi there" }],
+    });
+    const headers = { authorization: `Bearer ${KEY}` };
+    const recorder = await open(path, "once");
+    const live = await (await recorder.fetch(url, { method: "POST", headers, body })).text();
+    await recorder.save();
+    await server.stop();
+    const replay = await open(path, "none");
+    const response = await replay.fetch(url, { method: "POST", body });
+    assertEquals(response.headers.get("content-type"), "application/x-ndjson");
+    const chunks: string[] = [];
+    for await (const chunk of response.body!) chunks.push(new TextDecoder().decode(chunk));
+    assertEquals(chunks.join(""), live);
+    assertEquals(chunks, live.split("\n").filter(Boolean).map((line) => `${line}\n`));
+    assertEquals(chunks.length, 5); // "echo ", "1: ", "hi ", "there", done
+  });
+});
