@@ -53,7 +53,11 @@ export interface Cassette {
  *
  * A request matches a record on its method, URL and body (JSON compared canonically), never
  * on a header; identical requests replay their records in order, each record once. A
- * cassette that is not valid is a positioned error (LILY-E0742, E0743).
+ * cassette that is not valid is a positioned error (LILY-E0742, E0743). Answers 429 and 5xx
+ * reach the caller but are not recorded (a replay gets the answer the retry got, at once).
+ *
+ * One call is one session: a step that opens its cassette again for each call or attempt
+ * should open it through a {@linkcode cassetteShelf}, which continues the session.
  *
  * @example
  * ```ts ignore
@@ -74,7 +78,69 @@ export async function openCassette(
   inner: typeof fetch,
   options: CassetteOptions,
 ): Promise<Cassette> {
-  const masker = createMasker(options.secrets.filter((s) => s.length > 0));
+  const session = await openSession(options);
+  return { fetch: session.fetchVia(inner), save: () => session.save() };
+}
+
+/** The cassettes of one run (see {@linkcode cassetteShelf}). */
+export interface CassetteShelf {
+  /**
+   * The cassette at `options.path`, as {@linkcode openCassette} opens it the first time; later
+   * opens of the same file continue that session (its mode, what it replayed and recorded),
+   * with the given fetch and any new secrets.
+   */
+  open(inner: typeof fetch, options: CassetteOptions): Promise<Cassette>;
+}
+
+/**
+ * A shelf for one run: every open of a cassette file continues one session. A step whose
+ * calls (a structured-output retry) or attempts (`retries:`) each open the step's cassette
+ * then behaves as one vcr cassette for the whole run: `once` keeps recording the calls of a
+ * cassette this run created, identical requests replay their records in turn, and each save
+ * writes everything the run recorded. Create one per run (a kind runner's factory).
+ *
+ * @example
+ * ```ts ignore
+ * import { cassettePath, cassetteShelf } from "./cassette.ts";
+ * const shelf = cassetteShelf();
+ * const path = cassettePath("/project", "summarize", "classify");
+ * const first = await shelf.open(fetch, { mode: "once", path, secrets: [] });
+ * const again = await shelf.open(fetch, { mode: "once", path, secrets: [] }); // same session
+ * ```
+ */
+export function cassetteShelf(): CassetteShelf {
+  const sessions = new Map<string, Promise<Session>>();
+  return {
+    async open(inner, options) {
+      let pending = sessions.get(options.path);
+      if (!pending) {
+        pending = openSession(options);
+        sessions.set(options.path, pending);
+        // A file that could not be opened is tried again by the next open.
+        pending.catch(() => sessions.delete(options.path));
+      }
+      const session = await pending;
+      session.addSecrets(options.secrets);
+      return { fetch: session.fetchVia(inner), save: () => session.save() };
+    },
+  };
+}
+
+/** One cassette file in use: what it holds, what was replayed, what was recorded. */
+interface Session {
+  fetchVia(inner: typeof fetch): typeof fetch;
+  save(): Promise<void>;
+  addSecrets(secrets: readonly string[]): void;
+}
+
+/** Answers that say "try again" (rate limit, server trouble): passed on, never recorded. */
+function isTransient(status: number): boolean {
+  return status === 429 || status >= 500;
+}
+
+async function openSession(options: CassetteOptions): Promise<Session> {
+  const secrets = new Set(options.secrets.filter((s) => s.length > 0));
+  let masker = createMasker(secrets);
   const previous = options.mode === "all" ? undefined : await readCassette(options.path);
   const exists = previous !== undefined ||
     (options.mode === "all" && await isNonEmptyFile(options.path));
@@ -90,8 +156,13 @@ export async function openCassette(
   // its response has been read in full; an unfilled one is not written).
   const slots: (Interaction | undefined)[] = [];
   let recorded = 0;
+  let writing = Promise.resolve();
 
-  async function cassetteFetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
+  async function send(
+    inner: typeof fetch,
+    input: RequestInfo | URL,
+    init?: RequestInit,
+  ): Promise<Response> {
     const request = new Request(input, init);
     // As fetch does: a request aborted before it is sent is not sent (nor replayed).
     request.signal.throwIfAborted();
@@ -120,6 +191,7 @@ export async function openCassette(
       redirect: request.redirect,
     });
     const fill = (body: Uint8Array) => {
+      if (isTransient(response.status)) return;
       slots[slot] = {
         request: recordedRequest,
         response: recordResponse(response.status, response.headers, body, masker),
@@ -136,7 +208,7 @@ export async function openCassette(
       return withUrl(new Response(null, replyInit), response);
     }
     if (streamSeparator(response.headers) === undefined) {
-      // Read in full now: a client that never reads a body (a 429 it retries) is still recorded.
+      // Read in full now: a client that never reads a body is still recorded.
       const body = new Uint8Array(await response.arrayBuffer());
       fill(body);
       return withUrl(new Response(body, replyInit), response);
@@ -152,19 +224,31 @@ export async function openCassette(
         fill(concat(parts));
       },
     });
-    return withUrl(
-      new Response(response.body.pipeThrough(tap), replyInit),
-      response,
-    );
+    return withUrl(new Response(response.body.pipeThrough(tap), replyInit), response);
+  }
+
+  async function write(): Promise<void> {
+    if (recorded === 0) return;
+    const fresh = slots.filter((s): s is Interaction => s !== undefined);
+    const kept = options.mode === "new_episodes" ? previous ?? [] : [];
+    await writeCassetteFile(options.path, cassetteText([...kept, ...fresh], masker));
   }
 
   return {
-    fetch: cassetteFetch as typeof fetch,
-    async save() {
-      if (recorded === 0) return;
-      const fresh = slots.filter((s): s is Interaction => s !== undefined);
-      const kept = options.mode === "new_episodes" ? previous ?? [] : [];
-      await writeCassetteFile(options.path, cassetteText([...kept, ...fresh], masker));
+    fetchVia(inner) {
+      return ((input: RequestInfo | URL, init?: RequestInit) =>
+        send(inner, input, init)) as typeof fetch;
+    },
+    save() {
+      // Saves of one session are written one after the other, each with all recorded so far.
+      const next = writing.then(write);
+      writing = next.catch(() => {});
+      return next;
+    },
+    addSecrets(more) {
+      const before = secrets.size;
+      for (const secret of more) if (secret.length > 0) secrets.add(secret);
+      if (secrets.size !== before) masker = createMasker(secrets);
     },
   };
 }

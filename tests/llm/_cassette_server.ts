@@ -20,6 +20,8 @@ export interface ChatServer {
   setPrefix(prefix: string): void;
   /** Numbers answers from 1 again (a second recording gets the same answers). */
   resetCount(): void;
+  /** Answers the next requests with these statuses first (429 with `Retry-After: 0`, 5xx). */
+  failNext(...statuses: number[]): void;
   /** Stops the server and waits until it is closed. */
   stop(): Promise<void>;
 }
@@ -35,6 +37,7 @@ export function startChatServer(options: ChatServerOptions = {}): Promise<ChatSe
   let hits = 0;
   let answered = 0;
   let prefix = "echo";
+  const failures: number[] = [];
   const { promise: listening, resolve } = Promise.withResolvers<number>();
   const server = Deno.serve(
     { hostname: "127.0.0.1", port: 0, onListen: ({ port }) => resolve(port) },
@@ -52,6 +55,13 @@ export function startChatServer(options: ChatServerOptions = {}): Promise<ChatSe
         return Response.json({ error: { message: "bad key", type: "invalid_request_error" } }, {
           status: 401,
           headers,
+        });
+      }
+      const failure = failures.shift();
+      if (failure !== undefined) {
+        return Response.json({ error: { message: `scripted ${failure}` } }, {
+          status: failure,
+          headers: { ...headers, ...(failure === 429 ? { "retry-after": "0" } : {}) },
         });
       }
       if (request.method === "POST" && url.pathname === "/api/chat") {
@@ -142,6 +152,9 @@ export function startChatServer(options: ChatServerOptions = {}): Promise<ChatSe
     },
     resetCount() {
       answered = 0;
+    },
+    failNext(...statuses: number[]) {
+      failures.push(...statuses);
     },
     async stop() {
       await server.shutdown();

@@ -2,7 +2,12 @@
 // each record mode, replay with the server stopped, SSE replayed chunk by chunk, matching
 // (canonical JSON, never headers, repeats in order), stable bytes, positioned errors.
 import { assert, assertEquals, assertMatch, assertRejects } from "../_assert.ts";
-import { type CassetteMode, cassettePath, openCassette } from "../../src/llm/cassette.ts";
+import {
+  type CassetteMode,
+  cassettePath,
+  cassetteShelf,
+  openCassette,
+} from "../../src/llm/cassette.ts";
 import { LilyError } from "../../src/errors.ts";
 import { chatBody, type ChatServer, startChatServer } from "./_cassette_server.ts";
 
@@ -404,5 +409,64 @@ Deno.test("a JSON-lines stream (Ollama) replays line by line, as it was sent", a
     assertEquals(chunks.join(""), live);
     assertEquals(chunks, live.split("\n").filter(Boolean).map((line) => `${line}\n`));
     assertEquals(chunks.length, 5); // "echo ", "1: ", "hi ", "there", done
+  });
+});
+
+Deno.test("a shelf keeps one session per file: a step that opens its cassette per call records all its calls", async () => {
+  await withServer(async (server, dir) => {
+    const path = cassettePath(dir, "flow", "retrying");
+    const options = { mode: "once" as const, path, secrets: [KEY] };
+    // One run: each call opens the step's cassette again (as a retry with the validation
+    // error does), and saves after it.
+    const run = cassetteShelf();
+    for (const prompt of ["first", "first", "corrected"]) {
+      const cassette = await run.open(fetch, options);
+      await ask(cassette.fetch, server.baseUrl, prompt);
+      await cassette.save();
+    }
+    assertEquals(server.hits, 3);
+    await server.stop();
+    // The next run replays them in turn, identical requests included; one more is new.
+    const next = cassetteShelf();
+    const answers = [];
+    for (const prompt of ["first", "first", "corrected"]) {
+      const cassette = await next.open(fetch, options);
+      answers.push(await ask(cassette.fetch, server.baseUrl, prompt));
+      await cassette.save();
+    }
+    assertEquals(answers, ["echo 1: first", "echo 2: first", "echo 3: corrected"]);
+    const extra = await next.open(fetch, options);
+    assertEquals((await missing(ask(extra.fetch, server.baseUrl, "first"))).code, "LILY-E0741");
+    // Without a shelf, each open is a session of its own: the same request replays the first
+    // record again.
+    const alone = await open(path, "none");
+    assertEquals(await ask(alone.fetch, server.baseUrl, "first"), "echo 1: first");
+  });
+});
+
+Deno.test("429 and 5xx answers reach the caller but are not recorded: a replay gets the retry's answer", async () => {
+  await withServer(async (server, dir) => {
+    const path = cassettePath(dir, "flow", "flaky");
+    server.failNext(429, 503);
+    const cassette = await open(path, "once");
+    const send = () =>
+      cassette.fetch(`${server.baseUrl}/chat/completions`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${KEY}` },
+        body: JSON.stringify(chatBody("flaky")),
+      });
+    const statuses = [];
+    for (let i = 0; i < 3; i++) {
+      const response = await send();
+      statuses.push(response.status);
+      await response.body?.cancel();
+    }
+    assertEquals(statuses, [429, 503, 200]);
+    await cassette.save();
+    const text = await Deno.readTextFile(path);
+    assert(!/status: (429|503)/.test(text), text);
+    await server.stop();
+    const replay = await open(path, "none");
+    assertEquals(await ask(replay.fetch, server.baseUrl, "flaky"), "echo 1: flaky");
   });
 });
