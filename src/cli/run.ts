@@ -73,6 +73,10 @@ export async function main(args: string[]): Promise<number> {
       "sandbox: auto (Deno permissions + OS isolation where possible), none (run steps in Lily's process, unenforced), strict (refuse what cannot be enforced)",
       "auto",
     )
+    .option(
+      "--llm-concurrency <n>",
+      "llm steps: calls in flight at once per provider endpoint (default 4; docs/llm.md)",
+    )
     .option("-q, --quiet", "print only failures and the summary")
     .option("-v, --verbose", "print cache decisions and attempts")
     .option("--json", "print the manifest as JSON at the end (nothing else)");
@@ -94,6 +98,7 @@ export async function main(args: string[]): Promise<number> {
     quiet?: boolean;
     verbose?: boolean;
     json?: boolean;
+    llmConcurrency?: string;
   }>();
   if (opts.json && opts.events === "-") {
     throw new LilyError("LILY-E0830", "--json and --events - both write to stdout", {
@@ -125,6 +130,16 @@ export async function main(args: string[]): Promise<number> {
     throw new LilyError("LILY-E0003", `-j needs a positive integer, not \`${opts.jobs}\``, {
       flag: `-j ${opts.jobs}`,
     });
+  }
+  const llmConcurrency = opts.llmConcurrency === undefined
+    ? undefined
+    : Number(opts.llmConcurrency);
+  if (llmConcurrency !== undefined && (!Number.isInteger(llmConcurrency) || llmConcurrency < 1)) {
+    throw new LilyError(
+      "LILY-E0003",
+      `--llm-concurrency needs a positive integer, not \`${opts.llmConcurrency}\``,
+      { flag: `--llm-concurrency ${opts.llmConcurrency}`, hint: "e.g. `--llm-concurrency 2`" },
+    );
   }
   // Every target is loaded (composed, checked) before the first runs: a typo in the third
   // lock is an error now, not after two runs.
@@ -189,6 +204,11 @@ export async function main(args: string[]): Promise<number> {
         isolation: opts.isolation as "auto",
         signal: controller.signal,
         stop: stop.signal,
+        kindOptions: {
+          locked: !!opts.locked,
+          frozen: !!opts.frozen,
+          ...(llmConcurrency !== undefined ? { llm_concurrency: llmConcurrency } : {}),
+        },
         onEvent: (e) => {
           if (!runDir && e.type === "run.started") {
             runDir = join(target.projectRoot, ".lily", "runs", e.run);
