@@ -79,7 +79,8 @@ type Sent =
 /**
  * The kind runner of `uses: llm`. Reads `kindOptions.llm_concurrency` (a number),
  * `kindOptions.locked` (`run --locked`: a missing or drifted model pin fails the step) and
- * `kindOptions.frozen` (`run --frozen`: the lock is never written).
+ * `kindOptions.frozen` (`run --frozen`: the lock is never written). A failure's message starts
+ * with its code (`LILY-E0997: …`), as a denial's does, since the engine shows only the message.
  */
 export function llmRunner(context: AdapterContext, options: LlmRunnerOptions = {}): Adapter {
   const kind = context.kindOptions ?? {};
@@ -113,7 +114,9 @@ export function llmRunner(context: AdapterContext, options: LlmRunnerOptions = {
         if (!request.signal.aborted) {
           failed.error = {
             code: "LILY-E0997",
-            message: `llm step \`${request.step.id}\`: ${secretsOf(request).mask(reason(error))}`,
+            message: `LILY-E0997: llm step \`${request.step.id}\`: ${
+              secretsOf(request).mask(reason(error))
+            }`,
           };
         }
         return failed;
@@ -157,7 +160,10 @@ async function callStep(request: StepRequest, state: RunnerState): Promise<StepR
     ...fields,
   });
   const fail = (error: Failure, extra: Partial<StepResult> = {}) =>
-    done({ error: { ...error, message: masker.mask(error.message) }, ...extra });
+    done({
+      error: { ...error, message: masker.mask(`${error.code}: ${error.message}`) },
+      ...extra,
+    });
   const log = (line: string) =>
     request.write(new TextEncoder().encode(`${masker.mask(line)}\n`), "stderr");
 

@@ -106,7 +106,8 @@ export function resolveStep(step: Step, context: StepContext): LockStep {
   if (step.uses === "llm") {
     const adapter = step.adapter ?? DEFAULT_ADAPTER.llm;
     const io = { inputs: stepInputs, outputs: stepOutputs };
-    const llm = { id: step.id, adapter, with: withBlock, ...io };
+    const declared = Object.keys(step.inputs ?? {});
+    const llm = { id: step.id, adapter, with: withBlock, declared, ...io };
     errors.push(...llmStepErrors(llm, (p, key) => where([...path, ...p], key)));
   }
   if (errors.length) throw new LilyErrors(errors);

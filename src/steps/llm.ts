@@ -70,7 +70,10 @@ export const llmKind: StepKind = {
 };
 
 /** The step fields {@linkcode llmStepErrors} reads. */
-export type LlmIoStep = Pick<LockStep, "id" | "adapter" | "with" | "inputs" | "outputs">;
+export type LlmIoStep = Pick<LockStep, "id" | "adapter" | "with" | "inputs" | "outputs"> & {
+  /** Every input the source declares (one that failed to bind is still a name). */
+  declared?: readonly string[];
+};
 
 /**
  * The compose errors of an llm step's adapter and I/O, once its inputs are bound: `adapter:`
@@ -142,7 +145,8 @@ export function llmStepErrors(
       )
       : []),
   ];
-  const inputNames = Object.keys(step.inputs).filter((n) => n !== API_KEY_INPUT);
+  const inputNames = [...new Set([...Object.keys(step.inputs), ...step.declared ?? []])]
+    .filter((n) => n !== API_KEY_INPUT);
   for (const [path, text] of texts) {
     if (typeof text !== "string") continue;
     for (const name of placeholderNames(text)) {

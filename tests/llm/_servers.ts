@@ -47,6 +47,11 @@ export interface ServerScript {
   usage: { input: number; output: number };
   /** The models the listing endpoint reports. */
   models: string[];
+  /**
+   * Awaited before each answer (not before a scripted failure): a test holds answers back to
+   * see how many requests Lily keeps in flight at once.
+   */
+  hold?: () => Promise<void>;
 }
 
 /** A running test server. */
@@ -59,6 +64,8 @@ export interface LlmServer {
   hits: LlmHit[];
   /** The answers given (requests that were not a scripted failure). */
   answered: () => number;
+  /** The most chat requests that were in flight at once. */
+  maxInFlight: () => number;
   script: ServerScript;
   close(): Promise<void>;
 }
@@ -86,6 +93,8 @@ export function startLlmServer(
 ): LlmServer {
   const hits: LlmHit[] = [];
   let answers = 0;
+  let inFlight = 0;
+  let most = 0;
   const full: ServerScript = {
     failures: [],
     reply: (body) => `echo: ${lastUserText(body)}`,
@@ -123,6 +132,13 @@ export function startLlmServer(
           status: 404,
         });
       }
+      inFlight++;
+      most = Math.max(most, inFlight);
+      try {
+        await full.hold?.();
+      } finally {
+        inFlight--;
+      }
       const n = answers++;
       const content = full.reply(json, n);
       const model = full.reportModel(String(json.model ?? ""));
@@ -139,6 +155,7 @@ export function startLlmServer(
     baseUrl: protocol === "ollama" ? `http://127.0.0.1:${port}` : `http://127.0.0.1:${port}/v1`,
     hits,
     answered: () => answers,
+    maxInFlight: () => most,
     script: full,
     close: async () => {
       controller.abort();
