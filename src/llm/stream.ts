@@ -21,6 +21,8 @@ async function* lines(body: ReadableStream<Uint8Array> | null): AsyncGenerator<s
     buffer += decoder.decode(chunk, { stream: true });
     let at: number;
     while ((at = buffer.search(/\r?\n|\r/)) >= 0) {
+      // A lone \r at the end may be the first half of \r\n: wait for the next read.
+      if (buffer[at] === "\r" && at === buffer.length - 1) break;
       const line = buffer.slice(0, at);
       const sep = buffer[at] === "\r" && buffer[at + 1] === "\n" ? 2 : 1;
       buffer = buffer.slice(at + sep);
@@ -28,7 +30,7 @@ async function* lines(body: ReadableStream<Uint8Array> | null): AsyncGenerator<s
     }
   }
   buffer += decoder.decode();
-  if (buffer) yield buffer;
+  for (const line of buffer.split(/\r?\n|\r/)) yield line;
 }
 
 /**
