@@ -5,7 +5,7 @@
  * @module
  */
 import type { LockFile, LockStep } from "../schema/lock.ts";
-import { llmLine } from "../steps/llm_explain.ts";
+import { llmFacts, llmLine } from "../steps/llm_explain.ts";
 import { toolLine, toolPinLines } from "../steps/tool_explain.ts";
 
 /** Output formats of explain. */
@@ -54,6 +54,7 @@ export function explainJson(lock: LockFile): unknown {
       resources: s.resources,
       shell_code: s.shell_code ?? [],
       ...(s.uses === "tool" ? { tool: { name: s.with.tool, argv: s.with.argv ?? [] } } : {}),
+      ...(s.uses === "llm" ? { llm: llmFacts(s, lock.registry_pins.models) } : {}),
     })),
   };
 }

@@ -35,3 +35,19 @@ export function llmLine(
     params.length ? `, ${params.join(", ")}` : ""
   }; ${pin ? `pinned ${pin}` : "not pinned yet (the first answer pins it)"}`;
 }
+
+/** The JSON form of an llm step for `explain --format json`: provider, model, base URL, pin. */
+export function llmFacts(
+  step: Pick<LockStep, "id" | "with">,
+  models: Record<string, string>,
+): Record<string, unknown> {
+  const { plan } = readLlmStep(step.id, step.with);
+  const key = modelPinKey(plan);
+  return {
+    provider: plan.provider,
+    model: plan.model,
+    base_url: plan.baseUrl || null,
+    pin_key: plan.provider === "fake" ? null : key,
+    pinned: models[key] ?? null,
+  };
+}

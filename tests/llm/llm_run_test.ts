@@ -464,6 +464,15 @@ Deno.test("llm: the model alias is pinned to the id the provider reports; the pi
       const explain = await cli(dir, ["explain", "locks/flow.petal.lock.yaml"]);
       assertMatch(explain.stdout, /llm openai gpt-test/);
       assertMatch(explain.stdout, /pinned gpt-test-2026-01-01/);
+      const json = await cli(dir, ["explain", "locks/flow.petal.lock.yaml", "--format", "json"]);
+      const facts = JSON.parse(json.stdout).steps[0].llm;
+      assertEquals(facts, {
+        provider: "openai",
+        model: "gpt-test",
+        base_url: server.baseUrl,
+        pin_key: key,
+        pinned: "gpt-test-2026-01-01",
+      });
       // The pin is what is asked for now, and --locked accepts it.
       const second = await cli(dir, ["run", "locks/flow.petal.lock.yaml", "--locked"]);
       assertEquals(second.code, 0, second.stderr + second.stdout);
