@@ -42,7 +42,10 @@ Deno.test("compose refuses every kind not implemented yet, at its `uses:`", asyn
     // Each at the line of its own `uses:` (step i starts at line 7 + 3i), in source order.
     assertEquals(found, NOT_YET.map((kind, i) => [kind, 8 + 3 * i]));
     assertMatch(stderr, /not implemented yet in this version/);
-    assertMatch(stderr, /= hint: this version runs `shell`, `process`, `python`, `tool` and `llm` steps/);
+    assertMatch(
+      stderr,
+      /= hint: this version runs `shell`, `process`, `python`, `tool` and `llm` steps/,
+    );
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
