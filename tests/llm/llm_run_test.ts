@@ -24,9 +24,13 @@ async function withProject(
   }
 }
 
-/** Runs `lily ARGS` in `dir` with its own cache home and the given environment. */
+/**
+ * Runs `lily ARGS` in `dir` with its own cache home and the given environment. `CI` is not
+ * `true` there: these tests call the local servers live (under `CI=true` a run replays
+ * cassettes by default; the cassette tests cover that).
+ */
 function cli(dir: string, args: string[], env: Record<string, string> = {}) {
-  return lily(args, { cwd: dir, env: { XDG_CACHE_HOME: `${dir}/.xdg`, ...env } });
+  return lily(args, { cwd: dir, env: { XDG_CACHE_HOME: `${dir}/.xdg`, CI: "false", ...env } });
 }
 
 /** Starts a server for the test and closes it after. */
