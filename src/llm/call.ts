@@ -65,7 +65,8 @@ export function jsonInstruction(schema: Record<string, unknown> | undefined): st
  * @example
  * ```ts
  * import { parseJsonAnswer } from "./call.ts";
- * const r = parseJsonAnswer('```json\n{"a": 1}\n```');
+ * const fence = "`".repeat(3);
+ * const r = parseJsonAnswer(`${fence}json\n{"a": 1}\n${fence}`);
  * if (!("value" in r) || (r.value as { a: number }).a !== 1) throw new Error("json");
  * ```
  */

@@ -17,8 +17,9 @@ const ECHO = 200;
  * @example
  * ```ts
  * import { fakeAnswer } from "./fake.ts";
- * const call = { provider: "fake", model: "m", baseUrl: "", stream: false, json: false,
- *   messages: [{ role: "user", content: "hello" }] } as const;
+ * import type { LlmCall } from "./call.ts";
+ * const call: LlmCall = { provider: "fake", model: "m", baseUrl: "", stream: false, json: false,
+ *   messages: [{ role: "user", content: "hello" }] };
  * const a = fakeAnswer(call);
  * if (a.text !== fakeAnswer(call).text || !a.text.endsWith("hello")) throw new Error(a.text);
  * ```

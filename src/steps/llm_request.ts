@@ -74,7 +74,7 @@ export interface LlmProblem {
  *
  * @example
  * ```ts
- * import { readLlmStep } from "./request.ts";
+ * import { readLlmStep } from "./llm_request.ts";
  * const { plan, problems } = readLlmStep("ask", { provider: "fake", model: "m", prompt: "hi" });
  * if (problems.length || plan.messages.length !== 1 || !plan.stream) throw new Error("read");
  * ```
@@ -251,7 +251,7 @@ export function placeholderNames(text: string): string[] {
  *
  * @example
  * ```ts
- * import { fillPlaceholders } from "./request.ts";
+ * import { fillPlaceholders } from "./llm_request.ts";
  * const env = { LILY_INPUT_TEXT: "a cat" };
  * if (fillPlaceholders("Describe ${LILY_INPUT_TEXT}.", env) !== "Describe a cat.") throw new Error();
  * ```
