@@ -25,6 +25,7 @@ import { ProviderLimiter } from "../src/llm/limiter.ts";
 import { ollamaProtocol } from "../src/llm/ollama.ts";
 import { openaiProtocol } from "../src/llm/openai.ts";
 import { recordModelPin } from "../src/llm/pins.ts";
+import { LilyError } from "../src/errors.ts";
 import { schemaViolation } from "../src/json_schema/validate.ts";
 import { createMasker, type Masker } from "../src/sandbox/mask.ts";
 import type { LockStep } from "../src/schema/lock.ts";
@@ -254,7 +255,14 @@ async function callStep(request: StepRequest, state: RunnerState): Promise<StepR
     const wire = protocol.request(call, apiKey);
     wire.headers["user-agent"] = `lily/${VERSION}`;
     let door = guardedFetch(state.inner, providerHost(call.baseUrl));
-    const cassette = state.cassette ? await state.cassette(door, step, masker.values) : undefined;
+    let cassette: Awaited<ReturnType<CassetteWrap>> | undefined;
+    try {
+      cassette = state.cassette ? await state.cassette(door, step, masker.values) : undefined;
+    } catch (error) {
+      // A broken cassette file is the user's to fix: reported as it is, never retried.
+      if (error instanceof LilyError) return fail(asFailure(error), { retryable: false });
+      throw error;
+    }
     if (cassette) door = cassette.fetch;
     const sent = await state.limiter.run(`${call.provider} ${call.baseUrl}`, async (): Promise<
       Sent
@@ -270,6 +278,8 @@ async function callStep(request: StepRequest, state: RunnerState): Promise<StepR
       } catch (error) {
         if (error instanceof HostDenied) return { denied: error };
         if (request.signal.aborted) return { aborted: true as const };
+        // The cassette cannot serve the request (a replay-only mode): it would recur.
+        if (error instanceof LilyError) return { failure: asFailure(error), retryable: false };
         return {
           failure: {
             code: "LILY-E0997",
@@ -402,6 +412,16 @@ async function callStep(request: StepRequest, state: RunnerState): Promise<StepR
   state.feedback.delete(step.id);
   await Deno.writeTextFile(env.LILY_OUTPUT, JSON.stringify(out));
   return done({ metrics, artifacts });
+}
+
+/** A LilyError as a step failure: its code, message (with its notes) and hint. */
+function asFailure(error: LilyError): Failure {
+  const notes = error.notes.map((n) => n.message).join("; ");
+  return {
+    code: error.code,
+    message: notes ? `${error.message} (${notes})` : error.message,
+    ...(error.hint ? { hint: error.hint } : {}),
+  };
 }
 
 /** What an llm attempt enforces: no program runs; only the provider's host is reached. */

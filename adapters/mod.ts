@@ -28,6 +28,8 @@ export interface AdapterContext {
   kindOptions?: Readonly<Record<string, unknown>>;
   /** The lock file being run, when there is one (an llm step records its model pin there). */
   lockPath?: string;
+  /** The workflow's name (`name:` of the lock): where an llm step's cassette is filed. */
+  workflow?: string;
 }
 
 /** Creates an adapter for one run. */

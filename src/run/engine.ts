@@ -135,6 +135,7 @@ export async function runLock(lock: LockFile, options: RunOptions): Promise<RunR
         runDir,
         kindOptions: options.kindOptions,
         lockPath: options.lockPath,
+        workflow: lock.name,
       },
       options.adapterFor,
     ),
