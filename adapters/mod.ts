@@ -26,6 +26,10 @@ export interface AdapterContext {
    * by the option's name as the kind runner documents it. The engine passes them through.
    */
   kindOptions?: Readonly<Record<string, unknown>>;
+  /** The lock file being run, when there is one (an llm step records its model pin there). */
+  lockPath?: string;
+  /** The workflow's name (`name:` of the lock): where an llm step's cassette is filed. */
+  workflow?: string;
 }
 
 /** Creates an adapter for one run. */
@@ -60,7 +64,9 @@ export const ADAPTER_FACTORIES: Record<string, AdapterFactory> = {
  * that makes no sense for the kind). A kind registers here with one line; its compose side
  * (`with:` schema, checks, the lock step) stays in `src/steps/<kind>.ts`.
  */
-export const KIND_RUNNERS: Record<string, AdapterFactory> = {};
+export const KIND_RUNNERS: Record<string, AdapterFactory> = {
+  llm: async (context) => (await import("./llm.ts")).llmRunner(context),
+};
 
 /** The names of the adapters this version runs. */
 export function implementedAdapters(): string[] {

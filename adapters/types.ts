@@ -62,6 +62,11 @@ export interface StepResult {
   retryable?: boolean;
   /** Process metrics the adapter could measure. */
   metrics?: Record<string, number>;
+  /**
+   * Records the attempt wrote in the run's directory (an llm step's rendered request and its
+   * answer), by name: the manifest lists each with its sha256.
+   */
+  artifacts?: Record<string, { path: string; sha256: string; size: number }>;
 }
 
 /** Executes steps of some kinds. */

@@ -252,6 +252,19 @@ export const ERROR_CODES = {
     "a tool argument's `from:` names no file output with a `path:` (or it is not an input)",
   "LILY-E0957": "two step outputs write the same file (one file has one writer)",
   "LILY-E0958": "the tools .yaml: a tool's binary is not installed, or its constraint is not text",
+  // llm steps (E0990–E0999): docs/llm.md, docs/errors.md
+  "LILY-E0990": "an unknown field in an llm step's `with:` (did-you-mean)",
+  "LILY-E0991": "an llm step's `with.provider` is missing or unknown, or `with.model` is missing",
+  "LILY-E0992": "an llm step's `with.base_url` is not an http(s) URL (or is given to `fake`)",
+  "LILY-E0993":
+    "an llm step's prompt, system, messages, temperature, seed, max_tokens or stream is malformed",
+  "LILY-E0994": "an llm step's `adapter:` is not the default, or its `api_key` input is not secret",
+  "LILY-E0995": "an llm step declares an output other than `text` (str) and `json` (json)",
+  "LILY-E0996": "an llm prompt's `$LILY_INPUT_X` names no input of the step (or the API key)",
+  "LILY-E0997": "an llm call failed: connection, a non-2xx status, or an unreadable answer",
+  "LILY-E0998": "an llm answer is not JSON or does not satisfy the `json` output's schema",
+  "LILY-E0999":
+    "an llm model pin: the provider reports another model (`--locked`), or none is pinned",
   // Pins and sync (E11xx): docs/sync.md
   "LILY-E1101": "an allowed binary is not installed (compose)",
   "LILY-E1103": "this machine does not match the lock's pins (run)",

@@ -75,6 +75,10 @@ export async function main(args: string[]): Promise<number> {
       "auto",
     )
     .option(
+      "--llm-concurrency <n>",
+      "llm steps: calls in flight at once per provider endpoint (default 4; docs/llm.md)",
+    )
+    .option(
       "--cassettes <mode>",
       "llm steps record/replay their HTTP calls in cassettes/: once, new_episodes, none, all (default: none when CI=true, else no cassette; docs/cassettes.md)",
     )
@@ -100,6 +104,7 @@ export async function main(args: string[]): Promise<number> {
     quiet?: boolean;
     verbose?: boolean;
     json?: boolean;
+    llmConcurrency?: string;
   }>();
   if (opts.json && opts.events === "-") {
     throw new LilyError("LILY-E0830", "--json and --events - both write to stdout", {
@@ -135,6 +140,16 @@ export async function main(args: string[]): Promise<number> {
     throw new LilyError("LILY-E0003", `-j needs a positive integer, not \`${opts.jobs}\``, {
       flag: `-j ${opts.jobs}`,
     });
+  }
+  const llmConcurrency = opts.llmConcurrency === undefined
+    ? undefined
+    : Number(opts.llmConcurrency);
+  if (llmConcurrency !== undefined && (!Number.isInteger(llmConcurrency) || llmConcurrency < 1)) {
+    throw new LilyError(
+      "LILY-E0003",
+      `--llm-concurrency needs a positive integer, not \`${opts.llmConcurrency}\``,
+      { flag: `--llm-concurrency ${opts.llmConcurrency}`, hint: "e.g. `--llm-concurrency 2`" },
+    );
   }
   // Every target is loaded (composed, checked) before the first runs: a typo in the third
   // lock is an error now, not after two runs.
@@ -197,9 +212,14 @@ export async function main(args: string[]): Promise<number> {
         continueMode: opts.continue as "never",
         events: opts.events,
         isolation: opts.isolation as "auto",
-        kindOptions,
         signal: controller.signal,
         stop: stop.signal,
+        kindOptions: {
+          locked: !!opts.locked,
+          frozen: !!opts.frozen,
+          ...(llmConcurrency !== undefined ? { llm_concurrency: llmConcurrency } : {}),
+          ...kindOptions,
+        },
         onEvent: (e) => {
           if (!runDir && e.type === "run.started") {
             runDir = join(target.projectRoot, ".lily", "runs", e.run);

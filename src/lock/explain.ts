@@ -5,6 +5,7 @@
  * @module
  */
 import type { LockFile, LockStep } from "../schema/lock.ts";
+import { llmFacts, llmLine } from "../steps/llm_explain.ts";
 import { toolLine, toolPinLines } from "../steps/tool_explain.ts";
 
 /** Output formats of explain. */
@@ -53,6 +54,7 @@ export function explainJson(lock: LockFile): unknown {
       resources: s.resources,
       shell_code: s.shell_code ?? [],
       ...(s.uses === "tool" ? { tool: { name: s.with.tool, argv: s.with.argv ?? [] } } : {}),
+      ...(s.uses === "llm" ? { llm: llmFacts(s, lock.registry_pins.models) } : {}),
     })),
   };
 }
@@ -110,11 +112,15 @@ export function explainText(lock: LockFile, options: ExplainTextOptions = {}): s
       bold(`level ${i}`) +
         dim(level.length === 1 ? " (1 step)" : ` (${level.length} steps, run in parallel)`),
     );
-    for (const id of level) out.push(...stepLines(byId.get(id)!, cyan, dim));
+    for (const id of level) {
+      out.push(...stepLines(byId.get(id)!, cyan, dim, lock.registry_pins.models));
+    }
   });
   if (lock.plan.on_error.length) {
     out.push("", bold("on_error") + dim(" (run when the run fails)"));
-    for (const step of lock.plan.on_error) out.push(...stepLines(step, cyan, dim));
+    for (const step of lock.plan.on_error) {
+      out.push(...stepLines(step, cyan, dim, lock.registry_pins.models));
+    }
   }
   return out.join("\n");
 }
@@ -123,6 +129,7 @@ function stepLines(
   step: LockStep,
   cyan: (s: string) => string,
   dim: (s: string) => string,
+  models: Record<string, string> = {},
 ): string[] {
   const out: string[] = [];
   const command = step.uses === "shell"
@@ -138,6 +145,8 @@ function stepLines(
   if (step.needs.length) out.push(`      needs: ${step.needs.join(", ")}`);
   const tool = toolLine(step);
   if (tool) out.push(`      ${tool}`);
+  const llm = llmLine(step, models);
+  if (llm) out.push(`      ${llm}`);
   for (const code of step.shell_code ?? []) {
     out.push(`      shell code from a template (not escaped): ${code}`);
   }

@@ -236,6 +236,7 @@ export async function runAttempts(
     r.manifest.duration_ms = performance.now() - job.startedAt;
     recordEnforcement(ctx, r, job.policy, result);
     if (result.metrics) Object.assign(r.manifest.metrics, result.metrics);
+    if (result.artifacts) r.manifest.artifacts = { ...r.manifest.artifacts, ...result.artifacts };
     r.manifest.metrics.wall_ms = Math.round(result.durationMs);
     // A host or program ended by SIGINT: Ctrl-C in a terminal reaches the whole process
     // group, so the run is being interrupted (as bash reads a child's SIGINT), whichever of

@@ -11,6 +11,7 @@ import type { ExecSpec } from "../sandbox/execute.ts";
 import type { LockFile, LockStep } from "../schema/lock.ts";
 import { dockerSpec } from "./docker_spec.ts";
 import type { SpecBuilder, SpecContext, StepKind } from "./kind.ts";
+import { llmKind } from "./llm.ts";
 import { processKind } from "./process.ts";
 import { pythonSpec } from "./python.ts";
 import { shellKind } from "./shell.ts";
@@ -29,6 +30,7 @@ export const EXECUTORS: Partial<Record<LockStep["uses"], StepKind | SpecBuilder>
   process: processKind,
   python: pythonSpec,
   tool: toolSpec,
+  llm: llmKind,
 };
 
 /**
@@ -39,7 +41,7 @@ export const EXECUTORS: Partial<Record<LockStep["uses"], StepKind | SpecBuilder>
  * ```ts
  * import { stepKind } from "./mod.ts";
  * if (stepKind("shell")?.kind !== "shell" || stepKind("python")?.check) throw new Error("kinds");
- * if (stepKind("llm") !== undefined) throw new Error("llm is not implemented");
+ * if (stepKind("teleport") !== undefined) throw new Error("no such kind");
  * ```
  */
 export function stepKind(uses: string): StepKind | undefined {

@@ -20,8 +20,8 @@ ${step}`;
 const NOT_YET = STEP_KINDS.filter((k) => !IMPLEMENTED_KINDS.includes(k));
 
 Deno.test("the kinds refused are exactly those without an executor", () => {
-  assertEquals(IMPLEMENTED_KINDS, ["shell", "process", "python", "tool"]);
-  assertEquals(NOT_YET, ["llm", "human", "foreach", "include"]);
+  assertEquals(IMPLEMENTED_KINDS, ["shell", "process", "python", "tool", "llm"]);
+  assertEquals(NOT_YET, ["human", "foreach", "include"]);
   assertEquals(IMPLEMENTED_ADAPTERS, ["process", "docker", "python", "http"]);
   // Compose accepts exactly the adapters the engine can create.
   assertEquals([...implementedAdapters()].sort(), [...IMPLEMENTED_ADAPTERS].sort());
@@ -42,7 +42,10 @@ Deno.test("compose refuses every kind not implemented yet, at its `uses:`", asyn
     // Each at the line of its own `uses:` (step i starts at line 7 + 3i), in source order.
     assertEquals(found, NOT_YET.map((kind, i) => [kind, 8 + 3 * i]));
     assertMatch(stderr, /not implemented yet in this version/);
-    assertMatch(stderr, /= hint: this version runs `shell`, `process`, `python` and `tool` steps/);
+    assertMatch(
+      stderr,
+      /= hint: this version runs `shell`, `process`, `python`, `tool` and `llm` steps/,
+    );
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
@@ -97,10 +100,12 @@ Deno.test("a lock edited by hand to another kind or adapter is refused when read
     const text = await Deno.readTextFile(`${dir}/f.lock.yaml`);
     assert(text.includes("      uses: shell\n") && text.includes("      adapter: process\n"));
     // Every adapter Petal names exists in this version: only a kind can be missing.
-    const edited = text.replace("      uses: shell\n", "      uses: llm\n");
+    const missing = NOT_YET[0];
+    assert(missing, "every kind is implemented: this test needs another way to be refused");
+    const edited = text.replace("      uses: shell\n", `      uses: ${missing}\n`);
     await Deno.writeTextFile(`${dir}/f.lock.yaml`, edited);
     const lines = edited.split("\n");
-    const usesLine = lines.indexOf("      uses: llm") + 1;
+    const usesLine = lines.indexOf(`      uses: ${missing}`) + 1;
     const { code, stderr } = await lily(["run", "f.lock.yaml"], { cwd: dir });
     assertEquals(code, 2, stderr);
     assertMatch(stderr, new RegExp(`LILY-E0210.*\\n {2}--> f\\.lock\\.yaml:${usesLine}:13`));
