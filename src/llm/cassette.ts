@@ -10,6 +10,7 @@ import { LilyError } from "../errors.ts";
 import { canonicalJson } from "../util/canonical_json.ts";
 import { createMasker } from "../sandbox/mask.ts";
 import { cassetteText, readCassette, writeCassetteFile } from "./cassette_file.ts";
+import { secretPattern } from "./cassette_scrub.ts";
 import {
   bodyText,
   type Interaction,
@@ -141,6 +142,7 @@ function isTransient(status: number): boolean {
 async function openSession(options: CassetteOptions): Promise<Session> {
   const secrets = new Set(options.secrets.filter((s) => s.length > 0));
   let masker = createMasker(secrets);
+  let pattern = secretPattern(secrets);
   const previous = options.mode === "all" ? undefined : await readCassette(options.path);
   const exists = previous !== undefined ||
     (options.mode === "all" && await isNonEmptyFile(options.path));
@@ -194,7 +196,7 @@ async function openSession(options: CassetteOptions): Promise<Session> {
       if (isTransient(response.status)) return;
       slots[slot] = {
         request: recordedRequest,
-        response: recordResponse(response.status, response.headers, body, masker),
+        response: recordResponse(response.status, response.headers, body, masker, pattern),
       };
       recorded++;
     };
@@ -248,7 +250,10 @@ async function openSession(options: CassetteOptions): Promise<Session> {
     addSecrets(more) {
       const before = secrets.size;
       for (const secret of more) if (secret.length > 0) secrets.add(secret);
-      if (secrets.size !== before) masker = createMasker(secrets);
+      if (secrets.size !== before) {
+        masker = createMasker(secrets);
+        pattern = secretPattern(secrets);
+      }
     },
   };
 }

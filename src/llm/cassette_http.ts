@@ -6,6 +6,7 @@
  */
 import { canonicalJson } from "../util/canonical_json.ts";
 import { MASK, type Masker } from "../sandbox/mask.ts";
+import { scrubEvents } from "./cassette_scrub.ts";
 
 /** A recorded request: what identifies it, masked. */
 export interface RecordedRequest {
@@ -247,12 +248,17 @@ export function streamSeparator(headers: Headers): string | undefined {
   return undefined;
 }
 
-/** The recorded form of a response whose body has been read in full, masked. */
+/**
+ * The recorded form of a response whose body has been read in full, masked: as text, then
+ * each JSON string value, also across the events of a stream (`secrets`: the pattern of
+ * cassette_scrub.ts).
+ */
 export function recordResponse(
   status: number,
   headers: Headers,
   body: Uint8Array,
   masker: Masker,
+  secrets: RegExp | undefined,
 ): RecordedResponse {
   const out: RecordedResponse = { status };
   const kept = keptHeaders(
@@ -267,12 +273,13 @@ export function recordResponse(
     out.body_base64 = masker.mask(base64Of(body));
   } else if (streamSeparator(headers) !== undefined) {
     // Masked as one text first: a secret never straddles two entries unmasked.
-    const parts = masker.mask(text).split(streamSeparator(headers)!);
+    const separator = streamSeparator(headers)!;
+    const parts = masker.mask(text).split(separator);
     const tail = parts.pop()!;
-    out.events = parts;
+    out.events = scrubEvents(parts, separator === "\n\n", secrets);
     if (tail) out.tail = tail;
   } else {
-    out.body = masker.mask(text);
+    out.body = scrubEvents([masker.mask(text)], false, secrets)[0];
   }
   return out;
 }
