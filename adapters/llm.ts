@@ -19,6 +19,12 @@ import {
   parseJsonAnswer,
   type ProviderProtocol,
 } from "../src/llm/call.ts";
+import {
+  type CassetteMode,
+  cassettePath,
+  cassetteShelf,
+  isCassetteMode,
+} from "../src/llm/cassette.ts";
 import { fakeAnswer } from "../src/llm/fake.ts";
 import { guardedFetch, HostDenied, providerHost } from "../src/llm/guard.ts";
 import { ProviderLimiter } from "../src/llm/limiter.ts";
@@ -80,7 +86,8 @@ type Sent =
 /**
  * The kind runner of `uses: llm`. Reads `kindOptions.llm_concurrency` (a number),
  * `kindOptions.locked` (`run --locked`: a missing or drifted model pin fails the step) and
- * `kindOptions.frozen` (`run --frozen`: the lock is never written). A failure's message starts
+ * `kindOptions.frozen` (`run --frozen`: the lock is never written) and `kindOptions.cassettes`
+ * (`run --cassettes MODE`: every call goes through the step's cassette). A failure's message starts
  * with its code (`LILY-E0997: …`), as a denial's does, since the engine shows only the message.
  */
 export function llmRunner(context: AdapterContext, options: LlmRunnerOptions = {}): Adapter {
@@ -98,7 +105,8 @@ export function llmRunner(context: AdapterContext, options: LlmRunnerOptions = {
     locked: kind.locked === true,
     frozen: kind.frozen === true,
     inner: options.fetch ?? fetch,
-    cassette: options.cassette,
+    cassette: options.cassette ??
+      (isCassetteMode(kind.cassettes) ? cassetteWrap(context, kind.cassettes) : undefined),
   };
   return {
     name: "llm",
@@ -124,6 +132,21 @@ export function llmRunner(context: AdapterContext, options: LlmRunnerOptions = {
       }
     },
   };
+}
+
+/**
+ * The cassettes of one run (`--cassettes MODE`): each step's file
+ * `cassettes/<workflow>/<step>.yaml`, opened on a shelf so a step's attempts and retries are one
+ * vcr session (src/llm/cassette.ts, docs/cassettes.md).
+ */
+function cassetteWrap(context: AdapterContext, mode: CassetteMode): CassetteWrap {
+  const shelf = cassetteShelf();
+  return (door, step, secrets) =>
+    shelf.open(door, {
+      mode,
+      path: cassettePath(context.projectRoot, context.workflow ?? "workflow", step.id),
+      secrets,
+    });
 }
 
 interface RunnerState {

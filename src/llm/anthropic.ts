@@ -59,7 +59,10 @@ async function readStream(response: Response, call: LlmCall): Promise<LlmAnswer>
   let model = "";
   const usage: LlmAnswer["usage"] = {};
   let stopped = false;
+  // Read to the end of the body even after `message_stop`: a cassette records a stream once it
+  // ended.
   for await (const event of sseEvents(response.body)) {
+    if (stopped) continue;
     const data = JSON.parse(event.data) as Record<string, unknown>;
     const type = event.event || String(data.type ?? "");
     if (type === "error") {
@@ -74,10 +77,7 @@ async function readStream(response: Response, call: LlmCall): Promise<LlmAnswer>
       if (delta?.type === "text_delta" && typeof delta.text === "string") text += delta.text;
     } else if (type === "message_delta") {
       Object.assign(usage, usageOf(data.usage));
-    } else if (type === "message_stop") {
-      stopped = true;
-      break;
-    }
+    } else if (type === "message_stop") stopped = true;
   }
   if (!stopped) throw new Error("the stream ended before `message_stop`");
   return { text, model: model || call.model, usage, streamed: true };

@@ -32,13 +32,12 @@ export const ollamaProtocol: ProviderProtocol = {
     }
     let text = "";
     let last: Record<string, unknown> | undefined;
+    // Read to the end of the body even after `done`: a cassette records a stream once it ended.
     for await (const object of ndjsonObjects(response.body)) {
+      if (last) continue;
       if (object.error) throw new Error(`the stream reports an error: ${String(object.error)}`);
       text += contentOf(object);
-      if (object.done === true) {
-        last = object;
-        break;
-      }
+      if (object.done === true) last = object;
     }
     if (!last) throw new Error("the stream ended before `done: true`");
     return { ...answerOf(last, call), text, streamed: true };

@@ -52,10 +52,12 @@ async function readStream(response: Response, call: LlmCall): Promise<LlmAnswer>
   let model = "";
   let usage: LlmAnswer["usage"] = {};
   let done = false;
+  // Read to the end of the body even after `[DONE]`: a cassette records a stream once it ended.
   for await (const event of sseEvents(response.body)) {
+    if (done) continue;
     if (event.data === "[DONE]") {
       done = true;
-      break;
+      continue;
     }
     const chunk = JSON.parse(event.data) as Record<string, unknown>;
     if (chunk.error) throw new Error(`the stream reports an error: ${JSON.stringify(chunk.error)}`);
