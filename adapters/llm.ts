@@ -87,8 +87,7 @@ type Sent =
  * The kind runner of `uses: llm`. Reads `kindOptions.llm_concurrency` (a number),
  * `kindOptions.locked` (`run --locked`: a missing or drifted model pin fails the step) and
  * `kindOptions.frozen` (`run --frozen`: the lock is never written) and `kindOptions.cassettes`
- * (`run --cassettes MODE`: every call goes through the step's cassette). A failure's message starts
- * with its code (`LILY-E0997: …`), as a denial's does, since the engine shows only the message.
+ * (`run --cassettes MODE`: every call goes through the step's cassette).
  */
 export function llmRunner(context: AdapterContext, options: LlmRunnerOptions = {}): Adapter {
   const kind = context.kindOptions ?? {};
@@ -123,9 +122,7 @@ export function llmRunner(context: AdapterContext, options: LlmRunnerOptions = {
         if (!request.signal.aborted) {
           failed.error = {
             code: "LILY-E0997",
-            message: `LILY-E0997: llm step \`${request.step.id}\`: ${
-              secretsOf(request).mask(reason(error))
-            }`,
+            message: `llm step \`${request.step.id}\`: ${secretsOf(request).mask(reason(error))}`,
           };
         }
         return failed;
@@ -185,7 +182,7 @@ async function callStep(request: StepRequest, state: RunnerState): Promise<StepR
   });
   const fail = (error: Failure, extra: Partial<StepResult> = {}) =>
     done({
-      error: { ...error, message: masker.mask(`${error.code}: ${error.message}`) },
+      error: { ...error, message: masker.mask(error.message) },
       ...extra,
     });
   const log = (line: string) =>
