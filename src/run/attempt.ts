@@ -102,7 +102,8 @@ export function retryDelay(
 
 /** A file-name-safe form of a step id. */
 export function safeName(id: string): string {
-  return id.replace(/[^A-Za-z0-9_.-]/g, "_");
+  // `@ = +` are kept: foreach sub-steps (`t@a=b`, `t@a_b`) must not share a file.
+  return id.replace(/[^A-Za-z0-9_.@=+-]/g, "_");
 }
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
@@ -241,6 +242,7 @@ export async function runAttempts(
       events.emit(e.type, { step: step.id, attempt, ...e.fields });
     }
     if (result.record) Object.assign(r.manifest, result.record);
+    if (result.artifacts) r.manifest.artifacts = { ...r.manifest.artifacts, ...result.artifacts };
     r.manifest.metrics.wall_ms = Math.round(result.durationMs);
     // A host or program ended by SIGINT: Ctrl-C in a terminal reaches the whole process
     // group, so the run is being interrupted (as bash reads a child's SIGINT), whichever of
@@ -251,6 +253,8 @@ export async function runAttempts(
       return finish("cancelled", {
         reason: controller.signal.reason === "fail-fast"
           ? "the run is failing (fail-fast)"
+          : typeof controller.signal.reason === "string" && controller.signal.reason.includes(" ")
+          ? controller.signal.reason // a sentence: why (a foreach's fail_fast)
           : "the run was cancelled",
         attempt,
       });

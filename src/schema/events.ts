@@ -28,6 +28,7 @@ export const EVENT_TYPES = [
   "step.denied",
   "policy.defined",
   "cache.warning",
+  "foreach.expanded",
   "human.answered",
 ] as const;
 
@@ -87,6 +88,12 @@ export const ManifestStep = z.object({
   logs: z.array(z.string()),
   metrics: z.record(z.string(), z.number()),
   enforcement: z.record(z.string(), z.unknown()).optional(),
+  artifacts: z.record(
+    z.string(),
+    z.object({ path: z.string(), sha256: z.string(), size: z.int() }),
+  ).optional().describe(
+    "Records an attempt wrote in the run's directory (an llm step's `request` and `response`), path relative to the run",
+  ),
   denied: z.object({
     code: z.string(),
     kind: z.string().describe("run, read, write, env or net"),
@@ -94,6 +101,10 @@ export const ManifestStep = z.object({
     message: z.string(),
     hint: z.string().describe("The policy line that would allow it"),
   }).optional().describe("What the step's policy refused (the step failed because of it)"),
+  foreach: z.object({
+    source: z.string(),
+    keys: z.array(z.string()),
+  }).optional().describe("A foreach expanded at run time: where its items came from, their keys"),
   human: z.object({
     prompt: z.string(),
     answer: z.union([z.boolean(), z.string()]),

@@ -10,9 +10,11 @@ import { LilyError } from "../errors.ts";
 import type { ExecSpec } from "../sandbox/execute.ts";
 import type { LockFile, LockStep } from "../schema/lock.ts";
 import { dockerSpec } from "./docker_spec.ts";
+import { foreachKind } from "./foreach.ts";
 import type { SpecBuilder, SpecContext, StepKind } from "./kind.ts";
 import { humanKind } from "./human.ts";
 import { includeKind } from "./include.ts";
+import { llmKind } from "./llm.ts";
 import { processKind } from "./process.ts";
 import { pythonSpec } from "./python.ts";
 import { shellKind } from "./shell.ts";
@@ -31,6 +33,8 @@ export const EXECUTORS: Partial<Record<LockStep["uses"], StepKind | SpecBuilder>
   process: processKind,
   python: pythonSpec,
   tool: toolSpec,
+  llm: llmKind,
+  foreach: foreachKind,
   include: includeKind,
   human: humanKind,
 };
@@ -43,7 +47,7 @@ export const EXECUTORS: Partial<Record<LockStep["uses"], StepKind | SpecBuilder>
  * ```ts
  * import { stepKind } from "./mod.ts";
  * if (stepKind("shell")?.kind !== "shell" || stepKind("python")?.check) throw new Error("kinds");
- * if (stepKind("llm") !== undefined) throw new Error("llm is not implemented");
+ * if (stepKind("teleport") !== undefined) throw new Error("no such kind");
  * ```
  */
 export function stepKind(uses: string): StepKind | undefined {
