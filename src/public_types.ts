@@ -247,7 +247,8 @@ export interface RunEvent {
     | "step.cancelled"
     | "step.denied"
     | "policy.defined"
-    | "cache.warning";
+    | "cache.warning"
+    | "human.answered";
   step?: string;
   attempt?: number;
   reason?: string;
@@ -290,6 +291,18 @@ export interface ManifestStep {
   /** Records an attempt wrote in the run's directory (an llm step's request and response). */
   artifacts?: Record<string, { path: string; sha256: string; size: number }>;
   denied?: { code: string; kind: string; target: string; message: string; hint: string };
+  /** A human gate's answer (docs/human.md). */
+  human?: {
+    prompt: string;
+    answer: boolean | string;
+    /** `tty`: typed at the terminal; `flag`: `--approve`; `file`: `--answers`. */
+    via: "tty" | "flag" | "file";
+    /** The OS user who answered (who ran Lily). */
+    by: string;
+    /** The flag as typed, or `FILE:LINE:COL`. */
+    source?: string;
+    answered_at: string;
+  };
 }
 
 /** `manifest.json` of a run (see docs/events.md). */

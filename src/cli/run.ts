@@ -27,7 +27,9 @@ export async function main(args: string[]): Promise<number> {
   lily run locks/video.petal.lock.yaml --only thumbnails   # a step and what it needs
   lily run locks/video.petal.lock.yaml --from transcode    # re-run a step and everything after
   lily run locks/video.petal.lock.yaml --dry-run           # what would run, what is cached
-  lily run locks/video.petal.lock.yaml --events - --quiet  # JSON lines on stdout`,
+  lily run locks/video.petal.lock.yaml --events - --quiet  # JSON lines on stdout
+  lily run flows/release.petal --approve publish           # answer a human gate (CI, no TTY)
+  lily run flows/release.petal --approve target=staging --answers answers.yaml`,
   )
     .argument(
       "<locks-or-petals...>",
@@ -75,6 +77,15 @@ export async function main(args: string[]): Promise<number> {
       "auto",
     )
     .option(
+      "--approve <id[=value]>",
+      "answer the human gate ID without asking: bare, a bool gate's yes; `ID=VALUE` for any gate (repeatable)",
+      collect,
+    )
+    .option(
+      "--answers <file>",
+      "answers for human gates: a YAML or JSON map of gate id → value (--approve wins)",
+    )
+    .option(
       "--llm-concurrency <n>",
       "llm steps: calls in flight at once per provider endpoint (default 4; docs/llm.md)",
     )
@@ -104,6 +115,8 @@ export async function main(args: string[]): Promise<number> {
     quiet?: boolean;
     verbose?: boolean;
     json?: boolean;
+    approve?: string[];
+    answers?: string;
     llmConcurrency?: string;
   }>();
   if (opts.json && opts.events === "-") {
@@ -155,6 +168,13 @@ export async function main(args: string[]): Promise<number> {
   // lock is an error now, not after two runs.
   const runs: Target[] = [];
   for (const target of targets) runs.push(...await loadTargets(target, opts));
+  // Answers to human gates are checked against the gates before anything runs.
+  const answers = opts.approve?.length || opts.answers !== undefined
+    ? await (await import("../steps/human_answers.ts")).readGivenAnswers(
+      runs.map((r) => r.lock),
+      { approve: opts.approve, answersFile: opts.answers },
+    )
+    : undefined;
   const { runLock } = await import("../run/engine.ts");
   const { consoleView } = await import("../run/console.ts");
   const controller = new AbortController();
@@ -214,7 +234,11 @@ export async function main(args: string[]): Promise<number> {
         isolation: opts.isolation as "auto",
         signal: controller.signal,
         stop: stop.signal,
+        // The human kind runner (adapters/human.ts): the answers given, and the terminal a
+        // gate asks on (stderr when stdout carries JSON), with the console held meanwhile.
         kindOptions: {
+          answers,
+          terminal: { stream: eventsOnStdout || opts.json ? "stderr" : "stdout", hold: view.hold },
           locked: !!opts.locked,
           frozen: !!opts.frozen,
           ...(llmConcurrency !== undefined ? { llm_concurrency: llmConcurrency } : {}),
@@ -236,6 +260,9 @@ export async function main(args: string[]): Promise<number> {
         await Deno.writeTextFile(opts.events, text, { append: manifests.length > 0 });
       }
       manifests.push({ label: target.label, manifest: result.manifest });
+      // Cancelled without a signal reaching Lily (Ctrl-C typed at a human gate's prompt, where
+      // the terminal is raw): the remaining runs do not start either.
+      if (result.manifest.status === "cancelled") controller.abort();
       const m = result.manifest;
       if (opts.json) continue;
       if (opts.dryRun) {

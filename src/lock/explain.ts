@@ -5,6 +5,7 @@
  * @module
  */
 import type { LockFile, LockStep } from "../schema/lock.ts";
+import { humanLine } from "../steps/human.ts";
 import { llmFacts, llmLine } from "../steps/llm_explain.ts";
 import { toolLine, toolPinLines } from "../steps/tool_explain.ts";
 import { includeLines, includeOf } from "./includes.ts";
@@ -58,6 +59,7 @@ export function explainJson(lock: LockFile): unknown {
       shell_code: s.shell_code ?? [],
       ...(s.uses === "tool" ? { tool: { name: s.with.tool, argv: s.with.argv ?? [] } } : {}),
       ...(s.uses === "llm" ? { llm: llmFacts(s, lock.registry_pins.models) } : {}),
+      ...(s.uses === "human" ? { gate: s.with } : {}),
     })),
   };
 }
@@ -154,6 +156,8 @@ function stepLines(
   if (tool) out.push(`      ${tool}`);
   const llm = llmLine(step, models);
   if (llm) out.push(`      ${llm}`);
+  const gate = humanLine(step);
+  if (gate) out.push(`      ${gate}`);
   for (const code of step.shell_code ?? []) {
     out.push(`      shell code from a template (not escaped): ${code}`);
   }

@@ -28,6 +28,7 @@ export const EVENT_TYPES = [
   "step.denied",
   "policy.defined",
   "cache.warning",
+  "human.answered",
 ] as const;
 
 /** One event. Fields beyond the common ones depend on `type`. */
@@ -99,6 +100,16 @@ export const ManifestStep = z.object({
     message: z.string(),
     hint: z.string().describe("The policy line that would allow it"),
   }).optional().describe("What the step's policy refused (the step failed because of it)"),
+  human: z.object({
+    prompt: z.string(),
+    answer: z.union([z.boolean(), z.string()]),
+    via: z.enum(["tty", "flag", "file"]).describe(
+      "tty: typed at the terminal; flag: --approve; file: --answers",
+    ),
+    by: z.string().describe("The OS user who answered (who ran Lily)"),
+    source: z.string().optional().describe("The flag as typed, or FILE:LINE:COL"),
+    answered_at: z.string(),
+  }).optional().describe("A human gate's answer (docs/human.md)"),
 });
 /** A step's record in the manifest. */
 export type ManifestStep = z.infer<typeof ManifestStep>;

@@ -11,6 +11,7 @@ import type { ExecSpec } from "../sandbox/execute.ts";
 import type { LockFile, LockStep } from "../schema/lock.ts";
 import { dockerSpec } from "./docker_spec.ts";
 import type { SpecBuilder, SpecContext, StepKind } from "./kind.ts";
+import { humanKind } from "./human.ts";
 import { includeKind } from "./include.ts";
 import { llmKind } from "./llm.ts";
 import { processKind } from "./process.ts";
@@ -33,6 +34,7 @@ export const EXECUTORS: Partial<Record<LockStep["uses"], StepKind | SpecBuilder>
   tool: toolSpec,
   llm: llmKind,
   include: includeKind,
+  human: humanKind,
 };
 
 /**
