@@ -66,6 +66,7 @@ export const ADAPTER_FACTORIES: Record<string, AdapterFactory> = {
  */
 export const KIND_RUNNERS: Record<string, AdapterFactory> = {
   llm: async (context) => (await import("./llm.ts")).llmRunner(context),
+  foreach: async (context) => (await import("./foreach.ts")).foreachRunner(context),
   human: async (context) => (await import("./human.ts")).humanRunner(context),
 };
 

@@ -253,6 +253,22 @@ export const ERROR_CODES = {
     "a tool argument's `from:` names no file output with a `path:` (or it is not an input)",
   "LILY-E0957": "two step outputs write the same file (one file has one writer)",
   "LILY-E0958": "the tools .yaml: a tool's binary is not installed, or its constraint is not text",
+  // foreach and matrix (E0959–E0969): docs/foreach.md, docs/errors.md
+  "LILY-E0959":
+    "a foreach step has no `with.step`, an unknown `with:` field, or a field of the inner step",
+  "LILY-E0960": "a foreach's `items` is missing, not a list or reference, or given with `matrix`",
+  "LILY-E0961":
+    "a foreach's `items` reference (`params.x`, `vars.x`, a step output) does not exist",
+  "LILY-E0962": "a foreach's `items` reference is not a list (or the step output is not `json`)",
+  "LILY-E0963": "a foreach item's key is empty or not safe in a file name",
+  "LILY-E0964": "two items of one foreach have the same key",
+  "LILY-E0965": "a bad `matrix` (an axis not a non-empty list, a bad `include`/`exclude` entry)",
+  "LILY-E0966":
+    "a foreach's `max_parallel` is not a positive integer, or `fail_fast` not a boolean",
+  "LILY-E0967":
+    "the inner step of a foreach is invalid (an `id`, a foreach or include, `item` at run time)",
+  "LILY-E0968":
+    "a foreach's `key` is not a key template (`{{ item }}`, `{{ item.f }}`, `{{ index }}`)",
   // include (E097x): docs/include.md
   "LILY-E0970":
     "an include step is malformed: `with.petal`/`with.params`, or a field an include cannot take",

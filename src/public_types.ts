@@ -248,6 +248,7 @@ export interface RunEvent {
     | "step.denied"
     | "policy.defined"
     | "cache.warning"
+    | "foreach.expanded"
     | "human.answered";
   step?: string;
   attempt?: number;
@@ -291,6 +292,7 @@ export interface ManifestStep {
   /** Records an attempt wrote in the run's directory (an llm step's request and response). */
   artifacts?: Record<string, { path: string; sha256: string; size: number }>;
   denied?: { code: string; kind: string; target: string; message: string; hint: string };
+  foreach?: { source: string; keys: string[] };
   /** A human gate's answer (docs/human.md). */
   human?: {
     prompt: string;

@@ -57,7 +57,7 @@ export async function main(args: string[]): Promise<number> {
     )
     .option(
       "--only <steps>",
-      "run only these steps and the steps they need (`a,b`; repeatable)",
+      "run only these steps and the steps they need (`a,b`; one foreach item: `id@key`; repeatable)",
       collect,
     )
     .option(

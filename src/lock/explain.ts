@@ -4,6 +4,7 @@
  * Mermaid.
  * @module
  */
+import { foreachLines, foreachSummary } from "./foreach_view.ts";
 import type { LockFile, LockStep } from "../schema/lock.ts";
 import { humanLine } from "../steps/human.ts";
 import { llmFacts, llmLine } from "../steps/llm_explain.ts";
@@ -59,6 +60,7 @@ export function explainJson(lock: LockFile): unknown {
       shell_code: s.shell_code ?? [],
       ...(s.uses === "tool" ? { tool: { name: s.with.tool, argv: s.with.argv ?? [] } } : {}),
       ...(s.uses === "llm" ? { llm: llmFacts(s, lock.registry_pins.models) } : {}),
+      ...(foreachSummary(s) ? { foreach: foreachSummary(s) } : {}),
       ...(s.uses === "human" ? { gate: s.with } : {}),
     })),
   };
@@ -151,6 +153,7 @@ function stepLines(
       command ? dim(`  ${truncate(command, 70)}`) : ""
     }`,
   );
+  for (const line of foreachLines(step)) out.push(`      ${line}`);
   if (step.needs.length) out.push(`      needs: ${step.needs.join(", ")}`);
   const tool = toolLine(step);
   if (tool) out.push(`      ${tool}`);

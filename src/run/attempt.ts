@@ -102,7 +102,8 @@ export function retryDelay(
 
 /** A file-name-safe form of a step id. */
 export function safeName(id: string): string {
-  return id.replace(/[^A-Za-z0-9_.-]/g, "_");
+  // `@ = +` are kept: foreach sub-steps (`t@a=b`, `t@a_b`) must not share a file.
+  return id.replace(/[^A-Za-z0-9_.@=+-]/g, "_");
 }
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
@@ -252,6 +253,8 @@ export async function runAttempts(
       return finish("cancelled", {
         reason: controller.signal.reason === "fail-fast"
           ? "the run is failing (fail-fast)"
+          : typeof controller.signal.reason === "string" && controller.signal.reason.includes(" ")
+          ? controller.signal.reason // a sentence: why (a foreach's fail_fast)
           : "the run was cancelled",
         attempt,
       });

@@ -28,6 +28,7 @@ export const EVENT_TYPES = [
   "step.denied",
   "policy.defined",
   "cache.warning",
+  "foreach.expanded",
   "human.answered",
 ] as const;
 
@@ -100,6 +101,10 @@ export const ManifestStep = z.object({
     message: z.string(),
     hint: z.string().describe("The policy line that would allow it"),
   }).optional().describe("What the step's policy refused (the step failed because of it)"),
+  foreach: z.object({
+    source: z.string(),
+    keys: z.array(z.string()),
+  }).optional().describe("A foreach expanded at run time: where its items came from, their keys"),
   human: z.object({
     prompt: z.string(),
     answer: z.union([z.boolean(), z.string()]),

@@ -10,6 +10,7 @@ import { LilyError } from "../errors.ts";
 import type { ExecSpec } from "../sandbox/execute.ts";
 import type { LockFile, LockStep } from "../schema/lock.ts";
 import { dockerSpec } from "./docker_spec.ts";
+import { foreachKind } from "./foreach.ts";
 import type { SpecBuilder, SpecContext, StepKind } from "./kind.ts";
 import { humanKind } from "./human.ts";
 import { includeKind } from "./include.ts";
@@ -33,6 +34,7 @@ export const EXECUTORS: Partial<Record<LockStep["uses"], StepKind | SpecBuilder>
   python: pythonSpec,
   tool: toolSpec,
   llm: llmKind,
+  foreach: foreachKind,
   include: includeKind,
   human: humanKind,
 };
