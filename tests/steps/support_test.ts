@@ -37,6 +37,9 @@ Deno.test("the kinds refused are exactly those without an executor", () => {
 });
 
 Deno.test("compose refuses every kind not implemented yet, at its `uses:`", async () => {
+  // Every kind Petal names runs in this version: nothing left to refuse (the kinds test above
+  // holds the lists equal; the hand-edited lock test covers a kind the lock does not name).
+  if (NOT_YET.length === 0) return;
   const steps = NOT_YET.map((kind) => `  - id: k_${kind}\n    uses: ${kind}\n    with: {}\n`)
     .join("");
   const dir = await tempProject({ "f.petal": flow(steps) });
