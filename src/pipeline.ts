@@ -33,6 +33,7 @@ import { paramSchemaErrors } from "./compose/param_schemas.ts";
 import { renderPetal } from "./compose/render.ts";
 import { expandForeach, foldItemErrors } from "./compose/foreach.ts";
 import { finishForeach } from "./plan/foreach_finish.ts";
+import { hasIncludes, inlineIncludes, recordIncludes } from "./compose/include.ts";
 import { secretSideDoors } from "./compose/secret_doors.ts";
 import { baseParamValues, paramErrorsBeside } from "./compose/param_values.ts";
 import { type Resolved, resolveSources } from "./compose/resolve.ts";
@@ -208,12 +209,28 @@ async function composeUnchecked(
       sourceDateEpoch,
       locals: expanded?.locals,
     });
+    // `uses: include` steps become their fragments' steps (compose/include.ts).
+    const inc = hasIncludes(rendered.petal)
+      ? await inlineIncludes(rendered, pointResolved, {
+        cwd,
+        render: { templateEnv: [...(resolved.project.rc.template_env ?? [])].sort(), getEnv },
+        sourceDateEpoch,
+      })
+      : undefined;
+    if (inc) rendered.petal = inc.petal;
+    const raw = inc?.raw ?? pointRaw;
     // Tool steps: checked against adapters/<adapter>.yaml, their argv built (compose/tools.ts).
-    const tools = await composeTools(rendered.petal, pointResolved, { cwd });
+    const tools = await composeTools(
+      rendered.petal,
+      inc ? { ...pointResolved, raw } : pointResolved,
+      {
+        cwd,
+      },
+    );
     const plan = await buildPlan({
       petal: rendered.petal,
-      raw: pointRaw,
-      paramTypes,
+      raw,
+      paramTypes: inc ? { ...paramTypes, ...inc.paramTypes } : paramTypes,
       rc: resolved.project.rc,
       templateReads: {
         reads: rendered.effects.reads,
@@ -223,14 +240,14 @@ async function composeUnchecked(
       parsedScripts: rendered.effects.parsedScripts,
     }).catch(tools.besidePlanErrors);
     if (expanded) finishForeach(plan, expanded.foreach, resolved.project.rc.cache?.salt);
-    const badValues = await paramSchemaErrors(rendered.petal, pointRaw, {
+    const badValues = await paramSchemaErrors(rendered.petal, raw, {
       values: visible,
       overrides,
     });
     // A python step's script must exist now, not first at run (a typo composes otherwise).
-    badValues.push(...pythonFileErrors(rendered.petal, pointRaw, resolved.project.root));
-    badValues.push(...dockerErrors(rendered.petal, pointRaw));
-    badValues.push(...httpStepErrors(plan, pointRaw));
+    badValues.push(...pythonFileErrors(rendered.petal, raw, resolved.project.root));
+    badValues.push(...dockerErrors(rendered.petal, raw));
+    badValues.push(...httpStepErrors(plan, raw));
     badValues.push(...tools.errors);
     if (badValues.length) throw new LilyErrors(badValues);
     // Code inserted by `| shell_code` is listed on its step, for review (lock, explain).
@@ -252,7 +269,7 @@ async function composeUnchecked(
       petal: rendered.petal,
       resolved,
       plan,
-      values,
+      values: inc ? { ...values, ...inc.values } : values,
       overrides: options.params ?? {},
       point: isSweep ? point : null,
       effects: rendered.effects,
@@ -264,6 +281,7 @@ async function composeUnchecked(
       pins: pins ?? {},
     });
     Object.assign(lock.registry_pins, tools.pins(pins ?? {})); // outside spec_hash, as every pin
+    if (inc) recordIncludes(lock, inc, resolved.project.root); // provenance: fragments, prefixes
     results.push({
       lock,
       text: lockText(lock),
@@ -272,7 +290,7 @@ async function composeUnchecked(
       sweep: isSweep ? point : null,
       warnings: [
         ...resolved.project.warnings,
-        ...undeclaredReads(rendered.petal, pointRaw, resolved.project.root, {
+        ...undeclaredReads(rendered.petal, raw, resolved.project.root, {
           parsedScripts: rendered.effects.parsedScripts,
         }),
       ],

@@ -12,6 +12,7 @@ import type { LockFile, LockStep } from "../schema/lock.ts";
 import { dockerSpec } from "./docker_spec.ts";
 import { foreachKind } from "./foreach.ts";
 import type { SpecBuilder, SpecContext, StepKind } from "./kind.ts";
+import { includeKind } from "./include.ts";
 import { processKind } from "./process.ts";
 import { pythonSpec } from "./python.ts";
 import { shellKind } from "./shell.ts";
@@ -31,6 +32,7 @@ export const EXECUTORS: Partial<Record<LockStep["uses"], StepKind | SpecBuilder>
   python: pythonSpec,
   tool: toolSpec,
   foreach: foreachKind,
+  include: includeKind,
 };
 
 /**
