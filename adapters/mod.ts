@@ -62,6 +62,7 @@ export const ADAPTER_FACTORIES: Record<string, AdapterFactory> = {
  */
 export const KIND_RUNNERS: Record<string, AdapterFactory> = {
   foreach: async (context) => (await import("./foreach.ts")).foreachRunner(context),
+  human: async (context) => (await import("./human.ts")).humanRunner(context),
 };
 
 /** The names of the adapters this version runs. */

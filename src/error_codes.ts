@@ -275,6 +275,22 @@ export const ERROR_CODES = {
   "LILY-E0976": "an include gives a param a value of the wrong type (or not one of its choices)",
   "LILY-E0977": "a reference to an include's output the fragment does not expose (or a bad one)",
   "LILY-E0978": "a fragment has a field fragments cannot have (extends, overlays, on_error…)",
+  // Human gates (E0980–E0989): docs/human.md, docs/errors.md
+  "LILY-E0980":
+    "a human step's `with:` is malformed (no prompt, unknown field, bad answer type or on_false)",
+  "LILY-E0981": "a human gate's `choices`: missing or bad for an `enum` gate, given for another",
+  "LILY-E0982": "a human gate's `default` does not answer it (wrong type, not one of the choices)",
+  "LILY-E0983":
+    "a human step names an `adapter:` other than Lily's process, or an output other than `answer`",
+  "LILY-E0984": "`--approve ID=VALUE`: malformed, or the value does not answer the gate",
+  "LILY-E0985":
+    "`--answers FILE`: unreadable, not a map of gate id → value, or a value of the wrong type",
+  "LILY-E0986": "`--approve`/`--answers` names a gate (human step) the run does not have",
+  "LILY-E0987":
+    "a human gate needs an answer and there is no terminal (and no --approve/--answers)",
+  "LILY-E0988":
+    "a `bool` human gate was answered no (the step fails; `on_false: continue` to go on)",
+  "LILY-E0989": "a human gate was not answered before the step's `timeout:`",
   // Pins and sync (E11xx): docs/sync.md
   "LILY-E1101": "an allowed binary is not installed (compose)",
   "LILY-E1103": "this machine does not match the lock's pins (run)",

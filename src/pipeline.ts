@@ -20,6 +20,7 @@ import { pythonPackagePins } from "./steps/python.ts";
 import { dockerErrors, dockerImagePins } from "./steps/docker_checks.ts";
 import { pythonFileErrors } from "./steps/python_file_check.ts";
 import { httpStepErrors } from "./steps/http.ts";
+import { declareGateOutputs, humanStepErrors } from "./steps/human.ts";
 import { unsupportedInSource } from "./steps/support.ts";
 import { composeTools } from "./compose/tools.ts";
 import {
@@ -227,6 +228,7 @@ async function composeUnchecked(
         cwd,
       },
     );
+    declareGateOutputs(rendered.petal); // a human gate's typed output `answer`
     const plan = await buildPlan({
       petal: rendered.petal,
       raw,
@@ -248,6 +250,7 @@ async function composeUnchecked(
     badValues.push(...pythonFileErrors(rendered.petal, raw, resolved.project.root));
     badValues.push(...dockerErrors(rendered.petal, raw));
     badValues.push(...httpStepErrors(plan, raw));
+    badValues.push(...humanStepErrors(rendered.petal, raw));
     badValues.push(...tools.errors);
     if (badValues.length) throw new LilyErrors(badValues);
     // Code inserted by `| shell_code` is listed on its step, for review (lock, explain).

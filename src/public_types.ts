@@ -248,7 +248,8 @@ export interface RunEvent {
     | "step.denied"
     | "policy.defined"
     | "cache.warning"
-    | "foreach.expanded";
+    | "foreach.expanded"
+    | "human.answered";
   step?: string;
   attempt?: number;
   reason?: string;
@@ -290,6 +291,18 @@ export interface ManifestStep {
   enforcement?: Record<string, unknown>;
   denied?: { code: string; kind: string; target: string; message: string; hint: string };
   foreach?: { source: string; keys: string[] };
+  /** A human gate's answer (docs/human.md). */
+  human?: {
+    prompt: string;
+    answer: boolean | string;
+    /** `tty`: typed at the terminal; `flag`: `--approve`; `file`: `--answers`. */
+    via: "tty" | "flag" | "file";
+    /** The OS user who answered (who ran Lily). */
+    by: string;
+    /** The flag as typed, or `FILE:LINE:COL`. */
+    source?: string;
+    answered_at: string;
+  };
 }
 
 /** `manifest.json` of a run (see docs/events.md). */

@@ -6,6 +6,7 @@
  */
 import { foreachLines, foreachSummary } from "./foreach_view.ts";
 import type { LockFile, LockStep } from "../schema/lock.ts";
+import { humanLine } from "../steps/human.ts";
 import { toolLine, toolPinLines } from "../steps/tool_explain.ts";
 import { includeLines, includeOf } from "./includes.ts";
 
@@ -58,6 +59,7 @@ export function explainJson(lock: LockFile): unknown {
       shell_code: s.shell_code ?? [],
       ...(s.uses === "tool" ? { tool: { name: s.with.tool, argv: s.with.argv ?? [] } } : {}),
       ...(foreachSummary(s) ? { foreach: foreachSummary(s) } : {}),
+      ...(s.uses === "human" ? { gate: s.with } : {}),
     })),
   };
 }
@@ -148,6 +150,8 @@ function stepLines(
   if (step.needs.length) out.push(`      needs: ${step.needs.join(", ")}`);
   const tool = toolLine(step);
   if (tool) out.push(`      ${tool}`);
+  const gate = humanLine(step);
+  if (gate) out.push(`      ${gate}`);
   for (const code of step.shell_code ?? []) {
     out.push(`      shell code from a template (not escaped): ${code}`);
   }

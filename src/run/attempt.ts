@@ -237,6 +237,11 @@ export async function runAttempts(
     r.manifest.duration_ms = performance.now() - job.startedAt;
     recordEnforcement(ctx, r, job.policy, result);
     if (result.metrics) Object.assign(r.manifest.metrics, result.metrics);
+    // What a kind runner recorded (a gate's answer): its events and manifest fields.
+    for (const e of result.events ?? []) {
+      events.emit(e.type, { step: step.id, attempt, ...e.fields });
+    }
+    if (result.record) Object.assign(r.manifest, result.record);
     r.manifest.metrics.wall_ms = Math.round(result.durationMs);
     // A host or program ended by SIGINT: Ctrl-C in a terminal reaches the whole process
     // group, so the run is being interrupted (as bash reads a child's SIGINT), whichever of

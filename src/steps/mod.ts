@@ -13,6 +13,7 @@ import { dockerSpec } from "./docker_spec.ts";
 import { foreachKind } from "./foreach.ts";
 import type { SpecBuilder, SpecContext, StepKind } from "./kind.ts";
 import { includeKind } from "./include.ts";
+import { humanKind } from "./human.ts";
 import { processKind } from "./process.ts";
 import { pythonSpec } from "./python.ts";
 import { shellKind } from "./shell.ts";
@@ -33,6 +34,7 @@ export const EXECUTORS: Partial<Record<LockStep["uses"], StepKind | SpecBuilder>
   tool: toolSpec,
   foreach: foreachKind,
   include: includeKind,
+  human: humanKind,
 };
 
 /**
