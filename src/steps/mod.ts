@@ -14,6 +14,7 @@ import { foreachKind } from "./foreach.ts";
 import type { SpecBuilder, SpecContext, StepKind } from "./kind.ts";
 import { includeKind } from "./include.ts";
 import { humanKind } from "./human.ts";
+import { llmKind } from "./llm.ts";
 import { processKind } from "./process.ts";
 import { pythonSpec } from "./python.ts";
 import { shellKind } from "./shell.ts";
@@ -35,6 +36,7 @@ export const EXECUTORS: Partial<Record<LockStep["uses"], StepKind | SpecBuilder>
   foreach: foreachKind,
   include: includeKind,
   human: humanKind,
+  llm: llmKind,
 };
 
 /**
@@ -45,7 +47,7 @@ export const EXECUTORS: Partial<Record<LockStep["uses"], StepKind | SpecBuilder>
  * ```ts
  * import { stepKind } from "./mod.ts";
  * if (stepKind("shell")?.kind !== "shell" || stepKind("python")?.check) throw new Error("kinds");
- * if (stepKind("llm") !== undefined) throw new Error("llm is not implemented");
+ * if (stepKind("teleport") !== undefined) throw new Error("no such kind");
  * ```
  */
 export function stepKind(uses: string): StepKind | undefined {

@@ -28,8 +28,9 @@ Deno.test("the kinds refused are exactly those without an executor", () => {
     "foreach",
     "include",
     "human",
+    "llm",
   ]);
-  assertEquals(NOT_YET, ["llm"]);
+  assertEquals(NOT_YET, []);
   assertEquals(IMPLEMENTED_ADAPTERS, ["process", "docker", "python", "http"]);
   // Compose accepts exactly the adapters the engine can create.
   assertEquals([...implementedAdapters()].sort(), [...IMPLEMENTED_ADAPTERS].sort());
@@ -52,7 +53,7 @@ Deno.test("compose refuses every kind not implemented yet, at its `uses:`", asyn
     assertMatch(stderr, /not implemented yet in this version/);
     assertMatch(
       stderr,
-      /= hint: this version runs `shell`, `process`, `python`, `tool`, `foreach`, `include` and `human` steps/,
+      /= hint: this version runs `shell`, `process`, `python`, `tool`, `foreach`, `include`, `human` and `llm` steps/,
     );
   } finally {
     await Deno.remove(dir, { recursive: true });
@@ -108,10 +109,12 @@ Deno.test("a lock edited by hand to another kind or adapter is refused when read
     const text = await Deno.readTextFile(`${dir}/f.lock.yaml`);
     assert(text.includes("      uses: shell\n") && text.includes("      adapter: process\n"));
     // Every adapter Petal names exists in this version: only a kind can be missing.
-    const edited = text.replace("      uses: shell\n", "      uses: llm\n");
+    const missing = NOT_YET[0];
+    assert(missing, "every kind is implemented: this test needs another way to be refused");
+    const edited = text.replace("      uses: shell\n", `      uses: ${missing}\n`);
     await Deno.writeTextFile(`${dir}/f.lock.yaml`, edited);
     const lines = edited.split("\n");
-    const usesLine = lines.indexOf("      uses: llm") + 1;
+    const usesLine = lines.indexOf(`      uses: ${missing}`) + 1;
     const { code, stderr } = await lily(["run", "f.lock.yaml"], { cwd: dir });
     assertEquals(code, 2, stderr);
     assertMatch(stderr, new RegExp(`LILY-E0210.*\\n {2}--> f\\.lock\\.yaml:${usesLine}:13`));
