@@ -72,7 +72,7 @@ if (import.meta.main) {
       args: [
         "run",
         "-A",
-        `${root}mod.ts`,
+        Deno.realPathSync(`${root}mod.ts`), // the real path (see endpoint.ts of examples/release)
         "run",
         `${here}triage.petal`,
         "--profile",
