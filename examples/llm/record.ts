@@ -64,7 +64,9 @@ export function reply(body: Record<string, unknown>): string {
 if (import.meta.main) {
   const here = new URL(".", import.meta.url).pathname;
   const root = new URL("../../", import.meta.url).pathname;
-  const server = startLlmServer("openai", { reply }, { port: PORT });
+  // The model reported is the one asked for: a lock's model pin then names the id the cassettes
+  // hold, so a lock run replays them as the .petal does.
+  const server = startLlmServer("openai", { reply, reportModel: (m) => m }, { port: PORT });
   try {
     await Deno.remove(`${here}cassettes`, { recursive: true }).catch(() => {});
     const key = Deno.env.get("OPENAI_API_KEY") || `sk-made-up-${crypto.randomUUID()}`;
