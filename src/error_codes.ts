@@ -41,7 +41,8 @@ export const ERROR_CODES = {
   "LILY-E0204": "a value not among the allowed ones (`uses: shel`)",
   "LILY-E0205": "wrong type or shape (a list where a map is expected…)",
   "LILY-E0206": "other constraint (duration format, id characters…)",
-  "LILY-E0210": "a `uses:` step kind not implemented yet in this version (`python`, `llm`…)",
+  "LILY-E0210":
+    "a `uses:` step kind this version does not run (only a hand-edited lock: every Petal kind runs)",
   "LILY-E0211": "an `adapter:` not implemented yet in this version (`process` and `http` exist)",
   "LILY-E0212": "a lock names no `flow` source (edited by hand), so it cannot be composed again",
   "LILY-E0213": "a lock file given where a workflow is expected (`lily compose x.lock.yaml`)",
@@ -266,7 +267,7 @@ export const ERROR_CODES = {
   "LILY-E0966":
     "a foreach's `max_parallel` is not a positive integer, or `fail_fast` not a boolean",
   "LILY-E0967":
-    "the inner step of a foreach is invalid (has an `id`, is a foreach, reads `item` at run time)",
+    "the inner step of a foreach is invalid (an `id`, a foreach or include, `item` at run time)",
   "LILY-E0968":
     "a foreach's `key` is not a key template (`{{ item }}`, `{{ item.f }}`, `{{ index }}`)",
   // include (E097x): docs/include.md

@@ -32,7 +32,7 @@ import {
 } from "./compose/params.ts";
 import { paramSchemaErrors } from "./compose/param_schemas.ts";
 import { renderPetal } from "./compose/render.ts";
-import { expandForeach, foldItemErrors } from "./compose/foreach.ts";
+import { expandForeach, foldItemErrors, unexpandedForeach } from "./compose/foreach.ts";
 import { finishForeach } from "./plan/foreach_finish.ts";
 import { hasIncludes, inlineIncludes, recordIncludes } from "./compose/include.ts";
 import { secretSideDoors } from "./compose/secret_doors.ts";
@@ -252,6 +252,7 @@ async function composeUnchecked(
     badValues.push(...httpStepErrors(plan, raw));
     badValues.push(...humanStepErrors(rendered.petal, raw));
     badValues.push(...tools.errors);
+    if (inc) badValues.push(...unexpandedForeach(rendered.petal, raw));
     if (badValues.length) throw new LilyErrors(badValues);
     // Code inserted by `| shell_code` is listed on its step, for review (lock, explain).
     for (const step of [...plan.steps, ...plan.on_error]) {

@@ -157,6 +157,14 @@ export async function expandForeach(
             ),
           );
         }
+      } else if (parsed.data.uses === "include") {
+        mine.push(
+          new LilyError("LILY-E0967", `the inner step of \`${step.id}\` is an include`, {
+            span: at(["with", "step", "uses"]),
+            hint:
+              "an include per item is not supported in this version: run the fragment's work as the inner step",
+          }),
+        );
       } else if (parsed.data.uses === "foreach") {
         mine.push(
           new LilyError("LILY-E0967", `the inner step of \`${step.id}\` is itself a foreach`, {
@@ -555,4 +563,24 @@ export function foldItemErrors(error: LilyErrors): LilyErrors | LilyError {
     if (more) e.notes.push({ message: `the same for ${more} more item(s) of this foreach` });
   }
   return kept.length === 1 ? kept[0] : new LilyErrors(kept);
+}
+
+/**
+ * Foreach steps this stage did not expand: those an included fragment brought in after it ran
+ * (include inlines fragments after rendering). Refused with their position rather than locked
+ * as a collector of nothing.
+ */
+export function unexpandedForeach(petal: Petal, raw: unknown): LilyError[] {
+  const errors: LilyError[] = [];
+  petal.steps.forEach((step, index) => {
+    if (step.uses !== "foreach" || !isMap(step.with) || !("step" in step.with)) return;
+    errors.push(
+      new LilyError("LILY-E0967", `foreach step \`${step.id}\` comes from an included fragment`, {
+        span: lazyLocate(raw, ["steps", index, "uses"]),
+        hint:
+          "a foreach inside an included fragment is not supported in this version: put the foreach in the including workflow",
+      }),
+    );
+  });
+  return errors;
 }

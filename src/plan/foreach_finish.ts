@@ -17,7 +17,8 @@ export function finishForeach(plan: Plan, foreach: ForeachInfo[], rcSalt = ""): 
   const drop = new Set<string>();
   for (const info of foreach) {
     for (const { id, item } of info.subs ?? []) {
-      const i = index.get(id)!;
+      const i = index.get(id);
+      if (i === undefined) continue; // compose refused the step (its error is reported)
       plan.steps[i] = subStep(plan.steps[i], { id, item, level: plan.steps[i].level });
     }
     if (info.templateId === undefined) continue;

@@ -12,8 +12,8 @@ import type { LockFile, LockStep } from "../schema/lock.ts";
 import { dockerSpec } from "./docker_spec.ts";
 import { foreachKind } from "./foreach.ts";
 import type { SpecBuilder, SpecContext, StepKind } from "./kind.ts";
-import { includeKind } from "./include.ts";
 import { humanKind } from "./human.ts";
+import { includeKind } from "./include.ts";
 import { llmKind } from "./llm.ts";
 import { processKind } from "./process.ts";
 import { pythonSpec } from "./python.ts";
@@ -33,10 +33,10 @@ export const EXECUTORS: Partial<Record<LockStep["uses"], StepKind | SpecBuilder>
   process: processKind,
   python: pythonSpec,
   tool: toolSpec,
+  llm: llmKind,
   foreach: foreachKind,
   include: includeKind,
   human: humanKind,
-  llm: llmKind,
 };
 
 /**

@@ -324,3 +324,34 @@ steps:
 `);
   assertEquals(errors.map((e) => [e.code, e.span?.line]), [["LILY-E0967", 10]]);
 });
+
+Deno.test("foreach and include: neither nests in the other yet, refused where written", async () => {
+  const dir = await tempProject({
+    ".lilyrc": "# test\n",
+    "fragments/frag.petal":
+      `petal: "1"\nname: frag\nsteps:\n  - id: each\n    uses: foreach\n    with:\n      items: [a]\n      step: {uses: shell, with: {run: "true"}}\n`,
+    "fragments/one.petal":
+      `petal: "1"\nname: one\nsteps:\n  - id: say\n    uses: shell\n    with: {run: "true"}\n`,
+    "inc.petal":
+      `petal: "1"\nname: top\nsteps:\n  - id: inc\n    uses: include\n    with: {petal: fragments/frag.petal}\n`,
+    "per.petal":
+      `petal: "1"\nname: top\nsteps:\n  - id: x\n    uses: foreach\n    with:\n      items: [a]\n      step: {uses: include, with: {petal: fragments/one.petal}}\n`,
+  });
+  try {
+    for (
+      const [file, where, line] of [["inc.petal", "frag.petal", 5], [
+        "per.petal",
+        "per.petal",
+        8,
+      ]] as const
+    ) {
+      const error = await assertRejects(() => composeSources([file], { cwd: dir }));
+      const list = error instanceof LilyErrors ? error.errors : [error as LilyError];
+      assertEquals(list.map((e) => e.code), ["LILY-E0967"], file);
+      assert(list[0].span?.file.endsWith(where), list[0].span?.file);
+      assertEquals(list[0].span?.line, line);
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

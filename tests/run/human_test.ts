@@ -294,3 +294,41 @@ Deno.test("human run: a gate's cache decision is off even when its lock step say
   assertEquals(d.decision, "disabled");
   assert("reason" in d && d.reason.includes("never cached"));
 });
+
+Deno.test("human run: a gate in an included fragment is answered by its prefixed id, its answer an include output", async () => {
+  const flow = `petal: "1"
+name: main
+steps:
+  - id: rel
+    uses: include
+    with: { petal: frag/gate.petal }
+  - id: after
+    uses: shell
+    needs: [rel]
+    if: steps.rel.outputs.ok
+    with: { run: touch shipped.txt }
+    resources: { binaries: [touch] }
+`;
+  const fragment = `petal: "1"
+name: gatefrag
+steps:
+  - id: gate
+    uses: human
+    with: { prompt: "Ship it?" }
+outputs:
+  - ok: steps.gate.outputs.answer
+`;
+  const dir = await project({ ".lilyrc": "", "flow.petal": flow, "frag/gate.petal": fragment });
+  try {
+    const wrong = await run(dir, ["--approve", "gate"]);
+    assertEquals(wrong.code, 2, wrong.stderr);
+    assert(wrong.stderr.includes("its gates are `rel.gate`"), wrong.stderr);
+    const out = await run(dir, ["--approve", "rel.gate"]);
+    assertEquals(out.code, 0, out.stdout + out.stderr);
+    const m = latestManifest(dir);
+    assertEquals(m.steps["rel.gate"].human.answer, true);
+    assertEquals(m.steps.after.status, "succeeded");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
