@@ -369,6 +369,16 @@ Deno.test({
       const cassettes = filesUnder(`${project}/cassettes`);
       assertEquals(cassettes.length, 24, "one cassette per llm step");
       assert(cassettes.some(([, t]) => t.includes("http://127.0.0.1:8808/v1/chat/completions")));
+      // Canonical files: the re-recording is byte for byte the committed one.
+      const committed = new Map(
+        filesUnder(`${root}examples/llm/cassettes`).map(([p, t]) => [
+          p.slice(`${root}examples/llm/`.length),
+          t,
+        ]),
+      );
+      for (const [path, text] of cassettes) {
+        assertEquals(text, committed.get(path.slice(`${project}/`.length)), path);
+      }
       // The key was sent (the recording run had it) and is in no file of the copy, in any form.
       for (const [path, text] of filesUnder(project)) {
         for (const form of formsOf(key)) assert(!text.includes(form), `${form} in ${path}`);
