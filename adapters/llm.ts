@@ -12,6 +12,7 @@
  * @module
  */
 import { join } from "node:path";
+import { maskData } from "../src/sandbox/mask_record.ts";
 import { anthropicProtocol } from "../src/llm/anthropic.ts";
 import {
   type LlmAnswer,
@@ -237,7 +238,8 @@ async function callStep(request: StepRequest, state: RunnerState): Promise<StepR
   const capture = async (name: string, value: unknown) => {
     const dir = state.context.runDir;
     if (!dir) return;
-    const text = masker.mask(canonicalJson(value)) + "\n";
+    // Masked value by value, then serialized: a secret such as `null` cannot break the JSON.
+    const text = canonicalJson(maskData(value, masker.mask)) + "\n";
     const bytes = new TextEncoder().encode(text);
     await Deno.mkdir(join(dir, "llm"), { recursive: true });
     await Deno.writeFile(join(dir, `${base}.${name}.json`), bytes);

@@ -38,6 +38,7 @@ import { hasIncludes, inlineIncludes, recordIncludes } from "./compose/include.t
 import { secretSideDoors } from "./compose/secret_doors.ts";
 import { baseParamValues, paramErrorsBeside } from "./compose/param_values.ts";
 import { type Resolved, resolveSources } from "./compose/resolve.ts";
+import { secretEnvName } from "./schema/secret_env.ts";
 
 /** Options for {@linkcode composeSources}. */
 export interface ComposeOptions {
@@ -349,7 +350,7 @@ function assemble(inputs: AssembleInputs): LockFile {
       lockParams[name] = {
         type: "secret",
         secret: true,
-        source: param.source ?? `env:LILY_SECRET_${name.toUpperCase()}`,
+        source: param.source ?? `env:${secretEnvName(name)}`,
         required: param.required ?? true,
       };
     } else {

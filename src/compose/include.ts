@@ -33,6 +33,7 @@ import { displayPath } from "./project.ts";
 import { secretSideDoors } from "./secret_doors.ts";
 import { type RenderEffects, type RenderInputs, renderPetal } from "./render.ts";
 import type { Resolved, UsedSource } from "./resolve.ts";
+import { secretEnvName } from "../schema/secret_env.ts";
 
 /** What rendering a fragment needs from the composition (its params are the include's). */
 export type IncludeRenderInputs = Pick<RenderInputs, "templateEnv" | "getEnv">;
@@ -153,7 +154,7 @@ export async function inlineIncludes(
   for (const [name, p] of Object.entries(rendered.petal.params ?? {})) {
     if (p.type !== "secret") continue;
     secrets[name] = {
-      source: p.source ?? `env:LILY_SECRET_${name.toUpperCase()}`,
+      source: p.source ?? `env:${secretEnvName(name)}`,
       required: p.required ?? true,
     };
   }

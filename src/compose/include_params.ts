@@ -9,6 +9,7 @@
 import { didYouMean, LilyError, listNames, type Span } from "../errors.ts";
 import type { Param } from "../schema/petal.ts";
 import { checkChoices, checkYamlValue, coerceCliValue } from "./params.ts";
+import { secretEnvName } from "../schema/secret_env.ts";
 
 /** Where a secret param is read at run time (the lock's secret marker). */
 export interface SecretMarker {
@@ -157,7 +158,7 @@ function secretMarker(
 ): SecretMarker | LilyError {
   if (!isGiven) {
     return {
-      source: param.source ?? `env:LILY_SECRET_${name.toUpperCase()}`,
+      source: param.source ?? `env:${secretEnvName(name)}`,
       required: param.required ?? true,
     };
   }

@@ -5,6 +5,7 @@
  */
 import { didYouMean, LilyError, listNames } from "../errors.ts";
 import type { Param, ValueType } from "../schema/petal.ts";
+import { secretEnvName } from "../schema/secret_env.ts";
 
 /** Where a raw value came from, for error messages. */
 export interface ValueSource {
@@ -81,8 +82,7 @@ export function coerceCliValue(
         `param \`${name}\` is a secret and cannot be set on the command line`,
         {
           flag: source.flag,
-          hint:
-            `secrets are read at run time: set \`LILY_SECRET_${name.toUpperCase()}\` when you run`,
+          hint: `secrets are read at run time: set \`${secretEnvName(name)}\` when you run`,
         },
       );
     default:
@@ -128,8 +128,7 @@ export function checkYamlValue(
   if (type === "secret") {
     throw new LilyError("LILY-E0306", `secret param \`${name}\` cannot have a value in a file`, {
       span: source.span,
-      hint:
-        `secrets are read at run time from \`LILY_SECRET_${name.toUpperCase()}\` or \`source:\``,
+      hint: `secrets are read at run time from \`${secretEnvName(name)}\` or \`source:\``,
     });
   }
   if (!ok) {

@@ -11,12 +11,14 @@ import { LilyError } from "../errors.ts";
 import type { Petal } from "../schema/petal.ts";
 import { lazyLocate } from "../source/locate.ts";
 import type { Project } from "./project.ts";
+import { secretEnvName } from "../schema/secret_env.ts";
 
 /** The host variables a workflow's secrets are read from, each with its param's name. */
 export function secretSources(petal: Petal): Map<string, string> {
   const sources = new Map<string, string>();
   for (const [name, param] of Object.entries(petal.params ?? {})) {
     if (param.type !== "secret") continue;
+    sources.set(secretEnvName(name), name);
     sources.set(`LILY_SECRET_${name.toUpperCase()}`, name);
     const env = /^env:(.+)$/.exec(param.source ?? "")?.[1];
     if (env) sources.set(env, name);

@@ -8,6 +8,7 @@
 import { LilyError, type Span } from "../errors.ts";
 import { toCanonicalYaml } from "../lock/canonical.ts";
 import type { Masker } from "../sandbox/mask.ts";
+import { maskData, maskRecord } from "../sandbox/mask_record.ts";
 import type { Interaction, RecordedRequest, RecordedResponse } from "./cassette_http.ts";
 
 /** The format version written in every cassette (`lily_cassette: 1`). */
@@ -206,18 +207,27 @@ function interactionProblem(value: unknown): Problem | undefined {
 
 /**
  * The text of a cassette: canonical YAML, so the same interactions give the same bytes.
- * The masker runs over the whole text last, a second net after each field was masked.
+ * The masker runs over every value again before serializing, a second net after each field
+ * was masked — never over the serialized text, where a short or common secret (`null`,
+ * `body`) would rewrite the file's own keys and syntax. A JSON body is data: its keys too.
  */
 export function cassetteText(interactions: readonly Interaction[], masker: Masker): string {
+  const mask = (text: string) => masker.mask(text);
+  const side = <T extends object>(value: T): T => {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) {
+      out[k] = k === "json" ? maskData(v, mask) : maskRecord(v, mask);
+    }
+    return out as T;
+  };
   const entries = interactions.map((i) => ({
-    request: i.request as RecordedRequest,
-    response: i.response as RecordedResponse,
+    request: side(i.request as RecordedRequest),
+    response: side(i.response as RecordedResponse),
   }));
-  const text = toCanonicalYaml(
+  return toCanonicalYaml(
     { [VERSION_KEY]: CASSETTE_VERSION, interactions: entries },
     { topOrder: [VERSION_KEY, "interactions"] },
   );
-  return masker.mask(text);
 }
 
 /**

@@ -10,6 +10,7 @@ import { dirDigest, fileDigest, type InputValue, valueDigest } from "../cache/ke
 import { schemaViolation } from "../json_schema/validate.ts";
 import type { LockFile, LockParam } from "../schema/lock.ts";
 import type { StepRecord } from "./records.ts";
+import { secretEnvName } from "../schema/secret_env.ts";
 
 /** What binding needs from the run. */
 export interface BindContext {
@@ -54,8 +55,8 @@ export async function bindInputs(r: StepRecord, context: BindContext): Promise<B
         if (secret === undefined) {
           if (!io.required) continue;
           return {
-            fail: `secret \`${param}\` is not set: export LILY_SECRET_${param.toUpperCase()}${
-              p.source.startsWith("env:") && p.source !== `env:LILY_SECRET_${param.toUpperCase()}`
+            fail: `secret \`${param}\` is not set: export ${secretEnvName(param)}${
+              p.source.startsWith("env:") && p.source !== `env:${secretEnvName(param)}`
                 ? ` or ${p.source.slice(4)}`
                 : ""
             }`,

@@ -55,8 +55,16 @@ export async function collectOutputs(
   }
   let written: Record<string, unknown> = {};
   if ("bytes" in read && read.bytes.length) {
-    written = parseOutputFile(masker.mask(new TextDecoder().decode(read.bytes)));
-    if (!masker.empty) written = maskDeep(written, masker) as Record<string, unknown>;
+    // Parsed first, then masked value by value: masking the text would let a secret such as
+    // `null` rewrite JSON syntax or an output's name. A declared output's name is the lock's.
+    const parsed = parseOutputFile(new TextDecoder().decode(read.bytes));
+    written = parsed;
+    if (!masker.empty) {
+      written = Object.create(null);
+      for (const [k, v] of Object.entries(parsed)) {
+        written[Object.hasOwn(step.outputs, k) ? k : masker.mask(k)] = maskDeep(v, masker);
+      }
+    }
   }
   const outputs: Record<string, StoredOutput> = {};
   for (const [name, io] of Object.entries(step.outputs)) {

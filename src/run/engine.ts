@@ -16,6 +16,7 @@ import { CacheStore } from "../cache/store.ts";
 import type { Manifest, RunEvent } from "../schema/events.ts";
 import type { LockFile } from "../schema/lock.ts";
 import { createMasker } from "../sandbox/mask.ts";
+import { warnShortSecrets } from "./short_secrets.ts";
 import { StepPolicies } from "../sandbox/policy.ts";
 import { resolveAllSecrets } from "../sandbox/secrets.ts";
 import { Conditions } from "./condition.ts";
@@ -62,6 +63,7 @@ export async function runLock(lock: LockFile, options: RunOptions): Promise<RunR
         options.resolveSecret ? await options.resolveSecret(name, marker) : secrets.get(name),
     );
   }
+  warnShortSecrets(secrets);
   await ensureLilyDir(root);
   await Deno.mkdir(join(runDir, "logs"), { recursive: true });
   // Steps' output files and TMPDIR live outside the project: a sandboxed step may write

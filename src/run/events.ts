@@ -1,11 +1,13 @@
 /**
  * The event stream of a run: JSON lines with a monotonic sequence number, written to
  * `events.jsonl` (buffered, flushed at least every 200 ms and at the end) and optionally
- * to stdout. Every byte goes through the run's `redact` hook.
+ * to stdout. Every string value goes through the run's `redact` hook before the event is
+ * serialized (src/sandbox/mask_record.ts): a secret never rewrites JSON syntax or a key.
  * @module
  */
 import type { RunEvent } from "../schema/events.ts";
 import { EVENTS_VERSION } from "../schema/versions.ts";
+import { maskRecord } from "../sandbox/mask_record.ts";
 
 /** Writes events. */
 export class EventLog {
@@ -39,7 +41,8 @@ export class EventLog {
       type,
       ...fields,
     } as RunEvent;
-    const line = this.options.redact(JSON.stringify(event)) + "\n";
+    const shown = maskRecord(event, this.options.redact);
+    const line = JSON.stringify(shown) + "\n";
     this.#buffer.push(line);
     if (this.options.stdout) {
       // Whole lines only: a short write would leave half a JSON line on stdout.
@@ -49,7 +52,6 @@ export class EventLog {
     }
     if (this.#listeners.length) {
       // Listeners (the console) see what was written: masked.
-      const shown = line.length === JSON.stringify(event).length + 1 ? event : JSON.parse(line);
       for (const fn of this.#listeners) fn(shown);
     }
     if (this.#timer === undefined && this.#file) this.#timer = setTimeout(() => this.flush(), 200);

@@ -11,6 +11,7 @@ import type { StoredOutput } from "../cache/store.ts";
 import type { Manifest, ManifestStep, RunEvent } from "../schema/events.ts";
 import type { LockFile, LockStep } from "../schema/lock.ts";
 import type { EventLog } from "./events.ts";
+import { maskRecord } from "../sandbox/mask_record.ts";
 
 /** A step's state in the run. */
 export type StepState = ManifestStep["status"];
@@ -55,7 +56,7 @@ export interface RecordsOptions {
   lockPath?: string;
   jobs: number;
   started: Date;
-  /** Applied to the manifest's text (secrets masked). */
+  /** Applied to each string value of the manifest before it is serialized (secrets masked). */
   redact: (text: string) => string;
 }
 
@@ -122,7 +123,7 @@ export class RunRecords {
       }
       manifest.counts = counts;
     }
-    return this.#options.redact(JSON.stringify(manifest, null, 2)) + "\n";
+    return JSON.stringify(maskRecord(manifest, this.#options.redact), null, 2) + "\n";
   }
 
   /** Writes `manifest.json` atomically. */

@@ -6,12 +6,13 @@
  */
 import { LilyError, LilyErrors } from "../errors.ts";
 import type { LockFile, LockParam, LockStep } from "../schema/lock.ts";
+import { secretEnvName } from "../schema/secret_env.ts";
 
 type SecretMarker = Extract<LockParam, { secret: true }>;
 
 /** How to set a secret: `export LILY_SECRET_<NAME>=…`, or its declared source. */
 export function howToSet(name: string, marker: SecretMarker): string {
-  const direct = `LILY_SECRET_${name.toUpperCase()}`;
+  const direct = secretEnvName(name);
   const ways = [`\`export ${direct}=…\``];
   if (marker.source.startsWith("env:") && marker.source !== `env:${direct}`) {
     ways.push(`\`export ${marker.source.slice(4)}=…\` (its \`source:\`)`);

@@ -9,6 +9,17 @@
 /** What replaces a secret. */
 export const MASK = "***";
 
+/**
+ * Secrets shorter than this are not masked: replacing every `e` or `1` in a log rewrites
+ * ordinary text and, by the pattern of `***`, reveals the secret anyway. The run warns.
+ */
+export const MIN_SECRET_LENGTH = 4;
+
+/** True when `secret` is too short to be masked (see {@linkcode MIN_SECRET_LENGTH}). */
+export function tooShortToMask(secret: string): boolean {
+  return secret.length > 0 && secret.length < MIN_SECRET_LENGTH;
+}
+
 function base64(bytes: Uint8Array, urlSafe: boolean): string {
   let text = btoa(String.fromCharCode(...bytes));
   if (urlSafe) text = text.replaceAll("+", "-").replaceAll("/", "_");
@@ -21,7 +32,7 @@ function base64(bytes: Uint8Array, urlSafe: boolean): string {
  * a stable core (the first and last characters may mix with neighbours and are left out).
  */
 export function secretForms(secret: string): string[] {
-  if (secret.length === 0) return [];
+  if (secret.length < MIN_SECRET_LENGTH) return [];
   const forms = new Set<string>([secret]);
   forms.add(encodeURIComponent(secret));
   forms.add(encodeURIComponent(secret).replaceAll("%20", "+"));
@@ -47,7 +58,7 @@ export function secretForms(secret: string): string[] {
       if (core.length >= 4) forms.add(core);
     }
   }
-  return [...forms].filter((f) => f.length >= Math.min(4, secret.length)).sort((a, b) =>
+  return [...forms].filter((f) => f.length >= MIN_SECRET_LENGTH).sort((a, b) =>
     b.length - a.length
   );
 }
@@ -63,8 +74,8 @@ export interface Masker {
 }
 
 /**
- * A masker for `secrets` (values shorter than 4 characters are masked only in their plain form,
- * to avoid masking every `a` in a log).
+ * A masker for `secrets` (values shorter than {@linkcode MIN_SECRET_LENGTH} characters are not
+ * masked: masking every `a` in a log hides nothing and garbles the rest).
  *
  * @example
  * ```ts

@@ -5,6 +5,7 @@
  * @module
  */
 import type { LockFile, LockParam } from "../schema/lock.ts";
+import { secretEnvName } from "../schema/secret_env.ts";
 
 type SecretMarker = Extract<LockParam, { secret: true }>;
 
@@ -20,7 +21,9 @@ export async function resolveSecret(
   options: SecretOptions = {},
 ): Promise<string | undefined> {
   const getEnv = options.getEnv ?? ((n: string) => Deno.env.get(n));
-  const direct = getEnv(`LILY_SECRET_${name.toUpperCase()}`);
+  // The shell-valid name first; the raw upper-cased name (`LILY_SECRET_S3.TOKEN`, settable only
+  // through `env`) is still read so that an existing setup keeps working.
+  const direct = getEnv(secretEnvName(name)) ?? getEnv(`LILY_SECRET_${name.toUpperCase()}`);
   if (direct !== undefined) return direct;
   if (marker.source.startsWith("env:")) return getEnv(marker.source.slice(4));
   if (marker.source.startsWith("keyring:")) return await fromKeyring(marker.source.slice(8));
