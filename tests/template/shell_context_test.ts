@@ -264,7 +264,7 @@ const endsHeredoc = (v: string) => v.split("\n").includes("EOF");
  * script right (docs/templates.md says so).
  */
 const dashCorrupts = (v: string) =>
-  v.split("\n").some((line) => /^(?:E|EO|EOF)[^\x00-\x7f]/.test(line));
+  v.split("\n").some((line) => /^(?:E|EO|EOF)[^\p{ASCII}]/u.test(line));
 
 Deno.test("dash's here-document bug is what the property leaves out, and only dash has it", () => {
   const text = "cat <<EOF\nEOF\u00e9z\nEOF\n";
