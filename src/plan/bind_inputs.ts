@@ -51,7 +51,8 @@ export function bindInput(binding: InputBinding, context: StepContext): LockIO |
   const from = decl.from.trim();
   const param = /^params\.([A-Za-z_][A-Za-z0-9_]*)$/.exec(from);
   const output = /^steps\.([A-Za-z_][A-Za-z0-9_-]*)\.outputs\.([A-Za-z_][A-Za-z0-9_]*)$/.exec(from);
-  const span = where([...path, "from"]);
+  // Located only when an error needs it: the happy path makes no span per input.
+  const span = () => where([...path, "from"]);
   let sourceType: ValueType;
   if (param) {
     const declared = Object.keys(inputs.paramTypes);
@@ -64,7 +65,7 @@ export function bindInput(binding: InputBinding, context: StepContext): LockIO |
         "LILY-E0615",
         `input \`${name}\` reads \`params.${param[1]}\`, which is not declared`,
         {
-          span,
+          span: span(),
           hint: guess
             ? `did you mean \`params.${guess}\`?`
             : `declared params: ${listNames(declared) || "none"}`,
@@ -81,7 +82,7 @@ export function bindInput(binding: InputBinding, context: StepContext): LockIO |
         "LILY-E0616",
         `input \`${name}\` reads from step \`${sourceId}\`, which is not defined`,
         {
-          span,
+          span: span(),
           hint: guess ? `did you mean \`${guess}\`?` : undefined,
         },
       );
@@ -94,7 +95,7 @@ export function bindInput(binding: InputBinding, context: StepContext): LockIO |
         "LILY-E0608",
         `step \`${sourceId}\` declares no output \`${outputName}\``,
         {
-          span,
+          span: span(),
           label: "undeclared data flow",
           hint: guess
             ? `did you mean \`steps.${sourceId}.outputs.${guess}\`?`
@@ -110,7 +111,7 @@ export function bindInput(binding: InputBinding, context: StepContext): LockIO |
         "LILY-E0607",
         `step \`${step.id}\` reads an output of \`${sourceId}\` but does not need it`,
         {
-          span,
+          span: span(),
           hint: `add \`${sourceId}\` to \`needs:\` of \`${step.id}\` so it runs first`,
         },
       );
@@ -119,13 +120,13 @@ export function bindInput(binding: InputBinding, context: StepContext): LockIO |
       return new LilyError(
         "LILY-E0616",
         `input \`${name}\` reads from step \`${sourceId}\`, which is not defined`,
-        { span },
+        { span: span() },
       );
     }
     sourceType = out.type ?? (out.path !== undefined ? "file" : "str");
   } else {
     return new LilyError("LILY-E0605", `\`from: ${from}\` is not a valid source`, {
-      span,
+      span: span(),
       hint: "write `from: steps.<id>.outputs.<name>` or `from: params.<name>`",
     });
   }
