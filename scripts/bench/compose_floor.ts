@@ -7,6 +7,8 @@
  * - start-up + importing every module that compose of this file loads (nothing run),
  * - + reading the file and parsing it with js-yaml alone,
  * - + loading it as compose does (js-yaml, origins, limits) and validating it with zod,
+ * - `lily compose` of the same file with its templates written out (`{{ params.size }}` as
+ *   `720`): no template engine, no taint check (the program check then parses each script),
  * - the whole `lily compose`.
  *
  * Usage: deno run -A scripts/bench/compose_floor.ts [rounds=11]
@@ -18,7 +20,9 @@ import { median } from "./_stats.ts";
 const rounds = Number(Deno.args[0] ?? 11);
 const root = new URL("../../", import.meta.url).pathname;
 const dir = await Deno.makeTempDir({ prefix: "lily-floor-" });
-await Deno.writeTextFile(`${dir}/big.petal`, generatePetal(1000, 20));
+const big = generatePetal(1000, 20);
+await Deno.writeTextFile(`${dir}/big.petal`, big);
+await Deno.writeTextFile(`${dir}/plain.petal`, big.replaceAll("{{ params.size }}", "720"));
 await Deno.writeTextFile(`${dir}/empty.ts`, "");
 // What `lily compose` of this file imports: the CLI's command, the pipeline, the template
 // engine (the file has templates) and the warnings printer.
@@ -49,6 +53,16 @@ const cases: Record<string, string[]> = {
   "+ imports of compose": ["run", "-A", ...config, "imports.ts"],
   "+ js-yaml parse": ["run", "-A", ...config, "yaml.ts"],
   "+ load (origins) + zod": ["run", "-A", ...config, "validate.ts"],
+  "lily compose, no templates": [
+    "run",
+    "-A",
+    `${root}mod.ts`,
+    "compose",
+    "plain.petal",
+    "-o",
+    "plain.lock.yaml",
+    "-q",
+  ],
   "lily compose": [
     "run",
     "-A",
