@@ -267,6 +267,13 @@ class Parser {
 
   /** The unquoted reserved word at the cursor, if any (not consumed). */
   private reserved(): string | undefined {
+    // What the pattern can start with, tested first: most words are no reserved word.
+    const c = this.text[this.pos];
+    if (
+      !((c >= "a" && c <= "z") || c === "{" || c === "}" || c === "!" || c === "[" || c === "(")
+    ) {
+      return undefined;
+    }
     const m = /^(?:[a-z]+|\{|\}|!|\[\[|\(\()/.exec(this.text.slice(this.pos, this.pos + 10));
     if (!m) return undefined;
     const word = m[0];
@@ -589,6 +596,9 @@ class Parser {
   /** A redirection at the cursor, or undefined (nothing consumed). */
   private redirect(): Redirect | undefined {
     const pos = this.pos;
+    // What the pattern can start with, tested first: most words are no redirection.
+    const c = this.text[pos];
+    if (!(c === ">" || c === "<" || c === "&" || (c >= "0" && c <= "9"))) return undefined;
     const m = /^(\d*)(&>>|&>|>>|>&|>\||<&|<<|<>|>|<)/.exec(this.text.slice(pos, pos + 8));
     if (!m) return undefined;
     const [all, digits, op] = m;
