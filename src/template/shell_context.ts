@@ -690,6 +690,7 @@ function codeArguments(tree: unknown, pattern: RegExp): { id: number; runner: st
     if (Array.isArray(node)) return node.forEach(visit);
     if (!node || typeof node !== "object") return;
     const record = node as Record<string, unknown>;
+    if (record.kind === "lit") return; // literal text holds no command: the most common node
     if (record.kind === "simple" && Array.isArray(record.words) && record.words.length) {
       const words = record.words as { parts: { kind: string; text?: string }[] }[];
       const literal = (w: (typeof words)[number]) =>
