@@ -233,6 +233,31 @@ async function runContainer(
         },
     };
   }
+  if (
+    status.code === 127 &&
+    /executable file not found|OCI runtime attempted to invoke a command that was not found/.test(
+      stderrTail,
+    )
+  ) {
+    // The image lacks the program (a python step on an image without python3; a tool whose
+    // binary the image does not have): the runtime's message names it; say which step and image.
+    const program = spec.argv?.[0] ?? "/bin/sh";
+    return {
+      exitCode: null,
+      signal: null,
+      durationMs,
+      enforcement,
+      error: {
+        code: "LILY-E0905",
+        message: `docker step \`${step.id}\`: the image \`${
+          String(step.with.image)
+        }\` has no \`${program}\` on its PATH`,
+        hint: step.uses === "python"
+          ? "use an image that has Python (or name its interpreter with `with: {python: …}`)"
+          : "use an image that has the program, or name its full path",
+      },
+    };
+  }
   return { exitCode: status.code, signal: status.signal, durationMs, enforcement };
 }
 

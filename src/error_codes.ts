@@ -197,7 +197,8 @@ export const ERROR_CODES = {
   "LILY-E0903":
     "`run --locked` or `sync`: an image's digest differs from the lock's pin (replaced under its tag)",
   "LILY-E0904": "a `docker` step's image is not on this machine and cannot be pulled",
-  "LILY-E0905": "the container engine could not start a `docker` step (its exit 125)",
+  "LILY-E0905":
+    "the container engine could not start a `docker` step (its exit 125), or the image lacks the step's program",
   "LILY-E0906":
     "a `docker` step's domain list cannot be enforced here (needs root for its network namespace)",
   "LILY-E0907":

@@ -266,7 +266,10 @@ export async function runAttempts(
       });
     }
     if (result.error) {
-      failure = `${result.error.message}${result.error.hint ? ` (${result.error.hint})` : ""}`;
+      // The stable code first, as a denial's reason: the user can look it up (docs/errors.md).
+      failure = `${result.error.code}: ${result.error.message}${
+        result.error.hint ? ` (${result.error.hint})` : ""
+      }`;
     } else if (timedOut) failure = `timed out after ${step.timeout_ms} ms (process group killed)`;
     else if (result.exitCode !== 0) {
       failure = result.signal

@@ -21,21 +21,17 @@
  * the step fails with status 126 whatever the code does after it.
  * @module
  */
-import { PYTHON_OUTPUT_SOURCE } from "./python_output.ts";
+import {
+  PYTHON_DENIED_STATUS,
+  PYTHON_OUTPUT_SOURCE,
+  type PythonCodeConfig,
+} from "./python_output.ts";
 
 /** The exit status of a step whose code the audit hook refused (as the system runtime). */
-export const PYODIDE_DENIED_STATUS = 126;
+export const PYODIDE_DENIED_STATUS = PYTHON_DENIED_STATUS;
 
 /** What `_lily_run` receives (JSON). */
-export interface PyodideRunConfig {
-  /** The step's id (for messages). */
-  step: string;
-  /** Source text (`with.code`), or null when `file` is set. */
-  code: string | null;
-  /** The script's path as written (`with.file`), relative to `cwd`. */
-  file: string | null;
-  /** Declared inputs: name → type. Values come from `$LILY_INPUT_<NAME>`. */
-  inputs: Record<string, string>;
+export interface PyodideRunConfig extends PythonCodeConfig {
   /** The step's complete environment (`os.environ`). */
   env: Record<string, string>;
   /** The working directory (the project root, as on the host). */

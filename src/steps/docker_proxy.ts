@@ -117,7 +117,9 @@ export async function startDockerProxy(list: string[], _scratch: string): Promis
       socket,
       String(PORT),
     ],
-    stdin: "null",
+    // Held open by this process and never written: the forwarder exits at its end, so it
+    // dies with the engine even when the engine is killed (docker_forwarder.ts).
+    stdin: "piped",
     stdout: "piped",
     stderr: "piped",
   }).spawn();
@@ -139,6 +141,7 @@ export async function startDockerProxy(list: string[], _scratch: string): Promis
       try {
         child.kill("SIGKILL");
       } catch { /* gone */ }
+      await child.stdin.close().catch(() => {});
       await reader.cancel().catch(() => {});
       await child.status;
       unixListener.close();

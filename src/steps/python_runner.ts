@@ -10,23 +10,19 @@
  * catch the refusal and carry on); 125 when a package the step names is missing or drifted.
  * @module
  */
-import { PYTHON_OUTPUT_SOURCE } from "../sandbox/python_output.ts";
+import {
+  PYTHON_DENIED_STATUS,
+  PYTHON_OUTPUT_SOURCE,
+  type PythonCodeConfig,
+} from "../sandbox/python_output.ts";
 
-/** The exit status of a step whose Python code the audit hook refused. */
-export const PYTHON_DENIED_STATUS = 126;
+export { PYTHON_DENIED_STATUS };
+
 /** The exit status when a package the step names is missing or not the pinned version. */
 export const PYTHON_DRIFT_STATUS = 125;
 
 /** What the runner receives as its one argument (JSON). */
-export interface RunnerConfig {
-  /** The step's id (for messages). */
-  step: string;
-  /** Source text (`with.code`), or null when `file` is set. */
-  code: string | null;
-  /** The script's path as written (`with.file`), relative to the working directory. */
-  file: string | null;
-  /** Declared inputs: name → type. Values come from `$LILY_INPUT_<NAME>`. */
-  inputs: Record<string, string>;
+export interface RunnerConfig extends PythonCodeConfig {
   /** Whether the step may open sockets (`resources.network` not false). */
   network: boolean;
   /** Programs Python code may start: pinned absolute path → the name listed. */

@@ -4,8 +4,8 @@
 // proxy and nothing directly, and an unlisted host is denied with LILY-E0824 as in the host
 // sandbox.
 import { assert, assertEquals, assertMatch } from "../_assert.ts";
-import { busyboxImage, dockerProject, imagesAvailable } from "../_images.ts";
-import { latestManifest, run } from "../run/_run.ts";
+import { busyboxImage, containersNamed, dockerProject, imagesAvailable } from "../_images.ts";
+import { killGroup, latestManifest, run, spawnGroup, until } from "../run/_run.ts";
 
 const ignore = Deno.build.os !== "linux" || skipDocker();
 
@@ -122,3 +122,75 @@ steps:
     }
   },
 });
+
+/** Pids of the proxy forwarders (docker_forwarder.ts) in session `sid`. */
+function forwardersIn(sid: number): number[] {
+  const out: number[] = [];
+  for (const e of Deno.readDirSync("/proc")) {
+    if (!/^\d+$/.test(e.name)) continue;
+    try {
+      const cmd = Deno.readTextFileSync(`/proc/${e.name}/cmdline`);
+      if (!cmd.includes("docker_forwarder.ts")) continue;
+      const stat = Deno.readTextFileSync(`/proc/${e.name}/stat`);
+      const session = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[3]);
+      if (session === sid) out.push(Number(e.name));
+    } catch {
+      // gone
+    }
+  }
+  return out;
+}
+
+Deno.test({
+  name: "docker: a SIGKILLed Lily leaves no proxy forwarder behind (it exits at its stdin's end)",
+  ignore,
+  fn: async () => {
+    const image = await busyboxImage();
+    const id = `held_${crypto.randomUUID().slice(0, 8)}`;
+    const dir = await dockerProject({
+      "flow.petal": `petal: "1"
+name: net
+steps:
+  - id: ${id}
+    uses: shell
+    adapter: docker
+    resources: { network: ["127.0.0.1:9"] }
+    with:
+      image: ${image}
+      run: |
+        touch started.txt
+        sleep 60
+`,
+    });
+    const { child, pgid } = spawnGroup(dir);
+    try {
+      await until(() => exists(`${dir}/started.txt`), 60_000, "the container to start");
+      const forwarders = forwardersIn(pgid);
+      assertEquals(forwarders.length, 1, "one forwarder while the step runs");
+      Deno.kill(child.pid, "SIGKILL"); // Lily alone: its children see only their pipes close.
+      await child.output();
+      await until(
+        () => !exists(`/proc/${forwarders[0]}`),
+        60_000,
+        "the forwarder to exit after Lily was killed",
+      );
+    } finally {
+      try {
+        killGroup(pgid, "SIGKILL");
+      } catch { /* the group is gone */ }
+      for (const name of (await containersNamed("lily-")).filter((n) => n.endsWith(id))) {
+        await new Deno.Command("podman", { args: ["rm", "-f", "-t", "0", name] }).output();
+      }
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+function exists(path: string): boolean {
+  try {
+    Deno.statSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}

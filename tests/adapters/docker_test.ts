@@ -224,6 +224,36 @@ steps:
 });
 
 Deno.test({
+  name: "docker: a python step on an image without python3 fails with LILY-E0905 naming it",
+  ignore,
+  fn: async () => {
+    const image = await busyboxImage();
+    const dir = await dockerProject({
+      "flow.petal": `petal: "1"
+name: dk
+steps:
+  - id: nopy
+    uses: python
+    adapter: docker
+    with:
+      image: ${image}
+      code: print("never")
+`,
+    });
+    try {
+      const out = await run(dir);
+      assertEquals(out.code, 1, out.stderr + out.stdout);
+      const step = latestManifest(dir).steps.nopy;
+      assertEquals(step.status, "failed");
+      assertMatch(step.error, /LILY-E0905/);
+      assertMatch(step.error, /has no `python3` on its PATH/);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
   name: "docker: an image that is not on this machine fails the step with LILY-E0904",
   ignore,
   fn: async () => {
