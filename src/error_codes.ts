@@ -248,6 +248,17 @@ export const ERROR_CODES = {
     "a tool argument's `from:` names no file output with a `path:` (or it is not an input)",
   "LILY-E0957": "two step outputs write the same file (one file has one writer)",
   "LILY-E0958": "the tools .yaml: a tool's binary is not installed, or its constraint is not text",
+  // include (E097x): docs/include.md
+  "LILY-E0970":
+    "an include step is malformed: `with.petal`/`with.params`, or a field an include cannot take",
+  "LILY-E0971": "an included fragment does not exist (or is not a file)",
+  "LILY-E0972": "an included fragment's path leaves the project (`../`, absolute, a symlink)",
+  "LILY-E0973": "includes form a cycle (the chain is named)",
+  "LILY-E0974": "an include gives a param its fragment does not declare",
+  "LILY-E0975": "an include does not give a param its fragment requires",
+  "LILY-E0976": "an include gives a param a value of the wrong type (or not one of its choices)",
+  "LILY-E0977": "a reference to an include's output the fragment does not expose (or a bad one)",
+  "LILY-E0978": "a fragment has a field fragments cannot have (extends, overlays, on_error…)",
   // Pins and sync (E11xx): docs/sync.md
   "LILY-E1101": "an allowed binary is not installed (compose)",
   "LILY-E1103": "this machine does not match the lock's pins (run)",

@@ -31,6 +31,7 @@ import {
 } from "./compose/params.ts";
 import { paramSchemaErrors } from "./compose/param_schemas.ts";
 import { renderPetal } from "./compose/render.ts";
+import { hasIncludes, inlineIncludes, recordIncludes } from "./compose/include.ts";
 import { secretSideDoors } from "./compose/secret_doors.ts";
 import { baseParamValues, paramErrorsBeside } from "./compose/param_values.ts";
 import { type Resolved, resolveSources } from "./compose/resolve.ts";
@@ -183,12 +184,24 @@ async function composeUnchecked(
       projectRoot: resolved.project.root,
       sourceDateEpoch,
     });
+    // `uses: include` steps become their fragments' steps (compose/include.ts).
+    const inc = hasIncludes(rendered.petal)
+      ? await inlineIncludes(rendered, resolved, {
+        cwd,
+        render: { templateEnv: [...(resolved.project.rc.template_env ?? [])].sort(), getEnv },
+        sourceDateEpoch,
+      })
+      : undefined;
+    if (inc) rendered.petal = inc.petal;
+    const raw = inc?.raw ?? resolved.raw;
     // Tool steps: checked against adapters/<adapter>.yaml, their argv built (compose/tools.ts).
-    const tools = await composeTools(rendered.petal, resolved, { cwd });
+    const tools = await composeTools(rendered.petal, inc ? { ...resolved, raw } : resolved, {
+      cwd,
+    });
     const plan = await buildPlan({
       petal: rendered.petal,
-      raw: resolved.raw,
-      paramTypes,
+      raw,
+      paramTypes: inc ? { ...paramTypes, ...inc.paramTypes } : paramTypes,
       rc: resolved.project.rc,
       templateReads: {
         reads: rendered.effects.reads,
@@ -197,14 +210,14 @@ async function composeUnchecked(
       },
       parsedScripts: rendered.effects.parsedScripts,
     }).catch(tools.besidePlanErrors);
-    const badValues = await paramSchemaErrors(rendered.petal, resolved.raw, {
+    const badValues = await paramSchemaErrors(rendered.petal, raw, {
       values: visible,
       overrides,
     });
     // A python step's script must exist now, not first at run (a typo composes otherwise).
-    badValues.push(...pythonFileErrors(rendered.petal, resolved.raw, resolved.project.root));
-    badValues.push(...dockerErrors(rendered.petal, resolved.raw));
-    badValues.push(...httpStepErrors(plan, resolved.raw));
+    badValues.push(...pythonFileErrors(rendered.petal, raw, resolved.project.root));
+    badValues.push(...dockerErrors(rendered.petal, raw));
+    badValues.push(...httpStepErrors(plan, raw));
     badValues.push(...tools.errors);
     if (badValues.length) throw new LilyErrors(badValues);
     // Code inserted by `| shell_code` is listed on its step, for review (lock, explain).
@@ -226,7 +239,7 @@ async function composeUnchecked(
       petal: rendered.petal,
       resolved,
       plan,
-      values,
+      values: inc ? { ...values, ...inc.values } : values,
       overrides: options.params ?? {},
       point: isSweep ? point : null,
       effects: rendered.effects,
@@ -238,6 +251,7 @@ async function composeUnchecked(
       pins: pins ?? {},
     });
     Object.assign(lock.registry_pins, tools.pins(pins ?? {})); // outside spec_hash, as every pin
+    if (inc) recordIncludes(lock, inc, resolved.project.root); // provenance: fragments, prefixes
     results.push({
       lock,
       text: lockText(lock),
@@ -246,7 +260,7 @@ async function composeUnchecked(
       sweep: isSweep ? point : null,
       warnings: [
         ...resolved.project.warnings,
-        ...undeclaredReads(rendered.petal, resolved.raw, resolved.project.root, {
+        ...undeclaredReads(rendered.petal, raw, resolved.project.root, {
           parsedScripts: rendered.effects.parsedScripts,
         }),
       ],

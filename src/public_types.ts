@@ -175,7 +175,7 @@ export interface LockFile {
     composer: { name: string; version: string; mode: "native" };
     sources: {
       path: string;
-      role: "flow" | "base" | "overlay" | "profile" | "lilyrc" | "tools";
+      role: "flow" | "base" | "overlay" | "profile" | "lilyrc" | "tools" | "fragment";
       sha256: string;
     }[];
     profile: string | null;
@@ -187,6 +187,7 @@ export interface LockFile {
     nondeterministic: { kind: string; where: string }[];
     clock: number | null;
     env_reads: Record<string, string>;
+    includes?: Record<string, string>;
   };
   spec_hash: string;
   execution_contract: {

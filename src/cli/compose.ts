@@ -11,6 +11,7 @@ export async function main(args: string[]): Promise<number> {
     "Compose a workflow (and overlays) into a lock file: validate, render templates once, " +
       "check the DAG and typed I/O, compile conditions, form cache keys.\n" +
       "The first source is the workflow; further sources are overlays, applied in order.\n" +
+      "`uses: include` steps are replaced by their fragments' steps (ids `<include>.<step>`).\n" +
       "Compose only reads files: allowed binaries are pinned by path and sha256, never started\n" +
       "(`lily sync` takes their versions, sandboxed). Warnings (an untrusted .lilyrc ignored, a\n" +
       "step reading a file it does not declare) go to stderr and do not change the exit status.",

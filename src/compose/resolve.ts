@@ -17,7 +17,7 @@ import { displayPath, loadProject, type Project } from "./project.ts";
 export interface UsedSource {
   /** Absolute path. */
   path: string;
-  role: "flow" | "base" | "overlay" | "profile" | "lilyrc" | "tools";
+  role: "flow" | "base" | "overlay" | "profile" | "lilyrc" | "tools" | "fragment";
   sha256: string;
 }
 

@@ -7,6 +7,7 @@ import { didYouMean, LilyError, listNames } from "../errors.ts";
 import { type Ast, MAX_DEPTH, STATUS_FUNCTIONS, type StatusFunction, type Where } from "./ast.ts";
 import { type Punct, type Token, tokenize } from "./lexer.ts";
 import { spanAt } from "./_span.ts";
+import { joinDottedIds } from "./dotted_ids.ts";
 
 /**
  * Where a node came from: offsets `start..end` in the source; for a name, also the offset of
@@ -323,8 +324,9 @@ function parseWord(state: State, first: Token & { kind: "ident" }): Ast {
     parts.push(part.start);
     end = part.end;
   }
-  const ast: Ast = { ref: path };
-  state.ranges.set(ast, { start: first.start, end, parts });
+  const [ref, at] = joinDottedIds(path, parts);
+  const ast: Ast = { ref };
+  state.ranges.set(ast, { start: first.start, end, parts: at });
   return ast;
 }
 

@@ -8,6 +8,7 @@ import type { LockFile, LockStep } from "../schema/lock.ts";
 import { COMPONENT_NAMES } from "../plan/cache_key.ts";
 import { changedRefs } from "../plan/template_refs.ts";
 import { canonicalJson } from "../util/canonical_json.ts";
+import { includedFrom, withFragment } from "./include_diff.ts";
 
 /** One changed value. */
 export interface Change {
@@ -34,6 +35,8 @@ export interface LockDiff {
   policy: Change[];
   other: Change[];
   cache: Impact[];
+  /** Included steps among those listed, by id → their fragment (`uses: include`). */
+  included_from?: Record<string, string>;
 }
 
 /**
@@ -75,6 +78,7 @@ export function diffLocks(a: LockFile, b: LockFile): LockDiff {
     policy,
     other,
     cache: cacheImpact(a, b, stepsA, stepsB),
+    ...includedFrom(a, b),
   };
 }
 
@@ -167,7 +171,7 @@ function cacheImpact(
           })`,
         );
       }
-      const upstream = /^steps\.([^.]+)\.outputs\./.exec(io.from ?? "")?.[1];
+      const upstream = /^steps\.(.+)\.outputs\./.exec(io.from ?? "")?.[1];
       if (upstream) {
         const up = impacts.get(upstream);
         if (up && (up.status === "reruns" || up.status === "may-rerun" || up.status === "added")) {
@@ -242,10 +246,10 @@ export function formatDiff(diff: LockDiff, options: FormatDiffOptions = {}): str
   const { added, removed, changed } = diff.steps;
   if (added.length || removed.length || Object.keys(changed).length) {
     out.push("", bold("steps"));
-    for (const id of added) out.push(green(`  + ${id}`));
-    for (const id of removed) out.push(red(`  - ${id}`));
+    for (const id of added) out.push(green(`  + ${withFragment(diff, id)}`));
+    for (const id of removed) out.push(red(`  - ${withFragment(diff, id)}`));
     for (const [id, list] of Object.entries(changed)) {
-      out.push(yellow(`  ~ ${id}`));
+      out.push(yellow(`  ~ ${withFragment(diff, id)}`));
       for (const ch of list) {
         out.push(`      ${ch.path}: ${red(fmt(ch.before))} → ${green(fmt(ch.after))}`);
       }

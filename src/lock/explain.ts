@@ -6,6 +6,7 @@
  */
 import type { LockFile, LockStep } from "../schema/lock.ts";
 import { toolLine, toolPinLines } from "../steps/tool_explain.ts";
+import { includeLines, includeOf } from "./includes.ts";
 
 /** Output formats of explain. */
 export const EXPLAIN_FORMATS = ["text", "json", "dot", "mermaid"] as const;
@@ -37,8 +38,10 @@ export function explainJson(lock: LockFile): unknown {
     env_policy: lock.env_policy,
     pins: lock.registry_pins,
     levels: lock.plan.levels,
+    includes: lock.provenance.includes ?? {},
     steps: [...lock.plan.steps, ...lock.plan.on_error].map((s) => ({
       id: s.id,
+      included_from: includeOf(lock, s.id)?.fragment ?? null,
       uses: s.uses,
       adapter: s.adapter,
       level: s.level,
@@ -79,6 +82,10 @@ export function explainText(lock: LockFile, options: ExplainTextOptions = {}): s
         }`,
       );
     }
+  }
+  const includes = includeLines(lock);
+  if (includes.length) {
+    out.push("", bold("includes") + dim(" (id ← fragment: its steps)"), ...includes);
   }
   const policy = lock.env_policy;
   out.push("", bold("policy"));
@@ -204,7 +211,7 @@ export function explainDot(lock: LockFile): string {
   for (const step of [...lock.plan.steps, ...lock.plan.on_error]) {
     const dataFrom = new Map<string, string[]>();
     for (const [name, io] of Object.entries(step.inputs)) {
-      const up = /^steps\.([^.]+)\.outputs\.(.+)$/.exec(io.from ?? "");
+      const up = /^steps\.(.+)\.outputs\.([^.]+)$/.exec(io.from ?? "");
       if (up) dataFrom.set(up[1], [...(dataFrom.get(up[1]) ?? []), `${up[2]}→${name}`]);
     }
     for (const dep of step.needs) {
@@ -228,12 +235,21 @@ export function explainDot(lock: LockFile): string {
 export function explainMermaid(lock: LockFile): string {
   const id = (s: string) => `s_${s.replace(/[^A-Za-z0-9_]/g, "_")}`;
   const out = ["flowchart LR"];
-  for (const step of [...lock.plan.steps, ...lock.plan.on_error]) {
-    out.push(`  ${id(step.id)}["${step.id}<br/>${step.uses} · cache ${step.cache.policy}"]`);
+  const node = (step: LockStep) =>
+    `${id(step.id)}["${step.id}<br/>${step.uses} · cache ${step.cache.policy}"]`;
+  const steps = [...lock.plan.steps, ...lock.plan.on_error];
+  for (const step of steps) if (!includeOf(lock, step.id)) out.push(`  ${node(step)}`);
+  // Included steps in a box per include, titled with the fragment they came from.
+  for (const [prefix, fragment] of Object.entries(lock.provenance.includes ?? {}).sort()) {
+    out.push(`  subgraph i_${prefix.replace(/[^A-Za-z0-9_]/g, "_")}["${prefix} ← ${fragment}"]`);
+    for (const step of steps) {
+      if (includeOf(lock, step.id)?.prefix === prefix) out.push(`    ${node(step)}`);
+    }
+    out.push("  end");
   }
   for (const step of [...lock.plan.steps, ...lock.plan.on_error]) {
     const dataFrom = new Set(
-      Object.values(step.inputs).map((io) => /^steps\.([^.]+)\.outputs\./.exec(io.from ?? "")?.[1])
+      Object.values(step.inputs).map((io) => /^steps\.(.+)\.outputs\./.exec(io.from ?? "")?.[1])
         .filter(Boolean),
     );
     for (const dep of step.needs) {

@@ -112,13 +112,13 @@ export async function verifyLock(
     const recomposed = await options.recompose(lockPath, lock, getEnv);
     if (recomposed.spec_hash !== lock.spec_hash) {
       diff = diffLocks(lock, recomposed);
-      const volatile = new Set(
-        lock.provenance.nondeterministic.map((n) => n.where.split(".").slice(0, 2).join(".")),
-      );
+      // `steps.<id>.with.run`; an included step's id has dots (`steps.notify.post.with.run`).
+      const volatile = lock.provenance.nondeterministic.map((n) => n.where);
+      const isVolatile = (at: string) => volatile.some((w) => w.startsWith(`${at}.`));
       const changedSteps = Object.keys(diff.steps.changed);
       const onlyVolatile = diff.params.length === 0 && diff.steps.added.length === 0 &&
         diff.steps.removed.length === 0 && diff.policy.length === 0 && changedSteps.length > 0 &&
-        changedSteps.every((id) => volatile.has(`steps.${id}`) || volatile.has(`on_error.${id}`));
+        changedSteps.every((id) => isVolatile(`steps.${id}`) || isVolatile(`on_error.${id}`));
       findings.push(
         onlyVolatile
           ? {

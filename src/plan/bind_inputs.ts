@@ -49,8 +49,10 @@ export function bindInput(binding: InputBinding, context: StepContext): LockIO |
     return { type: decl.type ?? "file", ...base };
   }
   const from = decl.from.trim();
-  const param = /^params\.([A-Za-z_][A-Za-z0-9_]*)$/.exec(from);
-  const output = /^steps\.([A-Za-z_][A-Za-z0-9_-]*)\.outputs\.([A-Za-z_][A-Za-z0-9_]*)$/.exec(from);
+  const param = /^params\.([A-Za-z_][A-Za-z0-9_.]*)$/.exec(from);
+  const output = /^steps\.([A-Za-z_][A-Za-z0-9_.-]*)\.outputs\.([A-Za-z_][A-Za-z0-9_]*)$/.exec(
+    from,
+  );
   // Located only when an error needs it: the happy path makes no span per input.
   const span = () => where([...path, "from"]);
   let sourceType: ValueType;

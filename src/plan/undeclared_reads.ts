@@ -321,7 +321,7 @@ function declares(step: Step, file: string, petal: Petal): boolean {
 }
 
 function sourceOutput(decl: IODecl, petal: Petal): IODecl | undefined {
-  const m = /^steps\.([A-Za-z_][A-Za-z0-9_-]*)\.outputs\.([A-Za-z_][A-Za-z0-9_]*)$/
+  const m = /^steps\.([A-Za-z_][A-Za-z0-9_.-]*)\.outputs\.([A-Za-z_][A-Za-z0-9_]*)$/
     .exec(decl.from?.trim() ?? "");
   if (!m) return undefined;
   const step = [...petal.steps, ...(petal.on_error ?? [])].find((s) => s.id === m[1]);

@@ -17,7 +17,7 @@ export interface WorkflowOutput {
 }
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const REF = /^steps\.([A-Za-z_][A-Za-z0-9_-]*)\.outputs\.([A-Za-z_][A-Za-z0-9_]*)$/;
+const REF = /^steps\.([A-Za-z_][A-Za-z0-9_.-]*)\.outputs\.([A-Za-z_][A-Za-z0-9_]*)$/;
 
 /**
  * Checks the workflow's `outputs:` (every problem, located) and returns them normalized, in

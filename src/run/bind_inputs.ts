@@ -45,7 +45,7 @@ export async function bindInputs(r: StepRecord, context: BindContext): Promise<B
     let path: string | undefined;
     const from = io.from ?? "";
     const param = /^params\.(.+)$/.exec(from)?.[1];
-    const upstream = /^steps\.([^.]+)\.outputs\.(.+)$/.exec(from);
+    const upstream = /^steps\.(.+)\.outputs\.([^.]+)$/.exec(from);
     if (param !== undefined) {
       const p = lock.params[param];
       if (p && "secret" in p) {

@@ -6,6 +6,7 @@
  */
 import { didYouMean, LilyError, LilyErrors } from "../errors.ts";
 import type { LockFile } from "../schema/lock.ts";
+import { expandIncludeIds } from "./select_include.ts";
 
 /** The steps of a lock, as selection reads them. */
 export type SelectPlan = Pick<LockFile, "plan">;
@@ -41,6 +42,7 @@ export function selectSteps(lock: SelectPlan, only: string[] | undefined): Set<s
   const all = new Set(lock.plan.steps.map((s) => s.id));
   if (!only || only.length === 0) return all;
   const byId = new Map(lock.plan.steps.map((s) => [s.id, s]));
+  only = expandIncludeIds(only, all); // `--only notify`: the steps an include inlined
   const out = new Set<string>();
   const stack = [...only];
   const unknown = only.filter((id) => !byId.has(id));

@@ -25,7 +25,7 @@ export function workflowOutputValues(
   for (const entry of lock.plan.outputs) {
     for (const [name, decl] of Object.entries(entry)) {
       const { from, type } = decl as { from?: unknown; type?: unknown };
-      const ref = typeof from === "string" ? /^steps\.([^.]+)\.outputs\.([^.]+)$/.exec(from) : null;
+      const ref = typeof from === "string" ? /^steps\.(.+)\.outputs\.([^.]+)$/.exec(from) : null;
       const got = ref ? outputsOf(ref[1])?.[ref[2]] : undefined;
       if (!ref || !got) {
         values[name] = null;

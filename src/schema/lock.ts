@@ -146,7 +146,7 @@ export const LockFile = z.strictObject({
     composer: z.strictObject({ name: z.string(), version: z.string(), mode: z.literal("native") }),
     sources: z.array(z.strictObject({
       path: z.string(),
-      role: z.enum(["flow", "base", "overlay", "profile", "lilyrc", "tools"]),
+      role: z.enum(["flow", "base", "overlay", "profile", "lilyrc", "tools", "fragment"]),
       sha256: z.string(),
     })),
     profile: z.string().nullable(),
@@ -165,6 +165,8 @@ export const LockFile = z.strictObject({
     clock: z.int().nullable(),
     /** Host variables read by templates, with a digest of each value. */
     env_reads: z.record(z.string(), z.string()),
+    /** `uses: include`: each include's id (its steps' prefix) → its fragment (docs/include.md). */
+    includes: z.record(z.string(), z.string()).optional(),
   }),
   spec_hash: sha,
   execution_contract: z.strictObject({

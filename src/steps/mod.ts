@@ -11,6 +11,7 @@ import type { ExecSpec } from "../sandbox/execute.ts";
 import type { LockFile, LockStep } from "../schema/lock.ts";
 import { dockerSpec } from "./docker_spec.ts";
 import type { SpecBuilder, SpecContext, StepKind } from "./kind.ts";
+import { includeKind } from "./include.ts";
 import { processKind } from "./process.ts";
 import { pythonSpec } from "./python.ts";
 import { shellKind } from "./shell.ts";
@@ -29,6 +30,7 @@ export const EXECUTORS: Partial<Record<LockStep["uses"], StepKind | SpecBuilder>
   process: processKind,
   python: pythonSpec,
   tool: toolSpec,
+  include: includeKind,
 };
 
 /**

@@ -8,7 +8,7 @@
 import { didYouMean, LilyError, listNames, type Span } from "../errors.ts";
 import { type ArgValue, coerceArg, type ToolDecl } from "./tool_decl.ts";
 
-const FROM_OUTPUT = /^steps\.([A-Za-z_][A-Za-z0-9_-]*)\.outputs\.([A-Za-z_][A-Za-z0-9_]*)$/;
+const FROM_OUTPUT = /^steps\.([A-Za-z_][A-Za-z0-9_.-]*)\.outputs\.([A-Za-z_][A-Za-z0-9_]*)$/;
 
 /** What the check needs besides the declaration and the values. */
 export interface ArgsContext {

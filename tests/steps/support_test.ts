@@ -20,8 +20,8 @@ ${step}`;
 const NOT_YET = STEP_KINDS.filter((k) => !IMPLEMENTED_KINDS.includes(k));
 
 Deno.test("the kinds refused are exactly those without an executor", () => {
-  assertEquals(IMPLEMENTED_KINDS, ["shell", "process", "python", "tool"]);
-  assertEquals(NOT_YET, ["llm", "human", "foreach", "include"]);
+  assertEquals(IMPLEMENTED_KINDS, ["shell", "process", "python", "tool", "include"]);
+  assertEquals(NOT_YET, ["llm", "human", "foreach"]);
   assertEquals(IMPLEMENTED_ADAPTERS, ["process", "docker", "python", "http"]);
   // Compose accepts exactly the adapters the engine can create.
   assertEquals([...implementedAdapters()].sort(), [...IMPLEMENTED_ADAPTERS].sort());
@@ -42,7 +42,10 @@ Deno.test("compose refuses every kind not implemented yet, at its `uses:`", asyn
     // Each at the line of its own `uses:` (step i starts at line 7 + 3i), in source order.
     assertEquals(found, NOT_YET.map((kind, i) => [kind, 8 + 3 * i]));
     assertMatch(stderr, /not implemented yet in this version/);
-    assertMatch(stderr, /= hint: this version runs `shell`, `process`, `python` and `tool` steps/);
+    assertMatch(
+      stderr,
+      /= hint: this version runs `shell`, `process`, `python`, `tool` and `include` steps/,
+    );
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
