@@ -60,7 +60,10 @@ export const ADAPTER_FACTORIES: Record<string, AdapterFactory> = {
  * that makes no sense for the kind). A kind registers here with one line; its compose side
  * (`with:` schema, checks, the lock step) stays in `src/steps/<kind>.ts`.
  */
-export const KIND_RUNNERS: Record<string, AdapterFactory> = {};
+export const KIND_RUNNERS: Record<string, AdapterFactory> = {
+  foreach: async (context) => (await import("./foreach.ts")).foreachRunner(context),
+  human: async (context) => (await import("./human.ts")).humanRunner(context),
+};
 
 /** The names of the adapters this version runs. */
 export function implementedAdapters(): string[] {

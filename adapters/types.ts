@@ -6,6 +6,7 @@
  * executor, hosts); `src/sandbox/` never imports this folder (docs/extending.md).
  * @module
  */
+import type { ManifestStep, RunEvent } from "../src/schema/events.ts";
 import type { LockStep } from "../src/schema/lock.ts";
 import type { ExecSpec } from "../src/sandbox/execute.ts";
 import type { OsIsolation } from "../src/sandbox/isolation.ts";
@@ -62,6 +63,13 @@ export interface StepResult {
   retryable?: boolean;
   /** Process metrics the adapter could measure. */
   metrics?: Record<string, number>;
+  /**
+   * Events the attempt produced beyond the engine's own (`human.answered`): the engine emits
+   * each with the step and attempt, after the attempt ends.
+   */
+  events?: { type: RunEvent["type"]; fields: Record<string, unknown> }[];
+  /** Fields the engine adds to the step's manifest record (`human`: a gate's answer). */
+  record?: Partial<Pick<ManifestStep, "human">>;
 }
 
 /** Executes steps of some kinds. */

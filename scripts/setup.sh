@@ -5,8 +5,8 @@
 # of `python` steps' tests), util-linux for `unshare` and bubblewrap (`bwrap`) for the sandbox's
 # network and file-system isolation, ffmpeg (with ffprobe) for `tool` steps and examples/video, GNU
 # time for memory checks, ninja and make for the benchmarks, podman (and runc, uidmap,
-# busybox-static) for docker steps and their tests. Deno itself comes from npm:
-# `npx -y deno@2.9.6 …`.
+# busybox-static) for docker steps and their tests, tmux for the tests at a real terminal (human
+# gates, the terminal attack). Deno itself comes from npm: `npx -y deno@2.9.6 …`.
 set -euo pipefail
 need=()
 have() { command -v "$1" >/dev/null 2>&1; }
@@ -31,6 +31,8 @@ have newuidmap || need+=(uidmap)
 have ip || need+=(iproute2)
 [ -x /usr/bin/busybox ] && file -L /usr/bin/busybox 2>/dev/null | grep -q static || need+=(busybox-static)
 have file || need+=(file)
+# Human gates' terminal tests and the terminal attack test drive `lily run` in a tmux pane.
+have tmux || need+=(tmux)
 # Debian's interpreter sees apt's Python packages (a pyenv python3 on PATH does not).
 if [ -x /usr/bin/python3 ]; then
   /usr/bin/python3 -c "import numpy" >/dev/null 2>&1 || need+=(python3-numpy)

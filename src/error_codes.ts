@@ -248,6 +248,22 @@ export const ERROR_CODES = {
     "a tool argument's `from:` names no file output with a `path:` (or it is not an input)",
   "LILY-E0957": "two step outputs write the same file (one file has one writer)",
   "LILY-E0958": "the tools .yaml: a tool's binary is not installed, or its constraint is not text",
+  // foreach and matrix (E0959–E0969): docs/foreach.md, docs/errors.md
+  "LILY-E0959":
+    "a foreach step has no `with.step`, an unknown `with:` field, or a field of the inner step",
+  "LILY-E0960": "a foreach's `items` is missing, not a list or reference, or given with `matrix`",
+  "LILY-E0961":
+    "a foreach's `items` reference (`params.x`, `vars.x`, a step output) does not exist",
+  "LILY-E0962": "a foreach's `items` reference is not a list (or the step output is not `json`)",
+  "LILY-E0963": "a foreach item's key is empty or not safe in a file name",
+  "LILY-E0964": "two items of one foreach have the same key",
+  "LILY-E0965": "a bad `matrix` (an axis not a non-empty list, a bad `include`/`exclude` entry)",
+  "LILY-E0966":
+    "a foreach's `max_parallel` is not a positive integer, or `fail_fast` not a boolean",
+  "LILY-E0967":
+    "the inner step of a foreach is invalid (an `id`, a foreach or include, `item` at run time)",
+  "LILY-E0968":
+    "a foreach's `key` is not a key template (`{{ item }}`, `{{ item.f }}`, `{{ index }}`)",
   // include (E097x): docs/include.md
   "LILY-E0970":
     "an include step is malformed: `with.petal`/`with.params`, or a field an include cannot take",
@@ -259,6 +275,22 @@ export const ERROR_CODES = {
   "LILY-E0976": "an include gives a param a value of the wrong type (or not one of its choices)",
   "LILY-E0977": "a reference to an include's output the fragment does not expose (or a bad one)",
   "LILY-E0978": "a fragment has a field fragments cannot have (extends, overlays, on_error…)",
+  // Human gates (E0980–E0989): docs/human.md, docs/errors.md
+  "LILY-E0980":
+    "a human step's `with:` is malformed (no prompt, unknown field, bad answer type or on_false)",
+  "LILY-E0981": "a human gate's `choices`: missing or bad for an `enum` gate, given for another",
+  "LILY-E0982": "a human gate's `default` does not answer it (wrong type, not one of the choices)",
+  "LILY-E0983":
+    "a human step names an `adapter:` other than Lily's process, or an output other than `answer`",
+  "LILY-E0984": "`--approve ID=VALUE`: malformed, or the value does not answer the gate",
+  "LILY-E0985":
+    "`--answers FILE`: unreadable, not a map of gate id → value, or a value of the wrong type",
+  "LILY-E0986": "`--approve`/`--answers` names a gate (human step) the run does not have",
+  "LILY-E0987":
+    "a human gate needs an answer and there is no terminal (and no --approve/--answers)",
+  "LILY-E0988":
+    "a `bool` human gate was answered no (the step fails; `on_false: continue` to go on)",
+  "LILY-E0989": "a human gate was not answered before the step's `timeout:`",
   // Pins and sync (E11xx): docs/sync.md
   "LILY-E1101": "an allowed binary is not installed (compose)",
   "LILY-E1103": "this machine does not match the lock's pins (run)",

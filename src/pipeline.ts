@@ -20,6 +20,7 @@ import { pythonPackagePins } from "./steps/python.ts";
 import { dockerErrors, dockerImagePins } from "./steps/docker_checks.ts";
 import { pythonFileErrors } from "./steps/python_file_check.ts";
 import { httpStepErrors } from "./steps/http.ts";
+import { declareGateOutputs, humanStepErrors } from "./steps/human.ts";
 import { unsupportedInSource } from "./steps/support.ts";
 import { composeTools } from "./compose/tools.ts";
 import {
@@ -31,6 +32,8 @@ import {
 } from "./compose/params.ts";
 import { paramSchemaErrors } from "./compose/param_schemas.ts";
 import { renderPetal } from "./compose/render.ts";
+import { expandForeach, foldItemErrors, unexpandedForeach } from "./compose/foreach.ts";
+import { finishForeach } from "./plan/foreach_finish.ts";
 import { hasIncludes, inlineIncludes, recordIncludes } from "./compose/include.ts";
 import { secretSideDoors } from "./compose/secret_doors.ts";
 import { baseParamValues, paramErrorsBeside } from "./compose/param_values.ts";
@@ -83,7 +86,9 @@ export async function composeSources(
 ): Promise<ComposedPoint[]> {
   try {
     return await composeUnchecked(sources, options);
-  } catch (error) {
+  } catch (caught) {
+    // An error in a foreach's inner step is reported once, not once per item.
+    const error = caught instanceof LilyErrors ? foldItemErrors(caught) : caught;
     // Errors carry lazily resolved positions: load the locator before anyone reads them.
     if (error instanceof LilyError || error instanceof LilyErrors) await ensureLocator();
     throw error;
@@ -176,28 +181,54 @@ async function composeUnchecked(
     for (const [name, value] of Object.entries(values)) {
       if (!secretParams.has(name)) visible[name] = value ?? null;
     }
-    const rendered = await renderPetal(petal, resolved.raw, {
+    // foreach steps → one sub-step per item known now (compose/foreach.ts).
+    const expanded = await expandForeach(petal, resolved.raw, {
+      params: visible,
+      secretParams,
+      varValue: async (name) => {
+        const text = String(petal.vars?.[name] ?? "");
+        if (!/\{[{%#]/.test(text)) return text;
+        const only = await renderPetal({ ...petal, steps: [], on_error: [] }, resolved.raw, {
+          params: visible,
+          secretParams,
+          templateEnv: [...(resolved.project.rc.template_env ?? [])].sort(),
+          getEnv,
+          projectRoot: resolved.project.root,
+          sourceDateEpoch,
+        });
+        return only.petal.vars?.[name];
+      },
+    });
+    const pointRaw = expanded?.raw ?? resolved.raw;
+    const pointResolved = expanded ? { ...resolved, raw: pointRaw } : resolved;
+    const rendered = await renderPetal(expanded?.petal ?? petal, pointRaw, {
       params: visible,
       secretParams,
       templateEnv: [...(resolved.project.rc.template_env ?? [])].sort(),
       getEnv,
       projectRoot: resolved.project.root,
       sourceDateEpoch,
+      locals: expanded?.locals,
     });
     // `uses: include` steps become their fragments' steps (compose/include.ts).
     const inc = hasIncludes(rendered.petal)
-      ? await inlineIncludes(rendered, resolved, {
+      ? await inlineIncludes(rendered, pointResolved, {
         cwd,
         render: { templateEnv: [...(resolved.project.rc.template_env ?? [])].sort(), getEnv },
         sourceDateEpoch,
       })
       : undefined;
     if (inc) rendered.petal = inc.petal;
-    const raw = inc?.raw ?? resolved.raw;
+    const raw = inc?.raw ?? pointRaw;
     // Tool steps: checked against adapters/<adapter>.yaml, their argv built (compose/tools.ts).
-    const tools = await composeTools(rendered.petal, inc ? { ...resolved, raw } : resolved, {
-      cwd,
-    });
+    const tools = await composeTools(
+      rendered.petal,
+      inc ? { ...pointResolved, raw } : pointResolved,
+      {
+        cwd,
+      },
+    );
+    declareGateOutputs(rendered.petal); // a human gate's typed output `answer`
     const plan = await buildPlan({
       petal: rendered.petal,
       raw,
@@ -210,6 +241,7 @@ async function composeUnchecked(
       },
       parsedScripts: rendered.effects.parsedScripts,
     }).catch(tools.besidePlanErrors);
+    if (expanded) finishForeach(plan, expanded.foreach, resolved.project.rc.cache?.salt);
     const badValues = await paramSchemaErrors(rendered.petal, raw, {
       values: visible,
       overrides,
@@ -218,7 +250,9 @@ async function composeUnchecked(
     badValues.push(...pythonFileErrors(rendered.petal, raw, resolved.project.root));
     badValues.push(...dockerErrors(rendered.petal, raw));
     badValues.push(...httpStepErrors(plan, raw));
+    badValues.push(...humanStepErrors(rendered.petal, raw));
     badValues.push(...tools.errors);
+    if (inc) badValues.push(...unexpandedForeach(rendered.petal, raw));
     if (badValues.length) throw new LilyErrors(badValues);
     // Code inserted by `| shell_code` is listed on its step, for review (lock, explain).
     for (const step of [...plan.steps, ...plan.on_error]) {

@@ -247,7 +247,9 @@ export interface RunEvent {
     | "step.cancelled"
     | "step.denied"
     | "policy.defined"
-    | "cache.warning";
+    | "cache.warning"
+    | "foreach.expanded"
+    | "human.answered";
   step?: string;
   attempt?: number;
   reason?: string;
@@ -288,6 +290,19 @@ export interface ManifestStep {
   metrics: Record<string, number>;
   enforcement?: Record<string, unknown>;
   denied?: { code: string; kind: string; target: string; message: string; hint: string };
+  foreach?: { source: string; keys: string[] };
+  /** A human gate's answer (docs/human.md). */
+  human?: {
+    prompt: string;
+    answer: boolean | string;
+    /** `tty`: typed at the terminal; `flag`: `--approve`; `file`: `--answers`. */
+    via: "tty" | "flag" | "file";
+    /** The OS user who answered (who ran Lily). */
+    by: string;
+    /** The flag as typed, or `FILE:LINE:COL`. */
+    source?: string;
+    answered_at: string;
+  };
 }
 
 /** `manifest.json` of a run (see docs/events.md). */

@@ -26,7 +26,9 @@ export async function main(args: string[]): Promise<number> {
   lily run locks/video.petal.lock.yaml --only thumbnails   # a step and what it needs
   lily run locks/video.petal.lock.yaml --from transcode    # re-run a step and everything after
   lily run locks/video.petal.lock.yaml --dry-run           # what would run, what is cached
-  lily run locks/video.petal.lock.yaml --events - --quiet  # JSON lines on stdout`,
+  lily run locks/video.petal.lock.yaml --events - --quiet  # JSON lines on stdout
+  lily run flows/release.petal --approve publish           # answer a human gate (CI, no TTY)
+  lily run flows/release.petal --approve target=staging --answers answers.yaml`,
   )
     .argument(
       "<locks-or-petals...>",
@@ -54,7 +56,7 @@ export async function main(args: string[]): Promise<number> {
     )
     .option(
       "--only <steps>",
-      "run only these steps and the steps they need (`a,b`; repeatable)",
+      "run only these steps and the steps they need (`a,b`; one foreach item: `id@key`; repeatable)",
       collect,
     )
     .option(
@@ -72,6 +74,15 @@ export async function main(args: string[]): Promise<number> {
       "--isolation <mode>",
       "sandbox: auto (Deno permissions + OS isolation where possible), none (run steps in Lily's process, unenforced), strict (refuse what cannot be enforced)",
       "auto",
+    )
+    .option(
+      "--approve <id[=value]>",
+      "answer the human gate ID without asking: bare, a bool gate's yes; `ID=VALUE` for any gate (repeatable)",
+      collect,
+    )
+    .option(
+      "--answers <file>",
+      "answers for human gates: a YAML or JSON map of gate id → value (--approve wins)",
     )
     .option("-q, --quiet", "print only failures and the summary")
     .option("-v, --verbose", "print cache decisions and attempts")
@@ -94,6 +105,8 @@ export async function main(args: string[]): Promise<number> {
     quiet?: boolean;
     verbose?: boolean;
     json?: boolean;
+    approve?: string[];
+    answers?: string;
   }>();
   if (opts.json && opts.events === "-") {
     throw new LilyError("LILY-E0830", "--json and --events - both write to stdout", {
@@ -130,6 +143,13 @@ export async function main(args: string[]): Promise<number> {
   // lock is an error now, not after two runs.
   const runs: Target[] = [];
   for (const target of targets) runs.push(...await loadTargets(target, opts));
+  // Answers to human gates are checked against the gates before anything runs.
+  const answers = opts.approve?.length || opts.answers !== undefined
+    ? await (await import("../steps/human_answers.ts")).readGivenAnswers(
+      runs.map((r) => r.lock),
+      { approve: opts.approve, answersFile: opts.answers },
+    )
+    : undefined;
   const { runLock } = await import("../run/engine.ts");
   const { consoleView } = await import("../run/console.ts");
   const controller = new AbortController();
@@ -189,6 +209,12 @@ export async function main(args: string[]): Promise<number> {
         isolation: opts.isolation as "auto",
         signal: controller.signal,
         stop: stop.signal,
+        // The human kind runner (adapters/human.ts): the answers given, and the terminal a
+        // gate asks on (stderr when stdout carries JSON), with the console held meanwhile.
+        kindOptions: {
+          answers,
+          terminal: { stream: eventsOnStdout || opts.json ? "stderr" : "stdout", hold: view.hold },
+        },
         onEvent: (e) => {
           if (!runDir && e.type === "run.started") {
             runDir = join(target.projectRoot, ".lily", "runs", e.run);
@@ -205,6 +231,9 @@ export async function main(args: string[]): Promise<number> {
         await Deno.writeTextFile(opts.events, text, { append: manifests.length > 0 });
       }
       manifests.push({ label: target.label, manifest: result.manifest });
+      // Cancelled without a signal reaching Lily (Ctrl-C typed at a human gate's prompt, where
+      // the terminal is raw): the remaining runs do not start either.
+      if (result.manifest.status === "cancelled") controller.abort();
       const m = result.manifest;
       if (opts.json) continue;
       if (opts.dryRun) {

@@ -17,6 +17,7 @@ import { validate } from "../schema/validate.ts";
 import { loadSource } from "../source/load.ts";
 import { lazyLocate } from "../source/locate.ts";
 import { originOf, originOfKey, setKeyOrigin, setOrigin } from "../source/origin.ts";
+import { declareGateOutputs } from "../steps/human.ts";
 import { INCLUDE_STEP_FIELDS, includeKind } from "../steps/include.ts";
 import { unsupportedInSource } from "../steps/support.ts";
 import { mapIncludeParams, type SecretMarker } from "./include_params.ts";
@@ -474,6 +475,8 @@ async function inlineOne(
     return fail(context, found);
   }
   mergeEffects(context.effects, renderedFragment.effects, ns);
+  // A human gate's typed output `answer`, before the fragment's outputs are checked against it.
+  declareGateOutputs(renderedFragment.petal);
 
   const inner = await expandDoc({
     petal: renderedFragment.petal,

@@ -21,6 +21,8 @@ export interface RenderInputs {
   getEnv: (name: string) => string | undefined;
   projectRoot: string;
   sourceDateEpoch?: number;
+  /** Names the templates of one step see besides params and vars (foreach: `item`, `index`). */
+  locals?: ReadonlyMap<Step, Record<string, unknown>>;
 }
 
 /** Side effects of rendering, recorded in the lock's provenance. */
@@ -54,7 +56,10 @@ export async function renderPetal(
   const engine: typeof TemplateModule = await import("../template/mod.ts");
   await engine.prepareTemplates(collectTemplates(petal, []));
   const vars: Record<string, unknown> = {};
+  let locals: Record<string, unknown> | undefined;
   const context = (seed: string): TemplateModule.TemplateContext => ({
+    // Only a step's own fields see its locals (renderStep sets them).
+    locals: seed.startsWith("steps.") ? locals : undefined,
     params: inputs.params,
     secretParams: inputs.secretParams,
     vars,
@@ -124,14 +129,18 @@ export async function renderPetal(
     vars[name] = render(String(value), ["vars", name]);
   }
   const env = petal.env && render(stringify(petal.env), ["env"]) as Record<string, string>;
-  const renderStep = (step: Step, path: (string | number)[]): Step => ({
-    ...step,
-    description: step.description && render(step.description, [...path, "description"]) as string,
-    with: step.with && render(step.with, [...path, "with"]) as Record<string, unknown>,
-    env: step.env && render(stringify(step.env), [...path, "env"]) as Record<string, string>,
-    inputs: step.inputs && renderPaths(step.inputs, [...path, "inputs"], render),
-    outputs: step.outputs && renderPaths(step.outputs, [...path, "outputs"], render),
-  });
+  const renderStep = (step: Step, path: (string | number)[]): Step => {
+    locals = inputs.locals?.get(step);
+    return {
+      ...step,
+      description: step.description &&
+        render(step.description, [...path, "description"]) as string,
+      with: step.with && render(step.with, [...path, "with"]) as Record<string, unknown>,
+      env: step.env && render(stringify(step.env), [...path, "env"]) as Record<string, string>,
+      inputs: step.inputs && renderPaths(step.inputs, [...path, "inputs"], render),
+      outputs: step.outputs && renderPaths(step.outputs, [...path, "outputs"], render),
+    };
+  };
   const rendered: Petal = {
     ...petal,
     vars: petal.vars && vars as Record<string, string>,

@@ -4,6 +4,7 @@
  * an input comes from a step that re-runs, and which stay cached.
  * @module
  */
+import { type ForeachChange, foreachChanges } from "./foreach_view.ts";
 import type { LockFile, LockStep } from "../schema/lock.ts";
 import { COMPONENT_NAMES } from "../plan/cache_key.ts";
 import { changedRefs } from "../plan/template_refs.ts";
@@ -35,6 +36,8 @@ export interface LockDiff {
   policy: Change[];
   other: Change[];
   cache: Impact[];
+  /** Items added and removed per foreach (their sub-steps are also in `steps`). */
+  foreach: ForeachChange[];
   /** Included steps among those listed, by id → their fragment (`uses: include`). */
   included_from?: Record<string, string>;
 }
@@ -78,6 +81,7 @@ export function diffLocks(a: LockFile, b: LockFile): LockDiff {
     policy,
     other,
     cache: cacheImpact(a, b, stepsA, stepsB),
+    foreach: foreachChanges(a, b),
     ...includedFrom(a, b),
   };
 }
@@ -253,6 +257,16 @@ export function formatDiff(diff: LockDiff, options: FormatDiffOptions = {}): str
       for (const ch of list) {
         out.push(`      ${ch.path}: ${red(fmt(ch.before))} → ${green(fmt(ch.after))}`);
       }
+    }
+  }
+  if (diff.foreach.length) {
+    out.push("", bold("foreach items"));
+    for (const f of diff.foreach) {
+      const parts = [
+        ...f.added.map((k) => green(`+${k}`)),
+        ...f.removed.map((k) => red(`-${k}`)),
+      ];
+      out.push(`  ${f.step}: ${parts.join(" ")}`);
     }
   }
   section("pins", diff.pins);

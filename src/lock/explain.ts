@@ -4,7 +4,9 @@
  * Mermaid.
  * @module
  */
+import { foreachLines, foreachSummary } from "./foreach_view.ts";
 import type { LockFile, LockStep } from "../schema/lock.ts";
+import { humanLine } from "../steps/human.ts";
 import { toolLine, toolPinLines } from "../steps/tool_explain.ts";
 import { includeLines, includeOf } from "./includes.ts";
 
@@ -56,6 +58,8 @@ export function explainJson(lock: LockFile): unknown {
       resources: s.resources,
       shell_code: s.shell_code ?? [],
       ...(s.uses === "tool" ? { tool: { name: s.with.tool, argv: s.with.argv ?? [] } } : {}),
+      ...(foreachSummary(s) ? { foreach: foreachSummary(s) } : {}),
+      ...(s.uses === "human" ? { gate: s.with } : {}),
     })),
   };
 }
@@ -142,9 +146,12 @@ function stepLines(
       command ? dim(`  ${truncate(command, 70)}`) : ""
     }`,
   );
+  for (const line of foreachLines(step)) out.push(`      ${line}`);
   if (step.needs.length) out.push(`      needs: ${step.needs.join(", ")}`);
   const tool = toolLine(step);
   if (tool) out.push(`      ${tool}`);
+  const gate = humanLine(step);
+  if (gate) out.push(`      ${gate}`);
   for (const code of step.shell_code ?? []) {
     out.push(`      shell code from a template (not escaped): ${code}`);
   }

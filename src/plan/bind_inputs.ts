@@ -50,9 +50,11 @@ export function bindInput(binding: InputBinding, context: StepContext): LockIO |
   }
   const from = decl.from.trim();
   const param = /^params\.([A-Za-z_][A-Za-z0-9_.]*)$/.exec(from);
-  const output = /^steps\.([A-Za-z_][A-Za-z0-9_.-]*)\.outputs\.([A-Za-z_][A-Za-z0-9_]*)$/.exec(
-    from,
-  );
+  // A foreach sub-step is `<id>@<key>` (steps/foreach_keys.ts: a key may hold `.`); an included
+  // step is `<include id>.<inner id>`.
+  const output =
+    /^steps\.([A-Za-z_][A-Za-z0-9_.-]*(?:@[A-Za-z0-9_.=+-]+)?)\.outputs\.([A-Za-z_][A-Za-z0-9_]*)$/
+      .exec(from);
   // Located only when an error needs it: the happy path makes no span per input.
   const span = () => where([...path, "from"]);
   let sourceType: ValueType;

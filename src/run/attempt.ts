@@ -102,7 +102,8 @@ export function retryDelay(
 
 /** A file-name-safe form of a step id. */
 export function safeName(id: string): string {
-  return id.replace(/[^A-Za-z0-9_.-]/g, "_");
+  // `@ = +` are kept: foreach sub-steps (`t@a=b`, `t@a_b`) must not share a file.
+  return id.replace(/[^A-Za-z0-9_.@=+-]/g, "_");
 }
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
@@ -236,6 +237,11 @@ export async function runAttempts(
     r.manifest.duration_ms = performance.now() - job.startedAt;
     recordEnforcement(ctx, r, job.policy, result);
     if (result.metrics) Object.assign(r.manifest.metrics, result.metrics);
+    // What a kind runner recorded (a gate's answer): its events and manifest fields.
+    for (const e of result.events ?? []) {
+      events.emit(e.type, { step: step.id, attempt, ...e.fields });
+    }
+    if (result.record) Object.assign(r.manifest, result.record);
     r.manifest.metrics.wall_ms = Math.round(result.durationMs);
     // A host or program ended by SIGINT: Ctrl-C in a terminal reaches the whole process
     // group, so the run is being interrupted (as bash reads a child's SIGINT), whichever of
@@ -246,6 +252,8 @@ export async function runAttempts(
       return finish("cancelled", {
         reason: controller.signal.reason === "fail-fast"
           ? "the run is failing (fail-fast)"
+          : typeof controller.signal.reason === "string" && controller.signal.reason.includes(" ")
+          ? controller.signal.reason // a sentence: why (a foreach's fail_fast)
           : "the run was cancelled",
         attempt,
       });

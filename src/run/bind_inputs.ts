@@ -45,6 +45,7 @@ export async function bindInputs(r: StepRecord, context: BindContext): Promise<B
     let path: string | undefined;
     const from = io.from ?? "";
     const param = /^params\.(.+)$/.exec(from)?.[1];
+    // Output names hold no `.`; a foreach sub-step's id may (`test@3.12`).
     const upstream = /^steps\.(.+)\.outputs\.([^.]+)$/.exec(from);
     if (param !== undefined) {
       const p = lock.params[param];

@@ -43,7 +43,7 @@ export type CacheDecision =
 /** Why a step's cache policy `never` holds (the manifest's reason). */
 export function disabledReason(step: LockStep): string {
   return step.uses === "human"
-    ? "human steps are never cached"
+    ? "human gates are never cached, whatever `cache:` says: a gate asks (or takes --approve/--answers) every run"
     : Object.values(step.inputs).some((io) => io.type === "secret")
     ? "cache policy `never` (a step that receives a secret is not cached unless it opts in)"
     : "cache policy `never`";
@@ -72,7 +72,10 @@ export function decideCache(
   context: CacheContext,
 ): CacheDecision {
   const policy = step.cache.policy;
-  if (policy === "never") return { decision: "disabled", reason: disabledReason(step) };
+  // A gate asks every run, whatever its lock says (a hand-edited policy included).
+  if (policy === "never" || step.uses === "human") {
+    return { decision: "disabled", reason: disabledReason(step) };
+  }
   const pins: Record<string, string> = {};
   // A binary's sha256, or a docker image's digest (steps/docker_pins.ts).
   for (const b of step.cache.pins) pins[b] = pinDigest(context.lock, b);

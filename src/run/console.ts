@@ -1,7 +1,8 @@
 /**
  * What a run prints: off a TTY (CI), one plain line per step event; on a TTY, the same lines
  * plus a live status line (done/total, running steps, cache hits, elapsed). Failures show
- * the tail of their log. `NO_COLOR` is respected.
+ * the tail of their log. `NO_COLOR` is respected. While a human gate asks on the terminal
+ * (`hold()`), nothing is drawn: lines wait and print when the prompt is answered.
  * @module
  */
 import type { RunEvent } from "../schema/events.ts";
@@ -32,6 +33,7 @@ export function consoleView(
   onEvent: (e: RunEvent) => void;
   onOutput: (step: string, text: string) => void;
   end: () => void;
+  hold: () => () => void;
 } {
   const c = (code: string) => (s: string) => options.color ? `\x1b[${code}m${s}\x1b[0m` : s;
   const green = c("32"), red = c("31"), yellow = c("33"), dim = c("2"), cyan = c("36");
@@ -41,7 +43,14 @@ export function consoleView(
   const started = performance.now();
   let statusShown = false;
   const out = options.stream === "stderr" ? Deno.stderr : Deno.stdout;
+  /** Holds by prompts (a human gate owns the terminal), and what was printed meanwhile. */
+  let held = 0;
+  const kept: string[] = [];
   const write = (text: string) => {
+    if (held) {
+      kept.push(text);
+      return;
+    }
     const data = new TextEncoder().encode(text);
     let written = 0;
     while (written < data.length) written += out.writeSync(data.subarray(written));
@@ -55,7 +64,7 @@ export function consoleView(
     write(text + "\n");
   };
   const status = () => {
-    if (!options.tty || options.quiet) return;
+    if (!options.tty || options.quiet || held) return;
     const secs = ((performance.now() - started) / 1000).toFixed(1);
     const list = [...running].slice(0, 4).join(", ") +
       (running.size > 4 ? ` +${running.size - 4}` : "");
@@ -157,6 +166,19 @@ export function consoleView(
           break;
       }
       status();
+    },
+    hold: () => {
+      if (held === 0) clear();
+      held++;
+      let released = false;
+      return () => {
+        if (released) return;
+        released = true;
+        if (--held > 0) return;
+        const text = kept.splice(0).join("");
+        if (text) write(text);
+        status();
+      };
     },
     end: () => {
       if (ticker !== undefined) clearInterval(ticker);

@@ -28,6 +28,7 @@ import { RunAdapters } from "./run_adapters.ts";
 import { acquireRunFileLock, ensureLilyDir } from "./run_file_lock.ts";
 import { RunState } from "./run_state.ts";
 import { schedule } from "./scheduler.ts";
+import { ForeachRun, hasForeach } from "./foreach_run.ts";
 import { assertSecretsSet } from "./secrets_check.ts";
 import { selectSteps, stepsFrom } from "./select.ts";
 import { bindContextOf, cacheContextOf, runStep } from "./step_runner.ts";
@@ -205,21 +206,34 @@ export async function runLock(lock: LockFile, options: RunOptions): Promise<RunR
     };
   }
 
+  // foreach: max_parallel, fail_fast and run-time expansion (foreach_run.ts), only when used.
+  const foreach = hasForeach(lock)
+    ? new ForeachRun(lock.plan.steps, { table: records.steps, events, state, selected })
+    : undefined;
+  if (foreach) state.spares = (r) => foreach.spares(r);
   const pass = (table: StepTable, include: (id: string) => boolean) =>
     schedule([...table.values()].filter((r) => include(r.step.id)).map((r) => r.step), {
       jobs,
       onQueued: (id) => events.emit("step.queued", { step: id }),
-      mayStart: (id) => state.mayGoOn(table.get(id)!),
-      skip: (id) =>
-        finishStep(events, table.get(id)!, state.cancelled ? "cancelled" : "skipped", {
-          reason: state.stopReason(),
-        }),
+      mayStart: (id) => state.mayGoOn(table.get(id)!) && !foreach?.stopped(id),
+      skip: (id) => {
+        const stopped = foreach?.stopped(id);
+        finishStep(events, table.get(id)!, state.cancelled || stopped ? "cancelled" : "skipped", {
+          reason: stopped ?? state.stopReason(),
+        });
+        if (stopped) table.get(id)!.manifest.reason = stopped;
+      },
       run: (id) => runStep(ctx, table.get(id)!, table),
       onError: (id, error) =>
         finishStep(events, table.get(id)!, "failed", {
           reason: `internal error: ${(error as Error).message}`,
         }),
-      onDone: (id) => state.stepDone(table.get(id)!),
+      onDone: (id) => {
+        state.stepDone(table.get(id)!);
+        foreach?.stepDone(table.get(id)!);
+      },
+      ...(foreach ? { expand: (id: string) => foreach.expand(id) } : {}),
+      ...(foreach?.limits ? { limit: (id: string) => foreach.limit(id) } : {}),
     });
 
   await pass(records.steps, (id) => selected.has(id));

@@ -16,6 +16,8 @@ export class RunState {
   readonly continueMode: ContinueMode;
   /** The attempts in flight, by step id. */
   readonly running = new Map<string, { controller: AbortController; r: StepRecord }>();
+  /** Steps a failure does not stop (items of a `fail_fast: false` foreach, run/foreach_run.ts). */
+  spares?: (r: StepRecord) => boolean;
 
   constructor(options: { continueMode?: ContinueMode; cancelled?: boolean } = {}) {
     this.continueMode = options.continueMode ?? "never";
@@ -25,7 +27,7 @@ export class RunState {
   /** Whether a step may start or keep running now (fail-fast and cancel spare some steps). */
   mayGoOn(r: StepRecord): boolean {
     return mayRun(r.step.if?.status, {
-      failingFast: this.failing && this.continueMode === "never",
+      failingFast: this.failing && this.continueMode === "never" && !this.spares?.(r),
       cancelled: this.cancelled,
     }, { onError: r.onError });
   }

@@ -28,6 +28,14 @@ export interface ScheduleHooks {
   onError?(id: string, error: unknown): void;
   /** A step ended (ran, or was skipped), before its dependants are queued. */
   onDone?(id: string): void;
+  /**
+   * Called when a step may start: steps to add to the DAG first (a foreach over a list known
+   * only now). The step then waits for them and is offered again once they are done; `ended`
+   * means the hook ended the step itself. Undefined or empty: the step runs now.
+   */
+  expand?(id: string): ScheduledStep[] | "ended" | undefined;
+  /** A group of steps that may not run more than `max` at once (a foreach's `max_parallel`). */
+  limit?(id: string): { group: string; max: number } | undefined;
 }
 
 /**
@@ -63,7 +71,10 @@ export async function schedule(
   const ready: string[] = [...waiting].filter(([, n]) => n === 0).map(([id]) => id);
   for (const id of ready) hooks.onQueued?.(id);
   const active = new Set<Promise<void>>();
+  const finished = new Set<string>();
+  const busy = new Map<string, number>();
   const done = (id: string) => {
+    finished.add(id);
     hooks.onDone?.(id);
     for (const child of dependents.get(id) ?? []) {
       const left = waiting.get(child)! - 1;
@@ -74,18 +85,53 @@ export async function schedule(
       }
     }
   };
+  // New steps from `expand`: `parent` waits for all of them.
+  const grow = (parent: string, added: ScheduledStep[]) => {
+    for (const s of added) ids.add(s.id);
+    waiting.set(parent, added.length);
+    for (const s of added) {
+      const needs = s.needs.filter((n) => ids.has(n) && !finished.has(n));
+      waiting.set(s.id, needs.length);
+      for (const n of needs) dependents.set(n, [...(dependents.get(n) ?? []), s.id]);
+      dependents.set(s.id, [...(dependents.get(s.id) ?? []), parent]);
+    }
+    for (const s of added) {
+      if (waiting.get(s.id) === 0) {
+        ready.push(s.id);
+        hooks.onQueued?.(s.id);
+      }
+    }
+  };
+  const fits = (id: string) => {
+    const limit = hooks.limit!(id);
+    return !limit || (busy.get(limit.group) ?? 0) < limit.max;
+  };
   while (ready.length || active.size) {
     while (ready.length && active.size < jobs) {
-      const id = ready.shift()!;
+      const at = hooks.limit ? ready.findIndex(fits) : 0;
+      if (at < 0) break;
+      const [id] = ready.splice(at, 1);
       if (!hooks.mayStart(id)) {
         hooks.skip(id);
         done(id);
         continue;
       }
+      const added = hooks.expand?.(id);
+      if (added === "ended") {
+        done(id);
+        continue;
+      }
+      if (added?.length) {
+        grow(id, added);
+        continue;
+      }
+      const group = hooks.limit?.(id)?.group;
+      if (group !== undefined) busy.set(group, (busy.get(group) ?? 0) + 1);
       const p: Promise<void> = hooks.run(id).catch((error) => {
         hooks.onError?.(id, error);
       }).finally(() => {
         active.delete(p);
+        if (group !== undefined) busy.set(group, busy.get(group)! - 1);
         done(id);
       });
       active.add(p);

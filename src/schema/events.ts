@@ -28,6 +28,8 @@ export const EVENT_TYPES = [
   "step.denied",
   "policy.defined",
   "cache.warning",
+  "foreach.expanded",
+  "human.answered",
 ] as const;
 
 /** One event. Fields beyond the common ones depend on `type`. */
@@ -93,6 +95,20 @@ export const ManifestStep = z.object({
     message: z.string(),
     hint: z.string().describe("The policy line that would allow it"),
   }).optional().describe("What the step's policy refused (the step failed because of it)"),
+  foreach: z.object({
+    source: z.string(),
+    keys: z.array(z.string()),
+  }).optional().describe("A foreach expanded at run time: where its items came from, their keys"),
+  human: z.object({
+    prompt: z.string(),
+    answer: z.union([z.boolean(), z.string()]),
+    via: z.enum(["tty", "flag", "file"]).describe(
+      "tty: typed at the terminal; flag: --approve; file: --answers",
+    ),
+    by: z.string().describe("The OS user who answered (who ran Lily)"),
+    source: z.string().optional().describe("The flag as typed, or FILE:LINE:COL"),
+    answered_at: z.string(),
+  }).optional().describe("A human gate's answer (docs/human.md)"),
 });
 /** A step's record in the manifest. */
 export type ManifestStep = z.infer<typeof ManifestStep>;

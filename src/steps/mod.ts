@@ -10,7 +10,9 @@ import { LilyError } from "../errors.ts";
 import type { ExecSpec } from "../sandbox/execute.ts";
 import type { LockFile, LockStep } from "../schema/lock.ts";
 import { dockerSpec } from "./docker_spec.ts";
+import { foreachKind } from "./foreach.ts";
 import type { SpecBuilder, SpecContext, StepKind } from "./kind.ts";
+import { humanKind } from "./human.ts";
 import { includeKind } from "./include.ts";
 import { processKind } from "./process.ts";
 import { pythonSpec } from "./python.ts";
@@ -30,7 +32,9 @@ export const EXECUTORS: Partial<Record<LockStep["uses"], StepKind | SpecBuilder>
   process: processKind,
   python: pythonSpec,
   tool: toolSpec,
+  foreach: foreachKind,
   include: includeKind,
+  human: humanKind,
 };
 
 /**

@@ -39,6 +39,8 @@ export interface TemplateContext {
   projectRoot: string;
   sourceDateEpoch?: number;
   seed: string;
+  /** Names one template sees besides params and vars (a foreach sub-step's `item`, `index`). */
+  locals?: Record<string, unknown>;
 }
 
 /** A rendered template and what it did. */
@@ -168,7 +170,7 @@ function contextData(ctx: TemplateContext): Record<string, unknown> {
   const vars = { ...ctx.vars };
   readRoots.set(params, "params");
   readRoots.set(vars, "vars");
-  return { params, vars };
+  return { ...ctx.locals, params, vars };
 }
 
 function knownNames(ctx: TemplateContext): string[] {
@@ -176,6 +178,7 @@ function knownNames(ctx: TemplateContext): string[] {
     ...Object.keys(ctx.params).map((n) => `params.${n}`),
     ...[...ctx.secretParams].map((n) => `params.${n}`),
     ...Object.keys(ctx.vars).map((n) => `vars.${n}`),
+    ...Object.keys(ctx.locals ?? {}),
   ];
 }
 

@@ -20,8 +20,16 @@ ${step}`;
 const NOT_YET = STEP_KINDS.filter((k) => !IMPLEMENTED_KINDS.includes(k));
 
 Deno.test("the kinds refused are exactly those without an executor", () => {
-  assertEquals(IMPLEMENTED_KINDS, ["shell", "process", "python", "tool", "include"]);
-  assertEquals(NOT_YET, ["llm", "human", "foreach"]);
+  assertEquals(IMPLEMENTED_KINDS, [
+    "shell",
+    "process",
+    "python",
+    "tool",
+    "foreach",
+    "include",
+    "human",
+  ]);
+  assertEquals(NOT_YET, ["llm"]);
   assertEquals(IMPLEMENTED_ADAPTERS, ["process", "docker", "python", "http"]);
   // Compose accepts exactly the adapters the engine can create.
   assertEquals([...implementedAdapters()].sort(), [...IMPLEMENTED_ADAPTERS].sort());
@@ -44,7 +52,7 @@ Deno.test("compose refuses every kind not implemented yet, at its `uses:`", asyn
     assertMatch(stderr, /not implemented yet in this version/);
     assertMatch(
       stderr,
-      /= hint: this version runs `shell`, `process`, `python`, `tool` and `include` steps/,
+      /= hint: this version runs `shell`, `process`, `python`, `tool`, `foreach`, `include` and `human` steps/,
     );
   } finally {
     await Deno.remove(dir, { recursive: true });
