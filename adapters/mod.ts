@@ -26,6 +26,10 @@ export interface AdapterContext {
    * by the option's name as the kind runner documents it. The engine passes them through.
    */
   kindOptions?: Readonly<Record<string, unknown>>;
+  /** The lock file being run, when there is one (an llm step records its model pin there). */
+  lockPath?: string;
+  /** The workflow's name (`name:` of the lock): where an llm step's cassette is filed. */
+  workflow?: string;
 }
 
 /** Creates an adapter for one run. */
@@ -63,6 +67,7 @@ export const ADAPTER_FACTORIES: Record<string, AdapterFactory> = {
 export const KIND_RUNNERS: Record<string, AdapterFactory> = {
   foreach: async (context) => (await import("./foreach.ts")).foreachRunner(context),
   human: async (context) => (await import("./human.ts")).humanRunner(context),
+  llm: async (context) => (await import("./llm.ts")).llmRunner(context),
 };
 
 /** The names of the adapters this version runs. */

@@ -70,6 +70,11 @@ export interface StepResult {
   events?: { type: RunEvent["type"]; fields: Record<string, unknown> }[];
   /** Fields the engine adds to the step's manifest record (`human`: a gate's answer). */
   record?: Partial<Pick<ManifestStep, "human">>;
+  /**
+   * Records the attempt wrote in the run's directory (an llm step's rendered request and its
+   * answer), by name: the manifest lists each with its sha256.
+   */
+  artifacts?: Record<string, { path: string; sha256: string; size: number }>;
 }
 
 /** Executes steps of some kinds. */

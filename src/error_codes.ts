@@ -41,7 +41,8 @@ export const ERROR_CODES = {
   "LILY-E0204": "a value not among the allowed ones (`uses: shel`)",
   "LILY-E0205": "wrong type or shape (a list where a map is expected…)",
   "LILY-E0206": "other constraint (duration format, id characters…)",
-  "LILY-E0210": "a `uses:` step kind not implemented yet in this version (`python`, `llm`…)",
+  "LILY-E0210":
+    "a `uses:` step kind this version does not run (only a hand-edited lock: every Petal kind runs)",
   "LILY-E0211": "an `adapter:` not implemented yet in this version (`process` and `http` exist)",
   "LILY-E0212": "a lock names no `flow` source (edited by hand), so it cannot be composed again",
   "LILY-E0213": "a lock file given where a workflow is expected (`lily compose x.lock.yaml`)",
@@ -174,6 +175,11 @@ export const ERROR_CODES = {
   "LILY-E0731": "a condition reads `env.X` where `X` is a secret's source variable",
   "LILY-E0732": "`.lilyrc`'s `template_env` names a secret's source variable",
   "LILY-E0733": "a template filter would build more than the template output budget",
+  // Cassettes of llm steps (E074x): docs/cassettes.md
+  "LILY-E0740": "`lily run --cassettes` is not a record mode (once, new_episodes, none, all)",
+  "LILY-E0741": "a request an llm step sends is not in its cassette, in a mode that only replays",
+  "LILY-E0742": "a cassette file is not valid (broken YAML, a field of the wrong shape)",
+  "LILY-E0743": "a cassette's format version (`lily_cassette:`) is not one this Lily reads",
   // Running (E08xx): docs/run.md
   "LILY-E0801": "`--only` names a step the lock does not have",
   "LILY-E0802": "`--from` names a step the lock does not have",
@@ -291,6 +297,19 @@ export const ERROR_CODES = {
   "LILY-E0988":
     "a `bool` human gate was answered no (the step fails; `on_false: continue` to go on)",
   "LILY-E0989": "a human gate was not answered before the step's `timeout:`",
+  // llm steps (E0990–E0999): docs/llm.md, docs/errors.md
+  "LILY-E0990": "an unknown field in an llm step's `with:` (did-you-mean)",
+  "LILY-E0991": "an llm step's `with.provider` is missing or unknown, or `with.model` is missing",
+  "LILY-E0992": "an llm step's `with.base_url` is not an http(s) URL (or is given to `fake`)",
+  "LILY-E0993":
+    "an llm step's prompt, system, messages, temperature, seed, max_tokens or stream is malformed",
+  "LILY-E0994": "an llm step's `adapter:` is not the default, or its `api_key` input is not secret",
+  "LILY-E0995": "an llm step declares an output other than `text` (str) and `json` (json)",
+  "LILY-E0996": "an llm prompt's `$LILY_INPUT_X` names no input of the step (or the API key)",
+  "LILY-E0997": "an llm call failed: connection, a non-2xx status, or an unreadable answer",
+  "LILY-E0998": "an llm answer is not JSON or does not satisfy the `json` output's schema",
+  "LILY-E0999":
+    "an llm model pin: the provider reports another model (`--locked`), or none is pinned",
   // Pins and sync (E11xx): docs/sync.md
   "LILY-E1101": "an allowed binary is not installed (compose)",
   "LILY-E1103": "this machine does not match the lock's pins (run)",

@@ -289,6 +289,8 @@ export interface ManifestStep {
   logs: string[];
   metrics: Record<string, number>;
   enforcement?: Record<string, unknown>;
+  /** Records an attempt wrote in the run's directory (an llm step's request and response). */
+  artifacts?: Record<string, { path: string; sha256: string; size: number }>;
   denied?: { code: string; kind: string; target: string; message: string; hint: string };
   foreach?: { source: string; keys: string[] };
   /** A human gate's answer (docs/human.md). */

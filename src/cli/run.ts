@@ -8,6 +8,7 @@ import type { LockFile } from "../schema/lock.ts";
 import type { Manifest } from "../schema/events.ts";
 import { assignments, collect, command, parse, shown, sweeps } from "./_common.ts";
 import { isLockPath, refuseComposeFlags } from "./_lock_or_petal.ts";
+import { cassetteModeOption } from "../llm/cassette_mode.ts";
 
 /** Exit status of a cancelled run (128 + SIGINT). */
 export const EXIT_CANCELLED = 130;
@@ -84,6 +85,14 @@ export async function main(args: string[]): Promise<number> {
       "--answers <file>",
       "answers for human gates: a YAML or JSON map of gate id → value (--approve wins)",
     )
+    .option(
+      "--llm-concurrency <n>",
+      "llm steps: calls in flight at once per provider endpoint (default 4; docs/llm.md)",
+    )
+    .option(
+      "--cassettes <mode>",
+      "llm steps record/replay their HTTP calls in cassettes/: once, new_episodes, none, all (default: none when CI=true, else no cassette; docs/cassettes.md)",
+    )
     .option("-q, --quiet", "print only failures and the summary")
     .option("-v, --verbose", "print cache decisions and attempts")
     .option("--json", "print the manifest as JSON at the end (nothing else)");
@@ -102,11 +111,13 @@ export async function main(args: string[]): Promise<number> {
     continue: string;
     events?: string;
     isolation: string;
+    cassettes?: string;
     quiet?: boolean;
     verbose?: boolean;
     json?: boolean;
     approve?: string[];
     answers?: string;
+    llmConcurrency?: string;
   }>();
   if (opts.json && opts.events === "-") {
     throw new LilyError("LILY-E0830", "--json and --events - both write to stdout", {
@@ -133,11 +144,25 @@ export async function main(args: string[]): Promise<number> {
       hint: "use auto, none or strict",
     });
   }
+  // Options only one step kind reads, passed through the engine to its kind runner.
+  const kindOptions: Record<string, unknown> = {};
+  const cassettes = cassetteModeOption(opts.cassettes, Deno.env.get("CI"));
+  if (cassettes) kindOptions.cassettes = cassettes;
   const jobs = opts.jobs === undefined ? undefined : Number(opts.jobs);
   if (jobs !== undefined && (!Number.isInteger(jobs) || jobs < 1)) {
     throw new LilyError("LILY-E0003", `-j needs a positive integer, not \`${opts.jobs}\``, {
       flag: `-j ${opts.jobs}`,
     });
+  }
+  const llmConcurrency = opts.llmConcurrency === undefined
+    ? undefined
+    : Number(opts.llmConcurrency);
+  if (llmConcurrency !== undefined && (!Number.isInteger(llmConcurrency) || llmConcurrency < 1)) {
+    throw new LilyError(
+      "LILY-E0003",
+      `--llm-concurrency needs a positive integer, not \`${opts.llmConcurrency}\``,
+      { flag: `--llm-concurrency ${opts.llmConcurrency}`, hint: "e.g. `--llm-concurrency 2`" },
+    );
   }
   // Every target is loaded (composed, checked) before the first runs: a typo in the third
   // lock is an error now, not after two runs.
@@ -214,6 +239,10 @@ export async function main(args: string[]): Promise<number> {
         kindOptions: {
           answers,
           terminal: { stream: eventsOnStdout || opts.json ? "stderr" : "stdout", hold: view.hold },
+          locked: !!opts.locked,
+          frozen: !!opts.frozen,
+          ...(llmConcurrency !== undefined ? { llm_concurrency: llmConcurrency } : {}),
+          ...kindOptions,
         },
         onEvent: (e) => {
           if (!runDir && e.type === "run.started") {

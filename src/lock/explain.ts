@@ -7,6 +7,7 @@
 import { foreachLines, foreachSummary } from "./foreach_view.ts";
 import type { LockFile, LockStep } from "../schema/lock.ts";
 import { humanLine } from "../steps/human.ts";
+import { llmFacts, llmLine } from "../steps/llm_explain.ts";
 import { toolLine, toolPinLines } from "../steps/tool_explain.ts";
 import { includeLines, includeOf } from "./includes.ts";
 
@@ -60,6 +61,7 @@ export function explainJson(lock: LockFile): unknown {
       ...(s.uses === "tool" ? { tool: { name: s.with.tool, argv: s.with.argv ?? [] } } : {}),
       ...(foreachSummary(s) ? { foreach: foreachSummary(s) } : {}),
       ...(s.uses === "human" ? { gate: s.with } : {}),
+      ...(s.uses === "llm" ? { llm: llmFacts(s, lock.registry_pins.models) } : {}),
     })),
   };
 }
@@ -121,11 +123,15 @@ export function explainText(lock: LockFile, options: ExplainTextOptions = {}): s
       bold(`level ${i}`) +
         dim(level.length === 1 ? " (1 step)" : ` (${level.length} steps, run in parallel)`),
     );
-    for (const id of level) out.push(...stepLines(byId.get(id)!, cyan, dim));
+    for (const id of level) {
+      out.push(...stepLines(byId.get(id)!, cyan, dim, lock.registry_pins.models));
+    }
   });
   if (lock.plan.on_error.length) {
     out.push("", bold("on_error") + dim(" (run when the run fails)"));
-    for (const step of lock.plan.on_error) out.push(...stepLines(step, cyan, dim));
+    for (const step of lock.plan.on_error) {
+      out.push(...stepLines(step, cyan, dim, lock.registry_pins.models));
+    }
   }
   return out.join("\n");
 }
@@ -134,6 +140,7 @@ function stepLines(
   step: LockStep,
   cyan: (s: string) => string,
   dim: (s: string) => string,
+  models: Record<string, string> = {},
 ): string[] {
   const out: string[] = [];
   const command = step.uses === "shell"
@@ -152,6 +159,8 @@ function stepLines(
   if (tool) out.push(`      ${tool}`);
   const gate = humanLine(step);
   if (gate) out.push(`      ${gate}`);
+  const llm = llmLine(step, models);
+  if (llm) out.push(`      ${llm}`);
   for (const code of step.shell_code ?? []) {
     out.push(`      shell code from a template (not escaped): ${code}`);
   }

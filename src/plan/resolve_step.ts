@@ -7,6 +7,7 @@ import { LilyError, LilyErrors } from "../errors.ts";
 import type { LockIO, LockStep } from "../schema/lock.ts";
 import type { Step } from "../schema/petal.ts";
 import { lazyLocate } from "../source/locate.ts";
+import { llmStepErrors } from "../steps/llm.ts";
 import { planPythonStep } from "../steps/python.ts";
 import { pythonAdapterErrors } from "../steps/python_pyodide.ts";
 import { parseDuration } from "../util/duration.ts";
@@ -102,6 +103,13 @@ export function resolveStep(step: Step, context: StepContext): LockStep {
   errors.push(
     ...ioSchemaErrors(step.id, { inputs: stepInputs, outputs: stepOutputs }, { path, where }),
   );
+  if (step.uses === "llm") {
+    const adapter = step.adapter ?? DEFAULT_ADAPTER.llm;
+    const io = { inputs: stepInputs, outputs: stepOutputs };
+    const declared = Object.keys(step.inputs ?? {});
+    const llm = { id: step.id, adapter, with: withBlock, declared, ...io };
+    errors.push(...llmStepErrors(llm, (p, key) => where([...path, ...p], key)));
+  }
   if (errors.length) throw new LilyErrors(errors);
 
   const retries = step.retries;

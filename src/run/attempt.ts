@@ -242,6 +242,7 @@ export async function runAttempts(
       events.emit(e.type, { step: step.id, attempt, ...e.fields });
     }
     if (result.record) Object.assign(r.manifest, result.record);
+    if (result.artifacts) r.manifest.artifacts = { ...r.manifest.artifacts, ...result.artifacts };
     r.manifest.metrics.wall_ms = Math.round(result.durationMs);
     // A host or program ended by SIGINT: Ctrl-C in a terminal reaches the whole process
     // group, so the run is being interrupted (as bash reads a child's SIGINT), whichever of

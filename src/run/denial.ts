@@ -66,7 +66,9 @@ export function describeDenial(
       break;
     case "net":
       message = `step \`${step.id}\`: ${denied.message}`;
-      hint = "list the host in this step's `resources.network`";
+      hint = step.uses === "llm"
+        ? "an llm step reaches only its provider's host (`with.base_url`); call the final URL directly"
+        : "list the host in this step's `resources.network`";
       break;
     default:
       // An interpreter's own refusal (a python audit event: `subprocess.Popen`, `os.system`…):

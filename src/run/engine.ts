@@ -128,7 +128,16 @@ export async function runLock(lock: LockFile, options: RunOptions): Promise<RunR
       permissionsFor: options.permissionsFor,
     }),
     adapters: new RunAdapters(
-      { projectRoot: root, jobs, isolation, getHostEnv, runDir, kindOptions: options.kindOptions },
+      {
+        projectRoot: root,
+        jobs,
+        isolation,
+        getHostEnv,
+        runDir,
+        kindOptions: options.kindOptions,
+        lockPath: options.lockPath,
+        workflow: lock.name,
+      },
       options.adapterFor,
     ),
     nextAttemptPid: () => ++attemptPid,

@@ -88,6 +88,12 @@ export const ManifestStep = z.object({
   logs: z.array(z.string()),
   metrics: z.record(z.string(), z.number()),
   enforcement: z.record(z.string(), z.unknown()).optional(),
+  artifacts: z.record(
+    z.string(),
+    z.object({ path: z.string(), sha256: z.string(), size: z.int() }),
+  ).optional().describe(
+    "Records an attempt wrote in the run's directory (an llm step's `request` and `response`), path relative to the run",
+  ),
   denied: z.object({
     code: z.string(),
     kind: z.string().describe("run, read, write, env or net"),

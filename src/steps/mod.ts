@@ -14,6 +14,7 @@ import { foreachKind } from "./foreach.ts";
 import type { SpecBuilder, SpecContext, StepKind } from "./kind.ts";
 import { humanKind } from "./human.ts";
 import { includeKind } from "./include.ts";
+import { llmKind } from "./llm.ts";
 import { processKind } from "./process.ts";
 import { pythonSpec } from "./python.ts";
 import { shellKind } from "./shell.ts";
@@ -32,6 +33,7 @@ export const EXECUTORS: Partial<Record<LockStep["uses"], StepKind | SpecBuilder>
   process: processKind,
   python: pythonSpec,
   tool: toolSpec,
+  llm: llmKind,
   foreach: foreachKind,
   include: includeKind,
   human: humanKind,
@@ -45,7 +47,7 @@ export const EXECUTORS: Partial<Record<LockStep["uses"], StepKind | SpecBuilder>
  * ```ts
  * import { stepKind } from "./mod.ts";
  * if (stepKind("shell")?.kind !== "shell" || stepKind("python")?.check) throw new Error("kinds");
- * if (stepKind("llm") !== undefined) throw new Error("llm is not implemented");
+ * if (stepKind("teleport") !== undefined) throw new Error("no such kind");
  * ```
  */
 export function stepKind(uses: string): StepKind | undefined {

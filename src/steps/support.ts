@@ -42,7 +42,7 @@ export interface StepUse {
  * import { unsupportedErrors } from "./support.ts";
  * const span = (field: string) => ({ file: "f.petal", line: field === "uses" ? 3 : 4, col: 11 });
  * const errors = unsupportedErrors({ uses: "llm", adapter: "teleport" }, "a", span);
- * if (errors.map((e) => e.code).join() !== "LILY-E0210,LILY-E0211") throw new Error("support");
+ * if (errors.map((e) => e.code).join() !== "LILY-E0211") throw new Error("support");
  * if (unsupportedErrors({ uses: "shell", adapter: "docker" }, "b", span).length) throw new Error();
  * ```
  */

@@ -26,7 +26,7 @@ Deno.test("every registered kind resolves to an object named after its key", () 
     const kind = stepKind(name);
     assert(kind && kind.kind === name && typeof kind.build === "function", name);
   }
-  assertEquals(stepKind("llm"), undefined);
+  assertEquals(stepKind("teleport"), undefined);
   assertEquals(stepKind("constructor"), undefined);
 });
 

@@ -1,0 +1,90 @@
+// `uses: llm` with `lily run --cassettes MODE`, through the real CLI: a step's calls recorded
+// once (a structured-output retry and a 429 included) are replayed with the server stopped, by
+// the flag and by CI=true's default; a new prompt in a replay-only run fails with the cassette's
+// error naming the request, never retried; the key is in no byte of the cassette.
+import { Buffer } from "node:buffer";
+import { assert, assertEquals, assertMatch } from "../_assert.ts";
+import { lily, tempProject } from "../_tools.ts";
+import { latestManifest } from "../run/_run.ts";
+import { startLlmServer } from "./_servers.ts";
+
+const KEY = "sk-cassette-5f4e3d2c1b0a-SECRET";
+
+function flow(baseUrl: string, prompt: string): string {
+  return `petal: "1"
+name: tapes
+params:
+  key: {type: secret}
+steps:
+  - id: rate
+    uses: llm
+    cache: {policy: never}
+    retries: {max: 3, backoff: 1ms}
+    inputs: {api_key: {from: params.key}}
+    with: {provider: openai, model: m, base_url: ${baseUrl}, prompt: "${prompt}"}
+    outputs:
+      json: {type: json, schema: {type: object, required: [score], properties: {score: {type: integer}}}}
+`;
+}
+
+function run(dir: string, args: string[], env: Record<string, string>) {
+  return lily(["run", "flow.petal", ...args], {
+    cwd: dir,
+    env: { XDG_CACHE_HOME: `${dir}/.xdg`, ...env },
+  });
+}
+
+Deno.test("llm --cassettes: recorded once (retries included), replayed with the server stopped; a new prompt fails naming it", async () => {
+  const answers = ["no json here", '{"score": 4}'];
+  const server = startLlmServer("openai", {
+    failures: [{ status: 429, retryAfter: "0" }],
+    reply: (_body, n) => answers[Math.min(n, answers.length - 1)],
+  });
+  const dir = await tempProject({ "flow.petal": flow(server.baseUrl, "Rate the film.") });
+  try {
+    const recorded = await run(dir, ["--cassettes", "once"], {
+      CI: "false",
+      LILY_SECRET_KEY: KEY,
+    });
+    assertEquals(recorded.code, 0, recorded.stderr + recorded.stdout);
+    assertEquals(server.hits.length, 3, "a 429, an invalid answer, a valid one");
+    const tape = await Deno.readTextFile(`${dir}/cassettes/tapes/rate.yaml`);
+    for (
+      const form of [
+        KEY,
+        Buffer.from(KEY).toString("base64").replace(/=+$/, ""),
+        encodeURIComponent(KEY),
+      ]
+    ) {
+      assert(!tape.includes(form), `the cassette holds the key (${form})`);
+    }
+    await server.close();
+
+    // Replayed: the flag, then CI=true's default (none), without the key as in CI.
+    const replays: [string[], Record<string, string>][] = [
+      [["--cassettes", "none"], { CI: "false" }],
+      [[], { CI: "true" }],
+    ];
+    for (const [args, env] of replays) {
+      const replayed = await run(dir, args, { LILY_SECRET_KEY: "another-key-in-ci", ...env });
+      assertEquals(replayed.code, 0, replayed.stderr + replayed.stdout);
+      const m = latestManifest(dir);
+      assertEquals(m.steps.rate.outputs.json.value, { score: 4 });
+      assertEquals(m.steps.rate.attempts, 2, "the invalid answer is replayed too, then the retry");
+    }
+
+    // A prompt the cassette does not hold: a replay-only run fails, naming the request.
+    await Deno.writeTextFile(`${dir}/flow.petal`, flow(server.baseUrl, "Rate the book."));
+    const missing = await run(dir, ["--cassettes", "none"], {
+      CI: "false",
+      LILY_SECRET_KEY: KEY,
+    });
+    assertEquals(missing.code, 1, missing.stderr + missing.stdout);
+    assertMatch(missing.stdout + missing.stderr, /LILY-E0741/);
+    assertMatch(missing.stdout + missing.stderr, /chat\/completions/);
+    assertEquals(latestManifest(dir).steps.rate.attempts, 1, "it would recur: not retried");
+  } finally {
+    await server.close().catch(() => {});
+    await Deno.remove(dir, { recursive: true });
+  }
+});
