@@ -55,7 +55,8 @@ export function bindInput(binding: InputBinding, context: StepContext): LockIO |
   const output =
     /^steps\.([A-Za-z_][A-Za-z0-9_.-]*(?:@[A-Za-z0-9_.=+-]+)?)\.outputs\.([A-Za-z_][A-Za-z0-9_]*)$/
       .exec(from);
-  const span = where([...path, "from"]);
+  // Located only when an error needs it: the happy path makes no span per input.
+  const span = () => where([...path, "from"]);
   let sourceType: ValueType;
   if (param) {
     const declared = Object.keys(inputs.paramTypes);
@@ -68,7 +69,7 @@ export function bindInput(binding: InputBinding, context: StepContext): LockIO |
         "LILY-E0615",
         `input \`${name}\` reads \`params.${param[1]}\`, which is not declared`,
         {
-          span,
+          span: span(),
           hint: guess
             ? `did you mean \`params.${guess}\`?`
             : `declared params: ${listNames(declared) || "none"}`,
@@ -85,7 +86,7 @@ export function bindInput(binding: InputBinding, context: StepContext): LockIO |
         "LILY-E0616",
         `input \`${name}\` reads from step \`${sourceId}\`, which is not defined`,
         {
-          span,
+          span: span(),
           hint: guess ? `did you mean \`${guess}\`?` : undefined,
         },
       );
@@ -98,7 +99,7 @@ export function bindInput(binding: InputBinding, context: StepContext): LockIO |
         "LILY-E0608",
         `step \`${sourceId}\` declares no output \`${outputName}\``,
         {
-          span,
+          span: span(),
           label: "undeclared data flow",
           hint: guess
             ? `did you mean \`steps.${sourceId}.outputs.${guess}\`?`
@@ -114,7 +115,7 @@ export function bindInput(binding: InputBinding, context: StepContext): LockIO |
         "LILY-E0607",
         `step \`${step.id}\` reads an output of \`${sourceId}\` but does not need it`,
         {
-          span,
+          span: span(),
           hint: `add \`${sourceId}\` to \`needs:\` of \`${step.id}\` so it runs first`,
         },
       );
@@ -123,13 +124,13 @@ export function bindInput(binding: InputBinding, context: StepContext): LockIO |
       return new LilyError(
         "LILY-E0616",
         `input \`${name}\` reads from step \`${sourceId}\`, which is not defined`,
-        { span },
+        { span: span() },
       );
     }
     sourceType = out.type ?? (out.path !== undefined ? "file" : "str");
   } else {
     return new LilyError("LILY-E0605", `\`from: ${from}\` is not a valid source`, {
-      span,
+      span: span(),
       hint: "write `from: steps.<id>.outputs.<name>` or `from: params.<name>`",
     });
   }

@@ -3,7 +3,7 @@
  * argv; every program named where compose can tell is one the step's policy allows.
  * @module
  */
-import { LilyError } from "../errors.ts";
+import { LilyError, type Span } from "../errors.ts";
 import { spanAt } from "../expr/_span.ts";
 import type { Step } from "../schema/petal.ts";
 import type { List } from "../shell/ast.ts";
@@ -122,7 +122,9 @@ export function programErrors(step: Step, context: ProgramContext): LilyError[] 
     }
     return errors;
   }
-  const base = lazyLocate(raw, [...path, "with", "run"], { content: true });
+  // Located only when an error needs it: the happy path makes no span per script.
+  let baseSpan: Span | undefined;
+  const base = () => baseSpan ??= lazyLocate(raw, [...path, "with", "run"], { content: true });
   let list = parsed;
   try {
     list ??= parseScript(script);
@@ -133,7 +135,7 @@ export function programErrors(step: Step, context: ProgramContext): LilyError[] 
         error.code === NESTING_CODE ? "LILY-E0650" : "LILY-E0618",
         `the script of step \`${step.id}\` is not valid in Lily's shell: ${error.message}`,
         {
-          span: spanAt(base, script, error.pos),
+          span: spanAt(base(), script, error.pos),
           hint: error.hint ??
             "see docs/shell.md for what Lily's shell runs, or set `with.shell: sh` (with `sh` in `resources.binaries`)",
         },
@@ -161,7 +163,7 @@ export function programErrors(step: Step, context: ProgramContext): LilyError[] 
         "LILY-E0617",
         `step \`${step.id}\` runs \`${use.name}\`, which its policy does not allow`,
         {
-          span: spanAt(base, script, use.pos, use.pos + use.name.length),
+          span: spanAt(base(), script, use.pos, use.pos + use.name.length),
           label: "not a built-in of Lily's shell, not an allowed binary",
           hint: allowHint(use.name) + together,
         },
@@ -174,7 +176,7 @@ export function programErrors(step: Step, context: ProgramContext): LilyError[] 
         "LILY-E0635",
         `the script of step \`${step.id}\` reads \`$${use.name}\`: a step's script has no arguments`,
         {
-          span: spanAt(base, script, use.pos, use.pos + 1 + use.name.length),
+          span: spanAt(base(), script, use.pos, use.pos + 1 + use.name.length),
           label: "a positional parameter",
           hint: "pass values as `{{ params.<name> }}` (escaped for the shell) or as inputs " +
             "(`$LILY_INPUT_<NAME>`); `$1` is allowed inside a function body and after `set -- …`",

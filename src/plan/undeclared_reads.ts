@@ -184,6 +184,7 @@ function readsOf(
   }
   const reads: Read[] = [];
   walkList(list, reads, { stopped: false });
+  if (reads.length === 0) return []; // no span made for a script that reads nothing
   const base = lazyLocate(raw, [...path, "with", "run"], { content: true });
   return reads.map((r) => ({ ...r, span: spanAt(base, script, r.pos, r.pos + r.length) }));
 }

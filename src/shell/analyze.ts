@@ -48,6 +48,7 @@ export function functionNames(list: List): Set<string> {
     if (Array.isArray(node)) return node.forEach(visit);
     if (!node || typeof node !== "object") return;
     const record = node as Record<string, unknown>;
+    if (record.kind === "lit") return; // literal text holds no command: the most common node
     if (record.kind === "function" && typeof record.name === "string") names.add(record.name);
     for (const value of Object.values(record)) visit(value);
   };

@@ -121,6 +121,17 @@ interface PendingHeredoc {
   pos: number;
 }
 
+// Character classes the parser tests at every word and character, as constants: a regular
+// expression literal is a new object each time it is evaluated (none of these is global, so
+// sharing one keeps no state between tests).
+/** An unquoted character that ends a word. */
+const WORD_END = /[\s;&|()<>]/;
+/** What may follow a `~` that expands (in a word; in an assignment's value). */
+const TILDE_END = /[\s/;&|()<>]/;
+const TILDE_END_IN_ASSIGNMENT = /[\s/:;&|()<>]/;
+/** An operator or newline where a word is required. */
+const OPERATOR_OR_NEWLINE = /[;&|()<>\n]/;
+
 class Parser {
   pos = 0;
   depth = 0;
@@ -267,12 +278,19 @@ class Parser {
 
   /** The unquoted reserved word at the cursor, if any (not consumed). */
   private reserved(): string | undefined {
+    // What the pattern can start with, tested first: most words are no reserved word.
+    const c = this.text[this.pos];
+    if (
+      !((c >= "a" && c <= "z") || c === "{" || c === "}" || c === "!" || c === "[" || c === "(")
+    ) {
+      return undefined;
+    }
     const m = /^(?:[a-z]+|\{|\}|!|\[\[|\(\()/.exec(this.text.slice(this.pos, this.pos + 10));
     if (!m) return undefined;
     const word = m[0];
     const after = this.text[this.pos + word.length] ?? "";
     if (word === "((") return word;
-    if (after !== "" && !/[\s;&|()<>]/.test(after)) return undefined;
+    if (after !== "" && !WORD_END.test(after)) return undefined;
     return word;
   }
 
@@ -448,7 +466,7 @@ class Parser {
   private caseCommand(pos: number): Case {
     this.pos += 4;
     this.skipSpace(false);
-    if (this.atEnd() || /[;&|()<>\n]/.test(this.ch())) this.fail("`case` needs a word", pos);
+    if (this.atEnd() || OPERATOR_OR_NEWLINE.test(this.ch())) this.fail("`case` needs a word", pos);
     const word = this.word();
     this.skipSpace(true);
     if (this.reserved() !== "in") this.fail("`case WORD` needs `in`", pos);
@@ -466,7 +484,7 @@ class Parser {
       const patterns: Word[] = [];
       for (;;) {
         this.skipSpace(false);
-        if (this.atEnd() || /[;&|()<>\n]/.test(this.ch())) {
+        if (this.atEnd() || OPERATOR_OR_NEWLINE.test(this.ch())) {
           this.fail("a `case` pattern is missing", this.pos);
         }
         patterns.push(this.word());
@@ -589,6 +607,9 @@ class Parser {
   /** A redirection at the cursor, or undefined (nothing consumed). */
   private redirect(): Redirect | undefined {
     const pos = this.pos;
+    // What the pattern can start with, tested first: most words are no redirection.
+    const c = this.text[pos];
+    if (!(c === ">" || c === "<" || c === "&" || (c >= "0" && c <= "9"))) return undefined;
     const m = /^(\d*)(&>>|&>|>>|>&|>\||<&|<<|<>|>|<)/.exec(this.text.slice(pos, pos + 8));
     if (!m) return undefined;
     const [all, digits, op] = m;
@@ -622,7 +643,7 @@ class Parser {
       return { fd: "&", op: ">", target: file, dup: null, pos };
     }
     this.skipSpace(false);
-    if (this.atEnd() || /[;&|()<>\n]/.test(this.ch())) {
+    if (this.atEnd() || OPERATOR_OR_NEWLINE.test(this.ch())) {
       this.fail(`\`${op}\` needs a file name`, pos);
     }
     const target = this.word();
@@ -651,7 +672,7 @@ class Parser {
     const stripTabs = this.ch() === "-";
     if (stripTabs) this.pos++;
     this.skipSpace(false);
-    if (this.atEnd() || /[;&|()<>\n]/.test(this.ch())) {
+    if (this.atEnd() || OPERATOR_OR_NEWLINE.test(this.ch())) {
       this.fail("a here-document needs a delimiter word (`<<EOF`)", pos);
     }
     const delimiterPos = this.pos;
@@ -715,7 +736,7 @@ class Parser {
         if (m) {
           const at = this.pos;
           this.pos += m[0].length;
-          const value = /[\s;&|()<>]/.test(this.ch()) || this.atEnd()
+          const value = WORD_END.test(this.ch()) || this.atEnd()
             ? { parts: [], pos: this.pos }
             : this.word(true);
           assigns.push({ name: m[1], value, pos: at });
@@ -735,7 +756,7 @@ class Parser {
         // `export NAME=~/bin`: the value is read as an assignment's (tilde after `=` and `:`).
         const at = this.pos;
         this.pos += name[0].length;
-        const value = /[\s;&|()<>]/.test(this.ch()) || this.atEnd()
+        const value = WORD_END.test(this.ch()) || this.atEnd()
           ? { parts: [], pos: this.pos }
           : this.word(true);
         words.push({
@@ -760,11 +781,11 @@ class Parser {
   word(assignment = false): Word {
     const pos = this.pos;
     const parts: WordPart[] = [];
-    const ends = assignment ? /[\s/:;&|()<>]/ : /[\s/;&|()<>]/;
+    const ends = assignment ? TILDE_END_IN_ASSIGNMENT : TILDE_END;
     this.tilde(parts, ends);
     this.unquotedParts(
       parts,
-      () => /[\s;&|()<>]/.test(this.ch()),
+      () => WORD_END.test(this.ch()),
       () => {},
       assignment ? ends : undefined,
     );

@@ -41,6 +41,7 @@ export function positionalParams(list: List): PositionalUse[] {
     const record = node as Record<string, unknown>;
     // A function's body: its positional parameters are the call's arguments.
     if (record.kind === "function") return;
+    if (record.kind === "lit") return; // literal text holds no parameter: the most common node
     if (record.kind === "simple" && Array.isArray(record.words) && record.words.length > 1) {
       const words = record.words as Parameters<typeof literalWord>[0][];
       if (literalWord(words[0]) === "set") {

@@ -490,6 +490,8 @@ function checkedTree(escapedScript: string, check: TaintCheck): List | undefined
     if (!output) return undefined;
     return contexts.get(id) === "arith" ? escaped.get(id) : output.value;
   };
+  // Walking both trees side by side settles the usual case without building their forms.
+  if (sameForm(tree, { pattern, expected }, after)) return after;
   const want = JSON.stringify(normalize(tree, { pattern, expected }));
   const got = JSON.stringify(normalize(after, undefined));
   return want === got ? after : undefined;
@@ -529,7 +531,19 @@ function normalize(node: unknown, subst: Substitution | undefined): unknown {
 }
 
 function normalizeWord(parts: Record<string, unknown>[], subst: Substitution | undefined): unknown {
-  const items: unknown[] = [];
+  const { items, anyQuoted } = wordItems(parts, subst);
+  return {
+    parts: items.map((item) => typeof item === "string" ? item : normalize(item, subst)),
+    emptyField: items.length === 0 ? anyQuoted : null,
+  };
+}
+
+/** A word's pieces: its literal text (as {@linkcode normalizeWord} marks it) and other parts. */
+function wordItems(
+  parts: Record<string, unknown>[],
+  subst: Substitution | undefined,
+): { items: (string | Record<string, unknown>)[]; anyQuoted: boolean } {
+  const items: (string | Record<string, unknown>)[] = [];
   let lit = "";
   let anyQuoted = false;
   // Each character as itself (quoted or inert) or marked `\u0001` (special unquoted); the
@@ -545,7 +559,7 @@ function normalizeWord(parts: Record<string, unknown>[], subst: Substitution | u
     if (part.kind !== "lit") {
       if (lit) items.push(lit);
       lit = "";
-      items.push(normalize(part, subst));
+      items.push(part);
       continue;
     }
     const text = String(part.text);
@@ -570,7 +584,87 @@ function normalizeWord(parts: Record<string, unknown>[], subst: Substitution | u
     add(text.slice(last), quoted);
   }
   if (lit) items.push(lit);
-  return { parts: items, emptyField: items.length === 0 ? anyQuoted : null };
+  return { items, anyQuoted };
+}
+
+/**
+ * True when the normal forms of `want` (with `subst`) and `got` (without) are certainly the
+ * same JSON text, found by walking both trees side by side without building either form;
+ * false when they differ or this walk cannot tell (then the texts are compared). Each `true`
+ * is one where both forms serialize alike: equal strings, finite numbers, booleans and nulls;
+ * lists of equal length, item by item; words with the same pieces; other nodes with the same
+ * non-position keys (none undefined), value by value.
+ */
+function sameForm(want: unknown, subst: Substitution, got: unknown): boolean {
+  if (typeof want === "string") {
+    return typeof got === "string" &&
+      want.replace(subst.pattern, (w, id: string) => subst.expected(Number(id)) ?? w) === got;
+  }
+  if (want === null || typeof want === "boolean") return want === got;
+  if (typeof want === "number") return want === got && Number.isFinite(want);
+  if (Array.isArray(want)) {
+    if (!Array.isArray(got) || want.length !== got.length) return false;
+    for (let i = 0; i < want.length; i++) if (!sameForm(want[i], subst, got[i])) return false;
+    return true;
+  }
+  if (typeof want !== "object" || typeof got !== "object" || !got || Array.isArray(got)) {
+    return false;
+  }
+  const a = want as Record<string, unknown>;
+  const b = got as Record<string, unknown>;
+  const aWord = isWord(a);
+  if (aWord || isWord(b)) {
+    if (!aWord || !isWord(b)) return false;
+    const x = wordItems(a.parts as Record<string, unknown>[], subst);
+    const y = wordItems(b.parts as Record<string, unknown>[], undefined);
+    if (x.items.length !== y.items.length) return false;
+    if (x.items.length === 0) return x.anyQuoted === y.anyQuoted;
+    for (let i = 0; i < x.items.length; i++) {
+      const p = x.items[i];
+      const q = y.items[i];
+      if (typeof p === "string" ? p !== q : typeof q === "string" || !sameForm(p, subst, q)) {
+        return false;
+      }
+    }
+    return true;
+  }
+  const keys = formKeys(a);
+  const others = formKeys(b);
+  if (!keys || !others || keys.length !== others.length) return false;
+  for (let i = 0; i < keys.length; i++) {
+    if (keys[i] !== others[i] || !sameForm(a[keys[i]], subst, b[keys[i]])) return false;
+  }
+  return true;
+}
+
+/**
+ * The taint check's two comparisons of a tree with placeholders (`want`, placeholder `id`
+ * read as `values.get(id)`) and a parsed script (`got`): the side-by-side walk, and the
+ * comparison of serialized normal forms it stands in for. Exported for the test that holds
+ * the walk's `true` to imply the texts' `true`.
+ */
+export function compareForms(
+  want: unknown,
+  got: unknown,
+  nonce: string,
+  values: ReadonlyMap<number, string>,
+): { walk: boolean; texts: boolean } {
+  const subst = { pattern: sentinelPattern(nonce), expected: (id: number) => values.get(id) };
+  return {
+    walk: sameForm(want, subst, got),
+    texts: JSON.stringify(normalize(want, subst)) === JSON.stringify(normalize(got, undefined)),
+  };
+}
+
+/** A node's keys as its normal form has them (sorted, no positions); undefined if any is undefined. */
+function formKeys(record: Record<string, unknown>): string[] | undefined {
+  const keys: string[] = [];
+  for (const key of Object.keys(record)) {
+    if (isPosition(key, record[key])) continue;
+    if (record[key] === undefined) return undefined;
+    keys.push(key);
+  }
+  return keys.sort();
 }
 
 /** The command a simple command runs (past `command`/`env`/…), and its index. */
@@ -596,6 +690,7 @@ function codeArguments(tree: unknown, pattern: RegExp): { id: number; runner: st
     if (Array.isArray(node)) return node.forEach(visit);
     if (!node || typeof node !== "object") return;
     const record = node as Record<string, unknown>;
+    if (record.kind === "lit") return; // literal text holds no command: the most common node
     if (record.kind === "simple" && Array.isArray(record.words) && record.words.length) {
       const words = record.words as { parts: { kind: string; text?: string }[] }[];
       const literal = (w: (typeof words)[number]) =>

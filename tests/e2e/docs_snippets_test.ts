@@ -23,7 +23,7 @@ function fenced(lines: string[], i: number): { text: string; end: number } | und
  * The fenced blocks of a Markdown text that are whole Petal files, with their line and the
  * project files the text gives right after them (a line "with `PATH`:" then a block).
  */
-function petalBlocks(
+export function petalBlocks(
   markdown: string,
 ): { line: number; text: string; files: Record<string, string> }[] {
   const out: { line: number; text: string; files: Record<string, string> }[] = [];
