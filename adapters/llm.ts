@@ -205,9 +205,11 @@ async function callStep(request: StepRequest, state: RunnerState): Promise<StepR
     }, { retryable: false });
   }
   const jsonIo = Object.hasOwn(step.outputs, "json") ? step.outputs.json : undefined;
+  // The model is sent as written (an alias stays an alias): the pin is checked against the id
+  // each answer reports, never sent, so a cassette recorded before the pin still matches.
   const call: LlmCall = {
     provider: plan.provider,
-    model: pinned ?? plan.model,
+    model: plan.model,
     baseUrl: plan.baseUrl,
     messages: plan.messages.map((m) => ({
       role: m.role,
@@ -251,7 +253,7 @@ async function callStep(request: StepRequest, state: RunnerState): Promise<StepR
     provider: call.provider,
     base_url: call.baseUrl || null,
     model: call.model,
-    model_asked: plan.model,
+    model_pinned: pinned ?? null,
     system: call.system ?? null,
     messages: call.messages,
     temperature: call.temperature ?? null,

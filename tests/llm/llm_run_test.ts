@@ -441,7 +441,7 @@ Deno.test("llm: a cached llm step does not call the provider again; a changed pa
   });
 });
 
-Deno.test("llm: the model alias is pinned to the id the provider reports; the pin is sent; drift fails --locked and re-pins otherwise", async () => {
+Deno.test("llm: the model alias is pinned to the id the provider reports; the alias is sent, the pin checked; drift fails --locked and re-pins otherwise", async () => {
   await withServer("openai", async (server) => {
     await withProject({
       "flow.petal": flow(
@@ -477,10 +477,10 @@ Deno.test("llm: the model alias is pinned to the id the provider reports; the pi
         pin_key: key,
         pinned: "gpt-test-2026-01-01",
       });
-      // The pin is what is asked for now, and --locked accepts it.
+      // The alias is still what is asked for (the pin is checked, not sent); --locked accepts it.
       const second = await cli(dir, ["run", "locks/flow.petal.lock.yaml", "--locked"]);
       assertEquals(second.code, 0, second.stderr + second.stdout);
-      assertEquals(server.hits[1].json!.model, "gpt-test-2026-01-01");
+      assertEquals(server.hits[1].json!.model, "gpt-test");
       // The provider now serves another model under the pinned id.
       server.script.reportModel = () => "gpt-test-2026-06-01";
       const drifted = await cli(dir, ["run", "locks/flow.petal.lock.yaml", "--locked"]);
