@@ -503,6 +503,36 @@ Deno.test("llm: the model alias is pinned to the id the provider reports; the al
   });
 });
 
+Deno.test("llm: composing again keeps the model pins of the lock it replaces, and drops those no step asks for", async () => {
+  const step = (model: string) =>
+    `  - id: ask
+    uses: llm
+    cache: {policy: never}
+    with: {provider: openai, model: ${model}, base_url: BASE, prompt: hi}
+    outputs: {text: {type: str}}
+`;
+  await withServer("openai", async (server) => {
+    const petal = (model: string) => flow(step(model).replace("BASE", server.baseUrl), "");
+    await withProject({ "flow.petal": petal("gpt-test") }, async (dir) => {
+      const lockPath = `${dir}/locks/flow.petal.lock.yaml`;
+      assertEquals((await cli(dir, ["compose", "flow.petal"])).code, 0);
+      const first = await cli(dir, ["run", "locks/flow.petal.lock.yaml"]);
+      assertEquals(first.code, 0, first.stderr + first.stdout);
+      assertMatch(await Deno.readTextFile(lockPath), /: gpt-test-2026-01-01\n/);
+      // Recomposed: the pin stays, so --locked still runs.
+      assertEquals((await cli(dir, ["compose", "flow.petal"])).code, 0);
+      assertMatch(await Deno.readTextFile(lockPath), /: gpt-test-2026-01-01\n/);
+      const locked = await cli(dir, ["run", "locks/flow.petal.lock.yaml", "--locked"]);
+      assertEquals(locked.code, 0, locked.stderr + locked.stdout);
+      // Another model: its pin is not the old one's.
+      await Deno.writeTextFile(`${dir}/flow.petal`, petal("gpt-other"));
+      assertEquals((await cli(dir, ["compose", "flow.petal"])).code, 0);
+      const lock = await Deno.readTextFile(lockPath);
+      assert(!lock.includes("gpt-test-2026-01-01"), lock);
+    });
+  });
+});
+
 Deno.test("llm: at most --llm-concurrency calls are in flight per provider", async () => {
   let release: (() => void) | undefined;
   let waiting = 0;
