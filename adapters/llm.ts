@@ -11,7 +11,7 @@
  * `json` output's schema is retried with the error appended to the conversation.
  * @module
  */
-import { join } from "node:path";
+import { isAbsolute, join, relative } from "node:path";
 import { anthropicProtocol } from "../src/llm/anthropic.ts";
 import {
   type LlmAnswer,
@@ -282,7 +282,9 @@ async function callStep(request: StepRequest, state: RunnerState): Promise<StepR
       cassette = state.cassette ? await state.cassette(door, step, masker.values) : undefined;
     } catch (error) {
       // A broken cassette file is the user's to fix: reported as it is, never retried.
-      if (error instanceof LilyError) return fail(asFailure(error), { retryable: false });
+      if (error instanceof LilyError) {
+        return fail(asFailure(error, state.context.projectRoot), { retryable: false });
+      }
       throw error;
     }
     if (cassette) door = cassette.fetch;
@@ -301,7 +303,9 @@ async function callStep(request: StepRequest, state: RunnerState): Promise<StepR
         if (error instanceof HostDenied) return { denied: error };
         if (request.signal.aborted) return { aborted: true as const };
         // The cassette cannot serve the request (a replay-only mode): it would recur.
-        if (error instanceof LilyError) return { failure: asFailure(error), retryable: false };
+        if (error instanceof LilyError) {
+          return { failure: asFailure(error, state.context.projectRoot), retryable: false };
+        }
         return {
           failure: {
             code: "LILY-E0997",
@@ -436,12 +440,18 @@ async function callStep(request: StepRequest, state: RunnerState): Promise<StepR
   return done({ metrics, artifacts });
 }
 
-/** A LilyError as a step failure: its code, message (with its notes) and hint. */
-function asFailure(error: LilyError): Failure {
+/**
+ * A LilyError as a step failure: its code, its `file:line:col` (relative to `root`) when it has
+ * one, its message with its notes, and its hint.
+ */
+function asFailure(error: LilyError, root: string): Failure {
   const notes = error.notes.map((n) => n.message).join("; ");
+  const span = error.span;
+  const file = span && isAbsolute(span.file) ? relative(root, span.file) : span?.file;
+  const at = span ? `${file}:${span.line}:${span.col}: ` : "";
   return {
     code: error.code,
-    message: notes ? `${error.message} (${notes})` : error.message,
+    message: `${at}${notes ? `${error.message} (${notes})` : error.message}`,
     ...(error.hint ? { hint: error.hint } : {}),
   };
 }

@@ -143,3 +143,42 @@ Deno.test("llm --cassettes: a CI replay needs no API key (a secret only llm api_
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("llm --cassettes: a broken cassette fails the step naming the file's line and column (E0742, E0743)", async () => {
+  const server = startLlmServer("openai", { reply: () => '{"score": 2}' });
+  const dir = await tempProject({ "flow.petal": flow(server.baseUrl, "Rate the poem.") });
+  const tape = `${dir}/cassettes/tapes/rate.yaml`;
+  try {
+    const recorded = await run(dir, ["--cassettes", "once"], { CI: "false", LILY_SECRET_KEY: KEY });
+    assertEquals(recorded.code, 0, recorded.stderr + recorded.stdout);
+    await server.close();
+    const good = await Deno.readTextFile(tape);
+    const lines = good.split("\n");
+    // An unknown key first in the first interaction: `  - bogus: 1`, then `    request:`.
+    const at = lines.findIndex((l) => /^\s+- request:/.test(l));
+    assert(at > 0, good);
+    const dash = lines[at].indexOf("-");
+    lines.splice(at, 1, `${" ".repeat(dash)}- bogus: 1`, `${" ".repeat(dash + 2)}request:`);
+    await Deno.writeTextFile(tape, lines.join("\n"));
+    const bogus = await run(dir, ["--cassettes", "none"], { CI: "false" });
+    assertEquals(bogus.code, 1, bogus.stderr + bogus.stdout);
+    const where = new RegExp(
+      `LILY-E0742: cassettes/tapes/rate\\.yaml:${at + 1}:${dash + 3}: not a valid cassette`,
+    );
+    assertMatch(bogus.stdout + bogus.stderr, where);
+    assertMatch(latestManifest(dir).steps.rate.error ?? "", where);
+
+    const version = good.split("\n").findIndex((l) => l.startsWith("lily_cassette:"));
+    assert(version >= 0, good);
+    await Deno.writeTextFile(tape, good.replace(/^lily_cassette: .*$/m, "lily_cassette: 9"));
+    const newer = await run(dir, ["--cassettes", "none"], { CI: "false" });
+    assertEquals(newer.code, 1, newer.stderr + newer.stdout);
+    assertMatch(
+      newer.stdout + newer.stderr,
+      new RegExp(`LILY-E0743: cassettes/tapes/rate\\.yaml:${version + 1}:16: cassette format`),
+    );
+  } finally {
+    await server.close().catch(() => {});
+    await Deno.remove(dir, { recursive: true });
+  }
+});
