@@ -310,8 +310,9 @@ async function callStep(request: StepRequest, state: RunnerState): Promise<StepR
           failure: {
             code: "LILY-E0997",
             message: `llm step \`${step.id}\`: POST ${wire.url} failed: ${reason(error)}`,
-            hint:
-              "is the server up and `with.base_url` right? (the step is retried if it has `retries:`)",
+            hint: step.retries.max > 0
+              ? "is the server up and `with.base_url` right?"
+              : "is the server up and `with.base_url` right? (the step is retried if it has `retries:`)",
           },
           retryable: true,
         };
@@ -329,7 +330,10 @@ async function callStep(request: StepRequest, state: RunnerState): Promise<StepR
               response.statusText ? ` ${response.statusText}` : ""
             }${excerpt ? `: ${excerpt}` : ""}`,
             hint: retryable
-              ? "the provider may recover: give the step `retries: {max: 3}` (a `Retry-After` is honoured)"
+              ? retryHint(
+                step,
+                "the provider may recover: give the step `retries: {max: 3}` (a `Retry-After` is honoured)",
+              )
               : response.status === 401 || response.status === 403
               ? "check the API key (the `api_key` input) and its permissions"
               : "check `with.model` and the request's parameters against the provider's documentation",
@@ -454,6 +458,14 @@ function asFailure(error: LilyError, root: string): Failure {
     message: `${at}${notes ? `${error.message} (${notes})` : error.message}`,
     ...(error.hint ? { hint: error.hint } : {}),
   };
+}
+
+/**
+ * A hint that tells the step to retry, only when it has no retries to give (`retries.max: 0`):
+ * a step that has them is retried already, and its last failure is not helped by the advice.
+ */
+function retryHint(step: LockStep, hint: string): string | undefined {
+  return step.retries.max > 0 ? undefined : hint;
 }
 
 /** What an llm attempt enforces: no program runs; only the provider's host is reached. */

@@ -268,6 +268,10 @@ Deno.test("llm: a 429 storm is retried after each Retry-After, then the answer i
       // The server's waits, not the step's 3 ms backoff.
       assertEquals(retries.map((e) => e.delay_ms), [0, 1000, 0]);
       assertMatch(String(retries[0].reason), /429/);
+      // The step has retries: no hint tells it to add them.
+      for (const text of [out.stdout + out.stderr, ...retries.map((e) => String(e.reason))]) {
+        assert(!/give the step `retries/.test(text), text);
+      }
       assertEquals(latestManifest(dir).steps.ask.outputs.text.value, "echo: hi");
     });
   }, {
