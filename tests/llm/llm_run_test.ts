@@ -363,6 +363,17 @@ Deno.test("llm: a redirect off the provider's host is denied before that host is
         assertEquals(m.steps.ask.denied.target, `127.0.0.1:${elsewhere.port}`);
         assertMatch(m.steps.ask.denied.hint, /only its provider's host/);
         assertMatch(out.stdout + out.stderr, /LILY-E0824/);
+        // `resources.network` is not an llm step's: no note tells it to grant the network.
+        assertEquals(m.steps.ask.notes, undefined);
+        assert(!/ran without network/.test(out.stdout + out.stderr), out.stdout);
+        // explain shows the host it reaches, not `network off`.
+        const explain = await cli(dir, ["explain", "flow.petal"]);
+        assertEquals(explain.code, 0, explain.stderr);
+        assertMatch(
+          explain.stdout,
+          new RegExp(`network only 127\\.0\\.0\\.1:${server.port} \\(the provider\\)`),
+        );
+        assert(!/network off/.test(explain.stdout), explain.stdout);
       });
     }, {
       failures: [{
