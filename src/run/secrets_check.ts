@@ -5,7 +5,7 @@
  * @module
  */
 import { LilyError, LilyErrors } from "../errors.ts";
-import type { LockFile, LockParam } from "../schema/lock.ts";
+import type { LockFile, LockParam, LockStep } from "../schema/lock.ts";
 import { API_KEY_INPUT } from "../steps/llm.ts";
 
 type SecretMarker = Extract<LockParam, { secret: true }>;
@@ -42,10 +42,21 @@ export async function assertSecretsSet(
   const needers = new Map<string, string[]>();
   for (const step of lock.plan.steps) {
     if (!selected.has(step.id)) continue;
-    for (const [input, io] of Object.entries(step.inputs)) {
+    // A foreach over a run-time list keeps its inner step as a rule (steps/foreach.ts): each
+    // sub-step the engine makes from it needs the inner step's secrets.
+    const rule = (step.with as {
+      rule?: { step?: { uses?: string; inputs?: LockStep["inputs"] } };
+    }).rule;
+    const uses: (readonly [string | undefined, string, LockStep["inputs"][string]])[] = [
+      ...Object.entries(step.inputs).map(([n, io]) => [step.uses, n, io] as const),
+      ...Object.entries(rule?.step?.inputs ?? {}).map(([n, io]) =>
+        [rule?.step?.uses, n, io] as const
+      ),
+    ];
+    for (const [kind, input, io] of uses) {
       const param = /^params\.(.+)$/.exec(io.from ?? "")?.[1];
       if (param === undefined || !io.required) continue;
-      if (replayOnly && step.uses === "llm" && input === API_KEY_INPUT) continue;
+      if (replayOnly && kind === "llm" && input === API_KEY_INPUT) continue;
       const p = lock.params[param];
       if (!p || !("secret" in p)) continue;
       const list = needers.get(param) ?? [];
