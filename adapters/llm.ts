@@ -11,7 +11,7 @@
  * `json` output's schema is retried with the error appended to the conversation.
  * @module
  */
-import { join } from "node:path";
+import { isAbsolute, join, relative } from "node:path";
 import { maskData } from "../src/sandbox/mask_record.ts";
 import { anthropicProtocol } from "../src/llm/anthropic.ts";
 import {
@@ -206,9 +206,11 @@ async function callStep(request: StepRequest, state: RunnerState): Promise<StepR
     }, { retryable: false });
   }
   const jsonIo = Object.hasOwn(step.outputs, "json") ? step.outputs.json : undefined;
+  // The model is sent as written (an alias stays an alias): the pin is checked against the id
+  // each answer reports, never sent, so a cassette recorded before the pin still matches.
   const call: LlmCall = {
     provider: plan.provider,
-    model: pinned ?? plan.model,
+    model: plan.model,
     baseUrl: plan.baseUrl,
     messages: plan.messages.map((m) => ({
       role: m.role,
@@ -253,7 +255,7 @@ async function callStep(request: StepRequest, state: RunnerState): Promise<StepR
     provider: call.provider,
     base_url: call.baseUrl || null,
     model: call.model,
-    model_asked: plan.model,
+    model_pinned: pinned ?? null,
     system: call.system ?? null,
     messages: call.messages,
     temperature: call.temperature ?? null,
@@ -282,7 +284,9 @@ async function callStep(request: StepRequest, state: RunnerState): Promise<StepR
       cassette = state.cassette ? await state.cassette(door, step, masker.values) : undefined;
     } catch (error) {
       // A broken cassette file is the user's to fix: reported as it is, never retried.
-      if (error instanceof LilyError) return fail(asFailure(error), { retryable: false });
+      if (error instanceof LilyError) {
+        return fail(asFailure(error, state.context.projectRoot), { retryable: false });
+      }
       throw error;
     }
     if (cassette) door = cassette.fetch;
@@ -301,13 +305,16 @@ async function callStep(request: StepRequest, state: RunnerState): Promise<StepR
         if (error instanceof HostDenied) return { denied: error };
         if (request.signal.aborted) return { aborted: true as const };
         // The cassette cannot serve the request (a replay-only mode): it would recur.
-        if (error instanceof LilyError) return { failure: asFailure(error), retryable: false };
+        if (error instanceof LilyError) {
+          return { failure: asFailure(error, state.context.projectRoot), retryable: false };
+        }
         return {
           failure: {
             code: "LILY-E0997",
             message: `llm step \`${step.id}\`: POST ${wire.url} failed: ${reason(error)}`,
-            hint:
-              "is the server up and `with.base_url` right? (the step is retried if it has `retries:`)",
+            hint: step.retries.max > 0
+              ? "is the server up and `with.base_url` right?"
+              : "is the server up and `with.base_url` right? (the step is retried if it has `retries:`)",
           },
           retryable: true,
         };
@@ -325,7 +332,10 @@ async function callStep(request: StepRequest, state: RunnerState): Promise<StepR
               response.statusText ? ` ${response.statusText}` : ""
             }${excerpt ? `: ${excerpt}` : ""}`,
             hint: retryable
-              ? "the provider may recover: give the step `retries: {max: 3}` (a `Retry-After` is honoured)"
+              ? retryHint(
+                step,
+                "the provider may recover: give the step `retries: {max: 3}` (a `Retry-After` is honoured)",
+              )
               : response.status === 401 || response.status === 403
               ? "check the API key (the `api_key` input) and its permissions"
               : "check `with.model` and the request's parameters against the provider's documentation",
@@ -436,14 +446,28 @@ async function callStep(request: StepRequest, state: RunnerState): Promise<StepR
   return done({ metrics, artifacts });
 }
 
-/** A LilyError as a step failure: its code, message (with its notes) and hint. */
-function asFailure(error: LilyError): Failure {
+/**
+ * A LilyError as a step failure: its code, its `file:line:col` (relative to `root`) when it has
+ * one, its message with its notes, and its hint.
+ */
+function asFailure(error: LilyError, root: string): Failure {
   const notes = error.notes.map((n) => n.message).join("; ");
+  const span = error.span;
+  const file = span && isAbsolute(span.file) ? relative(root, span.file) : span?.file;
+  const at = span ? `${file}:${span.line}:${span.col}: ` : "";
   return {
     code: error.code,
-    message: notes ? `${error.message} (${notes})` : error.message,
+    message: `${at}${notes ? `${error.message} (${notes})` : error.message}`,
     ...(error.hint ? { hint: error.hint } : {}),
   };
+}
+
+/**
+ * A hint that tells the step to retry, only when it has no retries to give (`retries.max: 0`):
+ * a step that has them is retried already, and its last failure is not helped by the advice.
+ */
+function retryHint(step: LockStep, hint: string): string | undefined {
+  return step.retries.max > 0 ? undefined : hint;
 }
 
 /** What an llm attempt enforces: no program runs; only the provider's host is reached. */

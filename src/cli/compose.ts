@@ -61,6 +61,15 @@ export async function main(args: string[]): Promise<number> {
     return 0;
   }
   for (const point of points) {
+    // Model pins are learnt at run time: the lock being replaced keeps its (docs/llm.md).
+    if ([...point.lock.plan.steps, ...point.lock.plan.on_error].some((s) => s.uses === "llm")) {
+      const { readLockFile } = await import("../lock/read.ts");
+      const previous = await readLockFile(point.outputPath).catch(() => undefined);
+      const { keepModelPins } = await import("../llm/pins.ts");
+      if (previous && keepModelPins(previous, point.lock)) {
+        point.text = (await import("../lock/build.ts")).lockText(point.lock);
+      }
+    }
     await writeFileAtomic(point.outputPath, point.text);
     if (!opts.quiet) {
       const steps = point.lock.plan.steps.length;

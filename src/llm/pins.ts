@@ -7,6 +7,8 @@
  */
 import { lockText } from "../lock/build.ts";
 import { readLockFile } from "../lock/read.ts";
+import type { LockFile } from "../schema/lock.ts";
+import { modelPinKey, readLlmStep } from "../steps/llm_request.ts";
 
 let queue: Promise<unknown> = Promise.resolve();
 
@@ -34,4 +36,29 @@ export function recordModelPin(lockPath: string, key: string, id: string): Promi
   });
   queue = next.catch(() => {});
   return next;
+}
+
+/**
+ * The model pins of `previous` (the lock a compose replaces) that `lock` still asks for: the
+ * pins of its llm steps' `<provider>:<model>@<base_url>` keys. A pin is learnt at run time from
+ * an answer, so composing again cannot resolve it; keeping it is what lets `run --locked`
+ * follow a recompose. Pins of models no step asks for any more are dropped. Returns how many
+ * were kept (written into `lock.registry_pins.models`).
+ */
+export function keepModelPins(previous: LockFile, lock: LockFile): number {
+  const old = previous.registry_pins.models;
+  let kept = 0;
+  for (const step of [...lock.plan.steps, ...lock.plan.on_error]) {
+    if (step.uses !== "llm") continue;
+    const { plan } = readLlmStep(step.id, step.with);
+    const key = modelPinKey(plan);
+    if (Object.hasOwn(old, key) && !Object.hasOwn(lock.registry_pins.models, key)) {
+      lock.registry_pins.models[key] = old[key];
+      kept++;
+    }
+  }
+  lock.registry_pins.models = Object.fromEntries(
+    Object.entries(lock.registry_pins.models).sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0),
+  );
+  return kept;
 }

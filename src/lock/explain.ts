@@ -7,7 +7,7 @@
 import { foreachLines, foreachSummary } from "./foreach_view.ts";
 import type { LockFile, LockStep } from "../schema/lock.ts";
 import { humanLine } from "../steps/human.ts";
-import { llmFacts, llmLine } from "../steps/llm_explain.ts";
+import { llmFacts, llmLine, llmNetwork } from "../steps/llm_explain.ts";
 import { toolLine, toolPinLines } from "../steps/tool_explain.ts";
 import { includeLines, includeOf } from "./includes.ts";
 
@@ -191,7 +191,9 @@ function stepLines(
   if (step.timeout_ms) extras.push(`timeout ${step.timeout_ms} ms`);
   if (step.retries.max) extras.push(`retries ${step.retries.max}`);
   const net = step.resources.network;
-  extras.push(`network ${net === true ? "on" : net === false ? "off" : net.join(",")}`);
+  extras.push(
+    llmNetwork(step) ?? `network ${net === true ? "on" : net === false ? "off" : net.join(",")}`,
+  );
   if (step.resources.binaries.length) extras.push(`binaries ${step.resources.binaries.join(",")}`);
   if (step.resources.env.length) extras.push(`env ${step.resources.env.join(",")}`);
   out.push(`      ${extras.join(" · ")}`);

@@ -9,6 +9,7 @@ import { isAbsolute, join } from "node:path";
 import { dirDigest, fileDigest, type InputValue, valueDigest } from "../cache/key.ts";
 import { schemaViolation } from "../json_schema/validate.ts";
 import type { LockFile, LockParam } from "../schema/lock.ts";
+import { API_KEY_INPUT } from "../steps/llm.ts";
 import type { StepRecord } from "./records.ts";
 import { secretEnvName } from "../schema/secret_env.ts";
 
@@ -24,6 +25,11 @@ export interface BindContext {
   ): Promise<string | undefined>;
   /** The record of an upstream step, by id. */
   producer(id: string): StepRecord | undefined;
+  /**
+   * Replay only (`--cassettes none`): an llm step's `api_key` may be unset, its calls are
+   * answered by its cassette and never sent (secrets_check.ts).
+   */
+  replayOnly?: boolean;
 }
 
 /** The bound inputs: values with digests (the cache key) and environment text. */
@@ -54,6 +60,11 @@ export async function bindInputs(r: StepRecord, context: BindContext): Promise<B
         const secret = await context.resolveSecret(param, p);
         if (secret === undefined) {
           if (!io.required) continue;
+          if (context.replayOnly && r.step.uses === "llm" && name === API_KEY_INPUT) {
+            // The same cache key as with a key: a secret's digest never depends on its value.
+            values[name] = { type: "secret", value: "", digest: "secret" };
+            continue;
+          }
           return {
             fail: `secret \`${param}\` is not set: export ${secretEnvName(param)}${
               p.source.startsWith("env:") && p.source !== `env:${secretEnvName(param)}`

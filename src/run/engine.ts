@@ -61,6 +61,7 @@ export async function runLock(lock: LockFile, options: RunOptions): Promise<RunR
       selected,
       async (name, marker) =>
         options.resolveSecret ? await options.resolveSecret(name, marker) : secrets.get(name),
+      options.kindOptions?.cassettes === "none",
     );
   }
   warnShortSecrets(secrets);

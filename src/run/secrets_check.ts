@@ -7,6 +7,7 @@
 import { LilyError, LilyErrors } from "../errors.ts";
 import type { LockFile, LockParam, LockStep } from "../schema/lock.ts";
 import { secretEnvName } from "../schema/secret_env.ts";
+import { API_KEY_INPUT } from "../steps/llm.ts";
 
 type SecretMarker = Extract<LockParam, { secret: true }>;
 
@@ -29,22 +30,34 @@ export function howToSet(name: string, marker: SecretMarker): string {
 
 /**
  * Throws LILY-E0051 (one error per missing secret) when a required secret input of a
- * selected step has no value. Optional inputs (`required: false`) stay optional.
+ * selected step has no value. Optional inputs (`required: false`) stay optional. With
+ * `replayOnly` (`--cassettes none`, CI's default) an llm step's `api_key` needs no value: its
+ * calls are answered by its cassette and never sent (docs/cassettes.md).
  */
 export async function assertSecretsSet(
   lock: LockFile,
   selected: Set<string>,
   valueOf: (name: string, marker: SecretMarker) => Promise<string | undefined>,
+  replayOnly = false,
 ): Promise<void> {
   const needers = new Map<string, string[]>();
   for (const step of lock.plan.steps) {
     if (!selected.has(step.id)) continue;
     // A foreach over a run-time list keeps its inner step as a rule (steps/foreach.ts): each
     // sub-step the engine makes from it needs the inner step's secrets.
-    const rule = (step.with as { rule?: { step?: { inputs?: LockStep["inputs"] } } }).rule;
-    for (const io of [...Object.values(step.inputs), ...Object.values(rule?.step?.inputs ?? {})]) {
+    const rule = (step.with as {
+      rule?: { step?: { uses?: string; inputs?: LockStep["inputs"] } };
+    }).rule;
+    const uses: (readonly [string | undefined, string, LockStep["inputs"][string]])[] = [
+      ...Object.entries(step.inputs).map(([n, io]) => [step.uses, n, io] as const),
+      ...Object.entries(rule?.step?.inputs ?? {}).map(([n, io]) =>
+        [rule?.step?.uses, n, io] as const
+      ),
+    ];
+    for (const [kind, input, io] of uses) {
       const param = /^params\.(.+)$/.exec(io.from ?? "")?.[1];
       if (param === undefined || !io.required) continue;
+      if (replayOnly && kind === "llm" && input === API_KEY_INPUT) continue;
       const p = lock.params[param];
       if (!p || !("secret" in p)) continue;
       const list = needers.get(param) ?? [];

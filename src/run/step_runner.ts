@@ -25,6 +25,7 @@ export function bindContextOf(ctx: RunContext, table: StepTable) {
         ? await ctx.options.resolveSecret(name, marker)
         : ctx.secrets.get(name),
     producer: (id: string) => table.get(id) ?? ctx.records.steps.get(id),
+    replayOnly: ctx.options.kindOptions?.cassettes === "none",
   };
 }
 

@@ -51,3 +51,33 @@ export function llmFacts(
     pinned: models[key] ?? null,
   };
 }
+
+/**
+ * What an llm step reaches, for explain's `network` fact (its `resources.network` does not
+ * apply: Lily makes the call): its provider's `host:port`, or `off` for the fake provider.
+ * Undefined for another kind.
+ *
+ * @example
+ * ```ts
+ * import { assertEquals } from "../../tests/_assert.ts";
+ * import { llmNetwork } from "./llm_explain.ts";
+ * const step = {
+ *   id: "a",
+ *   uses: "llm",
+ *   with: { provider: "openai", model: "m", prompt: "hi", base_url: "https://api.example.com/v1" },
+ * };
+ * assertEquals(llmNetwork(step as never), "network only api.example.com:443 (the provider)");
+ * ```
+ */
+export function llmNetwork(step: Pick<LockStep, "id" | "uses" | "with">): string | undefined {
+  if (step.uses !== "llm") return undefined;
+  const { plan } = readLlmStep(step.id, step.with);
+  if (plan.provider === "fake" || !plan.baseUrl) return "network off";
+  try {
+    const url = new URL(plan.baseUrl);
+    const port = url.port || (url.protocol === "https:" ? "443" : "80");
+    return `network only ${url.hostname.replace(/^\[|\]$/g, "")}:${port} (the provider)`;
+  } catch {
+    return `network only ${plan.baseUrl} (the provider)`;
+  }
+}

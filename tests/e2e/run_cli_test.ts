@@ -181,6 +181,7 @@ steps:
   - {id: typed, uses: shell, outputs: {n: {type: int}}, with: {run: "echo n=abc >> \\"$LILY_OUTPUT\\""}}
   - {id: shellerr, uses: shell, with: {run: "echo $((1/0))"}}
   - {id: noprog, uses: shell, with: {run: "exit 6"}}
+  - {id: builtins, uses: shell, resources: {binaries: [sh]}, with: {run: "echo no program; exit 3"}}
 ${pythonSteps}`,
   });
   try {
@@ -191,9 +192,11 @@ ${pythonSteps}`,
     assertMatch(m.steps.fetch.notes[0], /without network/);
     assertEquals(m.steps.online.notes, undefined, "a step with network gets no such note");
     // Failures the network cannot explain get no note: an output of the wrong type, an error
-    // of Lily's shell, a script that starts no program, python's audit-hook refusal (its own
-    // message names resources.network for sockets) and an exception in a step that starts none.
-    for (const id of ["typed", "shellerr", "noprog", ...(python ? ["pysys", "pyexc"] : [])]) {
+    // of Lily's shell, a script that starts no program (even one that may start `sh`), python's
+    // audit-hook refusal (its own message names resources.network for sockets) and an exception
+    // in a step that starts none.
+    const quiet = ["typed", "shellerr", "noprog", "builtins"];
+    for (const id of [...quiet, ...(python ? ["pysys", "pyexc"] : [])]) {
       assertEquals(m.steps[id].status, "failed", id);
       assertEquals(m.steps[id].notes, undefined, `${id}: ${m.steps[id].notes}`);
     }

@@ -268,6 +268,10 @@ Deno.test("llm: a 429 storm is retried after each Retry-After, then the answer i
       // The server's waits, not the step's 3 ms backoff.
       assertEquals(retries.map((e) => e.delay_ms), [0, 1000, 0]);
       assertMatch(String(retries[0].reason), /429/);
+      // The step has retries: no hint tells it to add them.
+      for (const text of [out.stdout + out.stderr, ...retries.map((e) => String(e.reason))]) {
+        assert(!/give the step `retries/.test(text), text);
+      }
       assertEquals(latestManifest(dir).steps.ask.outputs.text.value, "echo: hi");
     });
   }, {
@@ -359,6 +363,17 @@ Deno.test("llm: a redirect off the provider's host is denied before that host is
         assertEquals(m.steps.ask.denied.target, `127.0.0.1:${elsewhere.port}`);
         assertMatch(m.steps.ask.denied.hint, /only its provider's host/);
         assertMatch(out.stdout + out.stderr, /LILY-E0824/);
+        // `resources.network` is not an llm step's: no note tells it to grant the network.
+        assertEquals(m.steps.ask.notes, undefined);
+        assert(!/ran without network/.test(out.stdout + out.stderr), out.stdout);
+        // explain shows the host it reaches, not `network off`.
+        const explain = await cli(dir, ["explain", "flow.petal"]);
+        assertEquals(explain.code, 0, explain.stderr);
+        assertMatch(
+          explain.stdout,
+          new RegExp(`network only 127\\.0\\.0\\.1:${server.port} \\(the provider\\)`),
+        );
+        assert(!/network off/.test(explain.stdout), explain.stdout);
       });
     }, {
       failures: [{
@@ -441,7 +456,7 @@ Deno.test("llm: a cached llm step does not call the provider again; a changed pa
   });
 });
 
-Deno.test("llm: the model alias is pinned to the id the provider reports; the pin is sent; drift fails --locked and re-pins otherwise", async () => {
+Deno.test("llm: the model alias is pinned to the id the provider reports; the alias is sent, the pin checked; drift fails --locked and re-pins otherwise", async () => {
   await withServer("openai", async (server) => {
     await withProject({
       "flow.petal": flow(
@@ -477,10 +492,10 @@ Deno.test("llm: the model alias is pinned to the id the provider reports; the pi
         pin_key: key,
         pinned: "gpt-test-2026-01-01",
       });
-      // The pin is what is asked for now, and --locked accepts it.
+      // The alias is still what is asked for (the pin is checked, not sent); --locked accepts it.
       const second = await cli(dir, ["run", "locks/flow.petal.lock.yaml", "--locked"]);
       assertEquals(second.code, 0, second.stderr + second.stdout);
-      assertEquals(server.hits[1].json!.model, "gpt-test-2026-01-01");
+      assertEquals(server.hits[1].json!.model, "gpt-test");
       // The provider now serves another model under the pinned id.
       server.script.reportModel = () => "gpt-test-2026-06-01";
       const drifted = await cli(dir, ["run", "locks/flow.petal.lock.yaml", "--locked"]);
@@ -499,6 +514,36 @@ Deno.test("llm: the model alias is pinned to the id the provider reports; the pi
       const m = latestManifest(dir);
       const log = await Deno.readTextFile(`${dir}/.lily/runs/${m.run_id}/${m.steps.ask.logs[0]}`);
       assertMatch(log, /model drift: gpt-test-2026-01-01 is now answered as gpt-test-2026-06-01/);
+    });
+  });
+});
+
+Deno.test("llm: composing again keeps the model pins of the lock it replaces, and drops those no step asks for", async () => {
+  const step = (model: string) =>
+    `  - id: ask
+    uses: llm
+    cache: {policy: never}
+    with: {provider: openai, model: ${model}, base_url: BASE, prompt: hi}
+    outputs: {text: {type: str}}
+`;
+  await withServer("openai", async (server) => {
+    const petal = (model: string) => flow(step(model).replace("BASE", server.baseUrl), "");
+    await withProject({ "flow.petal": petal("gpt-test") }, async (dir) => {
+      const lockPath = `${dir}/locks/flow.petal.lock.yaml`;
+      assertEquals((await cli(dir, ["compose", "flow.petal"])).code, 0);
+      const first = await cli(dir, ["run", "locks/flow.petal.lock.yaml"]);
+      assertEquals(first.code, 0, first.stderr + first.stdout);
+      assertMatch(await Deno.readTextFile(lockPath), /: gpt-test-2026-01-01\n/);
+      // Recomposed: the pin stays, so --locked still runs.
+      assertEquals((await cli(dir, ["compose", "flow.petal"])).code, 0);
+      assertMatch(await Deno.readTextFile(lockPath), /: gpt-test-2026-01-01\n/);
+      const locked = await cli(dir, ["run", "locks/flow.petal.lock.yaml", "--locked"]);
+      assertEquals(locked.code, 0, locked.stderr + locked.stdout);
+      // Another model: its pin is not the old one's.
+      await Deno.writeTextFile(`${dir}/flow.petal`, petal("gpt-other"));
+      assertEquals((await cli(dir, ["compose", "flow.petal"])).code, 0);
+      const lock = await Deno.readTextFile(lockPath);
+      assert(!lock.includes("gpt-test-2026-01-01"), lock);
     });
   });
 });
