@@ -3,7 +3,7 @@
  * @module
  */
 import { dirname, join, resolve } from "node:path";
-import { LilyError } from "../errors.ts";
+import { LilyError, LilyErrors } from "../errors.ts";
 import type { LockFile } from "../schema/lock.ts";
 import type { Manifest } from "../schema/events.ts";
 import { assignments, collect, command, parse, shown, sweeps } from "./_common.ts";
@@ -175,6 +175,26 @@ export async function main(args: string[]): Promise<number> {
       { approve: opts.approve, answersFile: opts.answers },
     )
     : undefined;
+  // With no terminal to ask on, every gate sure to run needs its answer now: all are listed
+  // at once, before anything runs (a gate under `if:` fails only if reached).
+  const promptOut = opts.events === "-" || opts.json ? Deno.stderr : Deno.stdout;
+  if (!opts.dryRun && !(Deno.stdin.isTerminal() && promptOut.isTerminal())) {
+    const { unansweredGates } = await import("../steps/human_answers.ts");
+    const { selectSteps } = await import("../run/select.ts");
+    const picked = opts.only?.flatMap((s) => s.split(",")).map((s) => s.trim()).filter(Boolean);
+    const selected = (lock: Target["lock"]) => {
+      try {
+        return selectSteps(lock, picked);
+      } catch {
+        return new Set<string>(); // an unknown `--only` name: the run reports it
+      }
+    };
+    const missing = unansweredGates(
+      runs.map((r) => ({ lock: r.lock, selected: selected(r.lock) })),
+      answers,
+    );
+    if (missing.length) throw new LilyErrors(missing);
+  }
   const { runLock } = await import("../run/engine.ts");
   const { consoleView } = await import("../run/console.ts");
   const controller = new AbortController();
