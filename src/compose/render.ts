@@ -9,6 +9,7 @@ import type { Petal, Step } from "../schema/petal.ts";
 import type { List } from "../shell/ast.ts";
 import { lazyLocate } from "../source/locate.ts";
 import type * as TemplateModule from "../template/mod.ts";
+import { ItemErrors } from "./item_errors.ts";
 import { shellFields } from "./shell_fields.ts";
 
 const TEMPLATE = /\{[{%#]/;
@@ -81,6 +82,7 @@ export async function renderPetal(
   const shells = shellFields(petal);
   // Every field is rendered even after one fails: all errors of the pass are reported at once.
   const errors: LilyError[] = [];
+  const items = new ItemErrors();
   const render = (value: unknown, path: (string | number)[]): unknown => {
     if (typeof value === "string") {
       if (!TEMPLATE.test(value)) return value;
@@ -94,7 +96,9 @@ export async function renderPetal(
       } catch (error) {
         const found = userErrors(error);
         if (!found) throw error;
-        errors.push(...found);
+        // A foreach's items share their templates: an error there is reported once.
+        const step = path[0] === "steps" ? petal.steps[path[1] as number] : undefined;
+        errors.push(...(step ? items.add(step.id, path.slice(2).join("."), found) : found));
         return value;
       }
       const at = describe(path);
@@ -150,6 +154,7 @@ export async function renderPetal(
     outputs: petal.outputs && render(petal.outputs, ["outputs"]) as Petal["outputs"],
     artifacts: petal.artifacts && render(petal.artifacts, ["artifacts"]) as Petal["artifacts"],
   };
+  items.finish();
   if (errors.length === 1) throw errors[0];
   if (errors.length > 1) throw new LilyErrors(errors);
   return { petal: rendered, effects };

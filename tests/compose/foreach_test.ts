@@ -309,6 +309,36 @@ steps:
   ]);
 });
 
+Deno.test("a template error in the inner step is reported once, naming the items", async () => {
+  const errors = await errorsOf(`petal: "1"
+name: gh
+steps:
+  - id: test
+    uses: foreach
+    with:
+      matrix: { os: [a, b, c], py: ["3.11", "3.12"] }
+      step:
+        uses: shell
+        with: { run: 'echo "{{ item }}"' }
+  - id: one
+    uses: foreach
+    with:
+      items: [{ x: 1 }]
+      step: { uses: shell, with: { run: 'echo "{{ item }}"' } }
+`);
+  assertEquals(errors.map((e) => [e.code, e.span?.line]), [
+    ["LILY-E0406", 10],
+    ["LILY-E0406", 15],
+  ]);
+  assertEquals(errors.map((e) => e.notes.map((n) => n.message)), [
+    [
+      "the same in 6 items of foreach `test`: `test@a-3.11`, `test@a-3.12`, `test@b-3.11`, " +
+      "`test@b-3.12`, `test@c-3.11` and `test@c-3.12`",
+    ],
+    ["in item `one@0` of foreach `one`"],
+  ]);
+});
+
 Deno.test("an inner step may not declare an input named item (it is $LILY_INPUT_ITEM)", async () => {
   const errors = await errorsOf(`petal: "1"
 name: bad
