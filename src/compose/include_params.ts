@@ -95,7 +95,7 @@ export function mapIncludeParams(
             `include \`${context.id}\` does not give param \`${name}\`, which \`${context.fragment}\` requires`,
             {
               span: context.spanOf([], true),
-              hint: `add it: \`with: {params: {${name}: ${example(param)}}}\``,
+              hint: `add it, ${typeWords(param)}: \`with: {params: {${name}: ${example(param)}}}\``,
             },
           ),
         );
@@ -135,7 +135,7 @@ function typedValue(
       `include \`${context.id}\`: param \`${name}\` of \`${context.fragment}\` is \`${param.type}\`, but ${
         JSON.stringify(value)
       } is not${param.choices ? ` one of ${listNames(param.choices.map(String))}` : ""}`,
-      { span, hint: `give ${example(param)}` },
+      { span, hint: `give ${typeWords(param)}, e.g. \`${name}: ${example(param)}\`` },
     );
   }
 }
@@ -183,8 +183,24 @@ function secretMarker(
   );
 }
 
+/** What a param takes, in words: "an int", "one of `a` and `b`". */
+function typeWords(param: Param): string {
+  if (param.choices?.length) return `one of ${listNames(param.choices.map(String))}`;
+  return {
+    int: "an int",
+    float: "a float",
+    bool: "a bool (true or false)",
+    str: "a string",
+    json: "a JSON value",
+    path: "a path",
+  }[param.type as string] ?? `a \`${param.type}\``;
+}
+
+/** A value for `param` as YAML: its default if it has one, else its first choice, else a stock one. */
 function example(param: Param): string {
-  if (param.choices?.length) return JSON.stringify(param.choices[0]);
-  return { int: "3", float: "0.5", bool: "true", json: "[1, 2]" }[param.type as string] ??
-    `<${param.type}>`;
+  const value = param.default ?? param.choices?.[0];
+  if (value !== undefined && value !== null) return JSON.stringify(value);
+  return { int: "3", float: "0.5", bool: "true", json: "[1, 2]", str: '"text"' }[
+    param.type as string
+  ] ?? `<${param.type}>`;
 }

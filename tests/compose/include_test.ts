@@ -164,6 +164,12 @@ steps:
     assertEquals(byCode.get("LILY-E0975")!.span?.file, "flow.petal");
     assertEquals(byCode.get("LILY-E0975")!.span?.line, 8);
     assertMatch(byCode.get("LILY-E0975")!.message, /`channel`/);
+    // The hints say the type, with an example from the param (its default when it has one).
+    assertEquals(byCode.get("LILY-E0976")!.hint, "give an int, e.g. `count: 1`");
+    assertEquals(
+      byCode.get("LILY-E0975")!.hint,
+      'add it, a string: `with: {params: {channel: "text"}}`',
+    );
   });
 });
 
