@@ -204,3 +204,37 @@ function example(param: Param): string {
     param.type as string
   ] ?? `<${param.type}>`;
 }
+
+/**
+ * A secret rendered by a template in an include's `with.params` (`token: "{{ params.key }}"`)
+ * fails in render (LILY-E0410) before the include is mapped: its hint then says how an include
+ * binds a secret — the bare name, `token: params.key` — instead of the step-input advice.
+ *
+ * @example
+ * ```ts
+ * import { LilyError } from "../errors.ts";
+ * import { includeSecretHint } from "./include_params.ts";
+ * const e = new LilyError("LILY-E0410", "template: secret param `key` cannot be rendered into text");
+ * const [fixed] = includeSecretHint({ uses: "include" }, ["with", "params", "token"], [e]);
+ * if (!fixed.hint?.includes("`token: params.key`")) throw new Error("bare name");
+ * ```
+ */
+export function includeSecretHint(
+  step: { uses: string },
+  field: readonly (string | number)[],
+  errors: LilyError[],
+): LilyError[] {
+  if (step.uses !== "include" || field[0] !== "with" || field[1] !== "params") return errors;
+  const param = field[2];
+  return errors.map((e) => {
+    const secret = /secret param `([^`]+)`/.exec(e.message)?.[1];
+    if (e.code !== "LILY-E0410" || !secret || typeof param !== "string") return e;
+    return new LilyError(e.code, e.message, {
+      span: e.span,
+      label: e.label,
+      notes: e.notes,
+      hint:
+        `an include binds a secret by its bare name, not a template: \`${param}: params.${secret}\` (the fragment's param must be \`type: secret\`)`,
+    });
+  });
+}

@@ -9,6 +9,7 @@ import type { Petal, Step } from "../schema/petal.ts";
 import type { List } from "../shell/ast.ts";
 import { lazyLocate } from "../source/locate.ts";
 import type * as TemplateModule from "../template/mod.ts";
+import { includeSecretHint } from "./include_params.ts";
 import { ItemErrors } from "./item_errors.ts";
 import { shellFields } from "./shell_fields.ts";
 
@@ -94,10 +95,11 @@ export async function renderPetal(
           ? engine.renderTemplate(value, context(path.join(".")), where)
           : engine.renderShellScript(value, context(path.join(".")), where, shell);
       } catch (error) {
-        const found = userErrors(error);
+        let found = userErrors(error);
         if (!found) throw error;
         // A foreach's items share their templates: an error there is reported once.
         const step = path[0] === "steps" ? petal.steps[path[1] as number] : undefined;
+        if (step) found = includeSecretHint(step, path.slice(2), found);
         errors.push(...(step ? items.add(step.id, path.slice(2).join("."), found) : found));
         return value;
       }

@@ -211,6 +211,33 @@ steps:
   });
 });
 
+Deno.test("include: a secret given through a template is refused with the bare-name binding as hint", async () => {
+  const flow = `petal: "1"
+name: flow
+params:
+  api_key: { type: secret }
+steps:
+  - id: f
+    uses: include
+    with: { petal: frag.petal, params: { token: "{{ params.api_key }}" } }
+`;
+  const frag = `petal: "1"
+name: frag
+params:
+  token: { type: secret }
+steps:
+  - id: s
+    uses: shell
+    inputs: { t: { from: params.token } }
+    with: { run: echo ok }
+`;
+  await withProject({ "flow.petal": flow, "frag.petal": frag }, async (dir) => {
+    const errors = await composeErrors(dir);
+    assertEquals(errors.map((e) => [e.code, at(e)]), [["LILY-E0410", "flow.petal:8:53"]]);
+    assertMatch(errors[0].hint ?? "", /bare name, not a template: `token: params\.api_key`/);
+  });
+});
+
 Deno.test("include: a fragment's secret is bound to a secret of the including file", async () => {
   const flow = `petal: "1"
 name: flow
