@@ -309,6 +309,23 @@ steps:
   ]);
 });
 
+Deno.test("E0967: `item` in a run-time foreach's template points at the placeholder", async () => {
+  const one = await errorsOf(
+    BAD_HEAD +
+      `  - id: x\n    uses: foreach\n    with:\n      items: steps.list.outputs.list\n      step: {uses: shell, with: {run: "echo {{ item }}"}}\n`,
+  );
+  assertEquals(one.map((e) => [e.code, e.span?.line, e.span?.col, e.span?.length]), [
+    ["LILY-E0967", 15, 45, 10],
+  ]);
+  const block = await errorsOf(
+    BAD_HEAD +
+      `  - id: x\n    uses: foreach\n    with:\n      items: steps.list.outputs.list\n      step:\n        uses: shell\n        with:\n          run: |\n            echo start\n            echo "{{ item.name }}"\n`,
+  );
+  assertEquals(block.map((e) => [e.code, e.span?.line, e.span?.col, e.span?.length]), [
+    ["LILY-E0967", 20, 19, 15],
+  ]);
+});
+
 Deno.test("a template error in the inner step is reported once, naming the items", async () => {
   const errors = await errorsOf(`petal: "1"
 name: gh
