@@ -14,7 +14,7 @@ import { type IODecl, type Petal, type Step, Step as StepSchema } from "../schem
 import { lazyLocate } from "../source/locate.ts";
 import { originOf, originOfKey, setKeyOrigin, setOrigin } from "../source/origin.ts";
 import { collectorInput, subStepId } from "../steps/foreach.ts";
-import { badKey, keyOf, matrixKey, parseKeyTemplate } from "../steps/foreach_keys.ts";
+import { badKey, keyOf, matrixKey, missingField, parseKeyTemplate } from "../steps/foreach_keys.ts";
 import { matrixCombinations } from "../steps/foreach_matrix.ts";
 
 /** One foreach of the workflow, as plan/foreach_finish.ts needs it. */
@@ -397,12 +397,15 @@ export async function expandForeach(
       const itemSpan = Array.isArray(w.items) ? at(["with", "items", i]) : at(
         ["with", w.key === undefined ? (source === "matrix" ? "matrix" : "items") : "key"],
       );
-      const bad = badKey(key);
+      const missing = keySource === "" ? undefined : missingField(keyTemplate, item);
+      const bad = missing === undefined ? badKey(key) : `has no field \`${missing}\``;
       if (bad) {
         errors.push(
           new LilyError(
             "LILY-E0963",
-            `item ${i} of \`${step.id}\` has the key \`${key}\`, which ${bad}`,
+            missing !== undefined
+              ? `item ${i} of \`${step.id}\` has no field \`${missing}\` (the key is \`${w.key}\`)`
+              : `item ${i} of \`${step.id}\` has the key \`${key}\`, which ${bad}`,
             {
               span: itemSpan,
               hint:

@@ -326,6 +326,16 @@ Deno.test("E0967: `item` in a run-time foreach's template points at the placehol
   ]);
 });
 
+Deno.test("E0963: an item without the key's field is named, at the item", async () => {
+  const errors = await errorsOf(
+    BAD_HEAD +
+      `  - id: x\n    uses: foreach\n    with:\n      items: [{name: a}, {nom: b}]\n      key: "{{ item.name }}"\n      step: {uses: shell, with: {run: "true"}}\n`,
+  );
+  assertEquals(errors.map((e) => [e.code, e.span?.line, e.message]), [
+    ["LILY-E0963", 14, "item 1 of `x` has no field `name` (the key is `{{ item.name }}`)"],
+  ]);
+});
+
 Deno.test("a template error in the inner step is reported once, naming the items", async () => {
   const errors = await errorsOf(`petal: "1"
 name: gh

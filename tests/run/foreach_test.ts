@@ -190,6 +190,34 @@ Deno.test("a run-time list that is not a list fails the foreach with a clear rea
   });
 });
 
+Deno.test("a run-time item without the key's field fails the foreach naming the field", async () => {
+  await withProject({
+    "flow.petal": RUNTIME.replace(
+      'echo "files=$items]" >> "$LILY_OUTPUT"',
+      'echo "files=[{\\"name\\": \\"a\\"}, {\\"nom\\": \\"b\\"}]" >> "$LILY_OUTPUT"',
+    ),
+  }, async (dir) => {
+    const out = await run(dir);
+    assertEquals(out.code, 1, out.stdout + out.stderr);
+    const m = latestManifest(dir);
+    assertEquals(m.steps.each.status, "failed");
+    assertMatch(
+      m.steps.each.error,
+      /item 1 has no field `name` \(the key is `\{\{ item\.name \}\}`\)/,
+    );
+  });
+});
+
+Deno.test("--only id@key of a run-time foreach says its items exist only at run time", async () => {
+  await withProject({ "flow.petal": RUNTIME }, async (dir) => {
+    const out = await run(dir, ["--only", "each@f1"]);
+    assertEquals(out.code, 2, out.stdout + out.stderr);
+    const text = out.stdout + out.stderr;
+    assert(text.includes("an item of foreach `each`, whose items exist only at run time"), text);
+    assert(text.includes("`--only each` runs them all"), text);
+  });
+});
+
 const MATRIX = (failFast: boolean) =>
   `petal: "1"
 name: mx
