@@ -252,6 +252,46 @@ Deno.test("fail_fast true: a failed item cancels the other items of its matrix, 
   });
 });
 
+Deno.test("fail_fast true: a running item cancelled by its matrix's failure says why, like the pending ones", async () => {
+  // `slow` runs until cancelled; `bad` fails once `slow` has started.
+  const flow = `petal: "1"
+name: mx
+steps:
+  - id: test
+    uses: foreach
+    with:
+      matrix: {n: [bad, slow, later]}
+      max_parallel: 2
+      fail_fast: true
+      step:
+        uses: shell
+        with:
+          run: |
+            case "$LILY_INPUT_ITEM" in
+              *slow*|*later*) touch slow.started; while true; do sleep 0.05; done ;;
+              *bad*) while [ ! -e slow.started ]; do sleep 0.05; done; exit 1 ;;
+            esac
+`;
+  await withProject({ "flow.petal": flow }, async (dir) => {
+    const out = await run(dir, ["-j", "2", "--isolation", "none"]);
+    assertEquals(out.code, 1, out.stdout + out.stderr);
+    const m = latestManifest(dir);
+    assertEquals(m.steps["test@bad"].status, "failed");
+    const why = /item `test@bad` of foreach `test` failed \(fail_fast\)/;
+    // One of them was running (its event says why), the other never started (its manifest).
+    const events = latestEvents(dir);
+    const running: string[] = [];
+    for (const item of ["test@slow", "test@later"]) {
+      assertEquals(m.steps[item].status, "cancelled", item);
+      const event = events.find((e) => e.type === "step.cancelled" && e.step === item);
+      if (m.steps[item].attempts) running.push(item);
+      assertMatch(String(m.steps[item].reason ?? event?.reason), why, item);
+    }
+    assertEquals(running.length, 1, "one item was running when `bad` failed");
+    assert(out.stdout.includes("item `test@bad` of foreach `test` failed (fail_fast)"), out.stdout);
+  });
+});
+
 Deno.test("fail_fast false: the other items of the matrix run although one failed", async () => {
   await withProject({ "flow.petal": MATRIX(false) }, async (dir) => {
     const out = await run(dir, ["-j", "1"]);
