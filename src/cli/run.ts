@@ -17,8 +17,9 @@ export const EXIT_CANCELLED = 130;
 export async function main(args: string[]): Promise<number> {
   const program = command(
     "run",
-    "Run a lock as a parallel DAG with a content-addressed cache. Given a .petal, compose it\n" +
-      "in memory first. Every run writes .lily/runs/<run-id>/ (events.jsonl, manifest.json,\n" +
+    // One paragraph: the help formatter wraps it to the terminal's width.
+    "Run a lock as a parallel DAG with a content-addressed cache. Given a .petal, compose it " +
+      "in memory first. Every run writes .lily/runs/<run-id>/ (events.jsonl, manifest.json, " +
       "logs/). Exit status: 0 success, 1 a step failed, 2 user error, 130 cancelled (Ctrl-C).",
     `  lily run locks/video.petal.lock.yaml
   lily run flows/video.petal -p size=720 --profile ci      # compose in memory, then run
