@@ -427,14 +427,15 @@ steps:
     with: { run: echo }
 `;
   await withProject({ "flow.petal": flow, "notify.petal": NOTIFY }, async (dir) => {
+    // Both in one pass: a field the include cannot take does not hide the other problems.
     const errors = await composeErrors(dir);
-    assertEquals(errors.map((e) => e.code), ["LILY-E0970"]);
+    assertEquals(errors.map((e) => e.code), ["LILY-E0970", "LILY-E0977"]);
     assertEquals(at(errors[0]), "flow.petal:6:5");
+    assertEquals(at(errors[1]), "flow.petal:11:26");
+    assertMatch(errors[1].hint ?? "", /`status`/);
     await Deno.writeTextFile(`${dir}/flow.petal`, flow.replace("    timeout: 1m\n", ""));
     const second = await composeErrors(dir);
     assertEquals(second.map((e) => e.code), ["LILY-E0977"]);
-    assertEquals(at(second[0]), "flow.petal:10:26");
-    assertMatch(second[0].hint ?? "", /`status`/);
   });
 });
 
