@@ -12,6 +12,11 @@
  * `--engine-ab` compares two engines (this checkout and another, e.g. `git worktree add` of
  * the commit before a change) on the issue's case only: 1000 layered steps that each start a
  * program, -j2, both isolation modes, against make, all in interleaved rounds; then peak RSS.
+ * Each engine runs the lock its own version composed, in a directory of its own. Also, for both
+ * engines: start-up and end alone (the same lock with `--only s0`) and the
+ * builtin shape in `none` (where the peak RSS target is set). Each engine gets a user cache of
+ * its own (compiled locks differ between versions), and each round also times the floor: a bare Deno script starting the same 1000 programs two at a time
+ * (`Deno.Command`, output piped and drained as the engine does), with no engine at all.
  * @module
  */
 import { type Command, type Shape, writeDag } from "./run_gen.ts";
@@ -33,6 +38,7 @@ const LILY = [deno, "run", "-A", "--v8-flags=--max-semi-space-size=1", mod];
 async function timed(
   cmd: string[],
   cwd: string,
+  extraEnv: Record<string, string> = {},
 ): Promise<{ ms: number; rssKb?: number; cpuMs?: number }> {
   const useTime = cmd[0] === "@time";
   const argv = useTime ? ["/usr/bin/time", "-f", "maxrss=%M cpu=%U+%S", ...cmd.slice(1)] : cmd;
@@ -40,7 +46,7 @@ async function timed(
   const out = await new Deno.Command(argv[0], {
     args: argv.slice(1),
     cwd,
-    env,
+    env: { ...env, ...extraEnv },
     stdout: "null",
     stderr: "piped",
   }).output();
@@ -56,10 +62,15 @@ async function timed(
   };
 }
 
-async function project(shape: Shape, n: number, command: Command = "builtin"): Promise<string> {
+async function project(
+  shape: Shape,
+  n: number,
+  command: Command = "builtin",
+  lilyArgv = LILY,
+): Promise<string> {
   const dir = await Deno.makeTempDir({ prefix: `lily-bench-${shape}-` });
   writeDag(dir, shape, n, command);
-  await timed([...LILY, "compose", "flow.petal", "-o", "flow.lock.yaml", "-q"], dir);
+  await timed([...lilyArgv, "compose", "flow.petal", "-o", "flow.lock.yaml", "-q"], dir);
   await Deno.writeTextFile(`${dir}/empty.ts`, "");
   return dir;
 }
@@ -101,6 +112,29 @@ async function cold(shape: Shape, n: number, r: number, command: Command = "buil
   return { dir, samples };
 }
 
+/**
+ * The floor for the engine in `--isolation none`: Deno itself starting the 1000 programs of
+ * the DAG (in file order, which respects its layers), two at a time, output piped and read.
+ */
+const FLOOR = `const make = Deno.readTextFileSync("Makefile");
+const program = /\\t@(\\S+)/.exec(make)[1];
+const steps = [...make.matchAll(/^(s\\d+):/gm)].map((m) => m[1]);
+let next = 0;
+const drain = (s) => s.pipeTo(new WritableStream());
+async function slot() {
+  while (next < steps.length) {
+    const child = new Deno.Command(program, {
+      args: [steps[next++]], clearEnv: true, env: { PATH: "/usr/bin:/bin" },
+      stdin: "null", stdout: "piped", stderr: "piped",
+    }).spawn();
+    const [status] = await Promise.all([child.status, drain(child.stdout), drain(child.stderr)]);
+    if (!status.success) throw new Error(program + " failed");
+  }
+}
+await Promise.all([slot(), slot()]);
+if (next !== 1000) throw new Error("expected 1000 programs, started " + next);
+`;
+
 if (Deno.args.some((a) => a.startsWith("--engine-ab="))) {
   await engineAb(Deno.args.find((a) => a.startsWith("--engine-ab="))!.slice(12));
   Deno.exit(0);
@@ -120,13 +154,34 @@ async function engineAb(other: string) {
     isolation,
   ];
   const dir = await project("layered", 1000, "program");
+  // Each engine its own user cache: a compiled lock one version wrote is a miss for the other.
+  const caches = { old: await Deno.makeTempDir(), new: await Deno.makeTempDir() };
+  const floor = `${dir}/floor.ts`;
+  await Deno.writeTextFile(floor, FLOOR);
+  // The ≤ 80 MB peak RSS target is set on the builtin shape (no program per step).
+  const builtin = await project("layered", 1000, "builtin");
+  // Each engine runs the lock its own version composed (an older engine may not read a newer
+  // lock): the same DAG, in directories of its own.
+  const oldDirs = {
+    program: await project("layered", 1000, "program", oldLily),
+    builtin: await project("layered", 1000, "builtin", oldLily),
+  };
   const cases: Record<string, string[]> = {
     "old none": run(oldLily, "none"),
     "new none": run(LILY, "none"),
     "old sandbox": run(oldLily, "auto"),
     "new sandbox": run(LILY, "auto"),
+    // Start-up and end: the same lock, one step run (the 999 others are not selected).
+    "old start": [...run(oldLily, "none"), "--only", "s0"],
+    "new start": [...run(LILY, "none"), "--only", "s0"],
+    "old builtin": run(oldLily, "none"),
+    "new builtin": run(LILY, "none"),
   };
-  const samples: Record<string, number[]> = { make: [] };
+  const dirOf = (name: string) =>
+    name.startsWith("old")
+      ? (name.endsWith("builtin") ? oldDirs.builtin : oldDirs.program)
+      : (name.endsWith("builtin") ? builtin : dir);
+  const samples: Record<string, number[]> = { make: [], floor: [] };
   const cpu: Record<string, number[]> = {};
   const rss: Record<string, number[]> = {};
   for (const name of Object.keys(cases)) [samples[name], cpu[name], rss[name]] = [[], [], []];
@@ -135,15 +190,19 @@ async function engineAb(other: string) {
     const names = Object.keys(cases);
     if (i % 2) names.reverse();
     for (const name of names) {
-      await clean(dir);
-      const m = await timed(["@time", ...cases[name]], dir);
+      await clean(dirOf(name));
+      const m = await timed(["@time", ...cases[name]], dirOf(name), {
+        XDG_CACHE_HOME: name.startsWith("old") ? caches.old : caches.new,
+      });
       samples[name].push(m.ms);
       cpu[name].push(m.cpuMs ?? 0);
       rss[name].push(Math.round((m.rssKb ?? 0) / 1024));
     }
     samples.make.push((await timed(["make", "-j2", "-s"], dir)).ms);
+    samples.floor.push((await timed([deno, "run", "-A", floor], dir)).ms);
   }
   const ratio = (a: string, b: string, of = samples) => median(of[a].map((x, i) => x / of[b][i]));
+  const load = Deno.readTextFileSync("/proc/loadavg").split(" ").slice(0, 3).join(" ");
   console.log(`## engine A/B: layered 1000, program steps, -j2 (${rounds} interleaved rounds)\n`);
   console.log(
     "Wall: median; ratios are medians of per-round ratios. CPU: the engine process's user + system time (its children's too). RSS: the engine's peak.\n",
@@ -151,7 +210,16 @@ async function engineAb(other: string) {
   console.log("| case | wall | vs make | wall new/old | CPU | CPU new/old | peak RSS |");
   console.log("|---|---|---|---|---|---|---|");
   console.log(`| make | ${median(samples.make).toFixed(0)} ms | 1.00× | | | | |`);
-  for (const mode of ["none", "sandbox"]) {
+  console.log(
+    `| floor: Deno spawns the 1000 programs | ${median(samples.floor).toFixed(0)} ms | ${
+      ratio("floor", "make").toFixed(2)
+    }× | | | | |`,
+  );
+  for (const mode of ["none", "sandbox", "start", "builtin"]) {
+    if (mode === "start") {
+      console.log("| start-up and end only (`--only s0`, `none`) | | | | | | |");
+    }
+    if (mode === "builtin") console.log("| 1000 builtin steps (`true <id>`), `none` | | | | | | |");
     for (const who of ["old", "new"]) {
       const name = `${who} ${mode}`;
       const vsOld = (of: Record<string, number[]>) =>
@@ -165,7 +233,11 @@ async function engineAb(other: string) {
       );
     }
   }
+  console.log(`\nLoad average at the end: ${load}`);
   await Deno.remove(dir, { recursive: true });
+  await Deno.remove(builtin, { recursive: true });
+  for (const old of Object.values(oldDirs)) await Deno.remove(old, { recursive: true });
+  for (const cache of Object.values(caches)) await Deno.remove(cache, { recursive: true });
 }
 
 console.log(`## lily run vs ninja and make (${rounds} interleaved rounds, -j2, medians)\n`);

@@ -16,12 +16,13 @@
  * target (a link there is replaced, never followed).
  * @module
  */
-import { createHash, createHmac } from "node:crypto";
+import { createHash } from "node:crypto";
 import { dirname, join } from "node:path";
 import { openRegular, restoreInside, unsafeRelative } from "./safe_path.ts";
 import { canonicalJson } from "../util/canonical_json.ts";
 import { fileDigest, type KeyParts } from "./key.ts";
 import { keyFile } from "../util/secret_key.ts";
+import { hmacSha256 } from "../util/hmac.ts";
 
 /** A stored output. */
 export interface StoredOutput {
@@ -117,9 +118,12 @@ export class CacheStore {
     return this.#secret = keyFile(file);
   }
 
+  #mac: ((...parts: string[]) => string) | undefined;
+
   /** The HMAC of an entry record under this cache's key. */
   macOf(entry: Entry): string {
-    return createHmac("sha256", this.secretKey()).update(canonicalJson(entry)).digest("hex");
+    this.#mac ??= hmacSha256(this.secretKey());
+    return this.#mac(canonicalJson(entry));
   }
 
   /** Looks an entry up and verifies its record (blobs are checked on restore). */

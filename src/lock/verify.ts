@@ -11,7 +11,7 @@ import type { LockFile } from "../schema/lock.ts";
 import { VERSION } from "../version.ts";
 import { sourceDigest } from "../source/load.ts";
 import { sha256Hex } from "../util/canonical_json.ts";
-import { diffLocks, type LockDiff } from "./diff.ts";
+import type { LockDiff } from "./diff.ts";
 
 /** One finding of verify. */
 export interface Finding {
@@ -111,6 +111,8 @@ export async function verifyLock(
   if (options.recompose) {
     const recomposed = await options.recompose(lockPath, lock, getEnv);
     if (recomposed.spec_hash !== lock.spec_hash) {
+      // Loaded only here: the diff reaches the lock model (zod), which a plain run never loads.
+      const { diffLocks } = await import("./diff.ts");
       diff = diffLocks(lock, recomposed);
       // `steps.<id>.with.run`; an included step's id has dots (`steps.notify.post.with.run`).
       const volatile = lock.provenance.nondeterministic.map((n) => n.where);

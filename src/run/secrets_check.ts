@@ -5,7 +5,7 @@
  * @module
  */
 import { LilyError, LilyErrors } from "../errors.ts";
-import type { LockFile, LockParam } from "../schema/lock.ts";
+import type { LockFile, LockParam, LockStep } from "../schema/lock.ts";
 
 type SecretMarker = Extract<LockParam, { secret: true }>;
 
@@ -38,7 +38,10 @@ export async function assertSecretsSet(
   const needers = new Map<string, string[]>();
   for (const step of lock.plan.steps) {
     if (!selected.has(step.id)) continue;
-    for (const io of Object.values(step.inputs)) {
+    // A foreach over a run-time list keeps its inner step as a rule (steps/foreach.ts): each
+    // sub-step the engine makes from it needs the inner step's secrets.
+    const rule = (step.with as { rule?: { step?: { inputs?: LockStep["inputs"] } } }).rule;
+    for (const io of [...Object.values(step.inputs), ...Object.values(rule?.step?.inputs ?? {})]) {
       const param = /^params\.(.+)$/.exec(io.from ?? "")?.[1];
       if (param === undefined || !io.required) continue;
       const p = lock.params[param];

@@ -343,7 +343,9 @@ class Host {
       }
       // Nothing the attempt started outlives it (before its output is read or its files go).
       if (ns) await clearNamespace(ns);
-      await attemptDir?.finish();
+      // With a PID namespace nothing of the attempt is left: its emptied directory may serve
+      // the next attempt (scratch.ts).
+      await attemptDir?.finish(ns !== null);
     }
   }
 

@@ -145,7 +145,9 @@ export function llmStepErrors(
       )
       : []),
   ];
-  const inputNames = [...new Set([...Object.keys(step.inputs), ...step.declared ?? []])]
+  // A foreach sub-step (`<id>@<key>`) has its item as `$LILY_INPUT_ITEM` (docs/foreach.md).
+  const item = step.id.includes("@") ? ["item"] : [];
+  const inputNames = [...new Set([...Object.keys(step.inputs), ...step.declared ?? [], ...item])]
     .filter((n) => n !== API_KEY_INPUT);
   for (const [path, text] of texts) {
     if (typeof text !== "string") continue;

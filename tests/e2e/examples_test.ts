@@ -2,7 +2,7 @@
 // the page, its `deno task lily …` lines run one by one through the real CLI in a fresh copy of the
 // example, and what they produced is checked with the real tools (ffprobe; the run records).
 import { assert, assertEquals, assertMatch } from "../_assert.ts";
-import { hasTool, lily, skipUnless } from "../_tools.ts";
+import { denoDir, hasTool, lily, skipUnless } from "../_tools.ts";
 
 const root = new URL("../../", import.meta.url).pathname;
 const SYSTEM_PY = "/usr/bin/python3";
@@ -12,7 +12,7 @@ const SYSTEM_PY = "/usr/bin/python3";
  * `sh` block of examples/NAME/README.md that the former does not have: each line's words (comments
  * dropped), `deno task lily …` standing for the CLI.
  */
-function readmeCommands(name: string): string[][] {
+function readmeCommands(name: string, part: "all" | "main" | "own" = "all"): string[][] {
   const lines = (file: string, marker: string) => {
     const page = Deno.readTextFileSync(`${root}${file}`);
     const block = new RegExp("```sh\\n" + marker + "([\\s\\S]*?)```").exec(page);
@@ -21,7 +21,8 @@ function readmeCommands(name: string): string[][] {
   };
   const main = lines("README.md", `# examples/${name} [^\\n]*\\n`);
   const own = lines(`examples/${name}/README.md`, "").filter((l) => !main.includes(l));
-  return [...main, ...own].map((command) => {
+  const chosen = part === "main" ? main : part === "own" ? own : [...main, ...own];
+  return chosen.map((command) => {
     // Plain words only: the test splits on spaces, as a shell would for these lines.
     assertMatch(command, /^[\w./=,: -]+$/, `README line: ${command}`);
     return command.split(/\s+/);
@@ -30,9 +31,11 @@ function readmeCommands(name: string): string[][] {
 
 /**
  * A fresh copy of examples/NAME at TMP/examples/NAME, without what earlier runs left in the
- * checkout (.lily, locks, out): the commands then run from TMP as from the checkout's root.
+ * checkout (.lily, locks, out): the commands then run from TMP as from the checkout's root. With
+ * `code`, TMP also links to the checkout's code (mod.ts, src/, tests/…), for an example's own
+ * `deno run` scripts that import it.
  */
-async function freshCopy(name: string): Promise<string> {
+async function freshCopy(name: string, code = false): Promise<string> {
   const tmp = await Deno.makeTempDir({ prefix: `lily-example-${name}-` });
   const copy = async (from: string, to: string) => {
     await Deno.mkdir(to, { recursive: true });
@@ -43,6 +46,8 @@ async function freshCopy(name: string): Promise<string> {
     }
   };
   await copy(`${root}examples/${name}`, `${tmp}/examples/${name}`);
+  const linked = ["mod.ts", "deno.json", "deno.lock", "src", "adapters", "tests", "scripts"];
+  for (const entry of code ? linked : []) await Deno.symlink(`${root}${entry}`, `${tmp}/${entry}`);
   return tmp;
 }
 
@@ -50,13 +55,25 @@ async function freshCopy(name: string): Promise<string> {
  * Runs the READMEs' lines for an example in `tmp`; each must succeed (`lily diff` says "different"
  * with status 1, as diff(1) does). Returns the stdout of each lily command by its first two words.
  */
-async function runReadme(name: string, tmp: string): Promise<Map<string, string>> {
+async function runReadme(
+  name: string,
+  tmp: string,
+  part: "all" | "main" | "own" = "all",
+): Promise<Map<string, string>> {
   const stdout = new Map<string, string>();
-  for (const words of readmeCommands(name)) {
+  for (const words of readmeCommands(name, part)) {
     const isLily = words.slice(0, 3).join(" ") === "deno task lily";
+    // Lily's caches in the copy; Deno's own cache shared (XDG_CACHE_HOME would move it too).
+    const env = { XDG_CACHE_HOME: `${tmp}/.xdg`, DENO_DIR: denoDir() };
     const out = isLily
-      ? await lily(words.slice(3), { cwd: tmp, env: { XDG_CACHE_HOME: `${tmp}/.xdg` } })
-      : await new Deno.Command(words[0], { args: words.slice(1), cwd: tmp }).output().then((o) => ({
+      ? await lily(words.slice(3), { cwd: tmp, env })
+      : await new Deno.Command(words[0] === "deno" ? Deno.execPath() : words[0], {
+        args: words.slice(1),
+        cwd: tmp,
+        env,
+      }).output().then((
+        o,
+      ) => ({
         code: o.code,
         stdout: new TextDecoder().decode(o.stdout),
         stderr: new TextDecoder().decode(o.stderr),
@@ -251,6 +268,195 @@ Deno.test({
       }
       const model = JSON.parse(await Deno.readTextFile(`${project}/out/model/C=1.json`));
       assertEquals([model.C, model.classes.length, model.coef.length], [1, 10, 10]);
+    } finally {
+      await Deno.remove(tmp, { recursive: true });
+    }
+  },
+});
+
+/** Every form of `secret` a masker must catch: raw, base64 (standard, URL-safe), URL-encoded. */
+function formsOf(secret: string): string[] {
+  const b64 = btoa(secret).replace(/=+$/, "");
+  return [
+    secret,
+    b64,
+    b64.replaceAll("+", "-").replaceAll("/", "_"),
+    encodeURIComponent(secret),
+    JSON.stringify(secret).slice(1, -1),
+  ];
+}
+
+/** Every file under `dir` (recursively) with its bytes as text. */
+function filesUnder(dir: string): [string, string][] {
+  const out: [string, string][] = [];
+  for (const e of Deno.readDirSync(dir)) {
+    const path = `${dir}/${e.name}`;
+    if (e.isDirectory) out.push(...filesUnder(path));
+    else if (e.isFile) out.push([path, new TextDecoder().decode(Deno.readFileSync(path))]);
+  }
+  return out;
+}
+
+/** The rows of the Markdown table `| text | label | summary |` in `text`. */
+function tableRows(text: string): { text: string; label: string; summary: string }[] {
+  return text.trim().split("\n").slice(2).map((line) => {
+    const [name, label, summary] = line.replace(/^\| | \|$/g, "").split(" | ");
+    return { text: name, label, summary };
+  });
+}
+
+const LABELS = ["food", "sport", "science", "technology", "history", "nature"];
+
+Deno.test({
+  name:
+    "README: examples/llm — a foreach of llm steps (fake), the cassettes replayed with no network, re-recorded with no key",
+  ignore: Deno.build.os !== "linux" || skipUnless("bwrap"),
+  fn: async () => {
+    const tmp = await freshCopy("llm", true);
+    const project = `${tmp}/examples/llm`;
+    const { firstSentence, labelOf, PORT } = await import("../../examples/llm/record.ts");
+    // A key in the environment of every line: it reaches the profile's api_key input (replay)
+    // and the recording, and must be in no file they write.
+    const key = `sk-test-${crypto.randomUUID()}`;
+    const before = Deno.env.get("OPENAI_API_KEY");
+    Deno.env.set("OPENAI_API_KEY", key);
+    // Whatever listens at the cassettes' base URL during the replay counts the calls it gets.
+    let calls = 0;
+    const sentinel = Deno.serve(
+      { hostname: "127.0.0.1", port: PORT, onListen() {} },
+      () => (calls++, new Response("not during a replay", { status: 500 })),
+    );
+    try {
+      const texts = [...Deno.readDirSync(`${project}/texts`)].map((e) => e.name)
+        .filter((n) => n.endsWith(".txt")).map((n) => n.replace(/\.txt$/, "")).sort();
+      assertEquals(texts.length, 12);
+      const printed = await runReadme("llm", tmp, "main");
+      await sentinel.shutdown();
+      assertEquals(calls, 0, "the replay called the endpoint");
+
+      const records = runs(project);
+      assertEquals(records.length, 2, "the fake run and the replay");
+      const [fake, replay] = records;
+      for (const { manifest } of records) assertEquals(manifest.status, "succeeded");
+      // The fake run: one summary and one label per text, each label from the schema's set.
+      assertEquals(
+        Object.keys(fake.manifest.steps).filter((s) => s.startsWith("summarize@")).sort(),
+        texts.map((t) => `summarize@${t}`),
+      );
+      const counts = fake.manifest.outputs.counts.value as Record<string, number>;
+      assert(Object.keys(counts).every((l) => LABELS.includes(l)), JSON.stringify(counts));
+      assertEquals(Object.values(counts).reduce((a, b) => a + b, 0), 12);
+      // The replay: the recorded answers (the recording server's rules), no fake text.
+      const table = tableRows(await Deno.readTextFile(`${project}/out/report.md`));
+      assertEquals(table.map((r) => r.text), texts);
+      for (const row of table) {
+        const text = (await Deno.readTextFile(`${project}/texts/${row.text}.txt`)).split(/\s+/)
+          .join(" ");
+        assertEquals(row.summary, firstSentence(text).replace(/\|/g, "\\|"), row.text);
+        assertEquals(row.label, labelOf(row.summary), row.text);
+        assert(LABELS.includes(row.label), row.label);
+      }
+      assertEquals(new Set(table.map((r) => r.label)).size, 6, "the texts cover all six labels");
+      assertEquals(replay.manifest.outputs.report.path, "out/report.md");
+      assertMatch(printed.get("runs show")!, /output counts = \{/);
+      // The committed cassettes hold no credential header and no key of any kind.
+      for (const [path, text] of filesUnder(`${root}examples/llm/cassettes`)) {
+        assert(!/authorization|x-api-key|\bsk-[A-Za-z0-9]/i.test(text), path);
+      }
+
+      // The example's own README re-records the cassettes (record.ts, the local server).
+      await runReadme("llm", tmp, "own");
+      const cassettes = filesUnder(`${project}/cassettes`);
+      assertEquals(cassettes.length, 24, "one cassette per llm step");
+      assert(cassettes.some(([, t]) => t.includes("http://127.0.0.1:8808/v1/chat/completions")));
+      // Canonical files: the re-recording is byte for byte the committed one.
+      const committed = new Map(
+        filesUnder(`${root}examples/llm/cassettes`).map(([p, t]) => [
+          p.slice(`${root}examples/llm/`.length),
+          t,
+        ]),
+      );
+      for (const [path, text] of cassettes) {
+        assertEquals(text, committed.get(path.slice(`${project}/`.length)), path);
+      }
+      // The key was sent (the recording run had it) and is in no file of the copy, in any form.
+      for (const [path, text] of filesUnder(project)) {
+        for (const form of formsOf(key)) assert(!text.includes(form), `${form} in ${path}`);
+      }
+    } finally {
+      await sentinel.shutdown().catch(() => {});
+      if (before === undefined) Deno.env.delete("OPENAI_API_KEY");
+      else Deno.env.set("OPENAI_API_KEY", before);
+      await Deno.remove(tmp, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "README: examples/release — version and changelog from git, tests, the gate, publish and an included notification",
+  ignore: Deno.build.os !== "linux" || skipUnless("git", "bwrap", SYSTEM_PY),
+  fn: async () => {
+    const tmp = await freshCopy("release", true);
+    const project = `${tmp}/examples/release`;
+    try {
+      const printed = await runReadme("release", tmp);
+      // explain lists the fragment's steps under the include's id.
+      assertMatch(printed.get("explain examples/release/release.petal")!, /notify ← notify\.petal/);
+      const [record] = runs(project);
+      assertEquals(record.manifest.status, "succeeded");
+      // The version from the example's repository: v1.3.0, then history.txt's commits (feat).
+      const history = (await Deno.readTextFile(`${project}/history.txt`)).trim().split("\n");
+      assert(history.some((s) => s.startsWith("feat:")));
+      assertEquals(record.manifest.outputs.version.value, "1.4.0");
+      assertMatch(printed.get("runs show")!, /output version = "1\.4\.0"/);
+      // The endpoint received the release, then the notification (the fragment's post).
+      const received = (await Deno.readTextFile(`${project}/out/endpoint/received.jsonl`)).trim()
+        .split("\n").map((l) => JSON.parse(l));
+      assertEquals(received.map((r) => r.path), ["/releases", "/notify"]);
+      assertEquals(received[0].body.version, "1.4.0");
+      assertEquals(received[0].body.previous, "v1.3.0");
+      assertEquals(received[0].body.changes, history.length);
+      for (const subject of history) {
+        assert(received[0].body.notes.includes(subject.split(": ")[1]), subject);
+      }
+      assertEquals(received[1].body, {
+        channel: "#releases",
+        text: `Released 1.4.0 (${history.length} changes since v1.3.0)`,
+      });
+      assertEquals(record.manifest.outputs.notified.value, 201);
+      // The gate's answer, how and by whom, in the manifest.
+      const gate = (record.manifest.steps.approve as unknown as {
+        human: { answer: unknown; via: string; by: string; source: string };
+      }).human;
+      const user = new TextDecoder().decode(
+        new Deno.Command("id", { args: ["-un"], stdout: "piped" }).outputSync().stdout,
+      ).trim();
+      assertEquals([gate.answer, gate.via, gate.source, gate.by], [
+        true,
+        "flag",
+        "--approve approve",
+        user,
+      ]);
+      // The tests ran for real: unittest's summary, one test per test_ function.
+      const tests = (await Deno.readTextFile(`${project}/scripts/test_changelog.py`))
+        .match(/def test_/g)!.length;
+      const [runId] = [...Deno.readDirSync(`${project}/.lily/runs`)].map((e) => e.name).sort();
+      const runDir = `${project}/.lily/runs/${runId}`;
+      assertMatch(
+        await Deno.readTextFile(`${runDir}/logs/test.1.log`),
+        new RegExp(
+          `Ran ${tests} tests in [\\d.]+s\\n\\nOK`,
+        ),
+      );
+      // Without a terminal and without --approve, the gate fails at once; nothing is published.
+      const denied = await lily(["run", "examples/release/release.petal"], {
+        cwd: tmp,
+        env: { XDG_CACHE_HOME: `${tmp}/.xdg` },
+      });
+      assertEquals(denied.code, 1, denied.stderr);
+      assertMatch(denied.stdout + denied.stderr, /LILY-E0987/);
+      assertMatch(denied.stdout, /↷ publish skipped/);
     } finally {
       await Deno.remove(tmp, { recursive: true });
     }

@@ -85,11 +85,13 @@ export function lastUserText(body: Record<string, unknown>): string {
 }
 
 /**
- * Starts a server speaking `protocol` on 127.0.0.1 (port 0). `script` overrides the defaults.
+ * Starts a server speaking `protocol` on 127.0.0.1 (port 0, or `options.port`: examples/llm's
+ * record.ts records its cassettes at a fixed base URL). `script` overrides the defaults.
  */
 export function startLlmServer(
   protocol: Protocol,
   script: Partial<ServerScript> = {},
+  options: { port?: number } = {},
 ): LlmServer {
   const hits: LlmHit[] = [];
   let answers = 0;
@@ -106,7 +108,7 @@ export function startLlmServer(
   };
   const controller = new AbortController();
   const server = Deno.serve(
-    { hostname: "127.0.0.1", port: 0, signal: controller.signal, onListen() {} },
+    { hostname: "127.0.0.1", port: options.port ?? 0, signal: controller.signal, onListen() {} },
     async (request) => {
       const url = new URL(request.url);
       const text = await request.text();

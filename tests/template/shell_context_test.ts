@@ -256,6 +256,27 @@ const HEREDOCS = "cat <<EOF\n{{ params.v }}\nEOF\ncat <<'EOF'\n{{ params.v }}\nE
 /** True when a line of `v` would end a here-document delimited by EOF. */
 const endsHeredoc = (v: string) => v.split("\n").includes("EOF");
 
+/**
+ * True when dash (0.5.12, Debian's `sh`) would corrupt `v` in a here-document delimited by EOF:
+ * on a body line that starts with a prefix of the delimiter (`E`, `EO`, `EOF`), dash drops the
+ * first byte of a non-ASCII character that follows it (`EOF😀` comes out as `EOF\xF0…` minus a
+ * byte). A bug of dash's delimiter scan, not of the escaping: bash and Lily's shell read the same
+ * script right (docs/templates.md says so).
+ */
+const dashCorrupts = (v: string) =>
+  v.split("\n").some((line) => /^(?:E|EO|EOF)[^\x00-\x7f]/.test(line));
+
+Deno.test("dash's here-document bug is what the property leaves out, and only dash has it", () => {
+  const text = "cat <<EOF\nEOF\u00e9z\nEOF\n";
+  const run = (program: string) =>
+    new Deno.Command(program, { args: ["-c", text], stdout: "piped" }).outputSync().stdout;
+  if (skipUnless("dash", "bash")) return;
+  assertEquals(new TextDecoder().decode(run("bash")), "EOF\u00e9z\n");
+  // If a later dash reads it right, the exception in the property can go.
+  assert(new TextDecoder().decode(run("dash")) !== "EOF\u00e9z\n", "dash is fixed");
+  assert(dashCorrupts("EOF\u00e9z") && !dashCorrupts("xEOF\u00e9") && !dashCorrupts("EOF"));
+});
+
 Deno.test({
   name: "property: any value in a here-document body is its text in dash and bash (or refused)",
   ignore: skipUnless("dash", "bash", "cat"),
@@ -268,7 +289,7 @@ Deno.test({
             continue;
           }
           const text = await script(HEREDOCS, v, shell);
-          for (const program of ["dash", "bash"]) {
+          for (const program of dashCorrupts(v) ? ["bash"] : ["dash", "bash"]) {
             const out = new Deno.Command(program, { args: ["-c", text], stdout: "piped" })
               .outputSync();
             assertEquals(new TextDecoder().decode(out.stdout), `${v}\n${v}\n`, text);
