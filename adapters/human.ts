@@ -14,7 +14,11 @@ import { userInfo } from "node:os";
 import { relative } from "node:path";
 import type { LockStep } from "../src/schema/lock.ts";
 import { type AnswerValue, type Gate, gateOf, shownAnswer } from "../src/steps/human.ts";
-import type { GivenAnswer, HumanKindOptions } from "../src/steps/human_answers.ts";
+import {
+  type GivenAnswer,
+  type HumanKindOptions,
+  noTerminalHint,
+} from "../src/steps/human_answers.ts";
 import type { AdapterContext } from "./mod.ts";
 import { askOnTerminal, canAsk } from "./human_prompt.ts";
 import type { Adapter, StepRequest, StepResult } from "./types.ts";
@@ -110,18 +114,12 @@ export function humanRunner(context: AdapterContext): Adapter {
         answer = outcome.answer;
         via = "tty";
       } else {
-        const how = gate.type === "bool"
-          ? `\`--approve ${step.id}\` (yes) or \`--approve ${step.id}=no\``
-          : `\`--approve ${step.id}=${gate.type === "enum" ? gate.choices?.[0] : "TEXT"}\``;
-        const inFile = `${step.id}: ${
-          gate.type === "bool" ? "true" : gate.type === "enum" ? gate.choices?.[0] : '"…"'
-        }`;
         return done({
           error: {
             code: "LILY-E0987",
             message:
               `human gate \`${step.id}\` needs an answer, and there is no terminal to ask on (stdin or stdout is not a TTY)`,
-            hint: `pass ${how}, or \`--answers FILE\` holding \`${inFile}\``,
+            hint: noTerminalHint(step.id, gate),
           },
         });
       }

@@ -3,7 +3,7 @@
  * @module
  */
 import { dirname, join, resolve } from "node:path";
-import { LilyError } from "../errors.ts";
+import { LilyError, LilyErrors } from "../errors.ts";
 import type { LockFile } from "../schema/lock.ts";
 import type { Manifest } from "../schema/events.ts";
 import { assignments, collect, command, parse, shown, sweeps } from "./_common.ts";
@@ -17,8 +17,9 @@ export const EXIT_CANCELLED = 130;
 export async function main(args: string[]): Promise<number> {
   const program = command(
     "run",
-    "Run a lock as a parallel DAG with a content-addressed cache. Given a .petal, compose it\n" +
-      "in memory first. Every run writes .lily/runs/<run-id>/ (events.jsonl, manifest.json,\n" +
+    // One paragraph: the help formatter wraps it to the terminal's width.
+    "Run a lock as a parallel DAG with a content-addressed cache. Given a .petal, compose it " +
+      "in memory first. Every run writes .lily/runs/<run-id>/ (events.jsonl, manifest.json, " +
       "logs/). Exit status: 0 success, 1 a step failed, 2 user error, 130 cancelled (Ctrl-C).",
     `  lily run locks/video.petal.lock.yaml
   lily run flows/video.petal -p size=720 --profile ci      # compose in memory, then run
@@ -175,6 +176,26 @@ export async function main(args: string[]): Promise<number> {
       { approve: opts.approve, answersFile: opts.answers },
     )
     : undefined;
+  // With no terminal to ask on, every gate sure to run needs its answer now: all are listed
+  // at once, before anything runs (a gate under `if:` fails only if reached).
+  const promptOut = opts.events === "-" || opts.json ? Deno.stderr : Deno.stdout;
+  if (!opts.dryRun && !(Deno.stdin.isTerminal() && promptOut.isTerminal())) {
+    const { unansweredGates } = await import("../steps/human_answers.ts");
+    const { selectSteps } = await import("../run/select.ts");
+    const picked = opts.only?.flatMap((s) => s.split(",")).map((s) => s.trim()).filter(Boolean);
+    const selected = (lock: Target["lock"]) => {
+      try {
+        return selectSteps(lock, picked);
+      } catch {
+        return new Set<string>(); // an unknown `--only` name: the run reports it
+      }
+    };
+    const missing = unansweredGates(
+      runs.map((r) => ({ lock: r.lock, selected: selected(r.lock) })),
+      answers,
+    );
+    if (missing.length) throw new LilyErrors(missing);
+  }
   const { runLock } = await import("../run/engine.ts");
   const { consoleView } = await import("../run/console.ts");
   const controller = new AbortController();

@@ -9,12 +9,12 @@
  * see `item` and `index` (render.ts `locals`). Reads no file, runs nothing. docs/foreach.md.
  * @module
  */
-import { LilyError, LilyErrors, listNames, type Span } from "../errors.ts";
+import { derivedSpan, LilyError, LilyErrors, listNames, type Span } from "../errors.ts";
 import { type IODecl, type Petal, type Step, Step as StepSchema } from "../schema/petal.ts";
 import { lazyLocate } from "../source/locate.ts";
 import { originOf, originOfKey, setKeyOrigin, setOrigin } from "../source/origin.ts";
 import { collectorInput, subStepId } from "../steps/foreach.ts";
-import { badKey, keyOf, matrixKey, parseKeyTemplate } from "../steps/foreach_keys.ts";
+import { badKey, keyOf, matrixKey, missingField, parseKeyTemplate } from "../steps/foreach_keys.ts";
 import { matrixCombinations } from "../steps/foreach_matrix.ts";
 
 /** One foreach of the workflow, as plan/foreach_finish.ts needs it. */
@@ -322,13 +322,23 @@ export async function expandForeach(
         }),
       );
     }
-    if (runtime && innerRaw !== undefined && containsItemTemplate(innerRaw)) {
+    const itemAt = runtime && innerRaw !== undefined ? itemTemplateAt(innerRaw) : undefined;
+    if (itemAt) {
+      // At the `{{ item }}` itself (a `|` block's lines share the block's indentation).
+      const field = lazyLocate(raw, ["steps", index, "with", "step", ...itemAt.path], {
+        content: true,
+      });
       mine.push(
         new LilyError(
           "LILY-E0967",
           `the inner step of \`${step.id}\` uses \`item\` in a template, but its items are known only at run time`,
           {
-            span: at(["with", "step"]),
+            span: derivedSpan(field, (w) => ({
+              file: w.file,
+              line: w.line + itemAt.line - 1,
+              col: w.col + itemAt.col - 1,
+              length: itemAt.length,
+            })),
             hint:
               'templates are rendered at compose; read the item from `$LILY_INPUT_ITEM` (`run: echo "$LILY_INPUT_ITEM"`)',
           },
@@ -387,12 +397,15 @@ export async function expandForeach(
       const itemSpan = Array.isArray(w.items) ? at(["with", "items", i]) : at(
         ["with", w.key === undefined ? (source === "matrix" ? "matrix" : "items") : "key"],
       );
-      const bad = badKey(key);
+      const missing = keySource === "" ? undefined : missingField(keyTemplate, item);
+      const bad = missing === undefined ? badKey(key) : `has no field \`${missing}\``;
       if (bad) {
         errors.push(
           new LilyError(
             "LILY-E0963",
-            `item ${i} of \`${step.id}\` has the key \`${key}\`, which ${bad}`,
+            missing !== undefined
+              ? `item ${i} of \`${step.id}\` has no field \`${missing}\` (the key is \`${w.key}\`)`
+              : `item ${i} of \`${step.id}\` has the key \`${key}\`, which ${bad}`,
             {
               span: itemSpan,
               hint:
@@ -496,11 +509,36 @@ function copyOrigins(from: Record<string, unknown>, to: Record<string, unknown>)
   }
 }
 
-function containsItemTemplate(value: unknown): boolean {
-  if (typeof value === "string") return ITEM_TEMPLATE.test(value);
-  if (Array.isArray(value)) return value.some(containsItemTemplate);
-  if (isMap(value)) return Object.values(value).some(containsItemTemplate);
-  return false;
+/**
+ * Where `value` first uses `item` or `index` in a template: the field's path, and the line
+ * and column (1-based) of the `{{` in its text, with the placeholder's length.
+ */
+function itemTemplateAt(
+  value: unknown,
+  path: (string | number)[] = [],
+): { path: (string | number)[]; line: number; col: number; length: number } | undefined {
+  if (typeof value === "string") {
+    const found = ITEM_TEMPLATE.exec(value);
+    if (!found) return undefined;
+    const before = value.slice(0, found.index).split("\n");
+    const close = value.indexOf("}", found.index + found[0].length);
+    return {
+      path,
+      line: before.length,
+      col: before[before.length - 1].length + 1,
+      length: (close < 0 ? value.length : close + 2) - found.index,
+    };
+  }
+  const entries: [string | number, unknown][] = Array.isArray(value)
+    ? value.map((v, i) => [i, v])
+    : isMap(value)
+    ? Object.entries(value)
+    : [];
+  for (const [k, v] of entries) {
+    const at = itemTemplateAt(v, [...path, k]);
+    if (at) return at;
+  }
+  return undefined;
 }
 
 function notFound(source: string, span: Span, known: string[]): LilyError {

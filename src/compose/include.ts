@@ -344,6 +344,9 @@ async function inlineOne(
       }),
     );
   }
+  // A field the include cannot take does not stop the checks of its fragment and params:
+  // every problem of the step is reported in one pass.
+  fail(context, errors.splice(0));
   const withBlock = step.with ?? {};
   errors.push(
     ...includeKind.check!(withBlock, {

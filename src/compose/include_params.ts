@@ -96,7 +96,7 @@ export function mapIncludeParams(
             `include \`${context.id}\` does not give param \`${name}\`, which \`${context.fragment}\` requires`,
             {
               span: context.spanOf([], true),
-              hint: `add it: \`with: {params: {${name}: ${example(param)}}}\``,
+              hint: `add it, ${typeWords(param)}: \`with: {params: {${name}: ${example(param)}}}\``,
             },
           ),
         );
@@ -136,7 +136,7 @@ function typedValue(
       `include \`${context.id}\`: param \`${name}\` of \`${context.fragment}\` is \`${param.type}\`, but ${
         JSON.stringify(value)
       } is not${param.choices ? ` one of ${listNames(param.choices.map(String))}` : ""}`,
-      { span, hint: `give ${example(param)}` },
+      { span, hint: `give ${typeWords(param)}, e.g. \`${name}: ${example(param)}\`` },
     );
   }
 }
@@ -184,8 +184,58 @@ function secretMarker(
   );
 }
 
+/** What a param takes, in words: "an int", "one of `a` and `b`". */
+function typeWords(param: Param): string {
+  if (param.choices?.length) return `one of ${listNames(param.choices.map(String))}`;
+  return {
+    int: "an int",
+    float: "a float",
+    bool: "a bool (true or false)",
+    str: "a string",
+    json: "a JSON value",
+    path: "a path",
+  }[param.type as string] ?? `a \`${param.type}\``;
+}
+
+/** A value for `param` as YAML: its default if it has one, else its first choice, else a stock one. */
 function example(param: Param): string {
-  if (param.choices?.length) return JSON.stringify(param.choices[0]);
-  return { int: "3", float: "0.5", bool: "true", json: "[1, 2]" }[param.type as string] ??
-    `<${param.type}>`;
+  const value = param.default ?? param.choices?.[0];
+  if (value !== undefined && value !== null) return JSON.stringify(value);
+  return { int: "3", float: "0.5", bool: "true", json: "[1, 2]", str: '"text"' }[
+    param.type as string
+  ] ?? `<${param.type}>`;
+}
+
+/**
+ * A secret rendered by a template in an include's `with.params` (`token: "{{ params.key }}"`)
+ * fails in render (LILY-E0410) before the include is mapped: its hint then says how an include
+ * binds a secret — the bare name, `token: params.key` — instead of the step-input advice.
+ *
+ * @example
+ * ```ts
+ * import { LilyError } from "../errors.ts";
+ * import { includeSecretHint } from "./include_params.ts";
+ * const e = new LilyError("LILY-E0410", "template: secret param `key` cannot be rendered into text");
+ * const [fixed] = includeSecretHint({ uses: "include" }, ["with", "params", "token"], [e]);
+ * if (!fixed.hint?.includes("`token: params.key`")) throw new Error("bare name");
+ * ```
+ */
+export function includeSecretHint(
+  step: { uses: string },
+  field: readonly (string | number)[],
+  errors: LilyError[],
+): LilyError[] {
+  if (step.uses !== "include" || field[0] !== "with" || field[1] !== "params") return errors;
+  const param = field[2];
+  return errors.map((e) => {
+    const secret = /secret param `([^`]+)`/.exec(e.message)?.[1];
+    if (e.code !== "LILY-E0410" || !secret || typeof param !== "string") return e;
+    return new LilyError(e.code, e.message, {
+      span: e.span,
+      label: e.label,
+      notes: e.notes,
+      hint:
+        `an include binds a secret by its bare name, not a template: \`${param}: params.${secret}\` (the fragment's param must be \`type: secret\`)`,
+    });
+  });
 }

@@ -9,6 +9,8 @@ import type { Petal, Step } from "../schema/petal.ts";
 import type { List } from "../shell/ast.ts";
 import { lazyLocate } from "../source/locate.ts";
 import type * as TemplateModule from "../template/mod.ts";
+import { includeSecretHint } from "./include_params.ts";
+import { ItemErrors } from "./item_errors.ts";
 import { shellFields } from "./shell_fields.ts";
 
 const TEMPLATE = /\{[{%#]/;
@@ -81,6 +83,7 @@ export async function renderPetal(
   const shells = shellFields(petal);
   // Every field is rendered even after one fails: all errors of the pass are reported at once.
   const errors: LilyError[] = [];
+  const items = new ItemErrors();
   const render = (value: unknown, path: (string | number)[]): unknown => {
     if (typeof value === "string") {
       if (!TEMPLATE.test(value)) return value;
@@ -92,9 +95,12 @@ export async function renderPetal(
           ? engine.renderTemplate(value, context(path.join(".")), where)
           : engine.renderShellScript(value, context(path.join(".")), where, shell);
       } catch (error) {
-        const found = userErrors(error);
+        let found = userErrors(error);
         if (!found) throw error;
-        errors.push(...found);
+        // A foreach's items share their templates: an error there is reported once.
+        const step = path[0] === "steps" ? petal.steps[path[1] as number] : undefined;
+        if (step) found = includeSecretHint(step, path.slice(2), found);
+        errors.push(...(step ? items.add(step.id, path.slice(2).join("."), found) : found));
         return value;
       }
       const at = describe(path);
@@ -150,6 +156,7 @@ export async function renderPetal(
     outputs: petal.outputs && render(petal.outputs, ["outputs"]) as Petal["outputs"],
     artifacts: petal.artifacts && render(petal.artifacts, ["artifacts"]) as Petal["artifacts"],
   };
+  items.finish();
   if (errors.length === 1) throw errors[0];
   if (errors.length > 1) throw new LilyErrors(errors);
   return { petal: rendered, effects };

@@ -10,6 +10,7 @@ import { humanLine } from "../steps/human.ts";
 import { llmFacts, llmLine, llmNetwork } from "../steps/llm_explain.ts";
 import { toolLine, toolPinLines } from "../steps/tool_explain.ts";
 import { includeLines, includeOf } from "./includes.ts";
+import { formatDuration } from "../util/duration.ts";
 
 /** Output formats of explain. */
 export const EXPLAIN_FORMATS = ["text", "json", "dot", "mermaid"] as const;
@@ -188,7 +189,7 @@ function stepLines(
     );
   }
   const extras: string[] = [];
-  if (step.timeout_ms) extras.push(`timeout ${step.timeout_ms} ms`);
+  if (step.timeout_ms) extras.push(`timeout ${formatDuration(step.timeout_ms)}`);
   if (step.retries.max) extras.push(`retries ${step.retries.max}`);
   const net = step.resources.network;
   extras.push(

@@ -241,8 +241,9 @@ export async function runLock(lock: LockFile, options: RunOptions): Promise<RunR
           reason: `internal error: ${(error as Error).message}`,
         }),
       onDone: (id) => {
-        state.stepDone(table.get(id)!);
+        // The foreach first: its fail_fast reason reaches the sibling items before the run's.
         foreach?.stepDone(table.get(id)!);
+        state.stepDone(table.get(id)!);
       },
       ...(foreach ? { expand: (id: string) => foreach.expand(id) } : {}),
       ...(foreach?.limits ? { limit: (id: string) => foreach.limit(id) } : {}),

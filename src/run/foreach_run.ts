@@ -10,7 +10,7 @@
  */
 import type { LockFile, LockStep } from "../schema/lock.ts";
 import { collectorInput, type CollectorWith, subStep, subStepId } from "../steps/foreach.ts";
-import { badKey, keyOf, parseKeyTemplate } from "../steps/foreach_keys.ts";
+import { badKey, keyOf, missingField, parseKeyTemplate } from "../steps/foreach_keys.ts";
 import type { EventLog } from "./events.ts";
 import { finishStep, newRecord, type StepRecord, type StepTable } from "./records.ts";
 import type { RunState } from "./run_state.ts";
@@ -156,7 +156,10 @@ export class ForeachRun {
     for (const [i, item] of items.entries()) {
       const key = keyOf(template, item, i);
       const bad = badKey(key);
-      const reason = bad
+      const missing = missingField(template, item);
+      const reason = missing !== undefined
+        ? `item ${i} has no field \`${missing}\` (the key is \`${w.rule.key}\`)`
+        : bad
         ? `item ${i} has the key \`${key}\`, which ${bad}`
         : seen.has(key)
         ? `items ${seen.get(key)} and ${i} have the same key \`${key}\``

@@ -11,7 +11,23 @@ import { expandIncludeIds } from "./select_include.ts";
 /** The steps of a lock, as selection reads them. */
 export type SelectPlan = Pick<LockFile, "plan">;
 
-function unknownStep(flag: string, id: string, all: string[]): LilyError {
+function unknownStep(flag: string, id: string, all: string[], lock?: SelectPlan): LilyError {
+  // `count@a.txt` of a foreach whose items come at run time: no such step in the lock yet.
+  const foreach = id.includes("@")
+    ? lock?.plan.steps.find((s) => s.id === id.slice(0, id.indexOf("@")) && s.uses === "foreach")
+    : undefined;
+  const rule = foreach?.with as { rule?: unknown; source?: string } | undefined;
+  if (foreach && rule?.rule) {
+    return new LilyError(
+      flag === "--only" ? "LILY-E0801" : "LILY-E0802",
+      `${flag} names \`${id}\`, an item of foreach \`${foreach.id}\`, whose items exist only at run time`,
+      {
+        flag: `${flag} ${id}`,
+        hint:
+          `its items come from \`${rule.source}\` when the run gets there: \`${flag} ${foreach.id}\` runs them all`,
+      },
+    );
+  }
   const guess = didYouMean(id, all);
   return new LilyError(
     flag === "--only" ? "LILY-E0801" : "LILY-E0802",
@@ -46,9 +62,9 @@ export function selectSteps(lock: SelectPlan, only: string[] | undefined): Set<s
   const out = new Set<string>();
   const stack = [...only];
   const unknown = only.filter((id) => !byId.has(id));
-  if (unknown.length === 1) throw unknownStep("--only", unknown[0], [...all]);
+  if (unknown.length === 1) throw unknownStep("--only", unknown[0], [...all], lock);
   if (unknown.length > 1) {
-    throw new LilyErrors(unknown.map((id) => unknownStep("--only", id, [...all])));
+    throw new LilyErrors(unknown.map((id) => unknownStep("--only", id, [...all], lock)));
   }
   while (stack.length) {
     const id = stack.pop()!;
@@ -65,7 +81,7 @@ export function selectSteps(lock: SelectPlan, only: string[] | undefined): Set<s
  */
 export function stepsFrom(lock: SelectPlan, from: string): Set<string> {
   if (!lock.plan.steps.some((s) => s.id === from)) {
-    throw unknownStep("--from", from, lock.plan.steps.map((s) => s.id));
+    throw unknownStep("--from", from, lock.plan.steps.map((s) => s.id), lock);
   }
   const out = new Set([from]);
   let grew = true;

@@ -75,6 +75,31 @@ export function keyOf(template: { pieces: Piece[] }, item: unknown, index: numbe
   return out;
 }
 
+/**
+ * The first `item.<field>…` of the template that `item` does not have (`name`, `os.arch`), or
+ * undefined when it has them all: the key would silently miss that part.
+ *
+ * @example
+ * ```ts
+ * import { missingField, parseKeyTemplate } from "./foreach_keys.ts";
+ * const t = parseKeyTemplate("{{ item.name }}");
+ * if ("error" in t || missingField(t, { x: 1 }) !== "name") throw new Error("missing");
+ * ```
+ */
+export function missingField(template: { pieces: Piece[] }, item: unknown): string | undefined {
+  for (const piece of template.pieces) {
+    if (!("path" in piece)) continue;
+    let value: unknown = item;
+    for (const [n, field] of piece.path.entries()) {
+      if (typeof value !== "object" || value === null || !Object.hasOwn(value, field)) {
+        return piece.path.slice(0, n + 1).join(".");
+      }
+      value = (value as Record<string, unknown>)[field];
+    }
+  }
+  return undefined;
+}
+
 /** Why `key` cannot be a sub-step's key, or undefined when it can. */
 export function badKey(key: string): string | undefined {
   if (key === "") return "is empty";

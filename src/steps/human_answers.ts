@@ -266,3 +266,58 @@ function fileHintFor(id: string, gate: Gate): string {
     ? `\`${id}: ${gate.choices?.[0] ?? "CHOICE"}\` (one of ${listNames(gate.choices ?? [], 12)})`
     : `\`${id}: "your text"\``;
 }
+
+/**
+ * How to answer gate `id` when there is no terminal: the `--approve` flag, or the line of an
+ * answers file (the hint of LILY-E0987).
+ */
+export function noTerminalHint(id: string, gate: Gate): string {
+  const how = gate.type === "bool"
+    ? `\`--approve ${id}\` (yes) or \`--approve ${id}=no\``
+    : `\`--approve ${id}=${gate.type === "enum" ? gate.choices?.[0] : "TEXT"}\``;
+  const inFile = `${id}: ${
+    gate.type === "bool" ? "true" : gate.type === "enum" ? gate.choices?.[0] : '"…"'
+  }`;
+  return `pass ${how}, or \`--answers FILE\` holding \`${inFile}\``;
+}
+
+/**
+ * The pre-check of a run with no terminal to ask on: every selected gate that will surely be
+ * reached (no `if:`, not an `on_error` step) and has no answer given is LILY-E0987, all in one
+ * pass, before any step starts. A gate that runs only on a condition is left to fail when
+ * reached (it may never be).
+ *
+ * @example
+ * ```ts
+ * import { unansweredGates } from "./human_answers.ts";
+ * const gate = (id: string) => ({ id, uses: "human", if: null, with: { prompt: "Go?" } });
+ * const lock = { plan: { on_error: [], steps: [gate("a"), gate("b")] } };
+ * // deno-lint-ignore no-explicit-any
+ * const errors = unansweredGates([{ lock: lock as any, selected: new Set(["a", "b"]) }], {});
+ * if (errors.length !== 2 || errors[1].code !== "LILY-E0987") throw new Error("both");
+ * ```
+ */
+export function unansweredGates(
+  runs: readonly { lock: LockFile; selected: ReadonlySet<string> }[],
+  answers: Record<string, GivenAnswer> | undefined,
+): LilyError[] {
+  const errors: LilyError[] = [];
+  const seen = new Set<string>();
+  for (const { lock, selected } of runs) {
+    for (const step of lock.plan.steps as LockStep[]) {
+      if (step.uses !== "human" || step.if || !selected.has(step.id) || seen.has(step.id)) {
+        continue;
+      }
+      if (answers && Object.hasOwn(answers, step.id)) continue;
+      seen.add(step.id);
+      errors.push(
+        new LilyError(
+          "LILY-E0987",
+          `human gate \`${step.id}\` needs an answer, and there is no terminal to ask on (stdin or stdout is not a TTY)`,
+          { hint: noTerminalHint(step.id, gateOf(step)) },
+        ),
+      );
+    }
+  }
+  return errors;
+}

@@ -309,6 +309,63 @@ steps:
   ]);
 });
 
+Deno.test("E0967: `item` in a run-time foreach's template points at the placeholder", async () => {
+  const one = await errorsOf(
+    BAD_HEAD +
+      `  - id: x\n    uses: foreach\n    with:\n      items: steps.list.outputs.list\n      step: {uses: shell, with: {run: "echo {{ item }}"}}\n`,
+  );
+  assertEquals(one.map((e) => [e.code, e.span?.line, e.span?.col, e.span?.length]), [
+    ["LILY-E0967", 15, 45, 10],
+  ]);
+  const block = await errorsOf(
+    BAD_HEAD +
+      `  - id: x\n    uses: foreach\n    with:\n      items: steps.list.outputs.list\n      step:\n        uses: shell\n        with:\n          run: |\n            echo start\n            echo "{{ item.name }}"\n`,
+  );
+  assertEquals(block.map((e) => [e.code, e.span?.line, e.span?.col, e.span?.length]), [
+    ["LILY-E0967", 20, 19, 15],
+  ]);
+});
+
+Deno.test("E0963: an item without the key's field is named, at the item", async () => {
+  const errors = await errorsOf(
+    BAD_HEAD +
+      `  - id: x\n    uses: foreach\n    with:\n      items: [{name: a}, {nom: b}]\n      key: "{{ item.name }}"\n      step: {uses: shell, with: {run: "true"}}\n`,
+  );
+  assertEquals(errors.map((e) => [e.code, e.span?.line, e.message]), [
+    ["LILY-E0963", 14, "item 1 of `x` has no field `name` (the key is `{{ item.name }}`)"],
+  ]);
+});
+
+Deno.test("a template error in the inner step is reported once, naming the items", async () => {
+  const errors = await errorsOf(`petal: "1"
+name: gh
+steps:
+  - id: test
+    uses: foreach
+    with:
+      matrix: { os: [a, b, c], py: ["3.11", "3.12"] }
+      step:
+        uses: shell
+        with: { run: 'echo "{{ item }}"' }
+  - id: one
+    uses: foreach
+    with:
+      items: [{ x: 1 }]
+      step: { uses: shell, with: { run: 'echo "{{ item }}"' } }
+`);
+  assertEquals(errors.map((e) => [e.code, e.span?.line]), [
+    ["LILY-E0406", 10],
+    ["LILY-E0406", 15],
+  ]);
+  assertEquals(errors.map((e) => e.notes.map((n) => n.message)), [
+    [
+      "the same in 6 items of foreach `test`: `test@a-3.11`, `test@a-3.12`, `test@b-3.11`, " +
+      "`test@b-3.12`, `test@c-3.11` and `test@c-3.12`",
+    ],
+    ["in item `one@0` of foreach `one`"],
+  ]);
+});
+
 Deno.test("an inner step may not declare an input named item (it is $LILY_INPUT_ITEM)", async () => {
   const errors = await errorsOf(`petal: "1"
 name: bad

@@ -164,6 +164,12 @@ steps:
     assertEquals(byCode.get("LILY-E0975")!.span?.file, "flow.petal");
     assertEquals(byCode.get("LILY-E0975")!.span?.line, 8);
     assertMatch(byCode.get("LILY-E0975")!.message, /`channel`/);
+    // The hints say the type, with an example from the param (its default when it has one).
+    assertEquals(byCode.get("LILY-E0976")!.hint, "give an int, e.g. `count: 1`");
+    assertEquals(
+      byCode.get("LILY-E0975")!.hint,
+      'add it, a string: `with: {params: {channel: "text"}}`',
+    );
   });
 });
 
@@ -202,6 +208,33 @@ steps:
       from: "params.f.count",
       required: true,
     });
+  });
+});
+
+Deno.test("include: a secret given through a template is refused with the bare-name binding as hint", async () => {
+  const flow = `petal: "1"
+name: flow
+params:
+  api_key: { type: secret }
+steps:
+  - id: f
+    uses: include
+    with: { petal: frag.petal, params: { token: "{{ params.api_key }}" } }
+`;
+  const frag = `petal: "1"
+name: frag
+params:
+  token: { type: secret }
+steps:
+  - id: s
+    uses: shell
+    inputs: { t: { from: params.token } }
+    with: { run: echo ok }
+`;
+  await withProject({ "flow.petal": flow, "frag.petal": frag }, async (dir) => {
+    const errors = await composeErrors(dir);
+    assertEquals(errors.map((e) => [e.code, at(e)]), [["LILY-E0410", "flow.petal:8:53"]]);
+    assertMatch(errors[0].hint ?? "", /bare name, not a template: `token: params\.api_key`/);
   });
 });
 
@@ -394,14 +427,15 @@ steps:
     with: { run: echo }
 `;
   await withProject({ "flow.petal": flow, "notify.petal": NOTIFY }, async (dir) => {
+    // Both in one pass: a field the include cannot take does not hide the other problems.
     const errors = await composeErrors(dir);
-    assertEquals(errors.map((e) => e.code), ["LILY-E0970"]);
+    assertEquals(errors.map((e) => e.code), ["LILY-E0970", "LILY-E0977"]);
     assertEquals(at(errors[0]), "flow.petal:6:5");
+    assertEquals(at(errors[1]), "flow.petal:11:26");
+    assertMatch(errors[1].hint ?? "", /`status`/);
     await Deno.writeTextFile(`${dir}/flow.petal`, flow.replace("    timeout: 1m\n", ""));
     const second = await composeErrors(dir);
     assertEquals(second.map((e) => e.code), ["LILY-E0977"]);
-    assertEquals(at(second[0]), "flow.petal:10:26");
-    assertMatch(second[0].hint ?? "", /`status`/);
   });
 });
 

@@ -35,6 +35,14 @@ Deno.test("every command has --help with examples", async () => {
   }
 });
 
+Deno.test("`lily run --help` wraps its description as one paragraph (no line of one or two words)", async () => {
+  const { code, stdout } = await lily(["run", "--help"]);
+  assertEquals(code, 0);
+  const description = stdout.split("\n\n")[1].split("\n");
+  // Each line but the last is filled: no break left in mid-sentence by a hard newline.
+  for (const line of description.slice(0, -1)) assert(line.length > 60, JSON.stringify(line));
+});
+
 Deno.test("an unknown command suggests the closest one and exits 2", async () => {
   const { code, stderr } = await lily(["compse"]);
   assertEquals(code, 2);

@@ -190,6 +190,34 @@ Deno.test("a run-time list that is not a list fails the foreach with a clear rea
   });
 });
 
+Deno.test("a run-time item without the key's field fails the foreach naming the field", async () => {
+  await withProject({
+    "flow.petal": RUNTIME.replace(
+      'echo "files=$items]" >> "$LILY_OUTPUT"',
+      'echo "files=[{\\"name\\": \\"a\\"}, {\\"nom\\": \\"b\\"}]" >> "$LILY_OUTPUT"',
+    ),
+  }, async (dir) => {
+    const out = await run(dir);
+    assertEquals(out.code, 1, out.stdout + out.stderr);
+    const m = latestManifest(dir);
+    assertEquals(m.steps.each.status, "failed");
+    assertMatch(
+      m.steps.each.error,
+      /item 1 has no field `name` \(the key is `\{\{ item\.name \}\}`\)/,
+    );
+  });
+});
+
+Deno.test("--only id@key of a run-time foreach says its items exist only at run time", async () => {
+  await withProject({ "flow.petal": RUNTIME }, async (dir) => {
+    const out = await run(dir, ["--only", "each@f1"]);
+    assertEquals(out.code, 2, out.stdout + out.stderr);
+    const text = out.stdout + out.stderr;
+    assert(text.includes("an item of foreach `each`, whose items exist only at run time"), text);
+    assert(text.includes("`--only each` runs them all"), text);
+  });
+});
+
 const MATRIX = (failFast: boolean) =>
   `petal: "1"
 name: mx
@@ -221,6 +249,46 @@ Deno.test("fail_fast true: a failed item cancels the other items of its matrix, 
       /item `test@bad` of foreach `test` failed \(fail_fast\)/,
     );
     assertEquals(m.steps.other.status, "succeeded");
+  });
+});
+
+Deno.test("fail_fast true: a running item cancelled by its matrix's failure says why, like the pending ones", async () => {
+  // `slow` runs until cancelled; `bad` fails once `slow` has started.
+  const flow = `petal: "1"
+name: mx
+steps:
+  - id: test
+    uses: foreach
+    with:
+      matrix: {n: [bad, slow, later]}
+      max_parallel: 2
+      fail_fast: true
+      step:
+        uses: shell
+        with:
+          run: |
+            case "$LILY_INPUT_ITEM" in
+              *slow*|*later*) touch slow.started; while true; do sleep 0.05; done ;;
+              *bad*) while [ ! -e slow.started ]; do sleep 0.05; done; exit 1 ;;
+            esac
+`;
+  await withProject({ "flow.petal": flow }, async (dir) => {
+    const out = await run(dir, ["-j", "2", "--isolation", "none"]);
+    assertEquals(out.code, 1, out.stdout + out.stderr);
+    const m = latestManifest(dir);
+    assertEquals(m.steps["test@bad"].status, "failed");
+    const why = /item `test@bad` of foreach `test` failed \(fail_fast\)/;
+    // One of them was running (its event says why), the other never started (its manifest).
+    const events = latestEvents(dir);
+    const running: string[] = [];
+    for (const item of ["test@slow", "test@later"]) {
+      assertEquals(m.steps[item].status, "cancelled", item);
+      const event = events.find((e) => e.type === "step.cancelled" && e.step === item);
+      if (m.steps[item].attempts) running.push(item);
+      assertMatch(String(m.steps[item].reason ?? event?.reason), why, item);
+    }
+    assertEquals(running.length, 1, "one item was running when `bad` failed");
+    assert(out.stdout.includes("item `test@bad` of foreach `test` failed (fail_fast)"), out.stdout);
   });
 });
 

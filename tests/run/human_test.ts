@@ -62,14 +62,51 @@ function runsIn(dir: string): string[] {
   }
 }
 
-Deno.test("human run: without a terminal an unanswered gate fails at once, saying how to answer it", async () => {
+Deno.test("human run: without a terminal every unanswered gate is listed before anything runs", async () => {
   const dir = await project({ ".lilyrc": "", "flow.petal": FLOW });
   try {
-    const out = await lilyRun(dir, ["--continue", "always", "--approve", "target=staging"]);
+    const out = await lilyRun(dir, []);
+    assertEquals(out.code, 2, out.stdout + out.stderr);
+    const text = out.stdout + out.stderr;
+    // One pass: all three gates, each with how to answer it; no run was made.
+    for (const gate of ["approve", "target", "note"]) {
+      assert(text.includes(`human gate \`${gate}\` needs an answer`), text);
+    }
+    assert(text.includes("`--approve approve` (yes)"), text);
+    assert(text.includes("`--approve target=staging`"), text);
+    assert(text.includes('`note: "…"`'), text);
+    assertEquals(runsIn(dir), []);
+    // The answered gates are not listed; `--only build` selects no gate at all.
+    const some = await lilyRun(dir, ["--approve", "approve", "--approve", "target=staging"]);
+    assertEquals(some.code, 2, some.stdout + some.stderr);
+    assert(!(some.stdout + some.stderr).includes("gate `approve`"), some.stderr);
+    assert((some.stdout + some.stderr).includes("gate `note` needs an answer"), some.stderr);
+    assertEquals(runsIn(dir), []);
+    const build = await lilyRun(dir, ["--only", "build"]);
+    assertEquals(build.code, 0, build.stdout + build.stderr);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("human run: without a terminal a gate under `if:` fails at once when reached, saying how to answer it", async () => {
+  const flow = FLOW.replace(
+    "    needs: [build]\n    cache: { policy: auto }",
+    '    needs: [build]\n    if: steps.build.outputs.version == "1.2.3"\n    cache: { policy: auto }',
+  );
+  const dir = await project({ ".lilyrc": "", "flow.petal": flow });
+  try {
+    const out = await lilyRun(dir, [
+      "--continue",
+      "always",
+      "--approve",
+      "target=staging",
+      "--approve",
+      "note",
+    ]);
     assertEquals(out.code, 1, out.stdout + out.stderr);
     const m = latestManifest(dir);
     assertEquals(m.steps.approve.status, "failed");
-    assertEquals(m.steps.note.status, "failed");
     assertEquals(m.steps.target.status, "succeeded");
     assertEquals(m.steps.publish.status, "skipped");
     const reason = m.steps.approve.error as string;

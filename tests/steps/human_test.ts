@@ -127,6 +127,7 @@ steps:
     with: { prompt: "Publish?" }
   - id: target
     uses: human
+    timeout: 30m
     with:
       prompt: Where to?
       answer: { type: enum, choices: [staging, production], default: staging }
@@ -163,6 +164,8 @@ Deno.test("human compose: the lock declares the typed output answer, never cache
       text.stdout,
     );
     assert(text.stdout.includes("`--approve approve` / `--answers FILE`; never cached"));
+    // A duration is shown as written, not in milliseconds.
+    assert(text.stdout.includes("timeout 30m ·"), text.stdout);
     const json = await lily(["explain", "flow.lock.yaml", "--format", "json"], { cwd: dir });
     // deno-lint-ignore no-explicit-any
     const gate = JSON.parse(json.stdout).steps.find((s: any) => s.id === "target").gate;
