@@ -449,14 +449,16 @@ Deno.test({
           `Ran ${tests} tests in [\\d.]+s\\n\\nOK`,
         ),
       );
-      // Without a terminal and without --approve, the gate fails at once; nothing is published.
+      // Without a terminal and without --approve, the gate is refused before anything runs
+      // (every unanswerable gate listed, exit 2): no step starts, nothing is published.
+      const runsBefore = [...Deno.readDirSync(`${project}/.lily/runs`)].length;
       const denied = await lily(["run", "examples/release/release.petal"], {
         cwd: tmp,
         env: { XDG_CACHE_HOME: `${tmp}/.xdg` },
       });
-      assertEquals(denied.code, 1, denied.stderr);
-      assertMatch(denied.stdout + denied.stderr, /LILY-E0987/);
-      assertMatch(denied.stdout, /↷ publish skipped/);
+      assertEquals(denied.code, 2, denied.stderr);
+      assertMatch(denied.stderr, /LILY-E0987\]: human gate `approve`/);
+      assertEquals([...Deno.readDirSync(`${project}/.lily/runs`)].length, runsBefore);
     } finally {
       await Deno.remove(tmp, { recursive: true });
     }
